@@ -1,0 +1,54 @@
+/**
+ * Finding codes: the stable vocabulary of smtprobe. Users script against these;
+ * add new ones freely, never rename or remove one (DESIGN.md "Finding codes").
+ */
+export const CONNECTIVITY_CODES = [
+  'DNS_NXDOMAIN', 'DNS_TIMEOUT', 'DNS_NO_ADDRESS', 'ICMP_NO_REPLY', 'ICMP_NOT_PERMITTED',
+  'PATH_LOSS', 'HOP_RATE_LIMITED', 'TCP_REFUSED', 'TCP_TIMEOUT', 'TCP_RESET', 'HOST_UNREACHABLE',
+] as const;
+
+export const SMTP_CODES = [
+  'BANNER_TIMEOUT', 'BANNER_REJECTED', 'NOT_SMTP', 'TLS_ON_CONNECT_EXPECTED', 'EHLO_REJECTED',
+  'STARTTLS_NOT_OFFERED', 'STARTTLS_REJECTED', 'IMPLICIT_TLS_UNSUPPORTED_BY_EXCHANGE',
+  'CONNECTION_DROPPED', 'PROTOCOL_VIOLATION', 'PHASE_TIMEOUT',
+] as const;
+
+export const TLS_CODES = [
+  'TLS_HANDSHAKE_FAILED', 'TLS_VERSION_MISMATCH', 'TLS_LEGACY_PROTOCOL', 'CERT_EXPIRED',
+  'CERT_NOT_YET_VALID', 'CERT_EXPIRES_SOON', 'CERT_HOSTNAME_MISMATCH', 'CERT_SELF_SIGNED',
+  'CERT_UNTRUSTED_ROOT', 'CERT_CHAIN_INCOMPLETE', 'CERT_WEAK_KEY', 'CERT_WEAK_SIGNATURE',
+  'CLIENT_CERT_REQUIRED', 'CLIENT_CERT_REJECTED',
+] as const;
+
+export const AUTH_CODES = [
+  'AUTH_NOT_OFFERED', 'AUTH_ONLY_AFTER_STARTTLS', 'AUTH_NO_COMMON_MECHANISM',
+  'AUTH_CREDENTIALS_REJECTED', 'AUTH_TEMPFAIL', 'AUTH_ENCRYPTION_REQUIRED', 'AUTH_MECHANISM_TOO_WEAK',
+  'AUTH_MUST_STARTTLS', 'AUTH_DISABLED_BY_PROVIDER', 'AUTH_APP_PASSWORD_REQUIRED',
+  'AUTH_PLAINTEXT_REFUSED', 'AUTH_PROTOCOL_ERROR',
+] as const;
+
+export const RELAY_CODES = ['RELAY_DENIED', 'SENDER_REJECTED'] as const;
+
+/**
+ * Codes added after DESIGN.md's first list (add-only, documented in the README):
+ * - AUTH_PLAINTEXT_ADVERTISED: AUTH offered before TLS (credentials could go in clear).
+ * - STARTTLS_AFTER_AUTH_POLICY: reserved for STARTTLS policy notes.
+ * - AUTH_MECHANISM_NOT_ATTEMPTED: only NTLM/GSSAPI offered, detected but not attempted.
+ * - CERT_VERIFY_FAILED: the certificate failed the configured check for a reason with no finer code.
+ * - PROBE_INTERNAL_ERROR: smtprobe itself failed (a bug); verdict unknown.
+ */
+export const EXTRA_CODES = [
+  'AUTH_PLAINTEXT_ADVERTISED', 'AUTH_MECHANISM_NOT_ATTEMPTED', 'CERT_VERIFY_FAILED',
+  'PROBE_INTERNAL_ERROR',
+] as const;
+
+export const FINDING_CODES = [
+  ...CONNECTIVITY_CODES, ...SMTP_CODES, ...TLS_CODES, ...AUTH_CODES, ...RELAY_CODES, ...EXTRA_CODES,
+] as const;
+
+export type FindingCode = (typeof FINDING_CODES)[number];
+
+/** isFindingCode narrows an arbitrary string (e.g. from a scenario file) to a FindingCode. */
+export function isFindingCode(s: string): s is FindingCode {
+  return (FINDING_CODES as readonly string[]).includes(s);
+}

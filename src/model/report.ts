@@ -1,0 +1,98 @@
+import type { FindingCode } from './finding-codes.js';
+import type { PublicTarget } from './target.js';
+
+export type Status = 'pass' | 'warn' | 'fail' | 'skip';
+export type Verdict = 'ok' | 'warning' | 'critical' | 'unknown';
+export type Severity = 'info' | 'warning' | 'critical';
+
+/** StepName: every step a probe may run, in the order a check runs them. */
+export const STEP_NAMES = [
+  'dns', 'icmp', 'path', 'tcp', 'banner', 'ehlo', 'starttls', 'tls', 'ehlo-tls', 'tls-scan',
+  'auth', 'mail', 'rcpt', 'quit',
+] as const;
+export type StepName = (typeof STEP_NAMES)[number];
+
+/** StepError: a network or protocol outcome, with a finding code and the SMTP reply when there is one. */
+export interface StepError {
+  code: FindingCode;
+  message: string;
+  /** SMTP reply code that caused the error, if any (e.g. 535). */
+  replyCode?: number;
+  /** RFC 3463 enhanced status, if any (e.g. "5.7.139"). */
+  enhanced?: string;
+}
+
+export interface StepResult<D = unknown> {
+  step: StepName;
+  status: Status;
+  /** epoch milliseconds */
+  startedAt: number;
+  durationMs: number;
+  data?: D;
+  error?: StepError;
+  /** Why a step was skipped. */
+  reason?: string;
+}
+
+/** TranscriptLine: '>' client to server, '<' server to client, '*' a local event. Secrets are redacted at capture. */
+export interface TranscriptLine {
+  /** milliseconds since the probe started */
+  t: number;
+  dir: '>' | '<' | '*';
+  text: string;
+}
+
+export interface ExchangeFix {
+  /** The Send connector parameter to change, e.g. "SmartHostAuthMechanism". */
+  setting: string;
+  /** The PowerShell line, e.g. `Set-SendConnector "Relay" -SmartHostAuthMechanism BasicAuthRequireTLS`. */
+  command: string;
+}
+
+export interface Finding {
+  code: FindingCode;
+  severity: Severity;
+  title: string;
+  /** Transcript lines and step data that show it. Never contains a secret. */
+  evidence: string[];
+  cause: string;
+  fix: string[];
+  exchange?: ExchangeFix;
+  /** The step the finding is about, when there is one. */
+  step?: StepName;
+}
+
+/**
+ * ReportSummary: values that more than one reader needs (renderers, exit code, metrics,
+ * recorder), computed once by core (`summarize`) so that no renderer re-derives them.
+ */
+export interface ReportSummary {
+  /** The first failing step and its code. */
+  failedStep?: { step: StepName; code: string };
+  tlsProtocol?: string;
+  tlsCipher?: string;
+  /** ISO time of the earliest notAfter in the presented chain. */
+  certNotAfter?: string;
+  /** Whole days from the report's start to certNotAfter (negative when expired). */
+  certDaysLeft?: number;
+  authMechanism?: string;
+  /** Last SMTP reply code seen per step. */
+  replyCodes: Partial<Record<StepName, number>>;
+}
+
+export interface Report {
+  /** Schema version of this JSON shape. */
+  schema: 1;
+  target: PublicTarget;
+  /** ISO 8601 */
+  startedAt: string;
+  durationMs: number;
+  steps: StepResult[];
+  transcript: TranscriptLine[];
+  findings: Finding[];
+  verdict: Verdict;
+  summary: ReportSummary;
+}
+
+/** Exit codes by the monitoring-plugin convention. */
+export const VERDICT_EXIT_CODE: Record<Verdict, number> = { ok: 0, warning: 1, critical: 2, unknown: 3 };

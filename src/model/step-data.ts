@@ -1,0 +1,147 @@
+import type { TlsVerify, TlsVersion } from './target.js';
+
+/** SmtpReply: one complete SMTP reply (RFC 5321 §4.2), possibly multi-line. */
+export interface SmtpReply {
+  code: number;
+  /** RFC 3463 enhanced status code when the first line carries one, e.g. "5.7.8". */
+  enhanced?: string;
+  /** Text of each line, without code, separator and enhanced status. */
+  lines: string[];
+  /** Lines that ended in a bare LF instead of CRLF (tolerated, noted). */
+  bareLf?: boolean;
+}
+
+/** Capabilities: an EHLO reply parsed (RFC 5321 §4.1.1.1, RFC 4954 §3). */
+export interface Capabilities {
+  /** Host name from the first line of the EHLO reply. */
+  domain: string;
+  /** Keyword (upper case) → parameters, e.g. SIZE → ["35882577"]. */
+  keywords: Record<string, string[]>;
+  /** Mechanisms from `AUTH ...` lines, upper case, in order. */
+  auth: string[];
+  /** Mechanisms from legacy `AUTH=...` lines only. */
+  authLegacy: string[];
+  starttls: boolean;
+  size?: number;
+}
+
+export interface DnsData {
+  host: string;
+  addresses: { address: string; family: 4 | 6 }[];
+  /** Present with --mx. */
+  mx?: { exchange: string; priority: number }[];
+  resolver?: string;
+}
+
+export interface TcpData {
+  address: string;
+  family: 4 | 6;
+  port: number;
+  localAddress?: string;
+  localPort?: number;
+}
+
+export interface BannerData {
+  reply?: SmtpReply;
+  /** First token of the greeting text (the name Exchange uses for SMTPSVC/<host>). */
+  greetingHost?: string;
+  /** The server spoke first with a TLS record / HTTP / binary rather than SMTP. */
+  detected?: 'tls' | 'http' | 'binary';
+}
+
+export interface EhloData {
+  command: 'EHLO' | 'HELO';
+  /** The EHLO reply when EHLO was rejected and HELO was tried. */
+  ehloReply?: SmtpReply;
+  reply: SmtpReply;
+  capabilities?: Capabilities;
+}
+
+export interface StartTlsData {
+  offered: boolean;
+  reply?: SmtpReply;
+}
+
+/** CertSummary: one certificate of the chain as the server sent it. */
+export interface CertSummary {
+  subject: string;
+  issuer: string;
+  serial: string;
+  fingerprint256: string;
+  validFrom: string;
+  validTo: string;
+  san: string[];
+  keyType?: string;
+  keyBits?: number;
+  signatureAlgorithm?: string;
+  selfSigned: boolean;
+  isCA?: boolean;
+}
+
+/** CertProblem: one independent problem found in the chain. */
+export interface CertProblem {
+  code:
+    | 'CERT_EXPIRED' | 'CERT_NOT_YET_VALID' | 'CERT_EXPIRES_SOON' | 'CERT_HOSTNAME_MISMATCH'
+    | 'CERT_SELF_SIGNED' | 'CERT_UNTRUSTED_ROOT' | 'CERT_CHAIN_INCOMPLETE' | 'CERT_WEAK_KEY'
+    | 'CERT_WEAK_SIGNATURE' | 'CERT_VERIFY_FAILED';
+  /** Plain words: what is wrong, with the values. */
+  detail: string;
+  /** Index in `chain` of the certificate concerned. */
+  certIndex?: number;
+  severity: 'warning' | 'critical';
+}
+
+export interface TlsData {
+  mode: 'starttls' | 'implicit';
+  servername: string;
+  verify: TlsVerify;
+  protocol?: string;
+  cipher?: { name: string; standardName?: string; version?: string };
+  /** Key exchange group, e.g. X25519. */
+  group?: string;
+  /** Node's verdict (OpenSSL chain + our host name check). */
+  authorized?: boolean;
+  authorizationError?: string;
+  chain: CertSummary[];
+  /** Every problem found, independent of Node's single authorizationError. */
+  problems: CertProblem[];
+  /** Whether the problems fail the configured verify level. */
+  verifyPassed: boolean;
+  clientCertSent: boolean;
+  /** TLS alert received from the server, if the handshake failed with one. */
+  alert?: string;
+}
+
+export interface TlsScanData {
+  versions: { version: TlsVersion; accepted: boolean; cipher?: string; error?: string }[];
+  /** Versions the client policy allows (--tls-min/--tls-max). */
+  allowed: TlsVersion[];
+}
+
+export interface AuthData {
+  /** Mechanisms offered in the EHLO that AUTH ran after. */
+  offered: string[];
+  offeredBeforeTls: string[];
+  offeredAfterTls?: string[];
+  /** Mechanisms smtprobe could use, in preference order. */
+  usable: string[];
+  /** NTLM/GSSAPI and others seen but not attempted. */
+  detectedOnly: string[];
+  mechanism?: string;
+  attempted: boolean;
+  /** Why AUTH was not attempted. */
+  skipped?: 'no-credentials' | 'not-offered' | 'no-common-mechanism' | 'plaintext-refused' | 'cert-check-failed' | 'disabled';
+  reply?: SmtpReply;
+  /** Number of 334 challenges answered. */
+  rounds?: number;
+}
+
+export interface RelayData {
+  mailFrom?: string;
+  reply?: SmtpReply;
+  rcpt?: { address: string; reply: SmtpReply }[];
+}
+
+export interface QuitData {
+  reply?: SmtpReply;
+}

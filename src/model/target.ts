@@ -1,0 +1,91 @@
+import type { Secret } from './secret.js';
+
+/** How TLS is used (STYLE.md §6: name the mode, don't stack booleans). */
+export type TlsMode = 'implicit' | 'starttls' | 'starttls-optional' | 'none';
+/** What the CLI accepts: `auto` resolves to implicit on 465, starttls elsewhere. */
+export type TlsModeOption = TlsMode | 'auto';
+/** Certificate check level; Exchange's EncryptionOnly / CertificateValidation / DomainValidation. */
+export type TlsVerify = 'none' | 'chain' | 'domain';
+export type TlsVersion = 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+export const TLS_VERSIONS: readonly TlsVersion[] = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
+
+/** SASL mechanisms smtprobe can run. */
+export const ATTEMPTABLE_MECHANISMS = ['PLAIN', 'LOGIN', 'CRAM-MD5', 'XOAUTH2', 'OAUTHBEARER'] as const;
+export type MechanismName = (typeof ATTEMPTABLE_MECHANISMS)[number];
+/** Mechanisms recognised when advertised but not attempted. */
+export const DETECTED_ONLY_MECHANISMS = ['NTLM', 'GSSAPI'] as const;
+
+/** Client profile: `exchange` behaves on the wire as Exchange's Send connector does. */
+export type ClientProfile = 'generic' | 'exchange';
+
+export interface Timeouts {
+  /** Hard deadline for the whole probe, ms. */
+  totalMs: number;
+  /** Default per phase (connect, banner, each command, handshake), ms. */
+  phaseMs: number;
+}
+
+export interface ConnectivityOptions {
+  /** ICMP echo: 'auto' = when permitted. */
+  icmp: 'auto' | 'off';
+  icmpCount: number;
+  /** Run the path (pathping) analysis in parallel with the dialogue. */
+  path: boolean;
+  pathCount: number;
+  dnsServer?: string;
+}
+
+/**
+ * Target: everything needed to probe one host, validated before any packet leaves.
+ * Holds secrets (as `Secret`), so it never goes into a Report: `toPublicTarget` does.
+ */
+export interface Target {
+  /** Display name (probes.yaml `name`, else host:port). */
+  name: string;
+  host: string;
+  port: number;
+  tls: TlsMode;
+  tlsVerify: TlsVerify;
+  /** Name checked against the certificate and sent as SNI; default: host. */
+  tlsDomain?: string;
+  /** Extra trusted roots (PEM text), added to the system roots. */
+  ca: string[];
+  /** Paths the CA PEMs came from, for display. */
+  caFiles: string[];
+  clientCert?: string;
+  clientKey?: string;
+  tlsMin?: TlsVersion;
+  tlsMax?: TlsVersion;
+  /** Probe every TLS version separately. */
+  tlsScan: boolean;
+  certWarnDays: number;
+  certCritDays: number;
+  ehlo: string;
+  /** 'auto' = strongest common; 'none' = don't authenticate. */
+  auth: 'auto' | 'none' | MechanismName;
+  user?: string;
+  password?: Secret;
+  /** OAuth bearer token for XOAUTH2/OAUTHBEARER. */
+  token?: Secret;
+  allowPlaintextAuth: boolean;
+  mailFrom?: string;
+  rcpt: string[];
+  client: ClientProfile;
+  timeouts: Timeouts;
+  connectivity: ConnectivityOptions;
+  labels: Record<string, string>;
+  /** Send connector name when the target came from an Exchange connector. */
+  connectorName?: string;
+}
+
+/** PublicTarget: the Target as it appears in a Report — no secret, only whether one was given. */
+export type PublicTarget = Omit<Target, 'password' | 'token' | 'ca' | 'clientKey' | 'clientCert'> & {
+  hasPassword: boolean;
+  hasToken: boolean;
+  hasClientCert: boolean;
+};
+
+export function toPublicTarget(t: Target): PublicTarget {
+  const { password, token, ca: _ca, clientKey: _k, clientCert, ...rest } = t;
+  return { ...rest, hasPassword: password !== undefined, hasToken: token !== undefined, hasClientCert: clientCert !== undefined };
+}
