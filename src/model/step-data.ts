@@ -76,6 +76,8 @@ export interface CertSummary {
   signatureAlgorithm?: string;
   selfSigned: boolean;
   isCA?: boolean;
+  /** Whole days from the probe's `now` to validTo (negative once expired). */
+  daysLeft?: number;
 }
 
 /** CertProblem: one independent problem found in the chain. */
@@ -144,4 +146,75 @@ export interface RelayData {
 
 export interface QuitData {
   reply?: SmtpReply;
+}
+
+/** RttStats: round-trip times of the samples that got an answer, in milliseconds (µs precision). */
+export interface RttStats {
+  min: number;
+  avg: number;
+  max: number;
+  /** Population standard deviation (jitter), as ping(8) reports "mdev". */
+  stddev: number;
+  /** 95th percentile, nearest-rank. */
+  p95: number;
+}
+
+/** IcmpData: N ICMP echoes to the address the probe will connect to. */
+export interface IcmpData {
+  address: string;
+  family: 4 | 6;
+  sent: number;
+  received: number;
+  lossPct: number;
+  /** null when no echo was answered. */
+  rttMs: RttStats | null;
+}
+
+/**
+ * HopStats: one router (or the destination) on the path, pathping-style. Loss is split the way
+ * pathping splits it: `lossPct` is what the node itself drops of the echoes addressed to it
+ * (typically control-plane rate limiting, harmless), `linkLossPct` is loss that starts on the
+ * link from this hop on and persists to every later hop (real forwarding loss).
+ */
+export interface HopStats {
+  /** IP TTL / IPv6 hop limit at which this hop answered. */
+  ttl: number;
+  /** null when the hop never answered (shown as `*`). */
+  address: string | null;
+  /** Reverse DNS name, when resolvable within its time bound. */
+  name?: string;
+  sent: number;
+  received: number;
+  /** Loss at the node itself, percent (not carried on to later hops). */
+  lossPct: number;
+  /** Loss on the link from this hop on to the next hop, carried on to the destination, percent. */
+  linkLossPct: number;
+  /** Raw loss of the echoes sent to this hop (pathping's "source to here"), percent. */
+  sourceLossPct: number;
+  /** null when no sample was answered. */
+  rttMs: RttStats | null;
+  /** This hop is the probed destination itself. */
+  destination?: boolean;
+  /** This hop answered ICMP destination unreachable for the target. */
+  unreachable?: boolean;
+}
+
+/** PathData: the path (pathping) analysis to the target address. */
+export interface PathData {
+  address: string;
+  family: 4 | 6;
+  /** Hops in TTL order; the last one is the destination when it was reached. */
+  hops: HopStats[];
+  /** The destination answered echo requests. */
+  reached: boolean;
+  /** Loss on the first link (this host to hop 1), percent. */
+  sourceLinkLossPct: number;
+  /** The hop that answered ICMP destination unreachable, when one did. */
+  unreachable?: { ttl: number; address: string };
+  /** Samples per hop requested. */
+  count: number;
+  /** Spacing between two samples to the same hop, ms. */
+  intervalMs: number;
+  discoveryMs: number;
+  measureMs: number;
 }

@@ -1,0 +1,344 @@
+import type { X509Certificate } from 'node:crypto';
+import { X509Certificate as X509 } from 'node:crypto';
+import { isIP } from 'node:net';
+import tls from 'node:tls';
+import type { CertProblem, CertSummary } from '../../model/step-data.js';
+import type { TlsVerify } from '../../model/target.js';
+import { hostnameMatches } from './hostname-match.js';
+import { signatureAlgorithmOf, WEAK_SIGNATURE_ALGORITHMS } from './signature-algorithm.js';
+
+const DAY_MS = 86_400_000;
+
+/** Minimum key sizes, in bits, below which a key is reported weak (NIST SP 800-57 / CA/B BR §6.1.5). */
+const MIN_RSA_BITS = 2048;
+const MIN_EC_BITS = 224;
+
+type ProblemCode = CertProblem['code'];
+
+/** Codes that fail the `chain` verify level (and so `domain` too). */
+const CHAIN_FAILURES: ReadonlySet<ProblemCode> = new Set([
+  'CERT_EXPIRED', 'CERT_NOT_YET_VALID', 'CERT_SELF_SIGNED', 'CERT_UNTRUSTED_ROOT', 'CERT_CHAIN_INCOMPLETE', 'CERT_VERIFY_FAILED',
+]);
+
+/**
+ * Which problem names a failed verification best, most important first: dates are what an
+ * operator fixes most often, then trust, then the name.
+ */
+const IMPORTANCE: readonly ProblemCode[] = [
+  'CERT_EXPIRED', 'CERT_NOT_YET_VALID', 'CERT_SELF_SIGNED', 'CERT_UNTRUSTED_ROOT', 'CERT_CHAIN_INCOMPLETE',
+  'CERT_HOSTNAME_MISMATCH', 'CERT_VERIFY_FAILED', 'CERT_EXPIRES_SOON', 'CERT_WEAK_KEY', 'CERT_WEAK_SIGNATURE',
+];
+
+/**
+ * OpenSSL verify results (as Node names them in `authorizationError`) that one of our own
+ * checks covers. Any other result is reported as CERT_VERIFY_FAILED when our checks found nothing.
+ */
+const OPENSSL_EQUIVALENT: Record<string, ProblemCode> = {
+  CERT_HAS_EXPIRED: 'CERT_EXPIRED',
+  CERT_NOT_YET_VALID: 'CERT_NOT_YET_VALID',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'CERT_SELF_SIGNED',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'CERT_CHAIN_INCOMPLETE',
+  SELF_SIGNED_CERT_IN_CHAIN: 'CERT_UNTRUSTED_ROOT',
+  UNABLE_TO_GET_ISSUER_CERT: 'CERT_UNTRUSTED_ROOT',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'CERT_UNTRUSTED_ROOT',
+  EE_KEY_TOO_SMALL: 'CERT_WEAK_KEY',
+  CA_KEY_TOO_SMALL: 'CERT_WEAK_KEY',
+  CA_MD_TOO_WEAK: 'CERT_WEAK_SIGNATURE',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'CERT_HOSTNAME_MISMATCH',
+};
+
+/** Security strength of named curves in bits of key size, as OpenSSL names them. */
+const CURVE_BITS: Record<string, number> = {
+  prime192v1: 192, secp192k1: 192, secp224r1: 224, secp224k1: 224, prime256v1: 256, secp256k1: 256,
+  secp384r1: 384, secp521r1: 521, brainpoolP256r1: 256, brainpoolP384r1: 384, brainpoolP512r1: 512,
+};
+
+export interface ChainAnalysisOptions {
+  /** The name the certificate must be for (`--tls-domain`, else the target host); may be an IP literal. */
+  servername: string;
+  verify: TlsVerify;
+  /** Extra trusted roots (PEM, each may hold several certificates), added to the system roots. */
+  extraCa: string[];
+  /** epoch ms */
+  now: number;
+  warnDays: number;
+  critDays: number;
+  /** Node's `authorizationError` (OpenSSL's single verify result), used only to refine. */
+  nodeAuthorizationError?: string;
+}
+
+export interface ChainAnalysis {
+  chain: CertSummary[];
+  problems: CertProblem[];
+  verifyPassed: boolean;
+}
+
+/**
+ * summarizeCert: one certificate as the report shows it. `now` gives `daysLeft`.
+ */
+export function summarizeCert(cert: X509Certificate, now: number): CertSummary {
+  const key = keyOf(cert);
+  const s: CertSummary = {
+    subject: oneLineName(cert.subject),
+    issuer: oneLineName(cert.issuer),
+    serial: cert.serialNumber,
+    fingerprint256: cert.fingerprint256,
+    validFrom: new Date(cert.validFrom).toISOString(),
+    validTo: new Date(cert.validTo).toISOString(),
+    san: sanEntries(cert).map(({ type, value }) => `${type}:${value}`),
+    selfSigned: isSelfSigned(cert),
+    isCA: cert.ca,
+    daysLeft: Math.floor((Date.parse(cert.validTo) - now) / DAY_MS),
+  };
+  if (key.type) s.keyType = key.type;
+  if (key.bits) s.keyBits = key.bits;
+  const sig = signatureAlgorithmOf(cert.raw);
+  if (sig) s.signatureAlgorithm = sig;
+  return s;
+}
+
+/**
+ * analyzeChain: every problem of the chain the server presented, each found independently —
+ * unlike OpenSSL, which stops at its first verify error (Node's single `authorizationError`).
+ *
+ * @param presented the certificates as the server sent them, leaf first.
+ */
+export function analyzeChain(presented: X509Certificate[], opts: ChainAnalysisOptions): ChainAnalysis {
+  const chain = presented.map((c) => summarizeCert(c, opts.now));
+  const problems: CertProblem[] = [];
+  const leaf = presented[0];
+  if (!leaf) {
+    problems.push({ code: 'CERT_VERIFY_FAILED', severity: 'critical', detail: 'the server presented no certificate' });
+    return { chain, problems, verifyPassed: opts.verify === 'none' };
+  }
+  const store = trustStore(opts.extraCa);
+  const anchors = new Set(store.map((c) => c.fingerprint256));
+
+  presented.forEach((cert, i) => problems.push(...dateProblems(cert, i, opts)));
+  const nameProblem = hostnameProblem(leaf, opts.servername);
+  if (nameProblem) problems.push(nameProblem);
+  problems.push(...trustProblems(presented, store, anchors));
+  presented.forEach((cert, i) => {
+    // A trusted root's own signature and key are not what a client relies on (RFC 5280 §6.1: the
+    // trust anchor is an input, not a certificate in the path), so those are skipped.
+    if (anchors.has(cert.fingerprint256) && isSelfSigned(cert)) return;
+    const weakKey = weakKeyProblem(cert, i);
+    if (weakKey) problems.push(weakKey);
+    const sig = chain[i]?.signatureAlgorithm;
+    if (sig && WEAK_SIGNATURE_ALGORITHMS.has(sig)) {
+      problems.push({ code: 'CERT_WEAK_SIGNATURE', severity: 'warning', certIndex: i, detail: `${describe(i)} is signed with ${sig}` });
+    }
+  });
+  const fallback = nodeFallback(opts.nodeAuthorizationError, problems);
+  if (fallback) problems.push(fallback);
+
+  return { chain, problems, verifyPassed: verifyPasses(problems, opts.verify) };
+}
+
+/** verifyPasses: whether `problems` pass the verify level (warnings never fail it). */
+export function verifyPasses(problems: readonly CertProblem[], verify: TlsVerify): boolean {
+  if (verify === 'none') return true;
+  return !problems.some((p) => failsAt(p, verify));
+}
+
+/**
+ * primaryProblem: the problem that best names why verification failed at `verify`, or
+ * undefined when it passed.
+ */
+export function primaryProblem(problems: readonly CertProblem[], verify: TlsVerify): CertProblem | undefined {
+  const failing = problems.filter((p) => verify !== 'none' && failsAt(p, verify));
+  return failing.sort((a, b) => IMPORTANCE.indexOf(a.code) - IMPORTANCE.indexOf(b.code))[0];
+}
+
+function failsAt(p: CertProblem, verify: TlsVerify): boolean {
+  return CHAIN_FAILURES.has(p.code) || (verify === 'domain' && p.code === 'CERT_HOSTNAME_MISMATCH');
+}
+
+/** trustStore: Node's bundled Mozilla roots plus the user's `--ca` PEMs. */
+function trustStore(extraCa: string[]): X509Certificate[] {
+  const extra = extraCa.flatMap(splitPem);
+  return [...tls.rootCertificates, ...extra].flatMap((pem) => {
+    try {
+      return [new X509(pem)];
+    } catch {
+      return []; // an unparsable --ca entry is reported by config validation, not here
+    }
+  });
+}
+
+/** splitPem: every certificate block of a PEM bundle. */
+export function splitPem(pem: string): string[] {
+  return pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+}
+
+function dateProblems(cert: X509Certificate, i: number, opts: ChainAnalysisOptions): CertProblem[] {
+  const from = Date.parse(cert.validFrom);
+  const to = Date.parse(cert.validTo);
+  const who = describe(i);
+  if (opts.now > to) {
+    const ago = Math.floor((opts.now - to) / DAY_MS);
+    return [{ code: 'CERT_EXPIRED', severity: 'critical', certIndex: i, detail: `${who} expired ${iso(to)} (${ago} days ago)` }];
+  }
+  if (opts.now < from) {
+    const until = Math.ceil((from - opts.now) / DAY_MS);
+    return [{ code: 'CERT_NOT_YET_VALID', severity: 'critical', certIndex: i, detail: `${who} is valid only from ${iso(from)} (in ${until} days)` }];
+  }
+  const left = Math.floor((to - opts.now) / DAY_MS);
+  if (left <= opts.warnDays) {
+    const severity = left <= opts.critDays ? 'critical' : 'warning';
+    return [{ code: 'CERT_EXPIRES_SOON', severity, certIndex: i, detail: `${who} expires ${iso(to)} (${left} days left)` }];
+  }
+  return [];
+}
+
+/**
+ * hostnameProblem: RFC 6125 §6.4 — DNS-IDs (SAN dNSName) are compared; the subject CN only
+ * when the certificate has no dNSName at all (§6.4.4). IP literals match only SAN iPAddress
+ * entries (RFC 5280 §4.2.1.6).
+ */
+function hostnameProblem(leaf: X509Certificate, servername: string): CertProblem | undefined {
+  const san = sanEntries(leaf);
+  const bare = servername.replace(/^\[|\]$/g, '');
+  let ok: boolean;
+  let presented: string[];
+  if (isIP(bare)) {
+    ok = leaf.checkIP(bare) !== undefined;
+    presented = san.filter((e) => e.type === 'IP').map((e) => e.value);
+  } else {
+    const dns = san.filter((e) => e.type === 'DNS').map((e) => e.value);
+    presented = dns.length > 0 ? dns : commonNames(leaf.subject);
+    ok = presented.some((p) => hostnameMatches(p, bare));
+  }
+  if (ok) return undefined;
+  const names = presented.length > 0 ? presented.join(', ') : 'no name';
+  return { code: 'CERT_HOSTNAME_MISMATCH', severity: 'critical', certIndex: 0, detail: `certificate is for ${names}, not ${servername}` };
+}
+
+/**
+ * trustProblems builds the path from the leaf the way OpenSSL does (RFC 5280 §6.1): each
+ * certificate's issuer is looked for first in the trust store, then among the certificates the
+ * server sent, matching by name, key identifiers and key usage (checkIssued) and by signature.
+ */
+function trustProblems(presented: X509Certificate[], store: X509Certificate[], anchors: ReadonlySet<string>): CertProblem[] {
+  const leaf = presented[0] as X509Certificate;
+  const used = new Set<string>([leaf.fingerprint256]);
+  let current = leaf;
+  let index = 0;
+  for (;;) {
+    if (anchors.has(current.fingerprint256)) return [];
+    if (store.some((c) => issuedBy(current, c))) return [];
+    const nextIndex = presented.findIndex((c) => !used.has(c.fingerprint256) && issuedBy(current, c));
+    const next = presented[nextIndex];
+    if (next) {
+      if (!next.ca) {
+        return [{ code: 'CERT_VERIFY_FAILED', severity: 'critical', certIndex: nextIndex, detail: `${describe(nextIndex)} issued ${describe(index)} but is not a CA (basicConstraints)` }];
+      }
+      used.add(next.fingerprint256);
+      current = next;
+      index = nextIndex;
+      continue;
+    }
+    if (isSelfSigned(current)) {
+      return index === 0
+        ? [{ code: 'CERT_SELF_SIGNED', severity: 'critical', certIndex: 0, detail: `the certificate is self-signed (${oneLineName(leaf.subject)}) and not in the trust store` }]
+        : [{ code: 'CERT_UNTRUSTED_ROOT', severity: 'critical', certIndex: index, detail: `the chain ends at the self-signed root ${oneLineName(current.subject)}, which is not in the trust store` }];
+    }
+    const issuer = oneLineName(current.issuer);
+    return index === 0
+      ? [{ code: 'CERT_CHAIN_INCOMPLETE', severity: 'critical', certIndex: 0, detail: `the server sent no intermediate: issuer ${issuer} of the leaf is neither sent nor in the trust store` }]
+      : [{ code: 'CERT_UNTRUSTED_ROOT', severity: 'critical', certIndex: index, detail: `the chain ends at issuer ${issuer}, which is not in the trust store` }];
+  }
+}
+
+function issuedBy(cert: X509Certificate, issuer: X509Certificate): boolean {
+  return cert.checkIssued(issuer) && safeVerify(cert, issuer);
+}
+
+function safeVerify(cert: X509Certificate, issuer: X509Certificate): boolean {
+  try {
+    return cert.verify(issuer.publicKey);
+  } catch {
+    return false; // an unsupported key type cannot have signed it, as far as we can tell
+  }
+}
+
+/**
+ * isSelfSigned: same subject and issuer, signed by its own key. checkIssued alone is not
+ * enough: it also demands keyCertSign when a KeyUsage extension is present, which many
+ * self-signed server certificates lack.
+ */
+function isSelfSigned(cert: X509Certificate): boolean {
+  return cert.subject === cert.issuer && safeVerify(cert, cert);
+}
+
+function weakKeyProblem(cert: X509Certificate, i: number): CertProblem | undefined {
+  const { type, bits } = keyOf(cert);
+  if (bits === undefined) return undefined;
+  const min = type === 'rsa' || type === 'rsa-pss' || type === 'dsa' ? MIN_RSA_BITS : type === 'ec' ? MIN_EC_BITS : 0;
+  if (bits >= min) return undefined;
+  return { code: 'CERT_WEAK_KEY', severity: 'warning', certIndex: i, detail: `${describe(i)} has a ${bits}-bit ${type?.toUpperCase()} key (minimum ${min})` };
+}
+
+function keyOf(cert: X509Certificate): { type?: string; bits?: number } {
+  const k = cert.publicKey;
+  const type = k.asymmetricKeyType;
+  const d = k.asymmetricKeyDetails;
+  if (type === 'ec') return { type, bits: CURVE_BITS[d?.namedCurve ?? ''] };
+  if (type === 'ed25519') return { type, bits: 256 };
+  if (type === 'ed448') return { type, bits: 456 };
+  return { type, bits: d?.modulusLength };
+}
+
+/**
+ * nodeFallback: OpenSSL's verify result refines ours only when it names something our checks
+ * did not see; a result we have no code for becomes CERT_VERIFY_FAILED, unless we already found
+ * a reason the chain fails (OpenSSL reports only its first error, which may be a consequence).
+ */
+function nodeFallback(err: string | undefined, problems: CertProblem[]): CertProblem | undefined {
+  if (!err) return undefined;
+  const equivalent = OPENSSL_EQUIVALENT[err];
+  if (equivalent && problems.some((p) => p.code === equivalent)) return undefined;
+  if (problems.some((p) => CHAIN_FAILURES.has(p.code))) return undefined;
+  if (equivalent && equivalent !== 'CERT_WEAK_KEY' && equivalent !== 'CERT_WEAK_SIGNATURE' && equivalent !== 'CERT_HOSTNAME_MISMATCH') {
+    return { code: equivalent, severity: 'critical', detail: `OpenSSL: ${err}` };
+  }
+  if (equivalent) return undefined; // a weakness or name OpenSSL judged by other rules than ours
+  return { code: 'CERT_VERIFY_FAILED', severity: 'critical', detail: `OpenSSL rejected the chain: ${err}` };
+}
+
+interface SanEntry {
+  type: string;
+  value: string;
+}
+
+/** sanEntries parses Node's subjectAltName string ("DNS:a, IP Address:b"; values with commas JSON-quoted). */
+function sanEntries(cert: X509Certificate): SanEntry[] {
+  const text = cert.subjectAltName;
+  if (!text) return [];
+  const out: SanEntry[] = [];
+  const re = /([A-Za-z ]+):("(?:[^"\\]|\\.)*"|[^,]*)(?:, |$)/g;
+  for (const m of text.matchAll(re)) {
+    const rawType = (m[1] ?? '').trim();
+    const rawValue = m[2] ?? '';
+    const value = rawValue.startsWith('"') ? (JSON.parse(rawValue) as string) : rawValue;
+    out.push({ type: rawType === 'IP Address' ? 'IP' : rawType, value });
+  }
+  return out;
+}
+
+function commonNames(subject: string): string[] {
+  return subject.split('\n').filter((l) => l.startsWith('CN=')).map((l) => l.slice(3));
+}
+
+/** oneLineName: Node prints a DN one RDN per line; reports show it on one line. */
+function oneLineName(dn: string): string {
+  return dn.split('\n').join(', ');
+}
+
+function describe(i: number): string {
+  return i === 0 ? 'the leaf certificate' : `certificate #${i} of the chain`;
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
