@@ -1,11 +1,12 @@
 import type { X509Certificate } from 'node:crypto';
-import { X509Certificate as X509 } from 'node:crypto';
 import { isIP } from 'node:net';
-import tls from 'node:tls';
 import type { CertProblem, CertSummary } from '../../model/step-data.js';
 import type { TlsVerify } from '../../model/target.js';
 import { hostnameMatches } from './hostname-match.js';
 import { signatureAlgorithmOf, WEAK_SIGNATURE_ALGORITHMS } from './signature-algorithm.js';
+import { TrustStore } from './trust-store.js';
+
+export { splitPem } from './trust-store.js';
 
 const DAY_MS = 86_400_000;
 
@@ -65,6 +66,8 @@ export interface ChainAnalysisOptions {
   critDays: number;
   /** Node's `authorizationError` (OpenSSL's single verify result), used only to refine. */
   nodeAuthorizationError?: string;
+  /** A store already built from the same `extraCa` (saves parsing the system roots again). */
+  trustStore?: TrustStore;
 }
 
 export interface ChainAnalysis {
@@ -111,17 +114,16 @@ export function analyzeChain(presented: X509Certificate[], opts: ChainAnalysisOp
     problems.push({ code: 'CERT_VERIFY_FAILED', severity: 'critical', detail: 'the server presented no certificate' });
     return { chain, problems, verifyPassed: opts.verify === 'none' };
   }
-  const store = trustStore(opts.extraCa);
-  const anchors = new Set(store.map((c) => c.fingerprint256));
+  const store = opts.trustStore ?? TrustStore.from(opts.extraCa);
 
   presented.forEach((cert, i) => problems.push(...dateProblems(cert, i, opts)));
   const nameProblem = hostnameProblem(leaf, opts.servername);
   if (nameProblem) problems.push(nameProblem);
-  problems.push(...trustProblems(presented, store, anchors));
+  problems.push(...trustProblems(presented, store));
   presented.forEach((cert, i) => {
     // A trusted root's own signature and key are not what a client relies on (RFC 5280 §6.1: the
     // trust anchor is an input, not a certificate in the path), so those are skipped.
-    if (anchors.has(cert.fingerprint256) && isSelfSigned(cert)) return;
+    if (store.has(cert) && isSelfSigned(cert)) return;
     const weakKey = weakKeyProblem(cert, i);
     if (weakKey) problems.push(weakKey);
     const sig = chain[i]?.signatureAlgorithm;
@@ -152,23 +154,6 @@ export function primaryProblem(problems: readonly CertProblem[], verify: TlsVeri
 
 function failsAt(p: CertProblem, verify: TlsVerify): boolean {
   return CHAIN_FAILURES.has(p.code) || (verify === 'domain' && p.code === 'CERT_HOSTNAME_MISMATCH');
-}
-
-/** trustStore: Node's bundled Mozilla roots plus the user's `--ca` PEMs. */
-function trustStore(extraCa: string[]): X509Certificate[] {
-  const extra = extraCa.flatMap(splitPem);
-  return [...tls.rootCertificates, ...extra].flatMap((pem) => {
-    try {
-      return [new X509(pem)];
-    } catch {
-      return []; // an unparsable --ca entry is reported by config validation, not here
-    }
-  });
-}
-
-/** splitPem: every certificate block of a PEM bundle. */
-export function splitPem(pem: string): string[] {
-  return pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
 }
 
 function dateProblems(cert: X509Certificate, i: number, opts: ChainAnalysisOptions): CertProblem[] {
@@ -219,14 +204,14 @@ function hostnameProblem(leaf: X509Certificate, servername: string): CertProblem
  * certificate's issuer is looked for first in the trust store, then among the certificates the
  * server sent, matching by name, key identifiers and key usage (checkIssued) and by signature.
  */
-function trustProblems(presented: X509Certificate[], store: X509Certificate[], anchors: ReadonlySet<string>): CertProblem[] {
+function trustProblems(presented: X509Certificate[], store: TrustStore): CertProblem[] {
   const leaf = presented[0] as X509Certificate;
   const used = new Set<string>([leaf.fingerprint256]);
   let current = leaf;
   let index = 0;
   for (;;) {
-    if (anchors.has(current.fingerprint256)) return [];
-    if (store.some((c) => issuedBy(current, c))) return [];
+    if (store.has(current)) return [];
+    if (store.candidatesFor(current).some((c) => issuedBy(current, c))) return [];
     const nextIndex = presented.findIndex((c) => !used.has(c.fingerprint256) && issuedBy(current, c));
     const next = presented[nextIndex];
     if (next) {
