@@ -43,6 +43,7 @@ const REPLY_LINE = /^([1-5][0-9][0-9])(?:([ -])([\s\S]*))?$/;
  */
 const ENHANCED = /^([245])\.(\d{1,3})\.(\d{1,3})(?= |$)/;
 
+const EMPTY = Buffer.alloc(0);
 const LF = 0x0a;
 const CR = 0x0d;
 
@@ -66,7 +67,7 @@ interface PartialReply {
 export class ReplyParser {
   readonly #limits: ParserLimits;
   /** Bytes of the current, unterminated line. */
-  #pending: Buffer = Buffer.alloc(0);
+  #pending: Buffer = EMPTY;
   /** An over-long line was reported; drop bytes until its LF. */
   #discardingLine = false;
   /** A reply broke a limit and was reported; drop its lines until its last line. */
@@ -88,54 +89,55 @@ export class ReplyParser {
     let start = 0;
     while (start < chunk.length) {
       const lf = chunk.indexOf(LF, start);
-      if (lf === -1) {
-        this.#hold(chunk.subarray(start), events);
-        break;
-      }
-      const piece = chunk.subarray(start, lf);
-      start = lf + 1;
+      const piece = chunk.subarray(start, lf === -1 ? chunk.length : lf);
+      start = lf === -1 ? chunk.length : lf + 1;
       if (this.#discardingLine) {
-        this.#discardingLine = false;
+        // The rest of a line already reported as too long.
+        if (lf !== -1) this.#discardingLine = false;
         continue;
       }
-      const line = this.#pending.length === 0 ? piece : Buffer.concat([this.#pending, piece]);
-      this.#pending = Buffer.alloc(0);
-      this.#line(line, events);
+      const line = this.#append(piece, lf !== -1, events);
+      if (line !== undefined && lf !== -1) this.#line(line, events);
     }
     return events;
   }
 
-  /** Keeps the tail of a chunk that has no LF yet, reporting a line that is already too long. */
-  #hold(tail: Buffer, events: ParseEvent[]): void {
-    if (this.#discardingLine) return;
-    const held = this.#pending.length === 0 ? Buffer.from(tail) : Buffer.concat([this.#pending, tail]);
-    // A trailing CR may be the first half of the CRLF, so it does not count yet.
-    const content = held.length > 0 && held[held.length - 1] === CR ? held.length - 1 : held.length;
+  /**
+   * Adds `piece` to the held bytes and returns the line so far, unless that would exceed
+   * `maxLineBytes`: then the line is reported and dropped without copying it, and the rest of
+   * it (up to its LF) is discarded. A line is judged the same whether it arrives whole or in
+   * pieces, so the events never depend on the chunking.
+   */
+  #append(piece: Buffer, complete: boolean, events: ParseEvent[]): Buffer | undefined {
+    const held = this.#pending;
+    const total = held.length + piece.length;
+    const lastByte = piece.length > 0 ? piece[piece.length - 1] : held[held.length - 1];
+    // A final CR is the first half of CRLF (or, unterminated, may yet be), so it does not count.
+    const content = lastByte === CR ? total - 1 : total;
     if (content > this.#limits.maxLineBytes) {
-      this.#overlong(held, events);
-      this.#pending = Buffer.alloc(0);
-      this.#discardingLine = true;
-      return;
+      const excerptBytes = Math.min(VIOLATION_LINE_CHARS, this.#limits.maxLineBytes);
+      const head = Buffer.concat([held.subarray(0, excerptBytes), piece.subarray(0, excerptBytes)]).subarray(0, excerptBytes);
+      events.push(violation(`line longer than ${this.#limits.maxLineBytes} bytes`, decode(head)));
+      // The reply the line belonged to is lost with it.
+      this.#reply = undefined;
+      this.#discardingReply = false;
+      this.#pending = EMPTY;
+      this.#discardingLine = !complete;
+      return undefined;
     }
-    this.#pending = held;
-  }
-
-  /** Reports a line over `maxLineBytes`; the reply it belonged to is lost with it. */
-  #overlong(bytes: Buffer, events: ParseEvent[]): void {
-    const excerpt = decode(bytes.subarray(0, Math.min(VIOLATION_LINE_CHARS, this.#limits.maxLineBytes)));
-    events.push(violation(`line longer than ${this.#limits.maxLineBytes} bytes`, excerpt));
-    this.#reply = undefined;
-    this.#discardingReply = false;
+    if (complete) {
+      this.#pending = EMPTY;
+      return held.length === 0 ? piece : Buffer.concat([held, piece]);
+    }
+    // Copy: the caller may reuse its chunk buffer.
+    this.#pending = Buffer.concat([held, piece]);
+    return this.#pending;
   }
 
   /** Handles one complete line (bytes before the LF, possibly ending in CR). */
   #line(bytes: Buffer, events: ParseEvent[]): void {
     const crlf = bytes.length > 0 && bytes[bytes.length - 1] === CR;
     const body = crlf ? bytes.subarray(0, bytes.length - 1) : bytes;
-    if (body.length > this.#limits.maxLineBytes) {
-      this.#overlong(body, events);
-      return;
-    }
     const text = decode(body);
     const m = REPLY_LINE.exec(text);
     if (!m) {

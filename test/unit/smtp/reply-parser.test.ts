@@ -160,6 +160,13 @@ describe('ReplyParser', () => {
       expect(events[1]).toMatchObject({ kind: 'reply', reply: { code: 221 } });
     });
 
+    it('reports a 1 MiB line that arrives in one chunk with its LF, then parses on', () => {
+      const p = new ReplyParser();
+      const events = p.push(Buffer.concat([Buffer.from('250-'), Buffer.alloc(1 << 20, 0x62), Buffer.from('\r\n250 ok\r\n')]));
+      expect(events.map((e) => e.kind)).toEqual(['violation', 'reply']);
+      expect(p.pendingBytes).toBe(0);
+    });
+
     it('accepts a line of exactly maxLineBytes, even with its CR held back', () => {
       const p = new ReplyParser({ maxLineBytes: 10 });
       expect(p.push(Buffer.from('250 123456\r'))).toEqual([]);
