@@ -1,5 +1,6 @@
 import type { FindingCode } from './finding-codes.js';
 import type { PublicTarget } from './target.js';
+import type { HopStats } from './step-data.js';
 
 export type Status = 'pass' | 'warn' | 'fail' | 'skip';
 export type Verdict = 'ok' | 'warning' | 'critical' | 'unknown';
@@ -76,6 +77,8 @@ export interface ReportSummary {
   /** Whole days from the report's start to certNotAfter (negative when expired). */
   certDaysLeft?: number;
   authMechanism?: string;
+  /** How the EHLO capabilities changed across STARTTLS (keywords; AUTH as "AUTH PLAIN LOGIN"). */
+  capabilityDiff?: { added: string[]; removed: string[]; changed: string[] };
   /** Last SMTP reply code seen per step. */
   replyCodes: Partial<Record<StepName, number>>;
 }
@@ -92,6 +95,8 @@ export interface Report {
   findings: Finding[];
   verdict: Verdict;
   summary: ReportSummary;
+  /** Per-hop statistics, present on `smtprobe path` reports (and `check --path`). */
+  hops?: HopStats[];
 }
 
 /** Exit codes by the monitoring-plugin convention. */

@@ -33,6 +33,14 @@ export interface ConnectivityOptions {
   path: boolean;
   pathCount: number;
   dnsServer?: string;
+  /** Also look up the MX records of this domain (--mx DOMAIN). */
+  mx?: string;
+  /** Path analysis: highest TTL probed (default 30). */
+  pathMaxHops?: number;
+  /** Path analysis: spacing of samples to one hop, ms (default 25). */
+  pathIntervalMs?: number;
+  /** Path analysis: look up reverse names of hops (default true; false = numeric, like mtr -n). */
+  pathNames?: boolean;
 }
 
 /**

@@ -1,0 +1,58 @@
+import { Command, Option } from 'commander';
+import { reportFatal } from '../exit.js';
+
+const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
+
+/**
+ * registerCheckCommand adds `smtprobe check HOST`. Flag names are a public contract
+ * (camelCased they are also the probes.yaml keys).
+ */
+export function registerCheckCommand(program: Command): void {
+  program
+    .command('check')
+    .description('probe one smart host: DNS, TCP, banner, EHLO, TLS, certificate, AUTH; print steps, findings and a verdict')
+    .argument('<host>', 'smart host name or IP address')
+    .option('-p, --port <n>', 'SMTP port (default 587)')
+    .addOption(new Option('--tls <mode>', 'TLS mode: auto = implicit on 465, STARTTLS elsewhere').choices(['auto', 'starttls', 'starttls-optional', 'implicit', 'none']))
+    .addOption(new Option('--tls-verify <level>', 'certificate check: none | chain | domain (Exchange: EncryptionOnly | CertificateValidation | DomainValidation)').choices(['none', 'chain', 'domain']))
+    .option('--tls-domain <name>', 'name checked against the certificate and sent as SNI (default: the host)')
+    .option('--ca <file>', 'extra trusted root CA (PEM), added to the system roots; repeatable', collect)
+    .option('--client-cert <file>', 'client certificate (PEM) for servers that require one')
+    .option('--client-key <file>', 'private key (PEM) of --client-cert')
+    .option('--tls-min <version>', 'lowest TLS version to offer: TLSv1 | TLSv1.1 | TLSv1.2 | TLSv1.3')
+    .option('--tls-max <version>', 'highest TLS version to offer')
+    .option('--tls-scan', 'also try each TLS version separately (in parallel)')
+    .option('--cert-warn-days <n>', 'warn when the certificate expires within N days (default 21)')
+    .option('--cert-crit-days <n>', 'critical when it expires within N days (default 7)')
+    .option('--ehlo <name>', 'name to send in EHLO (default: this host name)')
+    .option('--auth <mechanism>', 'auto | none | PLAIN | LOGIN | CRAM-MD5 | XOAUTH2 | OAUTHBEARER (default auto)')
+    .option('-u, --user <name>', 'user name to authenticate as')
+    .option('--password-env <var>', 'read the password from this environment variable')
+    .option('--password-file <file>', 'read the password from this file')
+    .option('--token-env <var>', 'read an OAuth bearer token from this environment variable')
+    .option('--token-file <file>', 'read an OAuth bearer token from this file')
+    .option('--allow-plaintext-auth', 'allow sending credentials without TLS (off by default)')
+    .option('--mail-from <address>', 'go on to MAIL FROM (never DATA)')
+    .option('--rcpt <address>', 'and RCPT TO; repeatable', collect)
+    .addOption(new Option('--client <profile>', 'behave as this client: generic | exchange').choices(['generic', 'exchange']))
+    .addOption(new Option('--exchange-tls <version>', 'with --client exchange: the TLS the Exchange server can speak').choices(['1.0', '1.2']))
+    .option('--timeout <seconds>', 'hard deadline for the whole probe (default 60)')
+    .option('--phase-timeout <seconds>', 'deadline of each phase (default 30)')
+    .option('--no-icmp', 'skip the ICMP ping')
+    .option('--icmp-count <n>', 'ICMP echoes to send (default 3)')
+    .option('--path', 'add the per-hop path analysis (pathping-like)')
+    .option('--path-count <n>', 'samples per hop for --path (default 100)')
+    .option('--dns-server <ip>', 'resolve with this DNS server')
+    .option('--name <name>', 'display name of the target')
+    .addOption(new Option('--format <format>', 'output format').choices(['human', 'json']).default('human'))
+    .option('--json', 'same as --format json')
+    .option('--transcript', 'show the (redacted) SMTP dialogue in human output')
+    .action(async (host: string, flags: Record<string, unknown>) => {
+      try {
+        const { runCheck } = await import('../run-check.js');
+        process.exitCode = await runCheck(host, flags);
+      } catch (err) {
+        reportFatal(err);
+      }
+    });
+}

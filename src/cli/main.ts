@@ -1,0 +1,34 @@
+#!/usr/bin/env node
+/**
+ * smtprobe command line: wiring only. Each command registers its flags here and loads its
+ * implementation lazily in its action, so `smtprobe check` starts fast.
+ */
+import { Command, CommanderError } from 'commander';
+import { registerCheckCommand } from './commands/check.js';
+import { registerDemoCommand } from './commands/demo.js';
+import { registerMockCommand } from './commands/mock.js';
+import { registerPathCommand } from './commands/path.js';
+import { reportFatal, UNKNOWN_EXIT } from './exit.js';
+
+const program = new Command()
+  .name('smtprobe')
+  .description('Probe SMTP smart hosts: connectivity, TLS, SMTP AUTH — and say which setting to change.')
+  .version('0.1.0')
+  .showHelpAfterError('(run with --help for usage)')
+  .exitOverride();
+
+registerCheckCommand(program);
+registerMockCommand(program);
+registerPathCommand(program);
+registerDemoCommand(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    // Help and version are not errors; a usage error is UNKNOWN (3) by the plugin convention.
+    process.exitCode = err.exitCode === 0 ? 0 : UNKNOWN_EXIT;
+  } else {
+    reportFatal(err);
+  }
+}

@@ -1,0 +1,36 @@
+import { targetForScenario } from '../config/scenario-target.js';
+import { findScenario, startMockServer } from '../mock/index.js';
+import { createTestPki } from '../mock/certs/index.js';
+import { probe } from '../probe/probe.js';
+import { renderHuman } from '../report/human.js';
+
+/**
+ * runDemo: for each scenario, start the mock on an ephemeral loopback port, probe it as the
+ * scenario says, print the report, and check the findings against the scenario's
+ * expectations. Returns 0 when every scenario produced what it promises.
+ */
+export async function runDemo(names: string[], transcript: boolean): Promise<number> {
+  const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
+  const pki = await createTestPki();
+  const rows: string[] = [];
+  let mismatches = 0;
+  for (const name of names) {
+    const scenario = await findScenario(name);
+    const server = await startMockServer(scenario, { pki });
+    try {
+      const report = await probe(await targetForScenario(scenario, server));
+      process.stdout.write(`\n── scenario ${scenario.name}: ${scenario.description}\n`);
+      process.stdout.write(renderHuman(report, { color, transcript }));
+      const codes = new Set(report.findings.map((f) => f.code));
+      const missing = scenario.expect.codes.filter((c) => !codes.has(c));
+      const ok = missing.length === 0 && report.verdict === scenario.expect.verdict;
+      if (!ok) mismatches++;
+      rows.push(`  ${ok ? '✓' : '✗'} ${scenario.name.padEnd(26)} ${report.verdict.padEnd(9)} ${[...codes].join(', ') || '-'}`);
+    } finally {
+      await server.close();
+    }
+  }
+  process.stdout.write(`\nDemo summary (scenario, verdict, finding codes):\n${rows.join('\n')}\n`);
+  process.stdout.write(`\nTry it yourself: npx smtprobe mock bad-credentials, then npx smtprobe check 127.0.0.1 --port 2525 ... (see README)\n`);
+  return mismatches === 0 ? 0 : 1;
+}

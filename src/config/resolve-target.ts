@@ -1,0 +1,154 @@
+import { readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Secret } from '../model/secret.js';
+import { TLS_VERSIONS, type Target, type TlsMode, type TlsVersion } from '../model/target.js';
+import { ConfigError } from './config-error.js';
+import { fromEnv, fromFile, resolveSecretRef, type SecretEnv } from './secrets.js';
+import { formatIssue, targetInputSchema, type TargetInput } from './target-schema.js';
+
+/** Defaults of `check` (issue 2): port 587, 60 s per probe, 30 s per phase. */
+export const TARGET_DEFAULTS = {
+  port: 587,
+  timeoutS: 60,
+  phaseTimeoutS: 30,
+  certWarnDays: 21,
+  certCritDays: 7,
+  icmpCount: 3,
+  pathCount: 100,
+} as const;
+
+export interface ResolveOptions extends SecretEnv {
+  /** Where the input came from, for error messages ("probes.yaml:12", "flag"). */
+  where?: string;
+}
+
+/**
+ * parseTargetInput validates raw input (flags or a YAML mapping) and reports the first
+ * problem as one line naming the field.
+ */
+export function parseTargetInput(raw: unknown, where?: string): TargetInput {
+  const r = targetInputSchema.safeParse(raw);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    throw new ConfigError(issue ? issue.path.map(String).join('.') || '(root)' : '(root)', issue ? issue.message : 'invalid', where);
+  }
+  return r.data;
+}
+
+export { formatIssue };
+
+/** resolveTlsMode: `auto` is implicit TLS on 465 (RFC 8314 §3.3), STARTTLS elsewhere. */
+export function resolveTlsMode(tls: TargetInput['tls'], port: number): TlsMode {
+  if (tls === undefined || tls === 'auto') return port === 465 ? 'implicit' : 'starttls';
+  return tls;
+}
+
+/**
+ * resolveTarget turns validated input into a Target: defaults applied, CA and client
+ * certificate files read, secrets resolved from env/file/prompt. Relative paths are relative
+ * to `baseDir` (the config file's folder, or the working directory for flags).
+ */
+export async function resolveTarget(input: TargetInput, opts: ResolveOptions): Promise<Target> {
+  const fail = (field: string, problem: string): never => {
+    throw new ConfigError(field, problem, opts.where);
+  };
+  if (!input.host) fail('host', 'is required');
+  const host = input.host as string;
+  const port = input.port ?? TARGET_DEFAULTS.port;
+  const client = input.client ?? 'generic';
+  const tls = resolveTlsMode(input.tls, port);
+  const version = (v: string | undefined): TlsVersion | undefined => v as TlsVersion | undefined;
+  let tlsMin = version(input.tlsMin);
+  let tlsMax = version(input.tlsMax);
+  if (client === 'exchange' && input.exchangeTls === '1.0') {
+    // Exchange 2010 on Windows 2008 R2 without updates speaks TLS 1.0 only.
+    tlsMin = 'TLSv1';
+    tlsMax = 'TLSv1';
+  }
+  if (tlsMin && tlsMax && TLS_VERSIONS.indexOf(tlsMin) > TLS_VERSIONS.indexOf(tlsMax)) fail('tlsMin', `${tlsMin} is above tlsMax ${tlsMax}`);
+  const timeoutS = input.timeout ?? TARGET_DEFAULTS.timeoutS;
+  const phaseS = Math.min(input.phaseTimeout ?? TARGET_DEFAULTS.phaseTimeoutS, timeoutS);
+  const warn = input.certWarnDays ?? TARGET_DEFAULTS.certWarnDays;
+  const crit = input.certCritDays ?? TARGET_DEFAULTS.certCritDays;
+  if (crit > warn) fail('certCritDays', `${crit} is above certWarnDays ${warn}`);
+  if ((input.clientCert === undefined) !== (input.clientKey === undefined)) fail(input.clientCert ? 'clientKey' : 'clientCert', 'client certificate and key go together');
+
+  const caFiles = input.ca === undefined ? [] : Array.isArray(input.ca) ? input.ca : [input.ca];
+  const ca = await Promise.all(caFiles.map((f) => readText(f, 'ca', opts)));
+
+  const target: Target = {
+    name: input.name ?? `${host}:${port}`,
+    host,
+    port,
+    tls,
+    tlsVerify: input.tlsVerify ?? 'domain',
+    ca,
+    caFiles: caFiles.map((f) => path.resolve(opts.baseDir, f)),
+    tlsScan: input.tlsScan ?? false,
+    certWarnDays: warn,
+    certCritDays: crit,
+    ehlo: input.ehlo ?? defaultEhloName(),
+    auth: input.auth ?? 'auto',
+    allowPlaintextAuth: input.allowPlaintextAuth ?? false,
+    rcpt: input.rcpt === undefined ? [] : Array.isArray(input.rcpt) ? input.rcpt : [input.rcpt],
+    client,
+    timeouts: { totalMs: timeoutS * 1000, phaseMs: phaseS * 1000 },
+    connectivity: {
+      icmp: input.icmp === false ? 'off' : 'auto',
+      icmpCount: input.icmpCount ?? TARGET_DEFAULTS.icmpCount,
+      path: input.path ?? false,
+      pathCount: input.pathCount ?? TARGET_DEFAULTS.pathCount,
+    },
+    labels: input.labels ?? {},
+  };
+  if (input.tlsDomain) target.tlsDomain = input.tlsDomain;
+  if (tlsMin) target.tlsMin = tlsMin;
+  if (tlsMax) target.tlsMax = tlsMax;
+  if (input.user) target.user = input.user;
+  if (input.mailFrom !== undefined) target.mailFrom = input.mailFrom;
+  if (input.dnsServer) target.connectivity.dnsServer = input.dnsServer;
+  if (input.connectorName) target.connectorName = input.connectorName;
+  if (input.clientCert && input.clientKey) {
+    target.clientCert = await readText(input.clientCert, 'clientCert', opts);
+    target.clientKey = await readText(input.clientKey, 'clientKey', opts);
+  }
+  const password = await secret(input.password, input.passwordEnv, input.passwordFile, 'password', opts);
+  if (password) target.password = password;
+  const token = await secret(input.token, input.tokenEnv, input.tokenFile, 'token', opts);
+  if (token) target.token = token;
+  if (target.user && !target.password && !target.token && opts.prompt) {
+    const typed = await opts.prompt(`Password for ${target.user}: `);
+    if (typed) target.password = new Secret(typed);
+  }
+  return target;
+}
+
+async function secret(ref: string | undefined, env: string | undefined, file: string | undefined, field: string, opts: ResolveOptions): Promise<Secret | undefined> {
+  const given = [ref, env, file].filter((x) => x !== undefined).length;
+  if (given > 1) throw new ConfigError(field, `give one of ${field}, ${field}Env, ${field}File`, opts.where);
+  try {
+    if (ref !== undefined) return await resolveSecretRef(ref, field, opts);
+    if (env !== undefined) return fromEnv(env, `${field}Env`, opts);
+    if (file !== undefined) return await fromFile(file, `${field}File`, opts);
+  } catch (err) {
+    if (err instanceof ConfigError && opts.where && !err.where) throw new ConfigError(err.field, err.problem, opts.where);
+    throw err;
+  }
+  return undefined;
+}
+
+async function readText(file: string, field: string, opts: ResolveOptions): Promise<string> {
+  const full = path.resolve(opts.baseDir, file);
+  try {
+    return await readFile(full, 'utf8');
+  } catch (err) {
+    throw new ConfigError(field, `cannot read ${full}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, opts.where);
+  }
+}
+
+/** The EHLO name: this machine's name, as an MTA would use (RFC 5321 §4.1.1.1 wants an FQDN). */
+function defaultEhloName(): string {
+  const h = os.hostname();
+  return /^[A-Za-z0-9.-]+$/.test(h) && h.length > 0 ? h : 'localhost.localdomain';
+}

@@ -1,0 +1,40 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Secret } from '../model/secret.js';
+import { ConfigError } from './config-error.js';
+
+/**
+ * SecretSource: where a secret comes from. Values never travel on the command line
+ * (DESIGN.md "Safety rules"): a variable name, a file, or an interactive prompt.
+ */
+export interface SecretEnv {
+  env: NodeJS.ProcessEnv;
+  baseDir: string;
+  /** Literal values are allowed only in scenario files (test passwords of the mock). */
+  allowLiteral?: boolean;
+  prompt?: (question: string) => Promise<string>;
+}
+
+/** resolveSecretRef reads `env:VAR` or `file:PATH` (a literal only where allowed). */
+export async function resolveSecretRef(ref: string, field: string, ctx: SecretEnv): Promise<Secret> {
+  if (ref.startsWith('env:')) return fromEnv(ref.slice(4), field, ctx);
+  if (ref.startsWith('file:')) return fromFile(ref.slice(5), field, ctx);
+  if (ctx.allowLiteral) return new Secret(ref);
+  throw new ConfigError(field, 'must be a reference, env:VAR or file:PATH (secrets are never written inline)');
+}
+
+export function fromEnv(name: string, field: string, ctx: SecretEnv): Secret {
+  const v = ctx.env[name];
+  if (v === undefined || v === '') throw new ConfigError(field, `environment variable ${name} is not set`);
+  return new Secret(v);
+}
+
+export async function fromFile(file: string, field: string, ctx: SecretEnv): Promise<Secret> {
+  const full = path.resolve(ctx.baseDir, file);
+  try {
+    // One trailing newline is an artefact of `echo > file`, not part of the secret.
+    return new Secret((await readFile(full, 'utf8')).replace(/\r?\n$/, ''));
+  } catch (err) {
+    throw new ConfigError(field, `cannot read ${full}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+  }
+}

@@ -1,0 +1,118 @@
+import { Deadline, systemClock, type Clock } from '../model/deadline.js';
+import type { Report, StepName, StepResult } from '../model/report.js';
+import { toPublicTarget, type Target } from '../model/target.js';
+import { diagnose, verdictOf } from '../diagnose/index.js';
+import { dnsStep } from './dns.js';
+import { icmpStep } from './icmp.js';
+import { pathStep } from './path/index.js';
+import { failureIsFatal, planDialogue } from './plan.js';
+import type { SmtpContext, SmtpSessionState } from './smtp/session-state.js';
+import { skipped, type Step } from './step.js';
+import { summarize } from './summary.js';
+import { tlsScanStep } from './tls-scan-step.js';
+import { TranscriptRecorder } from './transcript.js';
+
+export interface ProbeOptions {
+  clock?: Clock;
+  /** Cancels the probe (SIGINT, a scheduler's deadline); steps end promptly. */
+  signal?: AbortSignal;
+}
+
+/**
+ * probe runs one check against one target: DNS, then the SMTP dialogue (one conversation,
+ * step by step) with the connectivity checks and the TLS version scan beside it in parallel.
+ * Every phase has its own deadline and the whole probe a hard one; the socket is always
+ * closed. Never throws for a network outcome; a bug in a step becomes PROBE_INTERNAL_ERROR.
+ */
+export async function probe(target: Target, opts: ProbeOptions = {}): Promise<Report> {
+  const clock = opts.clock ?? systemClock;
+  const started = clock.now();
+  const abort = new AbortController();
+  const onOuterAbort = (): void => abort.abort();
+  opts.signal?.addEventListener('abort', onOuterAbort, { once: true });
+  if (opts.signal?.aborted) abort.abort();
+  const hardStop = clock.setTimeout(() => abort.abort(), target.timeouts.totalMs);
+  const overall = new Deadline(started + target.timeouts.totalMs, 'probe', clock, abort.signal);
+  const transcript = new TranscriptRecorder(clock, started);
+  const ctx: SmtpContext = { transcript, clock, signal: abort.signal, state: {}, results: [] };
+  const phase = (name: StepName): Deadline => overall.forPhase(name, target.timeouts.phaseMs);
+
+  const side: StepResult[] = [];
+  const dialogue: StepResult[] = [];
+  try {
+    const dns = await guarded('dns', dnsStep, target, ctx, phase('dns'));
+    side.push(dns);
+    if (dns.status === 'fail') {
+      for (const s of planDialogue(target)) dialogue.push(skipped(s.name, clock, 'DNS failed'));
+    } else {
+      const extras: Promise<StepResult>[] = [];
+      if (target.connectivity.icmp !== 'off') extras.push(guarded('icmp', icmpStep, target, ctx, overall));
+      if (target.connectivity.path) extras.push(guarded('path', pathStep, target, ctx, overall));
+      if (target.tlsScan) extras.push(guarded('tls-scan', tlsScanStep, target, ctx, phase('tls-scan')));
+      const [, ...rest] = await Promise.all([runDialogue(target, ctx, phase, dialogue), ...extras]);
+      side.push(...rest);
+    }
+  } finally {
+    clock.clearTimeout(hardStop);
+    opts.signal?.removeEventListener('abort', onOuterAbort);
+    ctx.state.conn?.close();
+  }
+
+  const steps = order([...side, ...dialogue]);
+  const publicTarget = toPublicTarget(target);
+  const findings = diagnose({ target: publicTarget, steps, transcript: transcript.lines });
+  return {
+    schema: 1,
+    target: publicTarget,
+    startedAt: new Date(started).toISOString(),
+    durationMs: clock.now() - started,
+    steps,
+    transcript: transcript.lines,
+    findings,
+    verdict: verdictOf(findings, steps),
+    summary: summarize(steps, started),
+  };
+}
+
+/** runDialogue runs the planned SMTP steps in order; after a fatal failure only QUIT runs. */
+async function runDialogue(target: Target, ctx: SmtpContext, phase: (n: StepName) => Deadline, out: StepResult[]): Promise<void> {
+  let stoppedBy: StepName | undefined;
+  for (const planned of planDialogue(target)) {
+    if (stoppedBy && !planned.always) {
+      out.push(skipped(planned.name, ctx.clock, `${stoppedBy} failed`));
+      continue;
+    }
+    if (planned.when && !planned.when(ctx)) {
+      out.push(skipped(planned.name, ctx.clock, planned.reason));
+      continue;
+    }
+    const result = await guarded(planned.name, planned.run, target, ctx, phase(planned.name));
+    out.push(result);
+    ctx.results.push(result);
+    if (result.status === 'fail' && !stoppedBy && failureIsFatal(planned.name, ctx)) stoppedBy = planned.name;
+  }
+}
+
+/** guarded runs a step; a throw is a bug, reported as PROBE_INTERNAL_ERROR rather than crashing the run. */
+async function guarded(name: StepName, step: Step<unknown, SmtpSessionState>, target: Target, ctx: SmtpContext, deadline: Deadline): Promise<StepResult> {
+  const t0 = ctx.clock.now();
+  try {
+    return await step(target, ctx, deadline);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    ctx.transcript.event(`internal error in ${name}: ${message}`);
+    return { step: name, status: 'fail', startedAt: t0, durationMs: ctx.clock.now() - t0, error: { code: 'PROBE_INTERNAL_ERROR', message: `${name}: ${message}` } };
+  }
+}
+
+const CONNECTIVITY_ORDER: StepName[] = ['dns', 'icmp', 'path'];
+
+/** order: connectivity first, then the dialogue in wire order, then the version scan. */
+function order(steps: StepResult[]): StepResult[] {
+  const rank = (s: StepResult): number => {
+    const c = CONNECTIVITY_ORDER.indexOf(s.step);
+    if (c >= 0) return c;
+    return s.step === 'tls-scan' ? 100 : 10;
+  };
+  return steps.map((s, i) => ({ s, i })).sort((a, b) => rank(a.s) - rank(b.s) || a.i - b.i).map((x) => x.s);
+}

@@ -1,0 +1,72 @@
+import type { Deadline } from '../../model/deadline.js';
+import type { StepResult } from '../../model/report.js';
+import type { BannerData } from '../../model/step-data.js';
+import type { Target } from '../../model/target.js';
+import { StepTimer } from '../step.js';
+import type { ReadOutcome } from './connection.js';
+import { formatReply, replyClass, replyError } from './reply-format.js';
+import type { SmtpContext } from './session-state.js';
+import { tlsAnswersOnConnect } from './tls-on-connect.js';
+
+/** How long the banner may be silent before we also ask the port whether it speaks TLS. */
+const TLS_SNIFF_AFTER_MS = 1500;
+
+/**
+ * bannerStep reads the server greeting (RFC 5321 §4.3.1: 220 to proceed, 554 to refuse).
+ * A server that sends TLS, HTTP or binary first is NOT_SMTP / TLS_ON_CONNECT_EXPECTED; a
+ * silent one is checked for implicit TLS on a second connection while we keep waiting.
+ */
+export async function bannerStep(target: Target, ctx: SmtpContext, deadline: Deadline): Promise<StepResult<BannerData>> {
+  const timer = new StepTimer('banner', ctx.clock);
+  const conn = ctx.state.conn;
+  if (!conn) return timer.done('skip');
+  const data: BannerData = {};
+
+  const read = conn.readReply(deadline);
+  const tlsSniff = !conn.secure && ctx.state.address !== undefined ? sniffTlsWhileSilent(read, target, ctx, deadline) : undefined;
+  const out = await Promise.race([read, ...(tlsSniff ? [tlsSniff] : [])]);
+  if (out === 'tls') {
+    data.detected = 'tls';
+    ctx.transcript.event('no greeting, but the port completed a TLS handshake on a second connection');
+    return timer.done('fail', data, {
+      code: 'TLS_ON_CONNECT_EXPECTED',
+      message: `no SMTP greeting in plaintext, but port ${target.port} answers TLS: it expects implicit TLS (use --tls implicit, or port 587/25 for STARTTLS)`,
+    });
+  }
+  const outcome = out as ReadOutcome;
+  if (outcome.error) {
+    const sniffed = conn.sniffed;
+    if (sniffed === 'tls') {
+      data.detected = 'tls';
+      return timer.done('fail', data, { code: 'TLS_ON_CONNECT_EXPECTED', message: 'the server sent a TLS record first: it expects implicit TLS' });
+    }
+    if (sniffed) {
+      data.detected = sniffed;
+      return timer.done('fail', data, { code: 'NOT_SMTP', message: `the server sent ${sniffed} data, not an SMTP greeting` });
+    }
+    if (outcome.error.code === 'PHASE_TIMEOUT') {
+      return timer.done('fail', data, { code: 'BANNER_TIMEOUT', message: `no greeting: ${outcome.error.message}` });
+    }
+    return timer.done('fail', data, outcome.error);
+  }
+  const reply = outcome.reply;
+  data.reply = reply;
+  data.greetingHost = reply.lines[0]?.split(/\s+/)[0] || undefined;
+  ctx.state.greetingHost = data.greetingHost;
+  if (reply.code === 220) return timer.done('pass', data);
+  if (replyClass(reply) === 4 || replyClass(reply) === 5) return timer.done('fail', data, replyError('BANNER_REJECTED', reply, 'greeting refused'));
+  return timer.done('fail', data, { code: 'PROTOCOL_VIOLATION', message: `unexpected greeting ${formatReply(reply)} (RFC 5321 §4.3.1 allows 220 or 554)`, replyCode: reply.code });
+}
+
+/** After a short silence, ask on a second connection whether the port speaks TLS. */
+async function sniffTlsWhileSilent(read: Promise<ReadOutcome>, target: Target, ctx: SmtpContext, deadline: Deadline): Promise<'tls' | ReadOutcome> {
+  let answered = false;
+  void read.then(() => { answered = true; });
+  await new Promise<void>((resolve) => {
+    const t = ctx.clock.setTimeout(resolve, Math.min(TLS_SNIFF_AFTER_MS, deadline.remainingMs() / 3));
+    void read.then(() => { ctx.clock.clearTimeout(t); resolve(); });
+  });
+  if (answered || deadline.expired()) return read;
+  const isTls = await tlsAnswersOnConnect(ctx.state.address as string, target.port, target.tlsDomain ?? target.host, deadline);
+  return isTls && !answered ? 'tls' : read;
+}

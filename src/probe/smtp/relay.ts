@@ -1,0 +1,48 @@
+import type { Deadline } from '../../model/deadline.js';
+import type { StepResult } from '../../model/report.js';
+import type { RelayData, SmtpReply } from '../../model/step-data.js';
+import type { Target } from '../../model/target.js';
+import { StepTimer } from '../step.js';
+import { replyClass, replyError } from './reply-format.js';
+import type { SmtpContext } from './session-state.js';
+
+/** A 530 to MAIL/RCPT on a plaintext session means "STARTTLS first" (RFC 3207 §4). */
+function mustStartTls(reply: SmtpReply, secure: boolean): boolean {
+  return reply.code === 530 && (!secure || /starttls/i.test(reply.lines.join(' ')));
+}
+
+/**
+ * mailStep sends MAIL FROM (RFC 5321 §3.3) — only with --mail-from. It is as far toward a
+ * delivery as smtprobe goes together with RCPT: never DATA, and RSET before QUIT.
+ */
+export async function mailStep(target: Target, ctx: SmtpContext, deadline: Deadline): Promise<StepResult<RelayData>> {
+  const timer = new StepTimer('mail', ctx.clock);
+  const conn = ctx.state.conn;
+  if (!conn || target.mailFrom === undefined) return timer.done('skip');
+  const data: RelayData = { mailFrom: target.mailFrom };
+  const out = await conn.command(`MAIL FROM:<${target.mailFrom}>`, deadline);
+  if (out.error) return timer.done('fail', data, out.error);
+  data.reply = out.reply;
+  if (out.reply.code === 250) return timer.done('pass', data);
+  if (mustStartTls(out.reply, conn.secure)) return timer.done('fail', data, replyError('AUTH_MUST_STARTTLS', out.reply, 'MAIL FROM refused'));
+  return timer.done('fail', data, replyError('SENDER_REJECTED', out.reply, 'MAIL FROM refused'));
+}
+
+/** rcptStep sends RCPT TO for each --rcpt, then RSET (RFC 5321 §4.1.1.5) so nothing is left open. */
+export async function rcptStep(target: Target, ctx: SmtpContext, deadline: Deadline): Promise<StepResult<RelayData>> {
+  const timer = new StepTimer('rcpt', ctx.clock);
+  const conn = ctx.state.conn;
+  if (!conn || target.rcpt.length === 0) return timer.done('skip');
+  const data: RelayData = { rcpt: [] };
+  let failure: StepResult<RelayData> | undefined;
+  for (const address of target.rcpt) {
+    const out = await conn.command(`RCPT TO:<${address}>`, deadline);
+    if (out.error) return timer.done('fail', data, out.error);
+    data.rcpt?.push({ address, reply: out.reply });
+    if (failure || replyClass(out.reply) === 2) continue;
+    if (mustStartTls(out.reply, conn.secure)) failure = timer.done('fail', data, replyError('AUTH_MUST_STARTTLS', out.reply, `RCPT TO:<${address}> refused`));
+    else failure = timer.done('fail', data, replyError('RELAY_DENIED', out.reply, `RCPT TO:<${address}> refused`));
+  }
+  await conn.command('RSET', deadline);
+  return failure ?? timer.done('pass', data);
+}
