@@ -35,7 +35,7 @@ export class StepTimer {
     this.startedAt = clock.now();
   }
 
-  done<D>(status: Status, data?: D, error?: StepError): StepResult<D> {
+  done<D>(status: Status, data?: NoInfer<D>, error?: StepError): StepResult<D> {
     const r: StepResult<D> = { step: this.step, status, startedAt: this.startedAt, durationMs: this.clock.now() - this.startedAt };
     if (data !== undefined) r.data = data;
     if (error !== undefined) r.error = error;
