@@ -1,0 +1,116 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createTestPki, type TestPki } from './certs/index.js';
+import { chooseEngine, effectiveTls, type Engine } from './engine-choice.js';
+import { RawSession } from './raw-session.js';
+import { ReplyScript } from './reply-script.js';
+import type { Scenario } from './scenario-schema.js';
+import { ServerResources } from './server-resources.js';
+import { buildServerTls } from './server-tls.js';
+import { createSmtpServerHost } from './smtp-server-host.js';
+
+/** MockServer: a running mock smart host. */
+export interface MockServer {
+  host: string;
+  port: number;
+  scenario: Scenario;
+  /** The test root CA PEM, written to a temporary file (removed by close()). */
+  caFile: string;
+  caPem: string;
+  pki: TestPki;
+  /** Which implementation serves the scenario. */
+  engine: Engine;
+  /** sessions: connections accepted so far. */
+  sessions(): number;
+  /** openConnections: connections currently open. */
+  openConnections(): number;
+  /** close ends every open connection and timer, stops listening and removes the CA file. */
+  close(): Promise<void>;
+}
+
+export interface MockOptions {
+  /** 0 = an ephemeral port (default). */
+  port?: number;
+  /** Default 127.0.0.1: the mock binds to loopback unless told otherwise (DESIGN.md "Safety rules"). */
+  host?: string;
+  /** Share one test PKI across servers (creating one costs key generation). */
+  pki?: TestPki;
+  /** Receives one line per session event; AUTH payloads and passwords never appear. */
+  onLog?: (line: string) => void;
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      const addr = server.address();
+      resolve(typeof addr === 'object' && addr ? addr.port : port);
+    });
+  });
+}
+
+/**
+ * startMockServer serves `scenario` on loopback (by default on an ephemeral port), with
+ * certificates issued at start-up from the test PKI. smtp-server plays every scenario it
+ * can express; the raw responder plays the rest (engine-choice.ts says why).
+ */
+export async function startMockServer(scenario: Scenario, opts: MockOptions = {}): Promise<MockServer> {
+  const host = opts.host ?? '127.0.0.1';
+  const log = opts.onLog ?? ((): void => undefined);
+  const pki = opts.pki ?? (await createTestPki());
+  const tls = effectiveTls(scenario) === 'none' ? undefined : await buildServerTls(scenario.server, pki);
+  const { engine, reasons } = chooseEngine(scenario);
+  const resources = new ServerResources();
+  const script = new ReplyScript(scenario.server.replies);
+  let sessions = 0;
+  const nextSession = (): number => ++sessions;
+
+  let netServer: Server;
+  let closeEngine: () => Promise<void>;
+  if (engine === 'smtp-server') {
+    const smtp = createSmtpServerHost({ scenario, tls, resources, script, log, nextSession });
+    netServer = smtp.server;
+    closeEngine = () => new Promise((resolve) => smtp.close(() => resolve()));
+  } else {
+    netServer = createServer((socket: Socket) => {
+      resources.track(socket);
+      const id = nextSession();
+      log(`#${id} * connect from ${socket.remoteAddress}:${socket.remotePort} (raw)`);
+      socket.once('close', () => log(`#${id} * closed`));
+      const overLimit = scenario.server.maxConnections > 0 && resources.openSockets > scenario.server.maxConnections;
+      new RawSession(socket, { scenario, tls, resources, script, id, log, overLimit }).start();
+    });
+    closeEngine = () => new Promise((resolve) => netServer.close(() => resolve()));
+  }
+
+  const port = await listen(netServer, opts.port ?? 0, host);
+  const dir = await mkdtemp(join(tmpdir(), 'smtprobe-mock-'));
+  const caFile = join(dir, 'mock-root-ca.pem');
+  await writeFile(caFile, pki.rootPem);
+  log(`* scenario ${scenario.name} on ${host}:${port}, engine ${engine}${reasons.length ? ` (${reasons.join('; ')})` : ''}`);
+
+  let closing: Promise<void> | undefined;
+  return {
+    host,
+    port,
+    scenario,
+    caFile,
+    caPem: pki.rootPem,
+    pki,
+    engine,
+    sessions: () => sessions,
+    openConnections: () => resources.openSockets,
+    close: () => {
+      closing ??= (async () => {
+        resources.closeAll();
+        await resources.socketsClosed();
+        await closeEngine();
+        await rm(dir, { recursive: true, force: true });
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,170 @@
+import type { Socket } from 'node:net';
+import { TLSSocket } from 'node:tls';
+import { SMTPServer, type SMTPServerAuthentication, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
+import type { SMTPConnectionOptions } from 'smtp-server/lib/smtp-connection.js';
+import { authEverOffered, authOffered, DEFAULT_SIZE } from './ehlo-lines.js';
+import type { ReplyScript } from './reply-script.js';
+import type { Scenario, ScriptableVerb } from './scenario-schema.js';
+import type { ServerResources } from './server-resources.js';
+import type { ServerTls } from './server-tls.js';
+
+/** Idle sessions end as in the raw responder (RFC 5321 §4.5.3.2.7). */
+const IDLE_TIMEOUT_MS = 300_000;
+const DATA_REFUSED = '5.7.1 Error: DATA is refused by the smtprobe mock smart host';
+
+/**
+ * NoDataSmtpServer: smtp-server that refuses DATA with 554 before any 354, whatever the
+ * session state. smtp-server has no option for it, and its onData runs only after 354, so
+ * each new connection gets its DATA handler replaced (on that instance, not the prototype).
+ */
+class NoDataSmtpServer extends SMTPServer {
+  override connect(socket: Socket, socketOptions?: SMTPConnectionOptions | null): void {
+    super.connect(socket, socketOptions);
+    const connection = [...this.connections].at(-1);
+    if (connection) {
+      connection.handler_DATA = (_command: Buffer, done: () => void): void => {
+        connection.send(554, DATA_REFUSED);
+        done();
+      };
+    }
+  }
+}
+
+/** SmtpServerHostDeps: what the smtp-server engine shares with the mock server. */
+export interface SmtpServerHostDeps {
+  scenario: Scenario;
+  tls: ServerTls | undefined;
+  resources: ServerResources;
+  script: ReplyScript;
+  log: (line: string) => void;
+  /** Called per accepted connection; returns its session number. */
+  nextSession: () => number;
+}
+
+/** An Error carrying the reply smtp-server sends for it (its `responseCode` convention). */
+function replyError(code: number, text: string): Error & { responseCode: number } {
+  return Object.assign(new Error(text), { responseCode: code });
+}
+
+/** The banner smtp-server appends to "<name> ESMTP": the scenario's greeting text after that prefix. */
+function bannerOf(server: Scenario['server']): string {
+  const text = server.greeting.text;
+  const prefix = `${server.hostname} ESMTP`;
+  return typeof text === 'string' && text.startsWith(prefix) ? text.slice(prefix.length).trim() : 'mock';
+}
+
+/**
+ * createSmtpServerHost builds the smtp-server engine for a scenario that it can express
+ * (engine-choice.ts decides): its own EHLO, STARTTLS, SASL and envelope handling, with the
+ * scenario's users, scripted AUTH/MAIL/RCPT replies, greeting delay and connection limit
+ * plugged into its hooks. Returns the underlying net.Server, not yet listening.
+ */
+export function createSmtpServerHost(deps: SmtpServerHostDeps): SMTPServer {
+  const { scenario, tls, resources, script } = deps;
+  const server = scenario.server;
+  const ids = new Map<string, number>();
+  const log = (session: SMTPServerSession, line: string): void => deps.log(`#${ids.get(session.id) ?? '?'} ${line}`);
+  const disabled: string[] = [];
+  if (server.tls === 'none') disabled.push('STARTTLS');
+  if (!authEverOffered(server)) disabled.push('AUTH');
+
+  /** Plays a scripted reply for verb, if any: resolves to the error to answer with, or undefined. */
+  const scripted = async (verb: ScriptableVerb): Promise<Error | undefined> => {
+    const step = script.next(verb);
+    if (step === undefined || step === 'default') return undefined;
+    await resources.sleep(step.delayMs);
+    return replyError(step.code, typeof step.text === 'string' ? step.text : step.text.join(' '));
+  };
+
+  const options: SMTPServerOptions = {
+    secure: server.tls === 'implicit',
+    name: server.hostname,
+    banner: bannerOf(server),
+    heloResponse: '%s',
+    size: DEFAULT_SIZE,
+    hideENHANCEDSTATUSCODES: true,
+    hideDSN: true,
+    hideREQUIRETLS: true,
+    disabledCommands: disabled,
+    authMethods: [...server.auth.mechanisms],
+    authOptional: !server.auth.required || !authEverOffered(server),
+    allowInsecureAuth: authOffered(server, false),
+    logger: false,
+    disableReverseLookup: true,
+    maxAllowedUnauthenticatedCommands: false,
+    socketTimeout: IDLE_TIMEOUT_MS,
+    closeTimeout: 1,
+    ...(tls ? { ...tls.options, requestCert: tls.requestCert, rejectUnauthorized: tls.rejectUnauthorized } : {}),
+
+    onConnect(session, callback) {
+      ids.set(session.id, deps.nextSession());
+      log(session, `* connect from ${session.remoteAddress}:${session.remotePort} (smtp-server)`);
+      if (server.maxConnections > 0 && smtp.connections.size > server.maxConnections) {
+        log(session, '> 421 4.7.0 Too many connections, try again later');
+        callback(replyError(421, '4.7.0 Too many connections, try again later'));
+        return;
+      }
+      void resources.sleep(server.greeting.delayMs).then(() => callback());
+    },
+
+    onSecure(socket, session, callback) {
+      if (socket instanceof TLSSocket) resources.trackWrapper(socket);
+      if (socket instanceof TLSSocket) log(session, `* TLS ${socket.getProtocol() ?? '?'} ${socket.getCipher().name}`);
+      callback();
+    },
+
+    onAuth(auth: SMTPServerAuthentication, session, callback) {
+      void scripted('AUTH').then((err) => {
+        const username = auth.username ?? '';
+        if (err) {
+          log(session, `* AUTH ${auth.method} as ${username}: scripted ${(err as Error & { responseCode: number }).responseCode}`);
+          callback(err);
+          return;
+        }
+        const ok = server.auth.users.some((u) => {
+          if (u.username !== username) return false;
+          switch (auth.method) {
+            case 'CRAM-MD5':
+              return auth.validatePassword(u.password);
+            case 'XOAUTH2':
+              return auth.accessToken === u.password;
+            default:
+              return auth.password === u.password;
+          }
+        });
+        log(session, `* AUTH ${auth.method} as ${username}: ${ok ? 'accepted' : 'rejected'}`);
+        if (ok) callback(null, { user: username });
+        else callback(replyError(535, '5.7.8 Error: authentication failed: authentication failure'));
+      });
+    },
+
+    onMailFrom(address, session, callback) {
+      void scripted('MAIL').then((err) => {
+        log(session, `* MAIL FROM:<${address.address}> ${err ? (err as Error & { responseCode: number }).responseCode : 250}`);
+        callback(err ?? null);
+      });
+    },
+
+    onRcptTo(address, session, callback) {
+      void scripted('RCPT').then((err) => {
+        log(session, `* RCPT TO:<${address.address}> ${err ? (err as Error & { responseCode: number }).responseCode : 250}`);
+        callback(err ?? null);
+      });
+    },
+
+    onData(stream, _session, callback) {
+      // Unreachable (DATA is answered 554 first); kept so a future smtp-server never accepts mail.
+      stream.resume();
+      stream.on('end', () => callback(replyError(554, DATA_REFUSED)));
+    },
+
+    onClose(session) {
+      log(session, '* closed');
+      ids.delete(session.id);
+    },
+  };
+  const smtp = new NoDataSmtpServer(options);
+  smtp.on('error', (err) => deps.log(`* smtp-server error: ${err.message}`));
+  smtp.server.on('connection', (socket: Socket) => resources.track(socket));
+  return smtp;
+}
