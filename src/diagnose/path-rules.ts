@@ -1,0 +1,157 @@
+import type { Finding, StepResult } from '../model/report.js';
+import type { HopStats, PathData } from '../model/step-data.js';
+import { CATALOG } from './catalog.js';
+import type { FindingDraft, Rule, RuleContext } from './rule.js';
+
+/** PATH_LOSS_MIN_PCT: destination loss (percent) from which path loss is reported. */
+export const PATH_LOSS_MIN_PCT = 2;
+/** PATH_LOSS_CRITICAL_PCT: from this much loss at the destination, mail flow is in danger. */
+export const PATH_LOSS_CRITICAL_PCT = 50;
+/** RATE_LIMIT_MIN_PCT: node-only loss (percent) from which a hop counts as rate-limiting. */
+export const RATE_LIMIT_MIN_PCT = 10;
+
+/** hopLabel names a hop as evidence shows it: "hop 2 10.0.2.1 (r2.example)". */
+export function hopLabel(h: HopStats): string {
+  const who = h.address === null ? '*' : h.name ? `${h.address} (${h.name})` : h.address;
+  return `${h.destination ? 'destination' : 'hop'} ${h.ttl} ${who}`;
+}
+
+function lossLine(h: HopStats): string {
+  return `${hopLabel(h)}: ${h.sent - h.received}/${h.sent} lost (${h.sourceLossPct}%)`;
+}
+
+/**
+ * significant: whether a hop's own loss is more than sampling noise, by a two-proportion
+ * z-test (z >= 3) of its raw loss against the loss carried on past it, both over `n` samples.
+ */
+function significant(rawPct: number, forwardedPct: number, n: number): boolean {
+  if (n <= 0) return false;
+  const p1 = rawPct / 100;
+  const p2 = forwardedPct / 100;
+  const p = (p1 + p2) / 2;
+  const se = Math.sqrt((p * (1 - p) * 2) / n);
+  return se === 0 ? p1 > p2 : (p1 - p2) / se >= 3;
+}
+
+/**
+ * pathLossDraft: PATH_LOSS when the destination loses echoes, located at the first link where
+ * the loss begins — the first link whose own share is at least a quarter of the destination's
+ * loss (and of PATH_LOSS_MIN_PCT), so sampling noise on a later link does not move it.
+ */
+function pathLossDraft(d: PathData): FindingDraft | undefined {
+  const dest = d.hops[d.hops.length - 1];
+  if (!d.reached || !dest?.destination) return undefined;
+  const lost = dest.sent - dest.received;
+  if (dest.sourceLossPct < PATH_LOSS_MIN_PCT || lost < 2) return undefined;
+  const threshold = Math.max(PATH_LOSS_MIN_PCT, dest.sourceLossPct / 4);
+  const measured = d.hops.filter((h) => h.address !== null);
+  let originIdx = -2; // -1 = the first link, from this host to hop 1
+  if (d.sourceLinkLossPct >= threshold) originIdx = -1;
+  else originIdx = measured.findIndex((h) => h.linkLossPct >= threshold);
+  if (originIdx === -2 || originIdx === measured.length - 1) {
+    // Loss spread thinly over many links: blame the link with the largest share.
+    originIdx = measured.reduce((best, h, i) => (h.linkLossPct > (measured[best]?.linkLossPct ?? -1) ? i : best), 0);
+  }
+  const from = originIdx >= 0 ? measured[originIdx] : undefined;
+  const to = measured[originIdx + 1];
+  const linkPct = from ? from.linkLossPct : d.sourceLinkLossPct;
+  const fromText = from ? hopLabel(from) : 'this host';
+  const toText = to ? hopLabel(to) : 'the next hop';
+  const evidence = [
+    `loss begins on the link from ${fromText} to ${toText}: +${linkPct}% carried on to the destination`,
+    ...measured.slice(originIdx + 1).map(lossLine),
+  ];
+  const clean = measured.slice(0, originIdx + 1);
+  if (clean.length > 0) evidence.push(`before it: ${clean.map((h) => `${hopLabel(h)} ${h.sourceLossPct}%`).join(', ')}`);
+  return {
+    code: 'PATH_LOSS',
+    step: 'path',
+    severity: dest.sourceLossPct >= PATH_LOSS_CRITICAL_PCT ? 'critical' : 'warning',
+    evidence,
+    fix: [`The loss starts after ${fromText}: raise it with whoever runs ${from ? 'that router and its link onwards' : 'this host\'s first link (LAN, Wi-Fi, uplink)'}.`],
+  };
+}
+
+/**
+ * rateLimitDraft: HOP_RATE_LIMITED for hops that lose their own answers (significantly) while
+ * the hops after them do not — the router's control plane rate-limits or filters ICMP to
+ * itself, but it forwards fine. A hop that never answered at all, followed by hops that do,
+ * is the same thing in the extreme.
+ */
+function rateLimitDraft(d: PathData): FindingDraft | undefined {
+  const evidence: string[] = [];
+  d.hops.forEach((h, i) => {
+    if (h.destination) return;
+    const later = d.hops.slice(i + 1).filter((x) => x.received > 0);
+    if (later.length === 0) return;
+    const laterText = later.map((x) => `${hopLabel(x)} ${x.sourceLossPct}%`).join(', ');
+    if (h.address === null) {
+      evidence.push(`${hopLabel(h)}: never answered, yet later hops do: ${laterText}`);
+      return;
+    }
+    const forwarded = h.sourceLossPct - h.lossPct;
+    if (h.lossPct >= RATE_LIMIT_MIN_PCT && significant(h.sourceLossPct, forwarded, h.sent)) {
+      evidence.push(`${lossLine(h)} of its own replies, but later hops lose only: ${laterText}`);
+    }
+  });
+  if (evidence.length === 0) return undefined;
+  return { code: 'HOP_RATE_LIMITED', step: 'path', evidence };
+}
+
+/** routeLine shows the discovered route as one evidence line. */
+function routeLine(d: PathData): string {
+  return `route: ${d.hops.map((h) => h.address ?? '*').join(' > ')}`;
+}
+
+/** pathDrafts: every finding a path step result supports (and a DNS failure that stopped it). */
+export function pathDrafts(r: StepResult): FindingDraft[] {
+  if (r.step === 'dns' && r.status === 'fail' && r.error) return [{ code: r.error.code, step: 'dns', evidence: [r.error.message] }];
+  if (r.step !== 'path' || r.status === 'skip') return [];
+  const d = r.data as PathData | undefined;
+  const drafts: FindingDraft[] = [];
+  if (r.error) {
+    const evidence = [r.error.message];
+    if (d) evidence.push(routeLine(d));
+    if (r.error.code === 'HOST_UNREACHABLE' && d?.unreachable) {
+      const hop = d.hops.find((h) => h.address === d.unreachable?.address);
+      evidence.unshift(`${hop ? hopLabel(hop) : d.unreachable.address} answered ICMP destination unreachable`);
+    }
+    drafts.push({ code: r.error.code, step: 'path', evidence });
+  }
+  if (d) {
+    const loss = pathLossDraft(d);
+    if (loss) drafts.push(loss);
+    const limited = rateLimitDraft(d);
+    if (limited) drafts.push(limited);
+  }
+  return drafts;
+}
+
+/** pathRule: the path findings as a diagnosis rule (src/diagnose/rule.ts). */
+export const pathRule: Rule = {
+  id: 'path',
+  apply: (ctx: RuleContext) => {
+    const r = ctx.result('path');
+    return r ? pathDrafts(r) : [];
+  },
+};
+
+/**
+ * pathFindings: PATH_LOSS, HOP_RATE_LIMITED, HOST_UNREACHABLE (and the path step's own
+ * ICMP_NO_REPLY / ICMP_NOT_PERMITTED) as complete Findings, worded from the catalog.
+ */
+export function pathFindings(steps: readonly StepResult[]): Finding[] {
+  return steps.flatMap(pathDrafts).map((draft) => {
+    const entry = CATALOG[draft.code];
+    const f: Finding = {
+      code: draft.code,
+      severity: draft.severity ?? entry.severity,
+      title: draft.title ?? entry.title,
+      evidence: draft.evidence,
+      cause: draft.cause ?? entry.cause,
+      fix: [...(draft.fix ?? []), ...entry.fix],
+    };
+    if (draft.step) f.step = draft.step;
+    return f;
+  });
+}

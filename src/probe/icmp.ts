@@ -1,0 +1,59 @@
+import { isIP } from 'node:net';
+import type { Deadline } from '../model/deadline.js';
+import type { StepResult } from '../model/report.js';
+import type { IcmpData } from '../model/step-data.js';
+import type { Target } from '../model/target.js';
+import { measureSeries } from './path/measure.js';
+import { openNetPingPinger } from './path/net-ping-pinger.js';
+import type { OpenPinger } from './path/pinger.js';
+import { lossPct, rttStats } from './path/statistics.js';
+import { targetAddress } from './path/target-address.js';
+import { skipped, StepTimer, type SessionContext, type Step } from './step.js';
+
+/** ICMP_DEFAULTS: echoes 200 ms apart, each waiting up to 1 s for its reply. */
+export const ICMP_DEFAULTS = { intervalMs: 200, timeoutMs: 1000 } as const;
+
+/**
+ * createIcmpStep builds the ping step over a pinger factory; `icmpStep` uses net-ping.
+ *
+ * It pings the address TCP will connect to, `connectivity.icmpCount` times. Without raw-socket
+ * privilege it warns ICMP_NOT_PERMITTED with the fix and the check goes on with TCP timings;
+ * no reply at all is ICMP_NO_REPLY, a warning here — many relays filter ICMP, so diagnosis
+ * decides with the TCP result whether it matters.
+ */
+export function createIcmpStep(openPinger: OpenPinger = openNetPingPinger): Step<IcmpData> {
+  return async (target: Target, ctx: SessionContext, deadline: Deadline): Promise<StepResult<IcmpData>> => {
+    if (target.connectivity.icmp === 'off') return skipped('icmp', ctx.clock, 'ICMP ping turned off');
+    const address = targetAddress(target, ctx);
+    if (address === undefined) return skipped('icmp', ctx.clock, 'no address to ping (DNS did not resolve the host)');
+    const timer = new StepTimer('icmp', ctx.clock);
+    const family = isIP(address) === 6 ? 6 : 4;
+    const opened = openPinger(family);
+    if (!opened.ok) {
+      return timer.done('warn', undefined, { code: opened.notPermitted ? 'ICMP_NOT_PERMITTED' : 'PROBE_INTERNAL_ERROR', message: opened.message });
+    }
+    try {
+      const timeoutMs = Math.max(1, Math.min(ICMP_DEFAULTS.timeoutMs, deadline.remainingMs()));
+      const [series] = await measureSeries(opened.pinger, [{ address, timeoutMs }], {
+        count: Math.max(1, target.connectivity.icmpCount),
+        intervalMs: ICMP_DEFAULTS.intervalMs,
+        clock: ctx.clock,
+        signal: AbortSignal.any([ctx.signal, deadline.signal]),
+        deadlineAt: deadline.at,
+      });
+      const sent = series?.sent ?? 0;
+      const received = series?.rtts.length ?? 0;
+      const data: IcmpData = { address, family, sent, received, lossPct: lossPct(sent, received), rttMs: rttStats(series?.rtts ?? []) };
+      if (received === 0) {
+        const why = series?.unreachableFrom !== undefined ? `${series.unreachableFrom} answered destination unreachable` : 'no echo reply';
+        return timer.done('warn', data, { code: 'ICMP_NO_REPLY', message: `${address}: ${why} to ${sent} echo request(s)` });
+      }
+      return timer.done(received < sent ? 'warn' : 'pass', data);
+    } finally {
+      opened.pinger.close();
+    }
+  };
+}
+
+/** icmpStep: ICMP echo over raw sockets (net-ping). */
+export const icmpStep: Step<IcmpData> = createIcmpStep();

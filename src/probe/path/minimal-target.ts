@@ -1,0 +1,47 @@
+import type { Target } from '../../model/target.js';
+
+export interface MinimalTargetOptions {
+  pathCount: number;
+  pathMaxHops: number;
+  pathIntervalMs: number;
+  totalMs: number;
+  names: boolean;
+  dnsServer?: string;
+}
+
+/**
+ * minimalTarget: the Target `smtprobe path` needs — only the host and the connectivity
+ * settings matter; the SMTP fields hold inert defaults (port 25 is never connected to).
+ */
+export function minimalTarget(host: string, o: MinimalTargetOptions): Target {
+  const connectivity: Target['connectivity'] = {
+    icmp: 'off',
+    icmpCount: 0,
+    path: true,
+    pathCount: o.pathCount,
+    pathMaxHops: o.pathMaxHops,
+    pathIntervalMs: o.pathIntervalMs,
+    pathNames: o.names,
+  };
+  if (o.dnsServer !== undefined) connectivity.dnsServer = o.dnsServer;
+  return {
+    name: host,
+    host,
+    port: 25,
+    tls: 'none',
+    tlsVerify: 'none',
+    ca: [],
+    caFiles: [],
+    tlsScan: false,
+    certWarnDays: 21,
+    certCritDays: 7,
+    ehlo: 'localhost',
+    auth: 'none',
+    allowPlaintextAuth: false,
+    rcpt: [],
+    client: 'generic',
+    timeouts: { totalMs: o.totalMs, phaseMs: Math.min(30_000, o.totalMs) },
+    connectivity,
+    labels: {},
+  };
+}

@@ -1,0 +1,45 @@
+/**
+ * Pinger: the one capability the ICMP and path steps need from the network — send an ICMP
+ * echo request (optionally TTL-limited) and learn what came back. The real implementation
+ * is net-ping over a raw socket (net-ping-pinger.ts); tests use a fake.
+ */
+
+/** EchoRequest: one ICMP echo request. */
+export interface EchoRequest {
+  address: string;
+  /** IP TTL / IPv6 hop limit; omitted = the system default. */
+  ttl?: number;
+  /** How long to wait for an answer before counting the sample lost. */
+  timeoutMs: number;
+}
+
+/**
+ * EchoOutcome: what answered an echo request. `from` is the address that sent the ICMP
+ * message (the router for time-exceeded and unreachable, RFC 792).
+ */
+export type EchoOutcome =
+  | { kind: 'reply'; from: string; rttMs: number }
+  | { kind: 'time-exceeded'; from: string; rttMs: number }
+  | { kind: 'unreachable'; from: string; rttMs: number }
+  | { kind: 'timeout' }
+  | { kind: 'error'; message: string };
+
+/** Pinger sends echo requests of one address family. Never rejects: failures are outcomes. */
+export interface Pinger {
+  readonly family: 4 | 6;
+  echo(req: EchoRequest): Promise<EchoOutcome>;
+  /** close releases the socket; outstanding requests resolve as errors. */
+  close(): void;
+}
+
+/** PingerOpenResult: a pinger, or why none could be opened (no raw-socket privilege). */
+export type PingerOpenResult =
+  | { ok: true; pinger: Pinger }
+  | { ok: false; notPermitted: boolean; message: string };
+
+/** OpenPinger: the factory steps take, so tests can inject a fake network. */
+export type OpenPinger = (family: 4 | 6) => PingerOpenResult;
+
+/** ICMP_PERMISSION_FIX: the exact remedy when raw sockets are not permitted. */
+export const ICMP_PERMISSION_FIX =
+  'run smtprobe as root, or grant node the raw-socket capability: sudo setcap cap_net_raw+ep $(readlink -f $(which node))';

@@ -1,0 +1,81 @@
+import { Deadline, systemClock, type Clock } from '../../model/deadline.js';
+import { VERDICT_EXIT_CODE, type Finding, type Report, type StepResult, type Verdict } from '../../model/report.js';
+import type { PathData } from '../../model/step-data.js';
+import { toPublicTarget, type Target } from '../../model/target.js';
+import { pathFindings } from '../../diagnose/path-rules.js';
+import { dnsStep } from '../dns.js';
+import { skipped, type SessionContext } from '../step.js';
+import { summarize } from '../summary.js';
+import { TranscriptRecorder } from '../transcript.js';
+import { createPathStep, pathStep } from './path-step.js';
+import type { OpenPinger } from './pinger.js';
+
+export interface ProbePathOptions {
+  clock?: Clock;
+  signal?: AbortSignal;
+  /** Replaces net-ping (tests). */
+  openPinger?: OpenPinger;
+}
+
+/** DNS gets at most this long of the probe's time. */
+const DNS_PHASE_MS = 10_000;
+
+/**
+ * pathVerdict: the worst finding decides (monitoring-plugin convention); a path that could not
+ * be measured at all (no raw-socket privilege, internal error) is `unknown`.
+ */
+export function pathVerdict(findings: readonly Finding[], steps: readonly StepResult[]): Verdict {
+  if (findings.some((f) => f.severity === 'critical')) return 'critical';
+  const path = steps.find((s) => s.step === 'path');
+  if (path?.error && (path.error.code === 'ICMP_NOT_PERMITTED' || path.error.code === 'PROBE_INTERNAL_ERROR')) return 'unknown';
+  if (findings.some((f) => f.severity === 'warning')) return 'warning';
+  return 'ok';
+}
+
+/**
+ * probePath runs `smtprobe path`: DNS, then the path analysis, and returns a Report of the
+ * same shape as `check`, plus `hops[]`. Bounded by `target.timeouts.totalMs`.
+ */
+export async function probePath(target: Target, opts: ProbePathOptions = {}): Promise<Report> {
+  const clock = opts.clock ?? systemClock;
+  const started = clock.now();
+  const abort = new AbortController();
+  const onOuterAbort = (): void => abort.abort();
+  opts.signal?.addEventListener('abort', onOuterAbort, { once: true });
+  const hardStop = clock.setTimeout(() => abort.abort(), target.timeouts.totalMs);
+  const overall = new Deadline(started + target.timeouts.totalMs, 'path', clock, abort.signal);
+  const transcript = new TranscriptRecorder(clock, started);
+  const ctx: SessionContext = { transcript, clock, signal: abort.signal, state: {}, results: [] };
+  const step = opts.openPinger ? createPathStep(opts.openPinger) : pathStep;
+  const steps: StepResult[] = [];
+  try {
+    const dns = await dnsStep(target, ctx, overall.forPhase('dns', DNS_PHASE_MS));
+    steps.push(dns);
+    ctx.results.push(dns);
+    steps.push(dns.status === 'fail' ? skipped('path', clock, 'DNS failed') : await step(target, ctx, overall));
+  } finally {
+    clock.clearTimeout(hardStop);
+    opts.signal?.removeEventListener('abort', onOuterAbort);
+  }
+  const findings = pathFindings(steps);
+  const verdict = pathVerdict(findings, steps);
+  const report: Report = {
+    schema: 1,
+    target: toPublicTarget(target),
+    startedAt: new Date(started).toISOString(),
+    durationMs: clock.now() - started,
+    steps,
+    transcript: transcript.lines,
+    findings,
+    verdict,
+    summary: summarize(steps, started),
+  };
+  const data = steps.find((s) => s.step === 'path')?.data as PathData | undefined;
+  if (data) report.hops = data.hops;
+  return report;
+}
+
+/** pathExitCode: the process exit code of a path report (0 ok, 1 warning, 2 critical, 3 unknown). */
+export function pathExitCode(report: Report): number {
+  return VERDICT_EXIT_CODE[report.verdict];
+}
