@@ -1,0 +1,114 @@
+import type { Finding, StepResult, TranscriptLine } from '../model/report.js';
+import { STEP_NAMES } from '../model/report.js';
+import type { PublicTarget } from '../model/target.js';
+import { AUTH_RULES } from './auth-rules.js';
+import { CATALOG } from './catalog.js';
+import { CONNECTIVITY_RULES } from './connectivity-rules.js';
+import { uniq } from './evidence.js';
+import { EXCHANGE_BEHAVIOUR } from './exchange-behaviour.js';
+import { EXCHANGE_PROFILE_RULES } from './exchange-profile-rules.js';
+import { exchangeFixFor } from './exchange-remediation.js';
+import { RELAY_RULES } from './relay-rules.js';
+import { makeContext, type FindingDraft, type Rule, type RuleContext } from './rule.js';
+import { SMTP_RULES } from './smtp-rules.js';
+import { stepErrorDraft } from './step-error.js';
+import { TLS_RULES } from './tls-rules.js';
+import { SEVERITY_RANK } from './verdict.js';
+
+export { verdictOf } from './verdict.js';
+export { matchProviderSignature, SIGNATURES, type ProviderSignature } from './provider-signatures.js';
+export { CATALOG, type CatalogEntry } from './catalog.js';
+
+/** DiagnoseInput: the parts of a Report that diagnosis reads (a Report itself fits). */
+export interface DiagnoseInput {
+  target: PublicTarget;
+  steps: StepResult[];
+  transcript: TranscriptLine[];
+}
+
+/** RULES: every rule, by concern, in step order. */
+export const RULES: readonly Rule[] = [
+  ...CONNECTIVITY_RULES, ...SMTP_RULES, ...TLS_RULES, ...AUTH_RULES, ...RELAY_RULES, ...EXCHANGE_PROFILE_RULES,
+];
+
+/**
+ * safetyNet: every step error becomes a finding even when no rule claimed the step (a
+ * step added later, a code in an unexpected place), and a failed step without an error is
+ * a bug in smtprobe, never silently "ok".
+ */
+function safetyNet(ctx: RuleContext, drafts: readonly FindingDraft[]): FindingDraft[] {
+  const out: FindingDraft[] = [];
+  for (const r of ctx.steps) {
+    if (drafts.some((d) => d.step === r.step)) continue;
+    if (r.error) {
+      // AUTH withheld after a failed certificate check: the TLS findings explain it.
+      if (r.step === 'auth' && ctx.data('auth')?.skipped === 'cert-check-failed') continue;
+      const d = stepErrorDraft(ctx, r);
+      if (d) out.push(d);
+    } else if (r.status === 'fail') {
+      out.push({ code: 'PROBE_INTERNAL_ERROR', step: r.step, evidence: [`${r.step}: failed without an error code`] });
+    }
+  }
+  return out;
+}
+
+/** merge folds two drafts of the same code into one: worst severity, all the evidence. */
+function merge(a: FindingDraft, b: FindingDraft): FindingDraft {
+  const sevA = a.severity ?? CATALOG[a.code].severity;
+  const sevB = b.severity ?? CATALOG[b.code].severity;
+  const m: FindingDraft = {
+    ...b,
+    ...a,
+    severity: SEVERITY_RANK[sevB] > SEVERITY_RANK[sevA] ? sevB : sevA,
+    evidence: [...a.evidence, ...b.evidence],
+    causeNotes: [...(a.causeNotes ?? []), ...(b.causeNotes ?? [])],
+    fix: [...(a.fix ?? []), ...(b.fix ?? [])],
+    replaceFix: (a.replaceFix ?? false) || (b.replaceFix ?? false),
+  };
+  return m;
+}
+
+/** finalize fills a draft from the catalog and the Exchange tables into a Finding. */
+function finalize(d: FindingDraft, ctx: RuleContext): Finding {
+  const entry = CATALOG[d.code];
+  const notes = [...(d.causeNotes ?? [])];
+  if (ctx.target.client === 'exchange') {
+    const behaviour = EXCHANGE_BEHAVIOUR[d.code];
+    if (behaviour) notes.push(behaviour);
+  }
+  const fix = d.replaceFix && d.fix && d.fix.length > 0 ? d.fix : [...(d.fix ?? []), ...entry.fix];
+  const finding: Finding = {
+    code: d.code,
+    severity: d.severity ?? entry.severity,
+    title: d.title ?? entry.title,
+    evidence: uniq(d.evidence),
+    cause: uniq([d.cause ?? entry.cause, ...notes]).join(' '),
+    fix: uniq(fix),
+  };
+  const exchange = d.exchange ?? exchangeFixFor(d.code, ctx);
+  if (exchange) finding.exchange = exchange;
+  if (d.step) finding.step = d.step;
+  return finding;
+}
+
+function stepIndex(f: Finding): number {
+  return f.step ? STEP_NAMES.indexOf(f.step) : STEP_NAMES.length;
+}
+
+/**
+ * diagnose turns a probe's steps and transcript into findings: pure (same input, same
+ * output), one finding per code, most severe first, then in step order.
+ */
+export function diagnose(input: DiagnoseInput): Finding[] {
+  const ctx = makeContext(input.target, input.steps, input.transcript);
+  const drafts = RULES.flatMap((rule) => rule.apply(ctx));
+  drafts.push(...safetyNet(ctx, drafts));
+  const byCode = new Map<FindingDraft['code'], FindingDraft>();
+  for (const d of drafts) {
+    const seen = byCode.get(d.code);
+    byCode.set(d.code, seen ? merge(seen, d) : d);
+  }
+  const findings = [...byCode.values()].map((d) => finalize(d, ctx));
+  // Array.prototype.sort is stable (ES2019), so equal findings keep rule order.
+  return findings.sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || stepIndex(a) - stepIndex(b));
+}
