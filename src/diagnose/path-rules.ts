@@ -1,5 +1,6 @@
 import type { Finding, StepResult } from '../model/report.js';
 import type { HopStats, PathData } from '../model/step-data.js';
+import { ICMP_PERMISSION_FIX } from '../probe/path/pinger.js';
 import { CATALOG } from './catalog.js';
 import type { FindingDraft, Rule, RuleContext } from './rule.js';
 
@@ -13,7 +14,7 @@ export const RATE_LIMIT_MIN_PCT = 10;
 /** hopLabel names a hop as evidence shows it: "hop 2 10.0.2.1 (r2.example)". */
 export function hopLabel(h: HopStats): string {
   const who = h.address === null ? '*' : h.name ? `${h.address} (${h.name})` : h.address;
-  return `${h.destination ? 'destination' : 'hop'} ${h.ttl} ${who}`;
+  return `hop ${h.ttl} ${who}${h.destination ? ' [destination]' : ''}`;
 }
 
 function lossLine(h: HopStats): string {
@@ -112,11 +113,12 @@ export function pathDrafts(r: StepResult): FindingDraft[] {
   if (r.error) {
     const evidence = [r.error.message];
     if (d) evidence.push(routeLine(d));
-    if (r.error.code === 'HOST_UNREACHABLE' && d?.unreachable) {
-      const hop = d.hops.find((h) => h.address === d.unreachable?.address);
-      evidence.unshift(`${hop ? hopLabel(hop) : d.unreachable.address} answered ICMP destination unreachable`);
-    }
-    drafts.push({ code: r.error.code, step: 'path', evidence });
+    // A warn-status step (the destination not answering ping) is a warning here; with TCP
+    // results beside it, the check's diagnosis may judge it differently.
+    const draft: FindingDraft = { code: r.error.code, step: 'path', evidence };
+    if (r.status === 'warn') draft.severity = 'warning';
+    if (r.error.code === 'ICMP_NOT_PERMITTED') draft.fix = [`Path analysis needs raw sockets: ${ICMP_PERMISSION_FIX}.`];
+    drafts.push(draft);
   }
   if (d) {
     const loss = pathLossDraft(d);

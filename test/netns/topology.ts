@@ -1,0 +1,163 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+
+/**
+ * A chain of network namespaces for the path tests and bench:
+ *
+ *   client — r1 — r2 — … — rN — server
+ *
+ * Link i (0..N) joins node i and node i+1 on 10.213.i.0/24: the left end is .1, the right end
+ * .2. So the client is 10.213.0.1, router k answers from 10.213.(k-1).2 (the side facing the
+ * client) and the server is 10.213.N.2. Routers forward (net.ipv4.ip_forward=1 in their own
+ * namespace). Private addresses only, and only inside namespaces this module creates.
+ */
+
+/** NETNS_PREFIX: every namespace made here starts with it, then the creating process id. */
+export const NETNS_PREFIX = 'smtprobe-t';
+
+export interface Chain {
+  /** Namespace names: client, routers r1..rN, server. */
+  client: string;
+  routers: string[];
+  server: string;
+  /** Address router k (1-based) answers from: routerAddress(k). */
+  routerAddress(k: number): string;
+  serverAddress: string;
+  clientAddress: string;
+  /** Interface of router k facing the client (its inbound side for client→server traffic). */
+  routerInbound(k: number): string;
+  /** Runs a command inside a namespace; throws with stderr on failure. */
+  exec(ns: string, cmd: string[]): string;
+  /** Flushes every router's iptables filter rules (back to a clean path). */
+  resetRules(): void;
+  /** Deletes every namespace of this chain (idempotent). */
+  destroy(): void;
+}
+
+function run(cmd: string, args: string[]): string {
+  return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * removeStaleNamespaces deletes namespaces left by an earlier run that crashed: ours by prefix,
+ * whose creating process is gone. Namespaces of a live run (another test file) are kept.
+ */
+export function removeStaleNamespaces(): void {
+  const list = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout ?? '';
+  for (const line of list.split('\n')) {
+    const name = line.split(' ')[0] ?? '';
+    const m = new RegExp(`^${NETNS_PREFIX}(\\d+)-`).exec(name);
+    if (m && !pidAlive(Number(m[1]))) spawnSync('ip', ['netns', 'del', name]);
+  }
+}
+
+/** netnsCapability: why namespace tests cannot run here, or undefined when they can. */
+export function netnsCapability(): string | undefined {
+  if (process.platform !== 'linux') return 'network namespaces need Linux';
+  if (process.getuid?.() !== 0) return 'network namespaces, veth and iptables need root';
+  for (const tool of [['ip', '-V'], ['iptables', '--version']] as const) {
+    const r = spawnSync(tool[0], [tool[1]], { encoding: 'utf8' });
+    if (r.status !== 0) return `${tool[0]} is not installed (apt-get install iproute2 iptables)`;
+  }
+  return undefined;
+}
+
+/**
+ * buildChain creates client, `routers` routers and a server, wired in a line. `tag` keeps the
+ * names of chains made by one process apart. Call destroy() in a finally/afterAll.
+ */
+export function buildChain(routers: number, tag: string): Chain {
+  const base = `${NETNS_PREFIX}${process.pid}-${tag}`;
+  const client = `${base}-c`;
+  const server = `${base}-s`;
+  const routerNs = Array.from({ length: routers }, (_, i) => `${base}-r${i + 1}`);
+  const nodes = [client, ...routerNs, server];
+  const exec = (ns: string, cmd: string[]): string => run('ip', ['netns', 'exec', ns, ...cmd]);
+  const destroy = (): void => {
+    for (const ns of nodes) spawnSync('ip', ['netns', 'del', ns]);
+  };
+  const net = (i: number): string => `10.213.${i}`;
+  const chain: Chain = {
+    client,
+    routers: routerNs,
+    server,
+    routerAddress: (k) => `${net(k - 1)}.2`,
+    serverAddress: `${net(routers)}.2`,
+    clientAddress: `${net(0)}.1`,
+    routerInbound: () => 'left',
+    exec,
+    resetRules: () => {
+      for (const ns of routerNs) exec(ns, ['iptables', '-F']);
+    },
+    destroy,
+  };
+  try {
+    for (const ns of nodes) {
+      run('ip', ['netns', 'add', ns]);
+      exec(ns, ['ip', 'link', 'set', 'lo', 'up']);
+    }
+    // Link i: node i's "right" interface to node i+1's "left" interface. The veth pair is
+    // created under unique temporary names in the root namespace, then moved and renamed.
+    for (let i = 0; i <= routers; i++) {
+      const a = `sp${process.pid % 100000}a${i}`;
+      const b = `sp${process.pid % 100000}b${i}`;
+      run('ip', ['link', 'add', a, 'type', 'veth', 'peer', 'name', b]);
+      run('ip', ['link', 'set', a, 'netns', nodes[i] as string]);
+      run('ip', ['link', 'set', b, 'netns', nodes[i + 1] as string]);
+      exec(nodes[i] as string, ['ip', 'link', 'set', a, 'name', 'right']);
+      exec(nodes[i + 1] as string, ['ip', 'link', 'set', b, 'name', 'left']);
+      exec(nodes[i] as string, ['ip', 'addr', 'add', `${net(i)}.1/24`, 'dev', 'right']);
+      exec(nodes[i + 1] as string, ['ip', 'addr', 'add', `${net(i)}.2/24`, 'dev', 'left']);
+      exec(nodes[i] as string, ['ip', 'link', 'set', 'right', 'up']);
+      exec(nodes[i + 1] as string, ['ip', 'link', 'set', 'left', 'up']);
+    }
+    // Routes: the client and server reach everything through their one neighbour; router k
+    // sends subnets beyond link k right and subnets before link k-1 left.
+    exec(client, ['ip', 'route', 'add', '10.213.0.0/16', 'via', `${net(0)}.2`]);
+    exec(server, ['ip', 'route', 'add', '10.213.0.0/16', 'via', `${net(routers)}.1`]);
+    for (let k = 1; k <= routers; k++) {
+      const ns = routerNs[k - 1] as string;
+      exec(ns, ['sysctl', '-qw', 'net.ipv4.ip_forward=1']);
+      for (let j = 0; j <= routers; j++) {
+        if (j > k) exec(ns, ['ip', 'route', 'add', `${net(j)}.0/24`, 'via', `${net(k)}.2`]);
+        if (j < k - 1) exec(ns, ['ip', 'route', 'add', `${net(j)}.0/24`, 'via', `${net(k - 1)}.1`]);
+      }
+    }
+  } catch (err) {
+    destroy();
+    throw err;
+  }
+  return chain;
+}
+
+/** Faults a router can be given, each with iptables alone (this kernel has no netem). */
+export const faults = {
+  /** Drop `probability` of the traffic it forwards from the client side (one direction, so the truth is exactly that). */
+  forwardLoss: (chain: Chain, k: number, probability: number): void => {
+    chain.exec(chain.routers[k - 1] as string, ['iptables', '-A', 'FORWARD', '-i', 'left', '-m', 'statistic', '--mode', 'random', '--probability', String(probability), '-j', 'DROP']);
+  },
+  /** Rate-limit the ICMP the router itself sends (echo replies, time-exceeded); forwarding untouched. */
+  rateLimitOwnIcmp: (chain: Chain, k: number, limit = '2/second', burst = 3): void => {
+    const ns = chain.routers[k - 1] as string;
+    for (const type of ['echo-reply', 'time-exceeded']) {
+      chain.exec(ns, ['iptables', '-A', 'OUTPUT', '-p', 'icmp', '--icmp-type', type, '-m', 'limit', '--limit', limit, '--limit-burst', String(burst), '-j', 'ACCEPT']);
+      chain.exec(ns, ['iptables', '-A', 'OUTPUT', '-p', 'icmp', '--icmp-type', type, '-j', 'DROP']);
+    }
+  },
+  /** Reject what it would forward onwards with ICMP host unreachable. */
+  rejectUnreachable: (chain: Chain, k: number): void => {
+    chain.exec(chain.routers[k - 1] as string, ['iptables', '-A', 'FORWARD', '-i', 'left', '-j', 'REJECT', '--reject-with', 'icmp-host-unreachable']);
+  },
+  /** Silently drop what it would forward onwards. */
+  blackhole: (chain: Chain, k: number): void => {
+    chain.exec(chain.routers[k - 1] as string, ['iptables', '-A', 'FORWARD', '-i', 'left', '-j', 'DROP']);
+  },
+};
