@@ -8,6 +8,8 @@ import { registerCheckCommand } from './commands/check.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerMockCommand } from './commands/mock.js';
 import { registerPathCommand } from './commands/path.js';
+import { registerRunCommand } from './commands/run.js';
+import { registerServeCommand } from './commands/serve.js';
 import { reportFatal, UNKNOWN_EXIT } from './exit.js';
 
 const program = new Command()
@@ -20,6 +22,8 @@ const program = new Command()
 registerCheckCommand(program);
 registerMockCommand(program);
 registerPathCommand(program);
+registerRunCommand(program);
+registerServeCommand(program);
 registerDemoCommand(program);
 
 try {

@@ -1,8 +1,7 @@
 import { parseTargetInput, resolveTarget } from '../config/resolve-target.js';
 import { VERDICT_EXIT_CODE } from '../model/report.js';
 import { probe } from '../probe/probe.js';
-import { renderHuman } from '../report/human.js';
-import { renderJson } from '../report/json.js';
+import { isOutputFormat, loadRenderer } from '../report/index.js';
 import { promptHidden } from './prompt.js';
 
 /** Flags that are about output, not about the target. */
@@ -29,10 +28,9 @@ export async function runCheck(host: string, flags: Record<string, unknown>): Pr
   process.once('SIGINT', onSigint);
   try {
     const report = await probe(target, { signal: ac.signal });
-    const format = flags.json ? 'json' : (flags.format as string);
-    const text = format === 'json'
-      ? renderJson(report)
-      : renderHuman(report, { color: process.stdout.isTTY === true && !process.env.NO_COLOR, transcript: flags.transcript === true });
+    const format = flags.json ? 'json' : String(flags.format ?? 'human');
+    const renderer = await loadRenderer(isOutputFormat(format) ? format : 'human');
+    const text = renderer.one(report, { color: process.stdout.isTTY === true && !process.env.NO_COLOR, transcript: flags.transcript === true });
     process.stdout.write(text);
     return VERDICT_EXIT_CODE[report.verdict];
   } finally {

@@ -44,7 +44,7 @@ export function registerCheckCommand(program: Command): void {
     .option('--path-count <n>', 'samples per hop for --path (default 100)')
     .option('--dns-server <ip>', 'resolve with this DNS server')
     .option('--name <name>', 'display name of the target')
-    .addOption(new Option('--format <format>', 'output format').choices(['human', 'json']).default('human'))
+    .addOption(new Option('--format <format>', 'output format').choices(['human', 'json', 'ndjson', 'nagios', 'junit', 'prometheus']).default('human'))
     .option('--json', 'same as --format json')
     .option('--transcript', 'show the (redacted) SMTP dialogue in human output')
     .action(async (host: string, flags: Record<string, unknown>) => {

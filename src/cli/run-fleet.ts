@@ -1,0 +1,101 @@
+import { ConfigError } from '../config/config-error.js';
+import { loadProbesFile, resolveAllTargets } from '../config/probes-file.js';
+import { VERDICT_EXIT_CODE, type Report, type Verdict } from '../model/report.js';
+import type { Target } from '../model/target.js';
+import { probe } from '../probe/probe.js';
+import { isOutputFormat, loadRenderer, type OutputFormat } from '../report/index.js';
+import { renderNdjsonLine } from '../report/ndjson.js';
+import { renderStateChange } from '../report/state-change.js';
+import { renderSummaryTable } from '../report/summary-table.js';
+import { FleetLimiter } from '../run/fleet-limiter.js';
+import { runFleet, type ProbeFn } from '../run/runner.js';
+import { startSchedule } from '../run/scheduler.js';
+import { worstVerdict } from '../run/worst-verdict.js';
+import { ProgressBar } from './run-progress.js';
+import { limitsFromFlags, scheduleFromFlags } from './run-options.js';
+
+/** The probe `run` uses: the real one, with the run's cancellation signal. */
+const realProbe: ProbeFn = (target, opts) => probe(target, { signal: opts.signal });
+
+/**
+ * runFleetCommand: probes.yaml → Targets → concurrent run (or a schedule) → output; returns
+ * the exit code (the worst verdict; a target left unprobed by Ctrl-C counts as unknown).
+ */
+export async function runFleetCommand(file: string, flags: Record<string, unknown>): Promise<number> {
+  const format = String(flags.format ?? 'human');
+  if (!isOutputFormat(format)) throw new ConfigError('format', `unknown format "${format}"`);
+  const limits = limitsFromFlags(flags);
+  const { everyMs, jitter } = scheduleFromFlags(flags);
+  const config = await loadProbesFile(file);
+  let targets = await resolveAllTargets(config, process.env);
+  const only = flags.target as string[] | undefined;
+  if (only && only.length > 0) {
+    const unknown = only.filter((n) => !targets.some((t) => t.name === n));
+    if (unknown.length > 0) throw new ConfigError('target', `no target named ${unknown.map((n) => `"${n}"`).join(', ')} in ${file}`);
+    targets = targets.filter((t) => only.includes(t.name));
+  }
+  const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
+  const abort = new AbortController();
+  let interrupts = 0;
+  const onSigint = (): void => {
+    interrupts += 1;
+    // The first Ctrl-C ends cleanly with partial results; a second one means "now".
+    if (interrupts > 1) process.exit(130);
+    process.stderr.write('\nsmtprobe: interrupted — finishing running probes, then printing partial results (Ctrl-C again to quit now)\n');
+    abort.abort();
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    if (everyMs !== undefined) return await scheduled(targets, { everyMs, jitter, format, color, limiter: new FleetLimiter(limits), signal: abort.signal });
+    return await once(targets, { format, color, limits, signal: abort.signal, progress: flags.progress !== false });
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+  }
+}
+
+async function once(targets: Target[], o: { format: OutputFormat; color: boolean; limits: ReturnType<typeof limitsFromFlags>; signal: AbortSignal; progress: boolean }): Promise<number> {
+  const bar = o.progress && process.stderr.isTTY ? new ProgressBar(process.stderr, targets.length) : undefined;
+  const renderer = await loadRenderer(o.format);
+  const result = await runFleet(targets, {
+    ...o.limits,
+    probe: realProbe,
+    signal: o.signal,
+    onReport: (report) => {
+      bar?.tick(report.verdict);
+      // ndjson streams: each Report is written the moment it exists (log pipelines tail it).
+      if (o.format === 'ndjson') process.stdout.write(renderNdjsonLine(report));
+    },
+  });
+  bar?.stop();
+  const reports = result.reports.filter((r): r is Report => r !== undefined);
+  const notRun = result.notRun.map((i) => targets[i]?.name ?? String(i));
+  if (o.format !== 'ndjson') process.stdout.write(renderer.many(reports, { color: o.color, transcript: false, notRun }));
+  const verdicts: Verdict[] = reports.map((r) => r.verdict);
+  if (notRun.length > 0) verdicts.push('unknown');
+  return VERDICT_EXIT_CODE[worstVerdict(verdicts)];
+}
+
+async function scheduled(targets: Target[], o: { everyMs: number; jitter: number; format: OutputFormat; color: boolean; limiter: FleetLimiter; signal: AbortSignal }): Promise<number> {
+  if (o.format !== 'human' && o.format !== 'ndjson') throw new ConfigError('format', '--every prints state changes (human) or streams every report (ndjson); use --format human or ndjson');
+  process.stderr.write(`smtprobe: probing ${targets.length} targets every ${o.everyMs / 1000} s; Ctrl-C to stop\n`);
+  const schedule = startSchedule(targets, {
+    everyMs: o.everyMs,
+    jitter: o.jitter,
+    clock: (await import('../model/deadline.js')).systemClock,
+    limiter: o.limiter,
+    probe: realProbe,
+    onReport: (report, change) => {
+      if (o.format === 'ndjson') process.stdout.write(renderNdjsonLine(report));
+      else if (change) process.stdout.write(renderStateChange(change));
+    },
+    onError: (err, t) => process.stderr.write(`smtprobe: internal error probing ${t.name}: ${err instanceof Error ? err.message : String(err)}\n`),
+  });
+  await new Promise<void>((resolve) => {
+    if (o.signal.aborted) resolve();
+    else o.signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+  await schedule.stop();
+  const latest = schedule.tracker.latest();
+  if (o.format === 'human') process.stdout.write(`\n${renderSummaryTable(latest, { color: o.color })}`);
+  return VERDICT_EXIT_CODE[worstVerdict(latest.map((r) => r.verdict))];
+}

@@ -1,0 +1,40 @@
+import { ConfigError } from '../config/config-error.js';
+import { loadProbesFile } from '../config/probes-file.js';
+import { probe } from '../probe/probe.js';
+import { startExporter } from '../run/exporter.js';
+import { parseListen } from '../run/listen-address.js';
+import { limitsFromFlags, scheduleFromFlags } from './run-options.js';
+
+/** runServeCommand starts the exporter and keeps it running until SIGINT/SIGTERM. */
+export async function runServeCommand(flags: Record<string, unknown>): Promise<void> {
+  const config = await loadProbesFile(String(flags.config));
+  const listen = parseListen(String(flags.listen ?? '127.0.0.1:9465'));
+  const limits = limitsFromFlags(flags);
+  const { everyMs, jitter } = scheduleFromFlags(flags);
+  let timeoutOffsetS: number | undefined;
+  if (flags.timeoutOffset !== undefined) {
+    timeoutOffsetS = Number(flags.timeoutOffset);
+    if (!Number.isFinite(timeoutOffsetS) || timeoutOffsetS < 0) throw new ConfigError('timeout-offset', 'must be a number of seconds >= 0');
+  }
+  const exporter = await startExporter({
+    config,
+    env: process.env,
+    listen,
+    limits,
+    probe: (target, opts) => probe(target, { signal: opts.signal }),
+    ...(everyMs !== undefined ? { everyMs, jitter } : {}),
+    ...(timeoutOffsetS !== undefined ? { timeoutOffsetS } : {}),
+    log: (line) => process.stderr.write(`smtprobe serve: ${line}\n`),
+  });
+  process.stderr.write(`smtprobe serve: listening on ${exporter.url} (${config.targets.length} targets from ${config.file})\n`);
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.removeListener('SIGINT', stop);
+      process.removeListener('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  await exporter.close();
+}

@@ -1,0 +1,207 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { ConfigError } from '../config/config-error.js';
+import { resolveProbeTarget, type ProbesConfig } from '../config/probes-file.js';
+import { systemClock, type Clock } from '../model/deadline.js';
+import type { Report } from '../model/report.js';
+import type { Target } from '../model/target.js';
+import { mergeFamilies, reportMetrics } from '../report/prometheus.js';
+import { DEFAULT_LIMITS, FleetLimiter, type FleetLimits } from './fleet-limiter.js';
+import type { ListenAddress } from './listen-address.js';
+import { registryOf } from './prom-registry.js';
+import type { ProbeFn } from './runner.js';
+import { startSchedule, type Schedule } from './scheduler.js';
+
+/** ExporterOptions: the config, where to listen, and how to probe. */
+export interface ExporterOptions {
+  config: ProbesConfig;
+  /** Environment the config's `env:` secrets are read from. */
+  env: NodeJS.ProcessEnv;
+  listen: ListenAddress;
+  probe: ProbeFn;
+  limits?: FleetLimits;
+  /** Also probe every target on this interval and publish the results on /metrics. */
+  everyMs?: number;
+  jitter?: number;
+  clock?: Clock;
+  /**
+   * Seconds taken off Prometheus's scrape timeout so the answer arrives before Prometheus
+   * gives up (the blackbox exporter's `timeout_offset`, default 0.5).
+   */
+  timeoutOffsetS?: number;
+  /** One line per notable event (a probe that threw). Never receives a secret. */
+  log?: (line: string) => void;
+}
+
+/** Exporter: a running `smtprobe serve`. */
+export interface Exporter {
+  readonly host: string;
+  readonly port: number;
+  /** http://host:port */
+  readonly url: string;
+  readonly schedule?: Schedule;
+  close(): Promise<void>;
+}
+
+/** The only query parameters /probe takes: everything else (hosts, users, secrets) lives in the config file. */
+const PROBE_PARAMS = new Set(['target', 'module']);
+/** Floor of a probe's deadline when Prometheus's timeout is tiny: a probe must get to connect at all. */
+const MIN_PROBE_MS = 1000;
+
+/**
+ * startExporter serves the Prometheus endpoints of `smtprobe serve`:
+ *
+ * - `GET /probe?target=NAME[&module=M]` probes one configured target now (the blackbox
+ *   exporter's multi-target pattern) and answers its metrics from a fresh registry. The probe's
+ *   hard deadline is Prometheus's X-Prometheus-Scrape-Timeout-Seconds minus the offset. An
+ *   unknown target or module, or any other parameter, is a 400: the exporter never probes a
+ *   host or uses a credential that came from a URL.
+ * - `GET /metrics`: the exporter's own metrics (process, probes run) and, with `everyMs`, the
+ *   latest metrics of every scheduled target, labelled `target`.
+ */
+export async function startExporter(opts: ExporterOptions): Promise<Exporter> {
+  const { config } = opts;
+  const clock = opts.clock ?? systemClock;
+  const offsetMs = (opts.timeoutOffsetS ?? 0.5) * 1000;
+  const limiter = new FleetLimiter(opts.limits ?? DEFAULT_LIMITS);
+  const byName = new Map(config.targets.map((e) => [e.name, e]));
+  const resolved = new Map<string, Promise<Target>>();
+  const log = opts.log ?? ((): void => undefined);
+
+  const self = new Registry();
+  collectDefaultMetrics({ register: self });
+  const probesTotal = new Counter({ name: 'smtprobe_exporter_probes_total', help: 'Probes run by this exporter', labelNames: ['trigger', 'verdict'], registers: [self] });
+  new Gauge({ name: 'smtprobe_exporter_probes_in_flight', help: 'Probes running now', registers: [self], collect() { this.set(limiter.activeCount); } });
+  new Gauge({ name: 'smtprobe_exporter_config_targets', help: 'Targets in the configuration file', registers: [self], collect() { this.set(config.targets.length); } });
+
+  // Resolve every target up front: a missing secret or CA file stops `serve` at start, with file:line.
+  for (const entry of config.targets) {
+    const t = await resolveProbeTarget(config, entry, { env: opts.env });
+    resolved.set(cacheKey(entry.name, undefined), Promise.resolve(t));
+  }
+  const targetFor = (name: string, module: string | undefined): Promise<Target> => {
+    const key = cacheKey(name, module);
+    let p = resolved.get(key);
+    if (!p) {
+      const entry = byName.get(name);
+      if (!entry) return Promise.reject(new ConfigError('target', `unknown target "${name}"`));
+      p = resolveProbeTarget(config, entry, module === undefined ? { env: opts.env } : { env: opts.env, module });
+      resolved.set(key, p);
+      p.catch(() => resolved.delete(key));
+    }
+    return p;
+  };
+
+  let schedule: Schedule | undefined;
+  if (opts.everyMs !== undefined) {
+    const targets = await Promise.all(config.targets.map((e) => targetFor(e.name, undefined)));
+    schedule = startSchedule(targets, {
+      everyMs: opts.everyMs,
+      ...(opts.jitter !== undefined ? { jitter: opts.jitter } : {}),
+      clock,
+      limiter,
+      probe: opts.probe,
+      onReport: (r) => probesTotal.inc({ trigger: 'schedule', verdict: r.verdict }),
+      onError: (err, t) => log(`probe of ${t.name} failed internally: ${err instanceof Error ? err.message : String(err)}`),
+    });
+  }
+
+  const handleProbe = async (url: URL, req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const extra = [...url.searchParams.keys()].filter((k) => !PROBE_PARAMS.has(k));
+    if (extra.length > 0) return plain(res, 400, `unsupported parameter ${extra.join(', ')}: targets, hosts and credentials come only from the configuration file\n`);
+    const name = url.searchParams.get('target');
+    if (!name) return plain(res, 400, 'target parameter is missing\n');
+    if (!byName.has(name)) return plain(res, 400, `unknown target "${name}": /probe only probes targets named in ${config.file}\n`);
+    const module = url.searchParams.get('module') ?? undefined;
+    if (module !== undefined && !(module in config.modules)) return plain(res, 400, `unknown module "${module}"\n`);
+    let target: Target;
+    try {
+      target = await targetFor(name, module);
+    } catch (err) {
+      return plain(res, 500, `${err instanceof Error ? err.message : String(err)}\n`);
+    }
+    target = withScrapeTimeout(target, req.headers['x-prometheus-scrape-timeout-seconds'], offsetMs);
+    const abort = new AbortController();
+    // Prometheus gave up (or the client went away): stop probing rather than finish for nobody.
+    res.on('close', () => abort.abort());
+    const report: Report | undefined = await limiter.run(target.host, () => (abort.signal.aborted ? Promise.resolve(undefined) : opts.probe(target, { signal: abort.signal })));
+    if (!report) return;
+    probesTotal.inc({ trigger: 'probe', verdict: report.verdict });
+    const registry = registryOf(reportMetrics(report));
+    return plain(res, 200, await registry.metrics(), registry.contentType);
+  };
+
+  const handleMetrics = async (res: ServerResponse): Promise<void> => {
+    const latest = schedule?.tracker.latest() ?? [];
+    const scheduled = registryOf(mergeFamilies(latest.map((r) => reportMetrics(r, { target: r.target.name }))));
+    const merged = Registry.merge([self, scheduled]);
+    return plain(res, 200, await merged.metrics(), self.contentType);
+  };
+
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://exporter');
+    const route = async (): Promise<void> => {
+      if (req.method !== 'GET' && req.method !== 'HEAD') return plain(res, 405, 'method not allowed\n');
+      if (url.pathname === '/probe') return handleProbe(url, req, res);
+      if (url.pathname === '/metrics') return handleMetrics(res);
+      if (url.pathname === '/') return plain(res, 200, indexText(config));
+      return plain(res, 404, 'not found\n');
+    };
+    route().catch((err: unknown) => {
+      log(`internal error on ${url.pathname}: ${err instanceof Error ? err.message : String(err)}`);
+      if (!res.headersSent) plain(res, 500, 'internal error\n');
+      else res.destroy();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.listen.port, opts.listen.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const addr = server.address() as AddressInfo;
+  const hostInUrl = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  const exporter: Exporter = {
+    host: addr.address,
+    port: addr.port,
+    url: `http://${hostInUrl}:${addr.port}`,
+    async close() {
+      await schedule?.stop();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+  if (schedule) Object.assign(exporter, { schedule });
+  return exporter;
+}
+
+/**
+ * withScrapeTimeout shortens the probe's hard deadline to fit Prometheus's scrape timeout
+ * (sent by Prometheus in X-Prometheus-Scrape-Timeout-Seconds), less the offset.
+ */
+export function withScrapeTimeout(target: Target, header: string | string[] | undefined, offsetMs: number): Target {
+  const raw = Array.isArray(header) ? header[0] : header;
+  const seconds = raw === undefined ? NaN : Number(raw);
+  if (!Number.isFinite(seconds) || seconds <= 0) return target;
+  const totalMs = Math.max(MIN_PROBE_MS, Math.min(target.timeouts.totalMs, seconds * 1000 - offsetMs));
+  if (totalMs >= target.timeouts.totalMs) return target;
+  return { ...target, timeouts: { totalMs, phaseMs: Math.min(target.timeouts.phaseMs, totalMs) } };
+}
+
+function cacheKey(name: string, module: string | undefined): string {
+  return `${name}\u0000${module ?? ''}`;
+}
+
+function plain(res: ServerResponse, status: number, body: string, contentType = 'text/plain; charset=utf-8'): void {
+  res.writeHead(status, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body) });
+  res.end(res.req.method === 'HEAD' ? undefined : body);
+}
+
+function indexText(config: ProbesConfig): string {
+  const names = config.targets.map((t) => `  /probe?target=${encodeURIComponent(t.name)}${t.module ? `  (module ${t.module})` : ''}`);
+  return ['smtprobe exporter', '', '/metrics  the exporter itself and scheduled targets', ...names, ''].join('\n');
+}
