@@ -61,7 +61,9 @@ export interface LossSplit {
  * minimum as the forwarded loss; whatever a hop loses beyond it, later hops do not lose, so it
  * happens at the node itself (its control plane dropping or rate-limiting its own answers).
  * Link loss is the growth of forwarded loss from one measured hop to the next; the loss of the
- * first link (this host to hop 1) is `sourceLinkPct`. `null` entries are hops that could not be
+ * first link (this host to hop 1) is `sourceLinkPct`. When a hop both loses its own answers and
+ * sits next to a lossy link, echo samples cannot tell on which side of it the forwarding loss
+ * begins; the minimum places it on the earliest link consistent with every later hop. `null` entries are hops that could not be
  * measured (no address); they get null back and are skipped in the comparison.
  */
 export function splitLoss(raw: readonly (number | null)[]): { hops: (LossSplit | null)[]; sourceLinkPct: number } {

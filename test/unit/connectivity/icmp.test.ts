@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { Deadline, systemClock } from '../../../src/model/deadline.js';
+import type { IcmpData } from '../../../src/model/step-data.js';
+import { createIcmpStep } from '../../../src/probe/icmp.js';
+import { minimalTarget } from '../../../src/probe/path/minimal-target.js';
+import type { SessionContext } from '../../../src/probe/step.js';
+import { TranscriptRecorder } from '../../../src/probe/transcript.js';
+import { fakeNetwork, notPermitted, type FakeRoute } from './fake-network.js';
+
+function target(count: number, icmp: 'auto' | 'off' = 'auto') {
+  const t = minimalTarget('10.0.1.2', { pathCount: 1, pathMaxHops: 1, pathIntervalMs: 1, totalMs: 10_000, names: false });
+  t.connectivity.icmp = icmp;
+  t.connectivity.icmpCount = count;
+  return t;
+}
+const ctx = (): SessionContext => ({ transcript: new TranscriptRecorder(systemClock), clock: systemClock, signal: new AbortController().signal, state: {}, results: [] });
+const route = (over: Partial<FakeRoute> = {}): FakeRoute => ({ hops: [{ address: '10.0.0.1' }], destination: '10.0.1.2', ...over });
+
+describe('icmpStep', () => {
+  it('pings icmpCount times and reports loss and RTT statistics', async () => {
+    const net = fakeNetwork(route());
+    const r = await createIcmpStep(net.open)(target(3), ctx(), Deadline.after(10_000, 'icmp'));
+    expect(r.status).toBe('pass');
+    const d = r.data as IcmpData;
+    expect([d.address, d.sent, d.received, d.lossPct]).toEqual(['10.0.1.2', 3, 3, 0]);
+    expect(d.rttMs).toEqual({ min: 1, avg: 1, max: 1, stddev: 0, p95: 1 });
+  });
+
+  it('partial loss is a warning without an error code', async () => {
+    const net = fakeNetwork(route({ hops: [{ address: '10.0.0.1', forwardLoss: { drop: 1, every: 2 } }] }));
+    const r = await createIcmpStep(net.open)(target(4), ctx(), Deadline.after(10_000, 'icmp'));
+    expect(r.status).toBe('warn');
+    expect(r.error).toBeUndefined();
+    expect((r.data as IcmpData).lossPct).toBe(50);
+  });
+
+  it('no reply at all: warn ICMP_NO_REPLY', async () => {
+    const net = fakeNetwork(route({ destinationSilent: true }));
+    const r = await createIcmpStep(net.open)(target(2), ctx(), Deadline.after(10_000, 'icmp'));
+    expect(r.status).toBe('warn');
+    expect(r.error?.code).toBe('ICMP_NO_REPLY');
+    expect((r.data as IcmpData).rttMs).toBeNull();
+  });
+
+  it('without raw-socket privilege: warn ICMP_NOT_PERMITTED, and the message holds the exact fix', async () => {
+    const r = await createIcmpStep(notPermitted)(target(3), ctx(), Deadline.after(10_000, 'icmp'));
+    expect(r.status).toBe('warn');
+    expect(r.error?.code).toBe('ICMP_NOT_PERMITTED');
+  });
+
+  it('is skipped when turned off', async () => {
+    const net = fakeNetwork(route());
+    const r = await createIcmpStep(net.open)(target(3, 'off'), ctx(), Deadline.after(10_000, 'icmp'));
+    expect(r.status).toBe('skip');
+    expect(net.sent).toEqual([]);
+  });
+});
