@@ -69,11 +69,16 @@ export async function startMockServer(scenario: Scenario, opts: MockOptions = {}
   const nextSession = (): number => ++sessions;
 
   let netServer: Server;
+  /** Ends the engine's sessions and stops listening; resolves when the listener is closed. */
   let closeEngine: () => Promise<void>;
   if (engine === 'smtp-server') {
-    const smtp = createSmtpServerHost({ scenario, tls, resources, script, log, nextSession });
-    netServer = smtp.server;
-    closeEngine = () => new Promise((resolve) => smtp.close(() => resolve()));
+    const host = createSmtpServerHost({ scenario, tls, resources, script, log, nextSession });
+    netServer = host.smtp.server;
+    closeEngine = async () => {
+      const { closed, spare } = host.shutdown();
+      resources.closeAll(spare);
+      await closed;
+    };
   } else {
     netServer = createServer((socket: Socket) => {
       resources.track(socket);
@@ -83,7 +88,11 @@ export async function startMockServer(scenario: Scenario, opts: MockOptions = {}
       const overLimit = scenario.server.maxConnections > 0 && resources.openSockets > scenario.server.maxConnections;
       new RawSession(socket, { scenario, tls, resources, script, id, log, overLimit }).start();
     });
-    closeEngine = () => new Promise((resolve) => netServer.close(() => resolve()));
+    closeEngine = async () => {
+      const closed = new Promise<void>((resolve) => netServer.close(() => resolve()));
+      resources.closeAll();
+      await closed;
+    };
   }
 
   const port = await listen(netServer, opts.port ?? 0, host);
@@ -105,9 +114,8 @@ export async function startMockServer(scenario: Scenario, opts: MockOptions = {}
     openConnections: () => resources.openSockets,
     close: () => {
       closing ??= (async () => {
-        resources.closeAll();
-        await resources.socketsClosed();
         await closeEngine();
+        await resources.socketsClosed();
         await rm(dir, { recursive: true, force: true });
       })();
       return closing;

@@ -330,7 +330,7 @@ export class RawSession {
       requestCert: tls.requestCert,
       rejectUnauthorized: tls.rejectUnauthorized,
     });
-    this.deps.resources.trackWrapper(secure);
+    this.deps.resources.trackWrapper(secure, plain);
     this.#socket = secure;
     secure.on('error', (err) => {
       this.#log(`* TLS error: ${err.message}`);

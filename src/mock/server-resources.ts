@@ -29,16 +29,22 @@ export class ServerResources {
     for (const s of this.#wrappers) if (s.closed) this.#wrappers.delete(s);
   }
 
-  /** trackWrapper registers a TLS socket layered over a tracked one: closed by closeAll, not counted. */
-  trackWrapper(socket: Socket): void {
+  /**
+   * trackWrapper registers a TLS socket layered over `parent` (a tracked socket): closeAll
+   * destroys the TLS socket, never the parent under it — tearing a TLS wrap down from
+   * below in the middle of a handshake crashes Node.
+   */
+  trackWrapper(socket: Socket, parent: Socket): void {
     if (this.#closed) {
       socket.destroy();
       return;
     }
     this.#wrappers.add(socket);
+    this.#wrapped.add(parent);
     socket.once('close', () => this.#wrappers.delete(socket));
   }
 
+  readonly #wrapped = new WeakSet<Socket>();
   readonly #wrappers = new Set<Socket>();
 
   /** track registers an accepted socket; it is forgotten when it closes. */
@@ -121,8 +127,11 @@ export class ServerResources {
     this.#prune();
   }
 
-  /** closeAll destroys every socket and clears every timer; later calls are no-ops. */
-  closeAll(): void {
+  /**
+   * closeAll destroys every socket and clears every timer; later calls are no-ops. Sockets
+   * in `spare` are left to the caller (an engine that closes them its own safe way).
+   */
+  closeAll(spare: ReadonlySet<Socket> = new Set()): void {
     if (this.#closed) return;
     this.#closed = true;
     for (const t of this.#timers) {
@@ -134,6 +143,6 @@ export class ServerResources {
     this.#immediates.clear();
     for (const wake of [...this.#sleepers]) wake();
     for (const s of this.#wrappers) s.destroy();
-    for (const s of this.#sockets) s.destroy();
+    for (const s of this.#sockets) if (!this.#wrapped.has(s) && !spare.has(s)) s.destroy();
   }
 }

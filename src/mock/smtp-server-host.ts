@@ -57,13 +57,16 @@ function bannerOf(server: Scenario['server']): string {
  * createSmtpServerHost builds the smtp-server engine for a scenario that it can express
  * (engine-choice.ts decides): its own EHLO, STARTTLS, SASL and envelope handling, with the
  * scenario's users, scripted AUTH/MAIL/RCPT replies, greeting delay and connection limit
- * plugged into its hooks. Returns the underlying net.Server, not yet listening.
+ * plugged into its hooks. The server is not yet listening.
  */
-export function createSmtpServerHost(deps: SmtpServerHostDeps): SMTPServer {
+export function createSmtpServerHost(deps: SmtpServerHostDeps): SmtpServerHost {
   const { scenario, tls, resources, script } = deps;
   const server = scenario.server;
-  const ids = new Map<string, number>();
-  const log = (session: SMTPServerSession, line: string): void => deps.log(`#${ids.get(session.id) ?? '?'} ${line}`);
+  // smtp-server names sessions with random ids and calls onConnect asynchronously; our session
+  // numbers are given on accept (so sessions() counts every connection) and found by client port.
+  const idsByPort = new Map<number, number>();
+  const socketsByPort = new Map<number, Socket>();
+  const log = (session: SMTPServerSession, line: string): void => deps.log(`#${idsByPort.get(session.remotePort) ?? '?'} ${line}`);
   const disabled: string[] = [];
   if (server.tls === 'none') disabled.push('STARTTLS');
   if (!authEverOffered(server)) disabled.push('AUTH');
@@ -97,7 +100,6 @@ export function createSmtpServerHost(deps: SmtpServerHostDeps): SMTPServer {
     ...(tls ? { ...tls.options, requestCert: tls.requestCert, rejectUnauthorized: tls.rejectUnauthorized } : {}),
 
     onConnect(session, callback) {
-      ids.set(session.id, deps.nextSession());
       log(session, `* connect from ${session.remoteAddress}:${session.remotePort} (smtp-server)`);
       if (server.maxConnections > 0 && smtp.connections.size > server.maxConnections) {
         log(session, '> 421 4.7.0 Too many connections, try again later');
@@ -108,7 +110,8 @@ export function createSmtpServerHost(deps: SmtpServerHostDeps): SMTPServer {
     },
 
     onSecure(socket, session, callback) {
-      if (socket instanceof TLSSocket) resources.trackWrapper(socket);
+      const parent = socketsByPort.get(session.remotePort);
+      if (socket instanceof TLSSocket && parent) resources.trackWrapper(socket, parent);
       if (socket instanceof TLSSocket) log(session, `* TLS ${socket.getProtocol() ?? '?'} ${socket.getCipher().name}`);
       callback();
     },
@@ -160,11 +163,47 @@ export function createSmtpServerHost(deps: SmtpServerHostDeps): SMTPServer {
 
     onClose(session) {
       log(session, '* closed');
-      ids.delete(session.id);
+      idsByPort.delete(session.remotePort);
+      socketsByPort.delete(session.remotePort);
     },
   };
   const smtp = new NoDataSmtpServer(options);
   smtp.on('error', (err) => deps.log(`* smtp-server error: ${err.message}`));
-  smtp.server.on('connection', (socket: Socket) => resources.track(socket));
-  return smtp;
+  smtp.server.on('connection', (socket: Socket) => {
+    resources.track(socket);
+    const port = socket.remotePort;
+    if (port === undefined) return;
+    idsByPort.set(port, deps.nextSession());
+    socketsByPort.set(port, socket);
+    socket.once('close', () => socketsByPort.delete(port));
+  });
+  return { smtp, shutdown: () => shutdown(smtp) };
+}
+
+/** SmtpServerHost: the smtp-server engine and its safe shutdown. */
+export interface SmtpServerHost {
+  smtp: SMTPServer;
+  /**
+   * shutdown stops listening and ends the sessions smtp-server holds: sockets in a TLS
+   * handshake are destroyed from the top (the TLS socket), the plain sockets under them are
+   * returned so the caller leaves them alone; everything else is closed by the caller.
+   */
+  shutdown(): { closed: Promise<void>; spare: Set<Socket> };
+}
+
+function shutdown(smtp: SMTPServer): { closed: Promise<void>; spare: Set<Socket> } {
+  const spare = new Set<Socket>(smtp._pendingSockets.keys());
+  for (const connection of smtp.connections) {
+    // A STARTTLS handshake in progress: its TLS socket is out of reach, so end the plain
+    // socket gracefully (FIN) rather than destroy it from below.
+    if (connection._upgrading) {
+      spare.add(connection._socket);
+      connection._socket.end();
+    } else if (connection._socket instanceof TLSSocket) {
+      connection._socket.destroy();
+    }
+  }
+  // smtp-server destroys its pending sockets from the top and stops listening.
+  const closed = new Promise<void>((resolve) => smtp.close(() => resolve()));
+  return { closed, spare };
 }
