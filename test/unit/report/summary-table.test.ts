@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { renderSummaryTable } from '../../../src/report/summary-table.js';
+import { renderStateChange } from '../../../src/report/state-change.js';
+import { badCredentialsReport, okReport, unreachableReport } from './sample-reports.js';
+
+describe('run summary table', () => {
+  it('one row per target in file order, then findings of the troubled ones, then totals', () => {
+    const text = renderSummaryTable([okReport, badCredentialsReport, unreachableReport], { color: false, notRun: ['relay-d'] });
+    const lines = text.split('\n');
+    expect(lines[0]).toMatch(/^TARGET\s+ADDRESS\s+VERDICT\s+TIME\s+TLS\s+CERT\s+PROBLEM$/);
+    expect(lines[1]).toMatch(/^relay-a\s+127\.0\.0\.1:2525\s+ok\s+49 ms\s+TLSv1\.3\s+90d$/);
+    expect(lines[2]).toMatch(/relay-b .* critical\s+1\.2 s .* auth: AUTH_CREDENTIALS_REJECTED$/);
+    expect(text).toContain('not run (interrupted): relay-d');
+    expect(text.trimEnd().split('\n').pop()).toBe('4 targets: 1 ok, 1 unknown, 1 critical, 1 not run — worst critical');
+    expect(text).not.toContain('\x1b[');
+  });
+
+  it('a state change line names the transition and the codes', () => {
+    expect(renderStateChange({ target: 'relay-b', from: 'ok', to: 'critical', report: badCredentialsReport }))
+      .toBe('2026-11-24T12:00:00.000Z relay-b ok -> critical: AUTH_CREDENTIALS_REJECTED\n');
+    expect(renderStateChange({ target: 'relay-a', to: 'ok', report: okReport })).toBe('2026-11-24T12:00:00.000Z relay-a ok\n');
+  });
+});
