@@ -46,7 +46,7 @@ export async function tlsStep(target: Target, ctx: SmtpContext, deadline: Deadli
     ctx.transcript.event(`TLS failed: ${out.error?.code ?? 'unknown'}: ${out.error?.message ?? ''}`);
     return timer.done('fail', out.data, out.error ?? { code: 'TLS_HANDSHAKE_FAILED', message: 'handshake failed' });
   }
-  conn.attachTls(out.socket);
+  conn.attachTls(out.socket, { clientCertSent: out.data.clientCertSent });
   ctx.state.tlsVerified = out.data.verifyPassed;
   ctx.transcript.event(`TLS ${out.data.protocol ?? '?'} ${out.data.cipher?.name ?? ''}; certificate ${out.data.verifyPassed ? 'accepted' : 'REJECTED'} at level ${target.tlsVerify}`);
   if (out.error || !out.data.verifyPassed) {

@@ -30,8 +30,10 @@ export class SmtpConnection {
   #sawBytes = false;
   #sniffed: Sniffed;
   #secure: boolean;
+  /** A client certificate went out in the TLS handshake, and nothing came back since. */
+  #clientCertUnanswered = false;
   readonly #onData = (chunk: Buffer): void => this.#receive(chunk);
-  readonly #onEnd = (): void => this.#fail({ code: 'CONNECTION_DROPPED', message: 'server closed the connection' });
+  readonly #onEnd = (): void => this.#fail(this.#closedError());
   readonly #onError = (err: Error): void => this.#fail(this.#classifySocketError(err));
 
   constructor(
@@ -122,8 +124,9 @@ export class SmtpConnection {
   }
 
   /** attachTls continues the conversation on the TLS socket, with a fresh parser. */
-  attachTls(socket: tls.TLSSocket): void {
+  attachTls(socket: tls.TLSSocket, opts: { clientCertSent?: boolean } = {}): void {
     this.#socket = socket;
+    this.#clientCertUnanswered = opts.clientCertSent === true;
     this.#parser = new ReplyParser(this.#limits);
     this.#secure = true;
     this.#ended = undefined;
@@ -154,6 +157,7 @@ export class SmtpConnection {
   }
 
   #receive(chunk: Buffer): void {
+    this.#clientCertUnanswered = false;
     if (!this.#sawBytes) {
       this.#sawBytes = true;
       this.#sniffed = sniffNonSmtp(chunk);
@@ -189,13 +193,25 @@ export class SmtpConnection {
     this.#waiter?.();
   }
 
+  /**
+   * A TLS 1.3 server checks the client certificate after the client already considers the
+   * handshake done; Node and many MTAs then just close, with no alert. A close before any
+   * reply, right after sending a certificate, is that rejection.
+   */
+  #closedError(): StepError {
+    if (this.#clientCertUnanswered) {
+      return { code: 'CLIENT_CERT_REJECTED', message: 'the server closed the connection right after the TLS handshake, before any reply: it rejected the client certificate (TLS 1.3 rejects after the handshake, often without an alert)' };
+    }
+    return { code: 'CONNECTION_DROPPED', message: 'server closed the connection' };
+  }
+
   #classifySocketError(err: Error): StepError {
     const code = (err as NodeJS.ErrnoException).code ?? '';
     if (this.#secure && (code.startsWith('ERR_SSL') || /alert/i.test(err.message))) {
       const c = classifyTlsError(err, 'after-handshake');
       return { code: c.code, message: c.message };
     }
-    if (code === 'ECONNRESET') return { code: 'CONNECTION_DROPPED', message: 'connection reset by the server' };
+    if (code === 'ECONNRESET') return this.#clientCertUnanswered ? this.#closedError() : { code: 'CONNECTION_DROPPED', message: 'connection reset by the server' };
     return { code: 'CONNECTION_DROPPED', message: `socket error: ${code || err.message}` };
   }
 }

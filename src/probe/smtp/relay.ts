@@ -25,7 +25,8 @@ export async function mailStep(target: Target, ctx: SmtpContext, deadline: Deadl
   data.reply = out.reply;
   if (out.reply.code === 250) return timer.done('pass', data);
   if (mustStartTls(out.reply, conn.secure)) return timer.done('fail', data, replyError('AUTH_MUST_STARTTLS', out.reply, 'MAIL FROM refused'));
-  return timer.done('fail', data, replyError('SENDER_REJECTED', out.reply, 'MAIL FROM refused'));
+  // A 4xx is "not now" (RFC 5321 §4.2.1): greylisting, rate limits — a warning, not a refusal.
+  return timer.done(replyClass(out.reply) === 4 ? 'warn' : 'fail', data, replyError('SENDER_REJECTED', out.reply, 'MAIL FROM refused'));
 }
 
 /** rcptStep sends RCPT TO for each --rcpt, then RSET (RFC 5321 §4.1.1.5) so nothing is left open. */
@@ -40,8 +41,9 @@ export async function rcptStep(target: Target, ctx: SmtpContext, deadline: Deadl
     if (out.error) return timer.done('fail', data, out.error);
     data.rcpt?.push({ address, reply: out.reply });
     if (failure || replyClass(out.reply) === 2) continue;
-    if (mustStartTls(out.reply, conn.secure)) failure = timer.done('fail', data, replyError('AUTH_MUST_STARTTLS', out.reply, `RCPT TO:<${address}> refused`));
-    else failure = timer.done('fail', data, replyError('RELAY_DENIED', out.reply, `RCPT TO:<${address}> refused`));
+    const why = `RCPT TO:<${address}> refused`;
+    if (mustStartTls(out.reply, conn.secure)) failure = timer.done('fail', data, replyError('AUTH_MUST_STARTTLS', out.reply, why));
+    else failure = timer.done(replyClass(out.reply) === 4 ? 'warn' : 'fail', data, replyError('RELAY_DENIED', out.reply, why));
   }
   await conn.command('RSET', deadline);
   return failure ?? timer.done('pass', data);
