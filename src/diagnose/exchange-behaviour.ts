@@ -8,7 +8,7 @@ import type { FindingCode } from '../model/finding-codes.js';
  */
 export const EXCHANGE_BEHAVIOUR: Partial<Record<FindingCode, string>> = {
   AUTH_NO_COMMON_MECHANISM:
-    'Exchange (SmartHostAuthMechanism BasicAuth/BasicAuthRequireTLS) looks only for the token LOGIN on the EHLO "AUTH" line after STARTTLS ("AUTH=LOGIN" legacy lines are ignored); without it, it sends QUIT without trying AUTH and queues the local reply "451 5.7.3 Require basic authentication" — no 535 ever appears, and the queue shows "451 4.4.0 Primary target IP address responded with: \\"451 5.7.3 Require basic authentication.\\"". Fix: enable LOGIN on the relay (Cyrus mech_list, Postfix/Dovecot auth_mechanisms = plain login).',
+    'Exchange (SmartHostAuthMechanism BasicAuth/BasicAuthRequireTLS) looks only for the token LOGIN on the EHLO "AUTH" line after STARTTLS ("AUTH=LOGIN" legacy lines are ignored); without it, it sends QUIT without trying AUTH and queues the local reply "451 5.7.3 Require basic authentication" — no 535 ever appears, and the queue shows: 451 4.4.0 Primary target IP address responded with: "451 5.7.3 Require basic authentication."',
   AUTH_NOT_OFFERED:
     'Exchange with BasicAuth finds no "AUTH LOGIN" in the EHLO reply, sends QUIT and queues "451 5.7.3 Require basic authentication" (no 535 ever appears).',
   AUTH_ONLY_AFTER_STARTTLS:

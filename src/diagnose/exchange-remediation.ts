@@ -49,8 +49,9 @@ const trustRoot: Remedy = () => ({
 /** The name to put in TlsDomain: a non-wildcard name the presented certificate covers. */
 function certName(ctx: RuleContext): string {
   const leaf = ctx.data('tls')?.chain?.[0];
-  const name = leaf?.san?.find((n) => !n.includes('*'));
-  return name ?? '<name on the relay certificate>';
+  // SANs may come as "DNS:name" (Node's subjectaltname form); IP entries cannot be a TlsDomain.
+  const names = (leaf?.san ?? []).filter((n) => !/^IP( Address)?:/i.test(n)).map((n) => n.replace(/^DNS:/i, '').trim());
+  return names.find((n) => n !== '' && !n.includes('*')) ?? '<name on the relay certificate>';
 }
 
 const LEGACY_MAX: readonly TlsVersion[] = ['TLSv1', 'TLSv1.1'];

@@ -79,6 +79,18 @@ export function refineByReply(
   return draft;
 }
 
+/** Steps whose 4xx replies are transient refusals of this one attempt (greylisting, throttling, a backend down). */
+const TRANSIENT_STEPS: ReadonlySet<StepName> = new Set<StepName>(['auth', 'mail', 'rcpt']);
+
+/**
+ * isTransient: a 4xx reply to AUTH, MAIL or RCPT (RFC 5321 §4.2.1 "transient negative"). Not
+ * for codes that stay broken however often the sender retries (Microsoft 365 answers TLS 1.0
+ * with 421 4.7.66 every time).
+ */
+function isTransient(step: StepName, reply: SmtpReply, code: FindingCode): boolean {
+  return TRANSIENT_STEPS.has(step) && reply.code >= 400 && reply.code < 500 && code !== 'TLS_VERSION_MISMATCH';
+}
+
 /**
  * stepErrorDraft: the default finding for a step's error — its code, its message, and the
  * reply (refined by provider signature) when the failure came from one.
@@ -91,6 +103,10 @@ export function stepErrorDraft(ctx: RuleContext, r: StepResult, evidence: string
     ? refineByReply(ctx, r.step, reply, r.error.code, base)
     : { code: r.error.code, step: r.step, evidence: base };
   if (PHASE_CODES.has(r.error.code)) draft.causeNotes = [`It happened during the ${r.step} step.`];
+  if (reply && isTransient(r.step, reply, draft.code)) {
+    draft.severity = 'warning';
+    draft.causeNotes = [...(draft.causeNotes ?? []), `The reply is transient (${reply.code}, RFC 5321 §4.2.1): a sender queues and retries, so mail is delayed rather than refused — unless it persists.`];
+  }
   const sev = statusSeverity(r);
   if (sev && draft.severity === undefined) draft.severity = sev;
   return draft;

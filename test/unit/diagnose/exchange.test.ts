@@ -74,7 +74,7 @@ describe('Exchange client profile', () => {
 
   it('name mismatch: TlsDomain set to a name the certificate covers', () => {
     const d = tlsData({ verifyPassed: false, problems: [problem('CERT_HOSTNAME_MISMATCH')] });
-    d.chain[0]!.san = ['*.example.com', 'mail.example.com'];
+    d.chain[0]!.san = ['DNS:*.example.com', 'IP Address:192.0.2.1', 'DNS:mail.example.com'];
     const [f] = diagnose(input([step('tls', 'fail', d, { code: 'CERT_HOSTNAME_MISMATCH' })], { target: exchange }));
     expect(f?.exchange?.setting).toBe('TlsDomain');
     expect(f?.exchange?.command).toBe('Set-SendConnector "Relay" -RequireTLS $true -TlsAuthLevel DomainValidation -TlsDomain "mail.example.com"');

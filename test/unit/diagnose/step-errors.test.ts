@@ -50,7 +50,7 @@ const STEP_ERRORS: { step: StepName; status: Status; code: FindingCode; severity
   { step: 'auth', status: 'fail', code: 'AUTH_NO_COMMON_MECHANISM', severity: 'critical', data: authData({ offered: ['CRAM-MD5'], offeredAfterTls: ['CRAM-MD5'], usable: [], attempted: false, skipped: 'no-common-mechanism' }) },
   { step: 'auth', status: 'fail', code: 'AUTH_PLAINTEXT_REFUSED', severity: 'critical', data: authData({ attempted: false, skipped: 'plaintext-refused' }) },
   { step: 'auth', status: 'fail', code: 'AUTH_CREDENTIALS_REJECTED', severity: 'critical', data: authData({ reply: reply(535, '5.7.8', 'Authentication credentials invalid') }) },
-  { step: 'auth', status: 'fail', code: 'AUTH_TEMPFAIL', severity: 'critical', data: authData({ reply: reply(454, '4.7.0', 'Temporary authentication failure') }) },
+  { step: 'auth', status: 'fail', code: 'AUTH_TEMPFAIL', severity: 'warning', data: authData({ reply: reply(454, '4.7.0', 'Temporary authentication failure') }) },
   { step: 'auth', status: 'fail', code: 'AUTH_ENCRYPTION_REQUIRED', severity: 'critical', data: authData({ reply: reply(538, '5.7.11', 'Encryption required for requested authentication mechanism') }) },
   { step: 'auth', status: 'fail', code: 'AUTH_MECHANISM_TOO_WEAK', severity: 'critical', data: authData({ reply: reply(534, '5.7.9', 'Authentication mechanism is too weak') }) },
   { step: 'auth', status: 'fail', code: 'AUTH_MUST_STARTTLS', severity: 'critical', data: authData({ reply: reply(530, '5.7.0', 'Must issue a STARTTLS command first') }) },
@@ -126,6 +126,11 @@ describe('diagnose: relay', () => {
   it('530 authentication required on MAIL means the relay wants AUTH', () => {
     const mail = step('mail', 'fail', { mailFrom: 'a@example.net', reply: reply(530, '5.7.0', 'Authentication required') }, { code: 'AUTH_MUST_STARTTLS' });
     expect(codes([mail]).map((f) => f.code)).toEqual(['RELAY_DENIED']);
+  });
+
+  it('a transient (4xx) refusal such as greylisting is a warning', () => {
+    const rcpt = step('rcpt', 'fail', { rcpt: [{ address: 'b@example.org', reply: reply(451, '4.7.1', '<b@example.org>: Recipient address rejected: Greylisted') }] }, { code: 'RELAY_DENIED' });
+    expect(codes([rcpt])).toEqual([{ code: 'RELAY_DENIED', severity: 'warning' }]);
   });
 
   it('every refused recipient is evidence', () => {
