@@ -47,6 +47,21 @@ function loggable(line: string, inSasl: boolean): string {
 }
 
 /**
+ * clientCertificateProblem: why a client certificate fails, or undefined. A TLSSocket made
+ * by hand (not by tls.Server) accepts any client certificate during the handshake and leaves
+ * the verdict to its owner, so the check tls.Server makes is repeated here: OpenSSL's
+ * verification result (on the handle, where tls.Server reads it too), and a certificate at all.
+ */
+function clientCertificateProblem(socket: TLSSocket): string | undefined {
+  const handle = (socket as unknown as { _handle?: { verifyError?: () => (Error & { code?: string }) | null } })._handle;
+  const err = handle?.verifyError?.();
+  if (err) return err.code ?? err.message;
+  const peer = socket.getPeerCertificate();
+  if (!peer || Object.keys(peer).length === 0) return 'no certificate';
+  return undefined;
+}
+
+/**
  * RawSession: one connection to the raw responder — a tiny SMTP server (RFC 5321) with
  * STARTTLS (RFC 3207) and AUTH (RFC 4954) whose every reply a scenario can script, and
  * whose faults can take over at connect, at any reply, or at STARTTLS. It never accepts
@@ -338,6 +353,12 @@ export class RawSession {
       plain.destroy();
     });
     secure.once('secure', () => {
+      const refused = tls.rejectUnauthorized ? clientCertificateProblem(secure) : undefined;
+      if (refused) {
+        this.#log(`* TLS client certificate refused: ${refused}`);
+        secure.destroy();
+        return;
+      }
       this.#secure = true;
       const cipher = secure.getCipher();
       const peer = secure.getPeerCertificate();

@@ -13,20 +13,45 @@ const IDLE_TIMEOUT_MS = 300_000;
 const DATA_REFUSED = '5.7.1 Error: DATA is refused by the smtprobe mock smart host';
 
 /**
- * NoDataSmtpServer: smtp-server that refuses DATA with 554 before any 354, whatever the
- * session state. smtp-server has no option for it, and its onData runs only after 354, so
- * each new connection gets its DATA handler replaced (on that instance, not the prototype).
+ * MockSmtpServer: smtp-server with two behaviours it has no option for, set on each new
+ * connection instance (never on the prototype):
+ * - DATA is refused with 554 before any 354, whatever the session state (its onData runs
+ *   only after 354);
+ * - with `authBeforeTls` false, EHLO on a plaintext connection does not list AUTH (smtp-server
+ *   lists it always and refuses the command with 538), as Postfix's smtpd_tls_auth_only does.
  */
-class NoDataSmtpServer extends SMTPServer {
+class MockSmtpServer extends SMTPServer {
+  constructor(
+    options: SMTPServerOptions,
+    private readonly authBeforeTls: boolean,
+  ) {
+    super(options);
+  }
+
   override connect(socket: Socket, socketOptions?: SMTPConnectionOptions | null): void {
     super.connect(socket, socketOptions);
     const connection = [...this.connections].at(-1);
-    if (connection) {
-      connection.handler_DATA = (_command: Buffer, done: () => void): void => {
-        connection.send(554, DATA_REFUSED);
-        done();
-      };
-    }
+    if (!connection) return;
+    connection.handler_DATA = (_command: Buffer, done: () => void): void => {
+      connection.send(554, DATA_REFUSED);
+      done();
+    };
+    const ehlo = connection.handler_EHLO.bind(connection);
+    connection.handler_EHLO = (command: Buffer, done: () => void): void => {
+      if (connection.secure || this.authBeforeTls) {
+        ehlo(command, done);
+        return;
+      }
+      // handler_EHLO builds and sends its reply synchronously, so hiding the mechanisms for
+      // the length of the call affects this reply only.
+      const mechanisms = this.options.authMethods;
+      this.options.authMethods = [];
+      try {
+        ehlo(command, done);
+      } finally {
+        this.options.authMethods = mechanisms;
+      }
+    };
   }
 }
 
@@ -167,7 +192,7 @@ export function createSmtpServerHost(deps: SmtpServerHostDeps): SmtpServerHost {
       socketsByPort.delete(session.remotePort);
     },
   };
-  const smtp = new NoDataSmtpServer(options);
+  const smtp = new MockSmtpServer(options, authOffered(server, false));
   smtp.on('error', (err) => deps.log(`* smtp-server error: ${err.message}`));
   smtp.server.on('connection', (socket: Socket) => {
     resources.track(socket);
