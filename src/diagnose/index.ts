@@ -52,6 +52,20 @@ function safetyNet(ctx: RuleContext, drafts: readonly FindingDraft[]): FindingDr
   return out;
 }
 
+/**
+ * applyRule runs one rule. A rule that throws has a bug (or met data it did not expect, e.g.
+ * from an old recorded report); that must not cost the other findings or crash a monitoring
+ * loop, so it becomes PROBE_INTERNAL_ERROR (verdict unknown) naming the rule.
+ */
+function applyRule(rule: Rule, ctx: RuleContext): FindingDraft[] {
+  try {
+    return rule.apply(ctx);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    return [{ code: 'PROBE_INTERNAL_ERROR', evidence: [`diagnosis rule ${rule.id} failed: ${message}`] }];
+  }
+}
+
 /** merge folds two drafts of the same code into one: worst severity, all the evidence. */
 function merge(a: FindingDraft, b: FindingDraft): FindingDraft {
   const sevA = a.severity ?? CATALOG[a.code].severity;
@@ -101,7 +115,7 @@ function stepIndex(f: Finding): number {
  */
 export function diagnose(input: DiagnoseInput): Finding[] {
   const ctx = makeContext(input.target, input.steps, input.transcript);
-  const drafts = RULES.flatMap((rule) => rule.apply(ctx));
+  const drafts = RULES.flatMap((rule) => applyRule(rule, ctx));
   drafts.push(...safetyNet(ctx, drafts));
   const byCode = new Map<FindingDraft['code'], FindingDraft>();
   for (const d of drafts) {

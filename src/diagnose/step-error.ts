@@ -1,6 +1,7 @@
 import { AUTH_CODES, RELAY_CODES, type FindingCode } from '../model/finding-codes.js';
 import type { StepName, StepResult } from '../model/report.js';
 import type { SmtpReply } from '../model/step-data.js';
+import { CATALOG } from './catalog.js';
 import { commandEvidence, replyEvidence, stepErrorEvidence } from './evidence.js';
 import { matchProviderSignature } from './provider-signatures.js';
 import { statusSeverity, type FindingDraft, type RuleContext } from './rule.js';
@@ -109,5 +110,7 @@ export function stepErrorDraft(ctx: RuleContext, r: StepResult, evidence: string
   }
   const sev = statusSeverity(r);
   if (sev && draft.severity === undefined) draft.severity = sev;
+  // A step that failed is never just a note, whatever the code's usual weight.
+  if (r.status === 'fail' && draft.severity === undefined && CATALOG[draft.code].severity === 'info') draft.severity = 'warning';
   return draft;
 }
