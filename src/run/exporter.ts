@@ -46,8 +46,6 @@ export interface Exporter {
 
 /** The only query parameters /probe takes: everything else (hosts, users, secrets) lives in the config file. */
 const PROBE_PARAMS = new Set(['target', 'module']);
-/** Floor of a probe's deadline when Prometheus's timeout is tiny: a probe must get to connect at all. */
-const MIN_PROBE_MS = 1000;
 
 /**
  * startExporter serves the Prometheus endpoints of `smtprobe serve`:
@@ -113,7 +111,8 @@ export async function startExporter(opts: ExporterOptions): Promise<Exporter> {
     const name = url.searchParams.get('target');
     if (!name) return plain(res, 400, 'target parameter is missing\n');
     if (!byName.has(name)) return plain(res, 400, `unknown target "${name}": /probe only probes targets named in ${config.file}\n`);
-    const module = url.searchParams.get('module') ?? undefined;
+    // An empty module (a relabelled label that was unset) means the target's own module.
+    const module = url.searchParams.get('module') || undefined;
     if (module !== undefined && !(module in config.modules)) return plain(res, 400, `unknown module "${module}"\n`);
     let target: Target;
     try {
@@ -187,7 +186,8 @@ export function withScrapeTimeout(target: Target, header: string | string[] | un
   const raw = Array.isArray(header) ? header[0] : header;
   const seconds = raw === undefined ? NaN : Number(raw);
   if (!Number.isFinite(seconds) || seconds <= 0) return target;
-  const totalMs = Math.max(MIN_PROBE_MS, Math.min(target.timeouts.totalMs, seconds * 1000 - offsetMs));
+  // The offset must not eat the whole budget of a short scrape timeout: keep at least half of it.
+  const totalMs = Math.min(target.timeouts.totalMs, Math.max(seconds * 1000 - offsetMs, seconds * 500));
   if (totalMs >= target.timeouts.totalMs) return target;
   return { ...target, timeouts: { totalMs, phaseMs: Math.min(target.timeouts.phaseMs, totalMs) } };
 }
