@@ -17,6 +17,8 @@ export class LineClient {
   #buf = Buffer.alloc(0);
   #waiters: (() => void)[] = [];
   #ended = false;
+  /** The last socket error (e.g. ECONNRESET), if any. */
+  error: NodeJS.ErrnoException | undefined;
   /** Every data chunk as received, for tests that look at framing (tarpit). */
   readonly chunks: Buffer[] = [];
 
@@ -52,7 +54,9 @@ export class LineClient {
       this.#ended = true;
       this.#wake();
     });
-    socket.on('error', () => undefined);
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      this.error = err;
+    });
   }
 
   #wake(): void {
