@@ -104,20 +104,27 @@ function routeLine(d: PathData): string {
   return `route: ${d.hops.map((h) => h.address ?? '*').join(' > ')}`;
 }
 
-/** pathDrafts: every finding a path step result supports (and a DNS failure that stopped it). */
-export function pathDrafts(r: StepResult): FindingDraft[] {
-  if (r.step === 'dns' && r.status === 'fail' && r.error) return [{ code: r.error.code, step: 'dns', evidence: [r.error.message] }];
+/**
+ * pathDrafts: every finding a path step result supports. `steps` (the rest of the probe)
+ * lets the destination's silence to ping weigh less when TCP got through, as in the ICMP rule.
+ */
+export function pathDrafts(r: StepResult, steps: readonly StepResult[] = []): FindingDraft[] {
   if (r.step !== 'path' || r.status === 'skip') return [];
   const d = r.data as PathData | undefined;
   const drafts: FindingDraft[] = [];
   if (r.error) {
     const evidence = [r.error.message];
     if (d) evidence.push(routeLine(d));
-    // A warn-status step (the destination not answering ping) is a warning here; with TCP
-    // results beside it, the check's diagnosis may judge it differently.
     const draft: FindingDraft = { code: r.error.code, step: 'path', evidence };
-    if (r.status === 'warn') draft.severity = 'warning';
-    if (r.error.code === 'ICMP_NOT_PERMITTED') draft.fix = [`Path analysis needs raw sockets: ${ICMP_PERMISSION_FIX}.`];
+    if (r.error.code === 'ICMP_NO_REPLY') {
+      // Alone (smtprobe path) an unanswering destination is a warning; beside a working TCP
+      // connection it is only ICMP being filtered.
+      draft.severity = steps.some((s) => s.step === 'tcp' && s.status === 'pass') ? 'info' : 'warning';
+    }
+    if (r.error.code === 'ICMP_NOT_PERMITTED') {
+      draft.severity = 'info';
+      draft.fix = [`Path analysis needs raw sockets: ${ICMP_PERMISSION_FIX}.`];
+    }
     drafts.push(draft);
   }
   if (d) {
@@ -134,16 +141,17 @@ export const pathRule: Rule = {
   id: 'path',
   apply: (ctx: RuleContext) => {
     const r = ctx.result('path');
-    return r ? pathDrafts(r) : [];
+    return r ? pathDrafts(r, ctx.steps) : [];
   },
 };
 
 /**
  * pathFindings: PATH_LOSS, HOP_RATE_LIMITED, HOST_UNREACHABLE (and the path step's own
- * ICMP_NO_REPLY / ICMP_NOT_PERMITTED) as complete Findings, worded from the catalog.
+ * ICMP_NO_REPLY / ICMP_NOT_PERMITTED) as complete Findings, worded from the catalog — the path
+ * rule on its own, without the rest of diagnosis (`diagnose` runs it as `pathRule`).
  */
 export function pathFindings(steps: readonly StepResult[]): Finding[] {
-  return steps.flatMap(pathDrafts).map((draft) => {
+  return steps.flatMap((r) => pathDrafts(r, steps)).map((draft) => {
     const entry = CATALOG[draft.code];
     const f: Finding = {
       code: draft.code,

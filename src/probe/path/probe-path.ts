@@ -2,7 +2,7 @@ import { Deadline, systemClock, type Clock } from '../../model/deadline.js';
 import { VERDICT_EXIT_CODE, type Finding, type Report, type StepResult, type Verdict } from '../../model/report.js';
 import type { PathData } from '../../model/step-data.js';
 import { toPublicTarget, type Target } from '../../model/target.js';
-import { pathFindings } from '../../diagnose/path-rules.js';
+import { diagnose, verdictOf } from '../../diagnose/index.js';
 import { dnsStep } from '../dns.js';
 import { skipped, type SessionContext } from '../step.js';
 import { summarize } from '../summary.js';
@@ -21,15 +21,14 @@ export interface ProbePathOptions {
 const DNS_PHASE_MS = 10_000;
 
 /**
- * pathVerdict: the worst finding decides (monitoring-plugin convention); a path that could not
- * be measured at all (no raw-socket privilege, internal error) is `unknown`.
+ * pathVerdict: the check's verdict (worst finding decides), except that a path that could not
+ * be measured at all (no raw-socket privilege) is `unknown` — `smtprobe path` has nothing
+ * else to judge by, while `check` goes on with TCP.
  */
-export function pathVerdict(findings: readonly Finding[], steps: readonly StepResult[]): Verdict {
-  if (findings.some((f) => f.severity === 'critical')) return 'critical';
+export function pathVerdict(findings: Finding[], steps: StepResult[]): Verdict {
   const path = steps.find((s) => s.step === 'path');
-  if (path?.error && (path.error.code === 'ICMP_NOT_PERMITTED' || path.error.code === 'PROBE_INTERNAL_ERROR')) return 'unknown';
-  if (findings.some((f) => f.severity === 'warning')) return 'warning';
-  return 'ok';
+  if (path?.error?.code === 'ICMP_NOT_PERMITTED') return 'unknown';
+  return verdictOf(findings, steps);
 }
 
 /**
@@ -57,11 +56,12 @@ export async function probePath(target: Target, opts: ProbePathOptions = {}): Pr
     clock.clearTimeout(hardStop);
     opts.signal?.removeEventListener('abort', onOuterAbort);
   }
-  const findings = pathFindings(steps);
+  const publicTarget = toPublicTarget(target);
+  const findings = diagnose({ target: publicTarget, steps, transcript: transcript.lines });
   const verdict = pathVerdict(findings, steps);
   const report: Report = {
     schema: 1,
-    target: toPublicTarget(target),
+    target: publicTarget,
     startedAt: new Date(started).toISOString(),
     durationMs: clock.now() - started,
     steps,

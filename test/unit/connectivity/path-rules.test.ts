@@ -73,8 +73,12 @@ describe('pathFindings', () => {
     expect(pathFindings([pathResult([0, 0, 100], { reached: false })]).map((f) => f.code)).toEqual([]);
   });
 
-  it('a DNS failure that stopped the path becomes its finding', () => {
-    const dns: StepResult = { step: 'dns', status: 'fail', startedAt: 0, durationMs: 1, error: { code: 'DNS_NXDOMAIN', message: 'x: no such name' } };
-    expect(pathFindings([dns]).map((f) => [f.code, f.severity])).toEqual([['DNS_NXDOMAIN', 'critical']]);
+  it('an unanswering destination is a warning alone, but only info when TCP got through', () => {
+    const r = pathResult([0, 0, 100], { reached: false });
+    r.status = 'warn';
+    r.error = { code: 'ICMP_NO_REPLY', message: '10.0.2.2 did not answer echo requests; answers stop after hop 2 (10.0.1.2)' };
+    expect(pathFindings([r]).map((f) => f.severity)).toEqual(['warning']);
+    const tcp: StepResult = { step: 'tcp', status: 'pass', startedAt: 0, durationMs: 1 };
+    expect(pathFindings([r, tcp]).map((f) => [f.code, f.severity])).toEqual([['ICMP_NO_REPLY', 'info']]);
   });
 });
