@@ -199,6 +199,13 @@ export const SIGNATURES: readonly ProviderSignature[] = [
       'See https://aka.ms/smtp_auth_tls.',
     ],
   }),
+  sig({
+    id: 'm365-tenant-attribution-relay-denied', provider: M365, code: 'RELAY_DENIED',
+    when: { text: /5\.7\.64|TenantAttribution/i },
+    title: 'Microsoft 365: relay denied (no matching inbound connector)',
+    cause: 'Microsoft 365 could not attribute this connection to the tenant: no inbound connector matches this server\'s public IP address or certificate name.',
+    fix: ['In the Exchange admin center, check the inbound connector (from your organization\'s email server): the sending public IP, or the certificate subject (TlsSenderCertificateName) this server presents.'],
+  }),
   // ── Exchange on-premises as the relay (its receive connector's replies) ─────
   sig({
     id: 'exchange-unrecognized-auth-type', provider: 'Microsoft Exchange', code: 'AUTH_NO_COMMON_MECHANISM',
@@ -206,6 +213,13 @@ export const SIGNATURES: readonly ProviderSignature[] = [
     title: 'Exchange relay does not accept this mechanism',
     cause: 'The Exchange receive connector does not accept the mechanism used (it offers what its AuthMechanism setting allows).',
     fix: ['Use a mechanism the receive connector advertises (usually LOGIN after STARTTLS), or enable Basic auth on it (Set-ReceiveConnector -AuthMechanism Tls,BasicAuth,BasicAuthRequireTLS).'],
+  }),
+  sig({
+    id: 'exchange-unable-to-relay', provider: 'Microsoft Exchange', code: 'RELAY_DENIED',
+    when: { text: /5\.7\.54|Unable to relay/i },
+    title: 'Exchange relay: unable to relay',
+    cause: 'The Exchange server does not relay to non-accepted domains for this client (it is neither authenticated nor allowed by a relay receive connector).',
+    fix: ['Authenticate, or allow this server on a dedicated relay receive connector (RemoteIPRanges, Ms-Exch-SMTP-Accept-Any-Recipient).'],
   }),
   sig({
     id: 'exchange-auth-cancelled', provider: 'Microsoft Exchange', code: 'AUTH_PROTOCOL_ERROR',
@@ -380,6 +394,13 @@ export const SIGNATURES: readonly ProviderSignature[] = [
   }),
   // ── Postfix, Exim ─────────────────────────────────────────────────────────────
   sig({
+    id: 'postfix-invalid-mechanism', provider: 'Postfix (Cyrus/Dovecot SASL)', code: 'AUTH_NO_COMMON_MECHANISM',
+    when: { code: 535, text: /Invalid authentication mechanism|no mechanism available/i },
+    title: 'Postfix: mechanism not available',
+    cause: 'The relay\'s SASL library does not support the mechanism used, although it may advertise it (mech_list / auth_mechanisms and the installed SASL plugins disagree).',
+    fix: ['Align the advertised mechanisms with the installed ones (Cyrus: mech_list in smtpd.conf and the libsasl2-modules package; Dovecot: auth_mechanisms).'],
+  }),
+  sig({
     id: 'postfix-auth-failed', provider: 'Postfix (Cyrus/Dovecot SASL)', code: 'AUTH_CREDENTIALS_REJECTED',
     when: { code: 535, text: /Error: authentication failed/i },
     title: 'Postfix rejected the credentials',
@@ -413,6 +434,20 @@ export const SIGNATURES: readonly ProviderSignature[] = [
     title: 'Postfix: sender address rejected',
     cause: 'The relay\'s sender restrictions refuse this MAIL FROM (e.g. not owned by the authenticated user).',
     fix: ['Send from an address the account owns (smtpd_sender_login_maps), or adjust smtpd_sender_restrictions.'],
+  }),
+  sig({
+    id: 'exim-auth-not-advertised', provider: 'Exim', code: 'AUTH_NOT_OFFERED',
+    when: { code: 503, text: /AUTH command used when not advertised/i },
+    title: 'Exim: AUTH not offered here',
+    cause: 'The relay does not offer AUTH to this client (often only over TLS: auth_advertise_hosts / server_advertise_condition).',
+    fix: ['Use STARTTLS before AUTH, or enable the authenticator for this host and port on the relay.'],
+  }),
+  sig({
+    id: 'exim-relay-not-permitted', provider: 'Exim', code: 'RELAY_DENIED',
+    when: { text: /relay not permitted/i },
+    title: 'Exim: relay not permitted',
+    cause: 'The relay only relays for authenticated clients or hosts in relay_from_hosts.',
+    fix: ['Authenticate, or add this server to relay_from_hosts on the relay.'],
   }),
   sig({
     id: 'exim-incorrect-authentication-data', provider: 'Exim', code: 'AUTH_CREDENTIALS_REJECTED',

@@ -129,6 +129,33 @@ describe('provider signatures: every sample in samples/provider-replies.txt', ()
   });
 });
 
+/** Real MTA replies beyond the sample file: what Postfix, Exim, Exchange and M365 say on the wire. */
+const MORE: [reply: string, code: FindingCode, id: string][] = [
+  ['535 5.7.8 Error: authentication failed: Invalid authentication mechanism', 'AUTH_NO_COMMON_MECHANISM', 'postfix-invalid-mechanism'],
+  ['535 5.7.8 Error: authentication failed: authentication failure', 'AUTH_CREDENTIALS_REJECTED', 'postfix-auth-failed'],
+  ['554 5.7.1 <b@example.org>: Relay access denied', 'RELAY_DENIED', 'postfix-relay-access-denied'],
+  ['553 5.7.1 <a@example.net>: Sender address rejected: not owned by user alice', 'SENDER_REJECTED', 'postfix-sender-rejected'],
+  ['503 AUTH command used when not advertised', 'AUTH_NOT_OFFERED', 'exim-auth-not-advertised'],
+  ['550 relay not permitted', 'RELAY_DENIED', 'exim-relay-not-permitted'],
+  ['550 5.7.54 SMTP; Unable to relay recipient in non-accepted domain', 'RELAY_DENIED', 'exchange-unable-to-relay'],
+  ['550 5.7.64 TenantAttribution; Relay Access Denied', 'RELAY_DENIED', 'm365-tenant-attribution-relay-denied'],
+  ['504 5.7.4 Unrecognized authentication type', 'AUTH_NO_COMMON_MECHANISM', 'exchange-unrecognized-auth-type'],
+  ['530 5.7.1 Client was not authenticated', 'RELAY_DENIED', 'exchange-client-not-authenticated'],
+  ['454 4.7.5 Certificate validation failure', 'CLIENT_CERT_REJECTED', 'exchange-certificate-validation-failure'],
+  ['554 5.7.3 Unable to initialize security subsystem', 'STARTTLS_REJECTED', 'exchange-security-subsystem'],
+  ['550 5.7.1 <b@example.org>... Relaying denied', 'RELAY_DENIED', 'rfc3463-relay-denied'],
+  ['501 5.5.4 Authentication cancelled', 'AUTH_PROTOCOL_ERROR', 'exchange-auth-cancelled'],
+  ['530 5.7.0 Must issue a STARTTLS command first', 'AUTH_MUST_STARTTLS', 'rfc3207-must-starttls'],
+];
+
+describe('provider signatures: MTA replies beyond the samples', () => {
+  it.each(MORE)('%s → %s', (text, code, id) => {
+    const sig = matchProviderSignature(toReply(text));
+    expect(sig?.code).toBe(code);
+    expect(sig?.id).toBe(id);
+  });
+});
+
 describe('provider signatures: table hygiene', () => {
   it('ids are unique and every signature has a title, cause and fix', () => {
     expect(new Set(SIGNATURES.map((s) => s.id)).size).toBe(SIGNATURES.length);
