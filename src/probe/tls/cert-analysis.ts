@@ -281,6 +281,9 @@ function keyOf(cert: X509Certificate): { type?: string; bits?: number } {
  */
 function nodeFallback(err: string | undefined, problems: CertProblem[]): CertProblem | undefined {
   if (!err) return undefined;
+  // OpenSSL 3 reports a certificate refused by its security level (SHA-1 signature, small key)
+  // as plain UNSPECIFIED; our weak-key/weak-signature warning already says which and why.
+  if (err === 'UNSPECIFIED' && problems.some((p) => p.code === 'CERT_WEAK_SIGNATURE' || p.code === 'CERT_WEAK_KEY')) return undefined;
   const equivalent = OPENSSL_EQUIVALENT[err];
   if (equivalent && problems.some((p) => p.code === equivalent)) return undefined;
   if (problems.some((p) => CHAIN_FAILURES.has(p.code))) return undefined;

@@ -1,0 +1,339 @@
+import { X509Certificate } from 'node:crypto';
+import { isIP } from 'node:net';
+import type net from 'node:net';
+import tls from 'node:tls';
+import type { Deadline } from '../../model/deadline.js';
+import type { FindingCode } from '../../model/finding-codes.js';
+import type { StepError } from '../../model/report.js';
+import type { TlsData } from '../../model/step-data.js';
+import { TLS_VERSIONS, type TlsVerify, type TlsVersion } from '../../model/target.js';
+import { analyzeChain, primaryProblem } from './cert-analysis.js';
+import { ALERT_NAMES, ServerFlightObserver } from './record-observer.js';
+import { TappedSocket } from './tapped-socket.js';
+import { TrustStore } from './trust-store.js';
+
+/**
+ * OpenSSL 3 refuses TLS 1.0/1.1 at its default security level (their handshake signatures use
+ * SHA-1/MD5), so a handshake that must allow them lowers the level, for that handshake only.
+ */
+export const LEGACY_CIPHERS = 'DEFAULT:@SECLEVEL=0';
+
+export interface HandshakeOptions {
+  mode: 'starttls' | 'implicit';
+  /** Name sent as SNI (omitted for IP literals, RFC 6066 §3) and checked against the certificate. */
+  servername: string;
+  verify: TlsVerify;
+  /** Extra trusted roots (PEM), added to the system roots. */
+  ca: string[];
+  clientCert?: string;
+  clientKey?: string;
+  minVersion?: TlsVersion;
+  maxVersion?: TlsVersion;
+  warnDays: number;
+  critDays: number;
+  /** A TrustStore already built from `ca`, to save parsing the system roots per probe. */
+  trustStore?: TrustStore;
+}
+
+/**
+ * HandshakeOutcome: `socket` is set whenever the handshake completed — even when the
+ * certificate failed the configured check, in which case `error` carries the most important
+ * problem's code and the caller decides (it will not authenticate). Without `socket`, the
+ * connection is already destroyed.
+ */
+export interface HandshakeOutcome {
+  socket?: tls.TLSSocket;
+  data: TlsData;
+  error?: StepError;
+}
+
+/** What the handshake saw that the bare error cannot say. */
+interface FailureContext {
+  certificateRequested: boolean;
+  clientCertSent: boolean;
+  version?: TlsVersion;
+}
+
+/**
+ * tlsHandshake runs the client side of TLS on a connected socket — right after connect
+ * (implicit TLS, RFC 8314 §3.3) or after `220 Ready to start TLS` (RFC 3207 §4) — within the
+ * deadline, and judges the certificate with analyzeChain. Never throws for a network outcome;
+ * on failure or timeout the socket is destroyed.
+ */
+export function tlsHandshake(raw: net.Socket, opts: HandshakeOptions, deadline: Deadline): Promise<HandshakeOutcome> {
+  const data: TlsData = {
+    mode: opts.mode, servername: opts.servername, verify: opts.verify, chain: [], problems: [], verifyPassed: false, clientCertSent: false,
+  };
+  if (deadline.expired()) {
+    raw.destroy();
+    return Promise.resolve({ data, error: { code: 'PHASE_TIMEOUT', message: `no time left for the TLS handshake (${deadline.phase})` } });
+  }
+  const observer = new ServerFlightObserver();
+  const tap = new TappedSocket(raw, (chunk) => observer.push(chunk));
+  const hasClientCert = opts.clientCert !== undefined && opts.clientKey !== undefined;
+  const socket = tls.connect(connectOptions(tap, opts));
+
+  return new Promise((resolve) => {
+    let settled = false;
+    const finish = (outcome: HandshakeOutcome): void => {
+      if (settled) return;
+      settled = true;
+      deadline.clock.clearTimeout(timer);
+      deadline.signal.removeEventListener('abort', onAbort);
+      socket.off('secureConnect', onSecure);
+      socket.off('error', onError);
+      socket.off('close', onClose);
+      if (!outcome.socket) {
+        socket.destroy();
+        raw.destroy();
+        // A late error from the destroyed socket must not become an uncaught exception.
+        socket.on('error', () => undefined);
+      }
+      resolve(outcome);
+    };
+    const seen = (): FailureContext => {
+      const c: FailureContext = { certificateRequested: observer.certificateRequested, clientCertSent: hasClientCert && clientCertWasSent(observer) };
+      if (observer.version) c.version = observer.version;
+      return c;
+    };
+    const fail = (code: FindingCode, message: string, alert?: string): void => {
+      if (observer.version) data.protocol = observer.version;
+      data.clientCertSent = seen().clientCertSent;
+      if (alert) data.alert = alert;
+      finish({ data, error: { code, message } });
+    };
+    const onTimeout = (): void => fail('PHASE_TIMEOUT', `TLS handshake not finished within the ${deadline.phase} deadline`);
+    const onAbort = (): void => fail('PHASE_TIMEOUT', 'probe cancelled during the TLS handshake');
+    const onError = (err: Error): void => {
+      if (observer.notTls) {
+        fail('NOT_SMTP', `the server does not speak TLS here: it sent ${printable(observer.notTls)}`);
+        return;
+      }
+      const c = classifyHandshakeError(err, 'handshake', seen(), observer.alert);
+      fail(c.code, c.message, c.alert);
+    };
+    const onClose = (): void => {
+      if (observer.notTls) {
+        fail('NOT_SMTP', `the server does not speak TLS here: it sent ${printable(observer.notTls)}`);
+        return;
+      }
+      const c = classifyClose(seen(), observer.alert);
+      fail(c.code, c.message, c.alert);
+    };
+    const onSecure = (): void => {
+      const ctx = seen();
+      fillNegotiated(data, socket, ctx);
+      const analysis = analyzeChain(presentedChain(socket, observer, opts), analysisOptions(socket, opts));
+      data.chain = analysis.chain;
+      data.problems = analysis.problems;
+      data.verifyPassed = analysis.verifyPassed;
+      const primary = primaryProblem(analysis.problems, opts.verify);
+      finish(primary ? { socket, data, error: { code: primary.code, message: primary.detail } } : { socket, data });
+    };
+
+    const timer = deadline.clock.setTimeout(onTimeout, deadline.remainingMs());
+    deadline.signal.addEventListener('abort', onAbort, { once: true });
+    socket.once('secureConnect', onSecure);
+    socket.once('error', onError);
+    socket.once('close', onClose);
+  });
+}
+
+function connectOptions(tap: TappedSocket, opts: HandshakeOptions): tls.ConnectionOptions {
+  const o: tls.ConnectionOptions = {
+    socket: tap,
+    // We judge the certificate ourselves (every problem, at the configured level); Node's
+    // single verdict only refines ours, and its host check is replaced by RFC 6125 matching
+    // against the configured name rather than the connect address.
+    rejectUnauthorized: false,
+    checkServerIdentity: () => undefined,
+  };
+  // Without extra roots Node's shared default store is used; `ca` replaces it, hence both.
+  if (opts.ca.length > 0) o.ca = [...tls.rootCertificates, ...opts.ca];
+  const bare = opts.servername.replace(/^\[|\]$/g, '');
+  if (!isIP(bare)) o.servername = bare;
+  const min = opts.minVersion ?? (opts.maxVersion && rank(opts.maxVersion) < rank('TLSv1.2') ? opts.maxVersion : undefined);
+  if (min) o.minVersion = min;
+  if (opts.maxVersion) o.maxVersion = opts.maxVersion;
+  if (min && rank(min) < rank('TLSv1.2')) o.ciphers = LEGACY_CIPHERS;
+  if (opts.clientCert !== undefined && opts.clientKey !== undefined) {
+    o.cert = opts.clientCert;
+    o.key = opts.clientKey;
+  }
+  return o;
+}
+
+function rank(v: TlsVersion): number {
+  return TLS_VERSIONS.indexOf(v);
+}
+
+/**
+ * clientCertWasSent: a configured certificate goes out only when the server asks. TLS 1.2
+ * shows the CertificateRequest; TLS 1.3 encrypts it (RFC 8446 §4.3.2), so there it is assumed.
+ */
+function clientCertWasSent(observer: ServerFlightObserver): boolean {
+  return observer.certificateRequested || observer.version === 'TLSv1.3';
+}
+
+function fillNegotiated(data: TlsData, socket: tls.TLSSocket, ctx: FailureContext): void {
+  const protocol = socket.getProtocol();
+  if (protocol) data.protocol = protocol;
+  const cipher = socket.getCipher();
+  if (cipher) {
+    data.cipher = { name: cipher.name, version: cipher.version };
+    if (cipher.standardName) data.cipher.standardName = cipher.standardName;
+  }
+  const group = socket.getEphemeralKeyInfo();
+  if (group && 'name' in group && group.name) data.group = group.name;
+  data.authorized = socket.authorized;
+  const authError = authorizationErrorOf(socket);
+  if (authError) data.authorizationError = authError;
+  data.clientCertSent = ctx.clientCertSent;
+}
+
+/** Node documents authorizationError as an Error but sets OpenSSL's code string. */
+function authorizationErrorOf(socket: tls.TLSSocket): string | undefined {
+  const e: unknown = socket.authorizationError;
+  if (!e) return undefined;
+  if (typeof e === 'string') return e;
+  return (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+}
+
+function analysisOptions(socket: tls.TLSSocket, opts: HandshakeOptions): Parameters<typeof analyzeChain>[1] {
+  const o: Parameters<typeof analyzeChain>[1] = {
+    servername: opts.servername, verify: opts.verify, extraCa: opts.ca, now: Date.now(), warnDays: opts.warnDays, critDays: opts.critDays,
+    trustStore: opts.trustStore ?? TrustStore.from(opts.ca),
+  };
+  const authError = authorizationErrorOf(socket);
+  if (authError) o.nodeAuthorizationError = authError;
+  return o;
+}
+
+/**
+ * presentedChain: the certificates as the server sent them, leaf first. TLS 1.2 shows them in
+ * clear; otherwise Node's getPeerCertificate(true) walk is used, which appends issuers from the
+ * local trust store — those trailing store certificates are dropped, since the server may not
+ * have sent them (a root it did send changes no verdict: the path ends at a trusted anchor).
+ */
+function presentedChain(socket: tls.TLSSocket, observer: ServerFlightObserver, opts: HandshakeOptions): X509Certificate[] {
+  if (observer.certificates && observer.certificates.length > 0) {
+    return observer.certificates.map((der) => new X509Certificate(der));
+  }
+  const walked: X509Certificate[] = [];
+  const seenPrints = new Set<string>();
+  let c: tls.DetailedPeerCertificate | undefined = socket.getPeerCertificate(true);
+  while (c && c.raw && !seenPrints.has(c.fingerprint256)) {
+    seenPrints.add(c.fingerprint256);
+    walked.push(new X509Certificate(c.raw));
+    c = c.issuerCertificate;
+  }
+  const store = opts.trustStore ?? TrustStore.from(opts.ca);
+  while (walked.length > 1 && store.has(walked[walked.length - 1] as X509Certificate)) walked.pop();
+  return walked;
+}
+
+/** TlsErrorClass: what classifyTlsError makes of a TLS failure. */
+export interface TlsErrorClass {
+  code: FindingCode;
+  /** The TLS alert received, by its RFC 8446 §6 name (e.g. `certificate_required`). */
+  alert?: string;
+  message: string;
+}
+
+/**
+ * classifyTlsError names a TLS failure. `after-handshake` is for an error on the first read
+ * after the handshake: in TLS 1.3 the client's Finished ends its side of the handshake before
+ * the server has checked the client certificate (RFC 8446 §4.4.2.4), so a refusal
+ * (certificate_required, bad_certificate, unknown_ca ...) arrives there.
+ */
+export function classifyTlsError(err: unknown, phase: 'handshake' | 'after-handshake'): TlsErrorClass {
+  return classifyHandshakeError(err, phase, { certificateRequested: false, clientCertSent: false });
+}
+
+/** Alerts by which a server refuses the client certificate it got (RFC 8446 §6.2). */
+const CLIENT_CERT_REFUSALS = new Set([
+  'bad_certificate', 'unsupported_certificate', 'certificate_revoked', 'certificate_expired', 'certificate_unknown',
+  'unknown_ca', 'access_denied',
+]);
+
+function classifyHandshakeError(err: unknown, phase: 'handshake' | 'after-handshake', ctx: FailureContext, wireAlert?: [number, number]): TlsErrorClass {
+  const e = err as NodeJS.ErrnoException & { reason?: string };
+  const code = e?.code ?? '';
+  const reason = (e?.reason ?? e?.message ?? String(err)).toLowerCase();
+  const alert = alertName(reason, wireAlert);
+  const inVersion = ctx.version ? ` in ${ctx.version}` : '';
+  const received = alert ? `the server sent alert ${alert}${inVersion}` : '';
+
+  if (alert === 'protocol_version' || /unsupported protocol|no protocols available|version too low|wrong ssl version|tlsv1 alert protocol version/.test(reason)
+    || code === 'ERR_SSL_UNSUPPORTED_PROTOCOL' || code === 'ERR_SSL_NO_PROTOCOLS_AVAILABLE') {
+    return withAlert({ code: 'TLS_VERSION_MISMATCH', message: `no TLS version in common with the server (${received || reason})` }, alert);
+  }
+  if (alert === 'certificate_required') {
+    return withAlert({ code: 'CLIENT_CERT_REQUIRED', message: `the server requires a client certificate (${received})` }, alert);
+  }
+  if (alert && CLIENT_CERT_REFUSALS.has(alert)) {
+    // Without a certificate sent, some servers still answer bad_certificate/certificate_unknown.
+    const sent = ctx.clientCertSent || phase === 'after-handshake';
+    return withAlert(sent
+      ? { code: 'CLIENT_CERT_REJECTED', message: `the server rejected the client certificate (${received})` }
+      : { code: 'CLIENT_CERT_REQUIRED', message: `the server requires a client certificate (${received})` }, alert);
+  }
+  if (alert === 'handshake_failure' && ctx.certificateRequested) {
+    // TLS 1.2 servers answer a missing or refused certificate with handshake_failure (RFC 5246 §7.4.6).
+    return withAlert(ctx.clientCertSent
+      ? { code: 'CLIENT_CERT_REJECTED', message: `the server rejected the client certificate (${received} after its CertificateRequest)` }
+      : { code: 'CLIENT_CERT_REQUIRED', message: `the server requires a client certificate (${received} after its CertificateRequest; none was sent)` }, alert);
+  }
+  if (/wrong version number|packet length too long|http request|record layer failure|unknown protocol/.test(reason)) {
+    return { code: 'NOT_SMTP', message: `the server does not speak TLS here (${reason})` };
+  }
+  if (alert) {
+    return withAlert({ code: 'TLS_HANDSHAKE_FAILED', message: `TLS ${phase === 'handshake' ? 'handshake' : 'session'} failed: ${received}` }, alert);
+  }
+  if (code === 'ECONNRESET' || code === 'EPIPE' || /socket disconnected|socket hang up/.test(reason)) {
+    return phase === 'handshake'
+      ? classifyClose(ctx)
+      : { code: 'CONNECTION_DROPPED', message: 'the server closed the connection right after the TLS handshake' };
+  }
+  return { code: 'TLS_HANDSHAKE_FAILED', message: `TLS ${phase === 'handshake' ? 'handshake' : 'session'} failed: ${reason}` };
+}
+
+/**
+ * classifyClose: the connection ended mid-handshake without an error from OpenSSL. An alert
+ * seen in clear still names the cause. Otherwise, a TLS 1.2 server that asked for a client
+ * certificate and then hung up on the client's flight most likely refused (or missed) that
+ * certificate: some servers (Node's among them) drop the connection instead of sending
+ * bad_certificate/unknown_ca.
+ */
+function classifyClose(ctx: FailureContext, wireAlert?: [number, number]): TlsErrorClass {
+  if (wireAlert) {
+    const name = ALERT_NAMES[wireAlert[1]] ?? `alert ${wireAlert[1]}`;
+    return classifyHandshakeError(Object.assign(new Error(`alert ${name}`), { reason: `tlsv1 alert ${name.replace(/_/g, ' ')}` }), 'handshake', ctx, wireAlert);
+  }
+  if (ctx.certificateRequested) {
+    return ctx.clientCertSent
+      ? { code: 'CLIENT_CERT_REJECTED', message: 'the server closed the connection after receiving the client certificate (no alert)' }
+      : { code: 'CLIENT_CERT_REQUIRED', message: 'the server asked for a client certificate and closed the connection when none came (no alert)' };
+  }
+  return { code: 'TLS_HANDSHAKE_FAILED', message: 'the server closed the connection during the TLS handshake' };
+}
+
+function withAlert(c: TlsErrorClass, alert: string | undefined): TlsErrorClass {
+  return alert ? { ...c, alert } : c;
+}
+
+/**
+ * alertName: the alert received, from the record seen in clear or else from OpenSSL's reason
+ * text ("sslv3 alert handshake failure", "tlsv13 alert certificate required").
+ */
+function alertName(reason: string, wire?: [number, number]): string | undefined {
+  if (wire) return ALERT_NAMES[wire[1]] ?? `alert ${wire[1]}`;
+  const m = /(?:sslv3|tlsv1|tlsv13) alert (.+)$/.exec(reason);
+  return m ? (m[1] as string).trim().replace(/ /g, '_') : undefined;
+}
+
+/** printable: the first bytes a non-TLS peer sent, for the message (e.g. `"220 mail ESMTP"`). */
+function printable(b: Buffer): string {
+  const text = b.toString('latin1').replace(/\r?\n[\s\S]*$/, '');
+  return /^[\x20-\x7e]+$/.test(text) ? JSON.stringify(text) : `${b.length} bytes starting 0x${b.subarray(0, 8).toString('hex')}`;
+}

@@ -1,0 +1,46 @@
+import { Duplex } from 'node:stream';
+import type net from 'node:net';
+
+/**
+ * TappedSocket passes a connected socket's bytes through unchanged, showing every chunk the
+ * server sends to `onServerBytes` first. tls.connect reads a net.Socket's handle directly,
+ * bypassing JavaScript, so the handshake observer needs this stream in between.
+ * Destroying either side destroys the other: no socket outlives the tap.
+ */
+export class TappedSocket extends Duplex {
+  readonly #raw: net.Socket;
+
+  constructor(raw: net.Socket, onServerBytes: (chunk: Buffer) => void) {
+    // Half-open: the TLS socket above decides when to end (it may still owe a close_notify).
+    super({ allowHalfOpen: true });
+    this.#raw = raw;
+    raw.on('data', (chunk: Buffer) => {
+      onServerBytes(chunk);
+      if (!this.push(chunk)) raw.pause();
+    });
+    raw.once('end', () => this.push(null));
+    raw.once('error', (err) => this.destroy(err));
+    raw.once('close', () => this.destroy());
+  }
+
+  override _read(): void {
+    this.#raw.resume();
+  }
+
+  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
+    // Once the peer has closed, a late close_notify has nowhere to go: drop it rather than
+    // turn the peer's close into a spurious write error.
+    if (this.#raw.destroyed || this.#raw.writableEnded) return cb();
+    this.#raw.write(chunk, cb);
+  }
+
+  override _final(cb: (err?: Error | null) => void): void {
+    this.#raw.end();
+    cb();
+  }
+
+  override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
+    this.#raw.destroy();
+    cb(err);
+  }
+}
