@@ -3,6 +3,7 @@ import type { ExchangeFix } from '../model/report.js';
 import type { TlsVersion } from '../model/target.js';
 import { credentialArg, psString, setSendConnector } from './powershell.js';
 import type { RuleContext } from './rule.js';
+import { inspectionHints } from './smtp-rules.js';
 
 /**
  * Exchange remediation: for each finding code that an Exchange admin fixes with a Send
@@ -90,8 +91,9 @@ export const EXCHANGE_REMEDIATION: Partial<Record<FindingCode, Remedy>> = {
     setting: 'Fqdn',
     command: setSendConnector(ctx.target, `-Fqdn ${psString('<public FQDN of this server>')}`),
   }),
-  // Not offered on 25 usually means "use submission"; on 587 the relay itself lacks TLS.
-  STARTTLS_NOT_OFFERED: (ctx) => (ctx.target.port === 587 ? undefined : port(ctx)),
+  // Not offered on 25 usually means "use submission"; on 587 the relay itself lacks TLS, and a
+  // firewall masking the verb is fixed on the firewall — no connector setting helps then.
+  STARTTLS_NOT_OFFERED: (ctx) => (ctx.target.port === 587 || inspectionHints(ctx).length > 0 ? undefined : port(ctx)),
   TLS_VERSION_MISMATCH: schannelTls12,
   TLS_HANDSHAKE_FAILED: schannelTls12,
   CERT_HOSTNAME_MISMATCH: (ctx) => ({

@@ -101,9 +101,10 @@ describe('evidence', () => {
   it('STARTTLS not offered shows what EHLO did offer, and spots a firewall masking it', () => {
     const ehlo = step('ehlo', 'pass', ehloData(caps({ keywords: { XXXA: [], '8BITMIME': [] } })));
     const st = step('starttls', 'fail', { offered: false }, { code: 'STARTTLS_NOT_OFFERED' });
-    const [f] = diagnose(input([ehlo, st], { drop: ['tls', 'ehlo-tls', 'auth'] }));
+    const [f] = diagnose(input([ehlo, st], { target: { port: 25 }, drop: ['tls', 'ehlo-tls', 'auth'] }));
     expect(f?.code).toBe('STARTTLS_NOT_OFFERED');
     expect(f?.evidence.join('\n')).toContain('XXXA');
     expect(f?.fix.join('\n')).toMatch(/inspection/i);
+    expect(f?.exchange).toBeUndefined();
   });
 });
