@@ -51,7 +51,8 @@ export function parseScenario(text: string, file: string, expectName?: string): 
   const yamlError = doc.errors[0];
   if (yamlError) {
     const pos = yamlError.linePos?.[0];
-    throw new ScenarioError(file, pos ? `line ${pos.line}` : 'yaml', yamlError.message.split('\n')[0] ?? 'invalid YAML');
+    const message = (yamlError.message.split('\n')[0] ?? 'invalid YAML').replace(/:\s*$/, '');
+    throw new ScenarioError(file, pos ? `line ${pos.line}` : 'yaml', message);
   }
   const result = scenarioSchema.safeParse(doc.toJS());
   if (!result.success) {

@@ -208,7 +208,9 @@ const probeSchema = z
   })
   .strict();
 
-const findingCode = z.enum(FINDING_CODES as unknown as [FindingCode, ...FindingCode[]]);
+const findingCode = z.enum(FINDING_CODES as unknown as [FindingCode, ...FindingCode[]], {
+  error: (issue) => `"${String(issue.input)}" is not a finding code (the list is in src/model/finding-codes.ts)`,
+});
 
 const expectSchema = z
   .object({
