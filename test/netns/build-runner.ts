@@ -9,12 +9,12 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const REPO = resolve(here, '../..');
 
 /**
- * buildRunner compiles the path runner (and what it imports) with tsc into a directory of its
+ * buildRunner compiles the path runner and the CLI (and what they import) with tsc into a directory of its
  * own under node_modules/.cache, so a child process in a network namespace can run it with
  * plain node, from a clean clone, without touching dist/. Errors in files the runner does not
  * import may make tsc exit non-zero; the runner still counts as built when its output exists.
  */
-export function buildRunner(): { runner: string; outDir: string; cleanup(): void } {
+export function buildRunner(): { runner: string; cli: string; outDir: string; cleanup(): void } {
   const outDir = join(REPO, 'node_modules', '.cache', 'smtprobe-netns', String(process.pid));
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
   let diagnostics = '';
@@ -25,5 +25,5 @@ export function buildRunner(): { runner: string; outDir: string; cleanup(): void
   }
   const runner = join(outDir, 'test', 'netns', 'path-runner.js');
   if (!existsSync(runner)) throw new Error(`could not compile the path runner:\n${diagnostics}`);
-  return { runner, outDir, cleanup: () => rmSync(outDir, { recursive: true, force: true }) };
+  return { runner, cli: join(outDir, 'src', 'cli', 'main.js'), outDir, cleanup: () => rmSync(outDir, { recursive: true, force: true }) };
 }
