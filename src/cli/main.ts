@@ -6,6 +6,8 @@
 import { Command, CommanderError } from 'commander';
 import { registerCheckCommand } from './commands/check.js';
 import { registerDemoCommand } from './commands/demo.js';
+import { registerExplainCommand } from './commands/explain.js';
+import { registerImportConnectorCommand } from './commands/import-connector.js';
 import { registerMockCommand } from './commands/mock.js';
 import { registerPathCommand } from './commands/path.js';
 import { registerRunCommand } from './commands/run.js';
@@ -24,6 +26,8 @@ registerMockCommand(program);
 registerPathCommand(program);
 registerRunCommand(program);
 registerServeCommand(program);
+registerExplainCommand(program);
+registerImportConnectorCommand(program);
 registerDemoCommand(program);
 
 try {

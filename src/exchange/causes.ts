@@ -181,9 +181,9 @@ export const CAUSES: { readonly [C in CauseCode]: CauseSpec } = {
     row: 5, basis: 'obs',
     title: 'The relay does not offer AUTH LOGIN, the only mechanism Exchange uses for Basic auth',
     why: 'Exchange\'s Basic authentication is SASL LOGIN only. It looks for the token LOGIN in the EHLO "AUTH" line (a legacy "AUTH=LOGIN" line does not count); when the relay offers only PLAIN or CRAM-MD5, Exchange sends QUIT without trying AUTH and queues the mail with "451 5.7.3 Require basic authentication" — no 535 ever appears.',
-    fix: () => [
+    fix: (c) => [
       'Enable LOGIN on the relay: Postfix with Cyrus SASL: mech_list: PLAIN LOGIN in smtpd.conf; Postfix/Dovecot SASL: auth_mechanisms = plain login; Exchange receive connector: -AuthMechanism Tls,BasicAuth,BasicAuthRequireTLS.',
-      'Or stop authenticating: have the relay accept this server by IP address and set SmartHostAuthMechanism None.',
+      `Or stop authenticating: have the relay accept this server by IP address, then ${set(c, '-SmartHostAuthMechanism None')}`,
     ],
     checks: { confirmedBy: [], ruledOutBy: [], capability: 'login-missing', manual: [] },
   },
