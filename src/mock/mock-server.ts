@@ -73,7 +73,7 @@ export async function startMockServer(scenario: Scenario, opts: MockOptions = {}
   let closeEngine: () => Promise<void>;
   if (engine === 'smtp-server') {
     const host = createSmtpServerHost({ scenario, tls, resources, script, log, nextSession });
-    netServer = host.smtp.server;
+    netServer = host.listener;
     closeEngine = async () => {
       const { closed, spare } = host.shutdown();
       resources.closeAll(spare);

@@ -1,11 +1,11 @@
 import type { Socket } from 'node:net';
-import { TLSSocket } from 'node:tls';
 import { authEverOffered, authOffered, ehloKeywords } from './ehlo-lines.js';
 import { effectiveTls } from './engine-choice.js';
 import { outputFor, runConnectFault, runReplyFault, runStartTlsFault, type FaultContext } from './faults.js';
 import { formatReply, type ReplyScript } from './reply-script.js';
 import type { ReplyStep, Scenario, ScriptableVerb, ScriptedReply } from './scenario-schema.js';
 import type { ServerResources } from './server-resources.js';
+import { acceptTls } from './tls-accept.js';
 import { startSaslExchange, type SaslOutcome, type SaslServerExchange } from './server-sasl.js';
 import type { ServerTls } from './server-tls.js';
 import type { SessionOutput } from './session-output.js';
@@ -44,21 +44,6 @@ function loggable(line: string, inSasl: boolean): string {
   if (inSasl) return '[sasl response redacted]';
   const m = /^(AUTH\s+\S+)\s+\S/i.exec(line);
   return m ? `${m[1]} [initial response redacted]` : line;
-}
-
-/**
- * clientCertificateProblem: why a client certificate fails, or undefined. A TLSSocket made
- * by hand (not by tls.Server) accepts any client certificate during the handshake and leaves
- * the verdict to its owner, so the check tls.Server makes is repeated here: OpenSSL's
- * verification result (on the handle, where tls.Server reads it too), and a certificate at all.
- */
-function clientCertificateProblem(socket: TLSSocket): string | undefined {
-  const handle = (socket as unknown as { _handle?: { verifyError?: () => (Error & { code?: string }) | null } })._handle;
-  const err = handle?.verifyError?.();
-  if (err) return err.code ?? err.message;
-  const peer = socket.getPeerCertificate();
-  if (!peer || Object.keys(peer).length === 0) return 'no certificate';
-  return undefined;
 }
 
 /**
@@ -339,30 +324,8 @@ export class RawSession {
     if (!tls) throw new Error('bug: TLS upgrade without TLS material');
     const plain = this.#socket;
     plain.removeListener('data', this.#onData);
-    const secure = new TLSSocket(plain, {
-      isServer: true,
-      secureContext: tls.secureContext,
-      requestCert: tls.requestCert,
-      rejectUnauthorized: tls.rejectUnauthorized,
-    });
-    this.deps.resources.trackWrapper(secure, plain);
-    this.#socket = secure;
-    secure.on('error', (err) => {
-      this.#log(`* TLS error: ${err.message}`);
-      secure.destroy();
-      plain.destroy();
-    });
-    secure.once('secure', () => {
-      const refused = tls.rejectUnauthorized ? clientCertificateProblem(secure) : undefined;
-      if (refused) {
-        this.#log(`* TLS client certificate refused: ${refused}`);
-        secure.destroy();
-        return;
-      }
+    this.#socket = acceptTls(plain, tls, this.deps.resources, (l) => this.#log(l), (secure) => {
       this.#secure = true;
-      const cipher = secure.getCipher();
-      const peer = secure.getPeerCertificate();
-      this.#log(`* TLS ${secure.getProtocol() ?? '?'} ${cipher.name}${peer && peer.subject ? `, client certificate CN=${peer.subject.CN}` : ''}`);
       secure.on('data', this.#onData);
       then();
     });

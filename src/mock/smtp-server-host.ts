@@ -1,4 +1,4 @@
-import type { Socket } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
 import { SMTPServer, type SMTPServerAuthentication, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
 import type { SMTPConnectionOptions } from 'smtp-server/lib/smtp-connection.js';
@@ -7,6 +7,7 @@ import type { ReplyScript } from './reply-script.js';
 import type { Scenario, ScriptableVerb } from './scenario-schema.js';
 import type { ServerResources } from './server-resources.js';
 import type { ServerTls } from './server-tls.js';
+import { acceptTls } from './tls-accept.js';
 
 /** Idle sessions end as in the raw responder (RFC 5321 §4.5.3.2.7). */
 const IDLE_TIMEOUT_MS = 300_000;
@@ -104,8 +105,13 @@ export function createSmtpServerHost(deps: SmtpServerHostDeps): SmtpServerHost {
     return replyError(step.code, typeof step.text === 'string' ? step.text : step.text.join(' '));
   };
 
+  const implicit = server.tls === 'implicit';
   const options: SMTPServerOptions = {
-    secure: server.tls === 'implicit',
+    secure: implicit,
+    // Implicit TLS is terminated here (acceptTls), not by smtp-server: closing smtp-server
+    // while its own implicit-TLS handshakes are pending crashes Node 20 (a TLS wrap torn
+    // down from below). smtp-server then treats every connection as already secure.
+    secured: implicit,
     name: server.hostname,
     banner: bannerOf(server),
     heloResponse: '%s',
@@ -194,20 +200,34 @@ export function createSmtpServerHost(deps: SmtpServerHostDeps): SmtpServerHost {
   };
   const smtp = new MockSmtpServer(options, authOffered(server, false));
   smtp.on('error', (err) => deps.log(`* smtp-server error: ${err.message}`));
-  smtp.server.on('connection', (socket: Socket) => {
+  const accept = (socket: Socket): boolean => {
     resources.track(socket);
     const port = socket.remotePort;
-    if (port === undefined) return;
+    if (port === undefined) return false;
     idsByPort.set(port, deps.nextSession());
     socketsByPort.set(port, socket);
     socket.once('close', () => socketsByPort.delete(port));
-  });
-  return { smtp, shutdown: () => shutdown(smtp) };
+    return true;
+  };
+  let listener = smtp.server;
+  if (implicit) {
+    if (!tls) throw new Error('bug: implicit TLS without TLS material');
+    listener = createServer((socket) => {
+      if (!accept(socket)) return socket.destroy();
+      const id = idsByPort.get(socket.remotePort ?? 0);
+      acceptTls(socket, tls, resources, (line) => deps.log(`#${id} ${line}`), (secure) => smtp.connect(secure));
+    });
+  } else {
+    smtp.server.on('connection', (socket: Socket) => void accept(socket));
+  }
+  return { smtp, listener, shutdown: () => shutdown(smtp, listener) };
 }
 
 /** SmtpServerHost: the smtp-server engine and its safe shutdown. */
 export interface SmtpServerHost {
   smtp: SMTPServer;
+  /** The listening socket: smtp-server's own, or ours when we terminate implicit TLS. */
+  listener: Server;
   /**
    * shutdown stops listening and ends the sessions smtp-server holds: sockets in a TLS
    * handshake are destroyed from the top (the TLS socket), the plain sockets under them are
@@ -216,7 +236,7 @@ export interface SmtpServerHost {
   shutdown(): { closed: Promise<void>; spare: Set<Socket> };
 }
 
-function shutdown(smtp: SMTPServer): { closed: Promise<void>; spare: Set<Socket> } {
+function shutdown(smtp: SMTPServer, listener: Server): { closed: Promise<void>; spare: Set<Socket> } {
   const spare = new Set<Socket>(smtp._pendingSockets.keys());
   for (const connection of smtp.connections) {
     // A STARTTLS handshake in progress: its TLS socket is out of reach, so end the plain
@@ -229,6 +249,9 @@ function shutdown(smtp: SMTPServer): { closed: Promise<void>; spare: Set<Socket>
     }
   }
   // smtp-server destroys its pending sockets from the top and stops listening.
-  const closed = new Promise<void>((resolve) => smtp.close(() => resolve()));
+  const closed = Promise.all([
+    new Promise<void>((resolve) => smtp.close(() => resolve())),
+    listener === smtp.server ? undefined : new Promise<void>((resolve) => listener.close(() => resolve())),
+  ]).then(() => undefined);
   return { closed, spare };
 }
