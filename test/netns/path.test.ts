@@ -41,9 +41,10 @@ describe.skipIf(skip)('smtprobe path through client-r1-r2-r3-server', () => {
 
   beforeEach(() => chain.resetRules());
 
-  /** path runs `smtprobe path --json` inside the client namespace. */
+  /** path runs `smtprobe path --json` inside the client namespace (to the server's IPv4 address unless `to` is given). */
   function path(...args: string[]): { exit: number | null; report: Report; data: PathData; hops: HopStats[] } {
-    const r = spawnSync('ip', ['netns', 'exec', chain.client, process.execPath, runner, 'path', chain.serverAddress, '-n', '--json', ...args], {
+    const to = args[0]?.includes(':') ? (args.shift() as string) : chain.serverAddress;
+    const r = spawnSync('ip', ['netns', 'exec', chain.client, process.execPath, runner, 'path', to, '-n', '--json', ...args], {
       encoding: 'utf8',
       timeout: 60_000,
     });
@@ -143,5 +144,25 @@ describe.skipIf(skip)('smtprobe path through client-r1-r2-r3-server', () => {
     expect(codes(report)).not.toContain('PATH_LOSS');
     expect(report.verdict).toBe('warning');
     expect(exit).toBe(1);
+  });
+
+  it('IPv6: finds the 4 hops by hop limit and measures them, 0% loss', () => {
+    const { exit, data, hops } = path(chain.serverAddress6);
+    expect(data.family).toBe(6);
+    expect(hops.map((h) => h.address)).toEqual([1, 2, 3].map((k) => chain.routerAddress6(k)).concat(chain.serverAddress6));
+    expect(hops.every((h) => h.received === 100 && h.sourceLossPct === 0)).toBe(true);
+    expect(exit).toBe(0);
+  });
+
+  it('IPv6: names r2 in HOST_UNREACHABLE when it rejects with an ICMPv6 unreachable', () => {
+    chain.exec(chain.routers[1] as string, ['ip6tables', '-A', 'FORWARD', '-i', 'left', '-j', 'REJECT', '--reject-with', 'icmp6-addr-unreachable']);
+    try {
+      const { exit, data, report } = path(chain.serverAddress6, '--count', '20');
+      expect(data.unreachable).toEqual({ ttl: 2, address: chain.routerAddress6(2) });
+      expect(report.findings.find((f) => f.code === 'HOST_UNREACHABLE')?.evidence.join('\n')).toContain(chain.routerAddress6(2));
+      expect(exit).toBe(2);
+    } finally {
+      chain.exec(chain.routers[1] as string, ['ip6tables', '-F']);
+    }
   });
 });

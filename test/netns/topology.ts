@@ -23,6 +23,9 @@ export interface Chain {
   routerAddress(k: number): string;
   serverAddress: string;
   clientAddress: string;
+  /** IPv6 address router k answers from. */
+  routerAddress6(k: number): string;
+  serverAddress6: string;
   /** Interface of router k facing the client (its inbound side for client→server traffic). */
   routerInbound(k: number): string;
   /** Runs a command inside a namespace; throws with stderr on failure. */
@@ -85,6 +88,9 @@ export function buildChain(routers: number, tag: string): Chain {
     for (const ns of nodes) spawnSync('ip', ['netns', 'del', ns]);
   };
   const net = (i: number): string => `10.213.${i}`;
+  const net6 = (i: number): string => `fd00:213:${i}:`;
+  /** canonical6: the RFC 5952 text form the kernel and smtprobe print (zero group compressed). */
+  const canonical6 = (i: number, host: number): string => (i === 0 ? `fd00:213::${host}` : `fd00:213:${i}::${host}`);
   const chain: Chain = {
     client,
     routers: routerNs,
@@ -92,6 +98,8 @@ export function buildChain(routers: number, tag: string): Chain {
     routerAddress: (k) => `${net(k - 1)}.2`,
     serverAddress: `${net(routers)}.2`,
     clientAddress: `${net(0)}.1`,
+    routerAddress6: (k) => canonical6(k - 1, 2),
+    serverAddress6: canonical6(routers, 2),
     routerInbound: () => 'left',
     exec,
     resetRules: () => {
@@ -103,6 +111,9 @@ export function buildChain(routers: number, tag: string): Chain {
     for (const ns of nodes) {
       run('ip', ['netns', 'add', ns]);
       exec(ns, ['ip', 'link', 'set', 'lo', 'up']);
+      // No duplicate address detection on these private links: a tentative link-local
+      // address would hold up IPv6 neighbour discovery, and the first packets, for a second.
+      exec(ns, ['sysctl', '-qw', 'net.ipv6.conf.default.accept_dad=0', 'net.ipv6.conf.all.accept_dad=0']);
     }
     // Link i: node i's "right" interface to node i+1's "left" interface. The veth pair is
     // created under unique temporary names in the root namespace, then moved and renamed.
@@ -116,6 +127,9 @@ export function buildChain(routers: number, tag: string): Chain {
       exec(nodes[i + 1] as string, ['ip', 'link', 'set', b, 'name', 'left']);
       exec(nodes[i] as string, ['ip', 'addr', 'add', `${net(i)}.1/24`, 'dev', 'right']);
       exec(nodes[i + 1] as string, ['ip', 'addr', 'add', `${net(i)}.2/24`, 'dev', 'left']);
+      // nodad: the address is usable at once (no duplicate address detection on a private veth)
+      exec(nodes[i] as string, ['ip', '-6', 'addr', 'add', `${net6(i)}:1/64`, 'dev', 'right', 'nodad']);
+      exec(nodes[i + 1] as string, ['ip', '-6', 'addr', 'add', `${net6(i)}:2/64`, 'dev', 'left', 'nodad']);
       exec(nodes[i] as string, ['ip', 'link', 'set', 'right', 'up']);
       exec(nodes[i + 1] as string, ['ip', 'link', 'set', 'left', 'up']);
     }
@@ -123,12 +137,20 @@ export function buildChain(routers: number, tag: string): Chain {
     // sends subnets beyond link k right and subnets before link k-1 left.
     exec(client, ['ip', 'route', 'add', '10.213.0.0/16', 'via', `${net(0)}.2`]);
     exec(server, ['ip', 'route', 'add', '10.213.0.0/16', 'via', `${net(routers)}.1`]);
+    exec(client, ['ip', '-6', 'route', 'add', 'fd00:213::/32', 'via', `${net6(0)}:2`]);
+    exec(server, ['ip', '-6', 'route', 'add', 'fd00:213::/32', 'via', `${net6(routers)}:1`]);
     for (let k = 1; k <= routers; k++) {
       const ns = routerNs[k - 1] as string;
-      exec(ns, ['sysctl', '-qw', 'net.ipv4.ip_forward=1']);
+      exec(ns, ['sysctl', '-qw', 'net.ipv4.ip_forward=1', 'net.ipv6.conf.all.forwarding=1']);
       for (let j = 0; j <= routers; j++) {
-        if (j > k) exec(ns, ['ip', 'route', 'add', `${net(j)}.0/24`, 'via', `${net(k)}.2`]);
-        if (j < k - 1) exec(ns, ['ip', 'route', 'add', `${net(j)}.0/24`, 'via', `${net(k - 1)}.1`]);
+        if (j > k) {
+          exec(ns, ['ip', 'route', 'add', `${net(j)}.0/24`, 'via', `${net(k)}.2`]);
+          exec(ns, ['ip', '-6', 'route', 'add', `${net6(j)}:/64`, 'via', `${net6(k)}:2`]);
+        }
+        if (j < k - 1) {
+          exec(ns, ['ip', 'route', 'add', `${net(j)}.0/24`, 'via', `${net(k - 1)}.1`]);
+          exec(ns, ['ip', '-6', 'route', 'add', `${net6(j)}:/64`, 'via', `${net6(k - 1)}:1`]);
+        }
       }
     }
   } catch (err) {

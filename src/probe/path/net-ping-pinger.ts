@@ -19,6 +19,9 @@ interface NetPingRequest {
 interface NetPingSession {
   addressFamily: number;
   ttl: number | null;
+  sessionId: number;
+  reqs: Record<number, { type?: number; code?: number } | undefined>;
+  fromBuffer(buffer: Buffer): { type?: number; code?: number } | null | undefined;
   _generateId(): number | undefined;
   reqQueue(req: NetPingRequest): void;
   getSocket(): { setOption(level: number, option: number, value: number): void };
@@ -36,6 +39,43 @@ interface RawSocketModule {
 }
 
 const require = createRequire(import.meta.url);
+
+/** Length of the fixed IPv6 header quoted in ICMPv6 error messages (RFC 8200 §3). */
+const IPV6_HEADER_LEN = 40;
+/** ICMPv6 header length: type, code, checksum, 4 bytes of type-specific data (RFC 4443 §2.1). */
+const ICMPV6_HEADER_LEN = 8;
+const ICMPV6_ECHO_REQUEST = 128;
+
+/**
+ * fixIpv6 repairs two IPv6 gaps in net-ping 1.2 so TTL-limited discovery works over IPv6:
+ * it sets IP_TTL at the IPv6 level (not the hop limit), and it looks for the echo identifier
+ * of ICMPv6 errors (time exceeded, unreachable) in the error's own header instead of in the
+ * quoted packet — so those answers never matched. RFC 4443 §3: an error quotes the invoking
+ * packet after its 8-byte header; the echo request's identifier sits 4 bytes into it.
+ */
+function fixIpv6(session: NetPingSession, raw: RawSocketModule): void {
+  session.setTTL = function setHopLimit(this: NetPingSession, ttl: number): void {
+    if (this.ttl === ttl) return;
+    this.getSocket().setOption(raw.SocketLevel.IPPROTO_IPV6, raw.SocketOption.IPV6_UNICAST_HOPS, ttl);
+    this.ttl = ttl;
+  };
+  session.ttl = null;
+  session.fromBuffer = function fromIcmpv6(this: NetPingSession, buffer: Buffer) {
+    if (buffer.length < ICMPV6_HEADER_LEN) return undefined;
+    const type = buffer.readUInt8(0);
+    const code = buffer.readUInt8(1);
+    // Types 1-4 are errors (unreachable, packet too big, time exceeded, parameter problem).
+    const offset = type >= 1 && type <= 4 ? ICMPV6_HEADER_LEN + IPV6_HEADER_LEN : 0;
+    if (buffer.length < offset + ICMPV6_HEADER_LEN) return undefined;
+    if (offset > 0 && buffer.readUInt8(offset) !== ICMPV6_ECHO_REQUEST) return undefined;
+    if (buffer.readUInt16BE(offset + 4) !== this.sessionId) return undefined;
+    const req = this.reqs[buffer.readUInt16BE(offset + 6)];
+    if (!req) return null;
+    req.type = type;
+    req.code = code;
+    return req;
+  };
+}
 
 /** The default TTL for untargeted echoes: Linux's net.ipv4.ip_default_ttl. */
 const DEFAULT_TTL = 64;
@@ -72,15 +112,7 @@ export function openNetPingPinger(family: 4 | 6): PingerOpenResult {
       message: notPermitted ? `raw ICMP socket not permitted (${message}); ${ICMP_PERMISSION_FIX}` : `raw ICMP socket failed: ${message}`,
     };
   }
-  if (family === 6) {
-    // net-ping sets IP_TTL at the IPv6 level, which is not the hop limit; set the real option.
-    session.setTTL = function setHopLimit(this: NetPingSession, ttl: number): void {
-      if (this.ttl === ttl) return;
-      this.getSocket().setOption(raw.SocketLevel.IPPROTO_IPV6, raw.SocketOption.IPV6_UNICAST_HOPS, ttl);
-      this.ttl = ttl;
-    };
-    session.ttl = null;
-  }
+  if (family === 6) fixIpv6(session, raw);
   // A socket error fails outstanding requests through their callbacks; keep it from crashing.
   session.on('error', () => undefined);
   let closed = false;
