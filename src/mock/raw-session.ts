@@ -206,7 +206,12 @@ export class RawSession {
         await this.#handle(line);
       }
       this.#busy = false;
-    })();
+    })().catch((err: unknown) => {
+      // A bug in a handler must not become an unhandled rejection in the host process.
+      this.#log(`* internal error: ${err instanceof Error ? err.message : String(err)}`);
+      this.#done = true;
+      this.#socket.destroy();
+    });
   }
 
   async #handle(line: string): Promise<void> {
