@@ -124,6 +124,7 @@ export function pathDrafts(r: StepResult, steps: readonly StepResult[] = []): Fi
     if (r.error.code === 'ICMP_NOT_PERMITTED') {
       draft.severity = 'info';
       draft.fix = [`Path analysis needs raw sockets: ${ICMP_PERMISSION_FIX}.`];
+      draft.replaceFix = true;
     }
     drafts.push(draft);
   }
@@ -159,7 +160,7 @@ export function pathFindings(steps: readonly StepResult[]): Finding[] {
       title: draft.title ?? entry.title,
       evidence: draft.evidence,
       cause: draft.cause ?? entry.cause,
-      fix: [...(draft.fix ?? []), ...entry.fix],
+      fix: draft.replaceFix && draft.fix ? draft.fix : [...(draft.fix ?? []), ...entry.fix],
     };
     if (draft.step) f.step = draft.step;
     return f;
