@@ -50,7 +50,7 @@ export function planConfirmProbe(expl: Explanation, overrides: Record<string, un
   const p = expl.parameters;
   const notes: string[] = [];
   const endpoint = splitEndpoint(p.remoteEndpoint) ?? splitEndpoint(p.lastEndpoint);
-  const host = str(overrides.host) ?? str(p.targetHost) ?? endpoint?.host ?? str(p.fqdn) ?? str(p.ip);
+  const host = str(overrides.host) ?? str(p.targetHost) ?? endpoint?.host ?? str(p.greetingHost) ?? str(p.fqdn) ?? str(p.ip);
   if (!host) throw new ConfigError('host', 'the input names no smart host to probe; give one with --host');
   const input: TargetInput = { host, client: 'exchange', tls: 'starttls-optional', tlsVerify: 'none' };
   if (endpoint && !overrides.port) input.port = endpoint.port;
