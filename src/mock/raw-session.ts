@@ -18,6 +18,9 @@ const MAX_LINE = 12_288;
 /** Idle sessions end like Postfix's smtpd_timeout (RFC 5321 §4.5.3.2.7 suggests 5 minutes). */
 const IDLE_TIMEOUT_MS = 300_000;
 
+/** Queued in place of a line that exceeded MAX_LINE. */
+const LINE_TOO_LONG = Symbol('line too long');
+
 /** RawSessionDeps: what one session shares with its server. */
 export interface RawSessionDeps {
   scenario: Scenario;
@@ -58,7 +61,7 @@ export class RawSession {
   readonly #server: Scenario['server'];
   readonly #handlers: Map<string, Handler>;
   #buffer: Buffer = Buffer.alloc(0);
-  readonly #queue: string[] = [];
+  readonly #queue: (string | typeof LINE_TOO_LONG)[] = [];
   #busy = false;
   /** The session no longer reads commands (closing, or a fault took it over). */
   #done = false;
@@ -67,6 +70,8 @@ export class RawSession {
   #user: string | undefined;
   #mailFrom: string | undefined;
   #rejected = false;
+  /** Commands wait for the greeting (an early talker's lines are queued, not answered first). */
+  #greeted = false;
   #sasl: PendingSasl | undefined;
   readonly #onData = (chunk: Buffer): void => this.#receive(chunk);
 
@@ -156,8 +161,6 @@ export class RawSession {
     this.#pump();
   }
 
-  #greeted = false;
-
   /**
    * #reply sends a reply unless the scenario's fault takes that reply over; returns false
    * when the fault took it (the session then stops reading commands).
@@ -191,7 +194,7 @@ export class RawSession {
     }
     if (this.#buffer.length > MAX_LINE) {
       this.#buffer = Buffer.alloc(0);
-      this.#queue.push('\u0000too-long');
+      this.#queue.push(LINE_TOO_LONG);
     }
     this.#pump();
   }
@@ -202,8 +205,9 @@ export class RawSession {
     this.#busy = true;
     void (async () => {
       while (!this.#done && this.#queue.length > 0) {
-        const line = this.#queue.shift() as string;
-        await this.#handle(line);
+        const line = this.#queue.shift();
+        if (line === LINE_TOO_LONG) this.#write(formatReply(500, '5.5.6 Error: line too long'));
+        else if (line !== undefined) await this.#handle(line);
       }
       this.#busy = false;
     })().catch((err: unknown) => {
@@ -215,10 +219,6 @@ export class RawSession {
   }
 
   async #handle(line: string): Promise<void> {
-    if (line === '\u0000too-long') {
-      this.#write(formatReply(500, '5.5.6 Error: line too long'));
-      return;
-    }
     this.#log(`< ${loggable(line, this.#sasl !== undefined)}`);
     if (this.#sasl) {
       await this.#saslOutcome(this.#sasl.exchange.next(line.trim()));

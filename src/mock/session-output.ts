@@ -36,7 +36,7 @@ export function dripOutput(socket: () => Socket, resources: ServerResources, int
   let ending = false;
   const tick = (): void => {
     const s = socket();
-    if (s.destroyed) {
+    if (s.destroyed || !s.writable) {
       stop();
       return;
     }

@@ -309,4 +309,17 @@ describe('raw responder only', () => {
     expect((await c.read()).raw).toBe('250 2.1.5 Ok\r\n');
     c.close();
   });
+
+  it('answers an over-long line with 500 5.5.6 and goes on; tolerates bare LF', async () => {
+    const server = await start(`server:\n  hostname: smarthost.test`, 'raw');
+    const c = await LineClient.connect(server.port);
+    await c.read();
+    c.socket.write('NOOP ' + 'x'.repeat(20_000));
+    expect((await c.read()).raw).toBe('500 5.5.6 Error: line too long\r\n');
+    c.socket.write('\nNOOP\n');
+    // The rest of the long line ends at the first LF: one 502 for it, then the NOOP.
+    expect((await c.read()).code).toBe(502);
+    expect((await c.read()).raw).toBe('250 2.0.0 Ok\r\n');
+    c.close();
+  });
 });
