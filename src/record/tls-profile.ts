@@ -1,0 +1,100 @@
+import type { CertProfile } from '../mock/certs/cert-profile.js';
+import type { CertProblem, TlsData, TlsScanData } from '../model/step-data.js';
+import { TLS_VERSIONS, type TlsVersion } from '../model/target.js';
+
+/**
+ * What the mock must present so that a replay shows the certificate problems the recorded
+ * probe saw. The mock mints its certificates at start-up from its test CA, so a recording
+ * keeps the problems (as a CertProfile) and the names (SANs), never the certificate itself.
+ */
+export interface RecordedCertificate {
+  certificate: CertProfile;
+  /** Names for the leaf: the recorded leaf's DNS SANs (which may not cover the probed name). */
+  certificateHostnames?: string[];
+  /** For `expires-soon`: the recorded leaf's days left. */
+  expiresInDays?: number;
+  /** The chain did not lead to a trusted root: the replay must not trust the mock's CA either. */
+  untrustedRoot: boolean;
+}
+
+/**
+ * PROFILE_BY_PROBLEM: the profile that reproduces each problem, in priority order. The mock
+ * presents one profile, so when a chain had several problems the first listed wins;
+ * CERT_HOSTNAME_MISMATCH combines with any of them through the names, and
+ * CERT_UNTRUSTED_ROOT through the probe's trust (`useMockCa: false`).
+ */
+const PROFILE_BY_PROBLEM: readonly [CertProblem['code'], CertProfile][] = [
+  ['CERT_SELF_SIGNED', 'self-signed'],
+  ['CERT_EXPIRED', 'expired'],
+  ['CERT_NOT_YET_VALID', 'not-yet-valid'],
+  ['CERT_CHAIN_INCOMPLETE', 'missing-intermediate'],
+  ['CERT_WEAK_KEY', 'weak-key'],
+  ['CERT_WEAK_SIGNATURE', 'sha1-signature'],
+  ['CERT_EXPIRES_SOON', 'expires-soon'],
+];
+
+/** dnsNames: the DNS entries of a SAN list as @peculiar/x509 / Node print them ("DNS:host"). */
+function dnsNames(san: readonly string[]): string[] {
+  return san.map((s) => s.replace(/^DNS:/i, '').trim()).filter((s) => s.length > 0 && !/^(IP|email|URI)/i.test(s));
+}
+
+/**
+ * certificateFor maps a recorded TLS handshake to the certificate the mock presents.
+ * `probedName` is the name the replay's probe checks (its tlsDomain).
+ */
+export function certificateFor(tls: TlsData | undefined, probedName: string): RecordedCertificate {
+  const codes = new Set((tls?.problems ?? []).map((p) => p.code));
+  const profile = PROFILE_BY_PROBLEM.find(([code]) => codes.has(code))?.[1] ?? 'valid';
+  const out: RecordedCertificate = { certificate: profile, untrustedRoot: codes.has('CERT_UNTRUSTED_ROOT') };
+  const leaf = tls?.chain[0];
+  const names = leaf ? dnsNames(leaf.san) : [];
+  if (codes.has('CERT_HOSTNAME_MISMATCH')) {
+    // Keep the names the certificate really had; a leaf without SANs gets a name that cannot match.
+    const other = names.filter((n) => n.toLowerCase() !== probedName.toLowerCase());
+    out.certificateHostnames = other.length > 0 ? other : ['wrong.invalid'];
+  } else if (names.length > 0) {
+    out.certificateHostnames = names;
+  } else {
+    out.certificateHostnames = [probedName];
+  }
+  if (profile === 'expires-soon') out.expiresInDays = Math.max(0, leaf?.daysLeft ?? 5);
+  return out;
+}
+
+const indexOf = (v: TlsVersion): number => TLS_VERSIONS.indexOf(v);
+const at = (i: number): TlsVersion => TLS_VERSIONS[Math.max(0, Math.min(TLS_VERSIONS.length - 1, i))] as TlsVersion;
+
+/** Node's defaults when a probe does not narrow them (tls.DEFAULT_MIN_VERSION / MAX). */
+const CLIENT_DEFAULT = { min: 'TLSv1.2', max: 'TLSv1.3' } as const satisfies { min: TlsVersion; max: TlsVersion };
+/** The mock's own default range (scenario-schema.ts). */
+export const SERVER_DEFAULT_VERSIONS = { min: 'TLSv1.2', max: 'TLSv1.3' } as const satisfies { min: TlsVersion; max: TlsVersion };
+
+/**
+ * tlsVersionsFor: the versions the mock accepts. A version scan says it exactly; a failed
+ * negotiation (TLS_VERSION_MISMATCH) puts the server's range just outside the client's; a
+ * negotiated version below the client's highest shows where the server stops.
+ */
+export function tlsVersionsFor(opts: {
+  tls?: TlsData | undefined;
+  scan?: TlsScanData | undefined;
+  mismatch: boolean;
+  clientMin?: TlsVersion | undefined;
+  clientMax?: TlsVersion | undefined;
+}): { min: TlsVersion; max: TlsVersion } {
+  const accepted = (opts.scan?.versions ?? []).filter((v) => v.accepted).map((v) => indexOf(v.version));
+  if (accepted.length > 0) return { min: at(Math.min(...accepted)), max: at(Math.max(...accepted)) };
+  const cMin = indexOf(opts.clientMin ?? CLIENT_DEFAULT.min);
+  const cMax = indexOf(opts.clientMax ?? CLIENT_DEFAULT.max);
+  if (opts.mismatch) {
+    // The server sits above a client limited below TLS 1.3 (the old-Exchange case), else below the client's minimum.
+    if (cMax < TLS_VERSIONS.length - 1) return { min: at(cMax + 1), max: 'TLSv1.3' };
+    return { min: at(cMin - 1), max: at(cMin - 1) };
+  }
+  const negotiated = opts.tls?.protocol as TlsVersion | undefined;
+  if (!negotiated || !TLS_VERSIONS.includes(negotiated)) return { ...SERVER_DEFAULT_VERSIONS };
+  const n = indexOf(negotiated);
+  const min = Math.min(n, indexOf(SERVER_DEFAULT_VERSIONS.min));
+  // The client offered more than it got: the server's maximum is the negotiated version.
+  const max = n < cMax ? n : indexOf(SERVER_DEFAULT_VERSIONS.max);
+  return { min: at(min), max: at(max) };
+}

@@ -1,0 +1,301 @@
+import { isIP } from 'node:net';
+import type { z } from 'zod';
+import { MOCK_MECHANISMS, SCRIPTABLE_VERBS, type MockMechanism, type replyStepSchema, type ScriptableVerb, type scenarioObjectSchema } from '../mock/scenario-schema.js';
+import type { Report, StepName } from '../model/report.js';
+import type { AuthData, BannerData, Capabilities, EhloData, TlsData, TlsScanData } from '../model/step-data.js';
+import { parseDialogue, type RecordedExchange, type RecordedReply } from './dialogue.js';
+import { inferFailure } from './failure-inference.js';
+import { REPLAY_PASSWORD, Redactor, redactChallenge } from './redact.js';
+import { certificateFor, SERVER_DEFAULT_VERSIONS, tlsVersionsFor } from './tls-profile.js';
+
+/** ScenarioDocument: a scenario as written in a file (before defaults are filled in). */
+export type ScenarioDocument = z.input<typeof scenarioObjectSchema>;
+type ServerDocument = NonNullable<ScenarioDocument['server']>;
+type ProbeDocument = NonNullable<ScenarioDocument['probe']>;
+type ReplyStep = z.input<typeof replyStepSchema>;
+type ScriptedDocument = Exclude<ReplyStep, 'default'>;
+
+export interface RecordOptions {
+  /** Scenario name (the file name without .yaml). */
+  name: string;
+  /** Keep the recorded user name instead of the placeholder. */
+  keepUsernames?: boolean;
+  /** Multiply recorded delays by this factor (0 drops them; default 1). */
+  timeScale?: number;
+  /** Delays shorter than this (after scaling) are not replayed: they are network noise. Default 1000 ms. */
+  minDelayMs?: number;
+  /** Secrets known to the caller (the password, the token): scrubbed wherever they might appear. */
+  secrets?: readonly string[];
+}
+
+/** DEFAULT_MIN_DELAY_MS: below this a reply's latency is not server behaviour worth replaying. */
+export const DEFAULT_MIN_DELAY_MS = 1000;
+
+/** Step data by step name (the Report's steps are typed `unknown`). */
+function dataOf<D>(report: Report, step: StepName): D | undefined {
+  return report.steps.find((s) => s.step === step)?.data as D | undefined;
+}
+
+/** keywordLines: the EHLO reply's lines after the domain line (RFC 5321 §4.1.1.1). */
+function keywordLines(reply: RecordedReply | undefined): string[] | undefined {
+  return reply && reply.code < 400 && reply.text.length > 0 ? reply.text.slice(1).filter((l) => l.trim() !== '') : undefined;
+}
+
+const startsWithKeyword = (line: string, kw: string): boolean => {
+  const u = line.toUpperCase();
+  return u === kw || u.startsWith(kw + ' ') || u.startsWith(kw + '=');
+};
+
+/**
+ * literalExtensions: recorded EHLO lines, with `!AUTH` / `!STARTTLS` added where the server
+ * did not list them, so the mock does not derive its own (ehlo-lines.ts).
+ */
+function literalExtensions(lines: string[]): string[] {
+  const out = [...lines];
+  if (!out.some((l) => startsWithKeyword(l, 'AUTH'))) out.push('!AUTH');
+  if (!out.some((l) => startsWithKeyword(l, 'STARTTLS'))) out.push('!STARTTLS');
+  return out;
+}
+
+/** replyText: one line as a string, several as a list (the scenario language's two forms). */
+function replyText(text: readonly string[]): string | string[] {
+  return text.length === 1 ? (text[0] ?? '') : [...text];
+}
+
+function isScriptable(verb: string): verb is ScriptableVerb {
+  return (SCRIPTABLE_VERBS as readonly string[]).includes(verb);
+}
+
+function mockMechanisms(names: readonly string[]): MockMechanism[] {
+  const out: MockMechanism[] = [];
+  for (const n of names) {
+    const m = MOCK_MECHANISMS.find((x) => x === n.toUpperCase());
+    if (m && !out.includes(m)) out.push(m);
+  }
+  return out;
+}
+
+/** The normal reply a stalled verb finally sends, too late. */
+function lateReply(verb: ScriptableVerb, hostname: string): { code: number; text: string | string[] } {
+  switch (verb) {
+    case 'EHLO':
+    case 'HELO':
+      return { code: 250, text: hostname };
+    case 'STARTTLS':
+      return { code: 220, text: '2.0.0 Ready to start TLS' };
+    case 'AUTH':
+      return { code: 235, text: '2.7.0 Authentication successful' };
+    case 'QUIT':
+      return { code: 221, text: '2.0.0 Bye' };
+    default:
+      return { code: 250, text: '2.0.0 Ok' };
+  }
+}
+
+/**
+ * reportToScenario turns a Report into a scenario that replays the server's side of it:
+ * greeting (code, text, delay), EHLO lines before and after STARTTLS, the reply to each
+ * command (AUTH at the stage it was given; MAIL and RCPT always), TLS mode, a certificate
+ * profile and names that reproduce the certificate problems, TLS versions, client
+ * certificate requirement, and the fault the failing step implies. Its probe section runs
+ * the check the Report came from, with a placeholder user and a fixed test password; its
+ * `expect` is the Report's findings and verdict. Every string goes through the Redactor.
+ */
+export function reportToScenario(report: Report, opts: RecordOptions): ScenarioDocument {
+  const redactor = new Redactor({ username: report.target.user, keepUsernames: opts.keepUsernames === true, secrets: opts.secrets ?? [] });
+  const dialogue = parseDialogue(report.transcript);
+  const target = report.target;
+  const scale = opts.timeScale ?? 1;
+  const minDelay = opts.minDelayMs ?? DEFAULT_MIN_DELAY_MS;
+  const phaseMs = target.timeouts.phaseMs;
+  /** A delay worth replaying: scaled, above the noise floor, and short enough to stay within the phase deadline. */
+  const delay = (latencyMs: number): number => {
+    const d = Math.round(latencyMs * scale);
+    return d >= minDelay ? Math.min(d, Math.floor(phaseMs / 2)) : 0;
+  };
+
+  const banner = dataOf<BannerData>(report, 'banner');
+  const ehloData = dataOf<EhloData>(report, 'ehlo');
+  const ehloTls = dataOf<EhloData>(report, 'ehlo-tls');
+  const tlsData = dataOf<TlsData>(report, 'tls');
+  const scan = dataOf<TlsScanData>(report, 'tls-scan');
+  const auth = dataOf<AuthData>(report, 'auth');
+  const capsBefore: Capabilities | undefined = ehloData?.capabilities;
+  const capsAfter: Capabilities | undefined = ehloTls?.capabilities;
+
+  const hostname = capsBefore?.domain || capsAfter?.domain || banner?.greetingHost || target.tlsDomain || (isIP(target.host) ? 'smarthost.test' : target.host);
+  const probedName = target.tlsDomain ?? (isIP(target.host) ? hostname : target.host);
+  const failure = inferFailure(report, dialogue);
+  const findingCodes = new Set(report.findings.map((f) => f.code));
+  const stepErrors = new Set(report.steps.map((s) => s.error?.code).filter((c): c is NonNullable<typeof c> => c !== undefined));
+  const has = (code: string): boolean => findingCodes.has(code as never) || stepErrors.has(code as never);
+
+  const server: ServerDocument = { hostname };
+
+  // Greeting (RFC 5321 §4.2): code, text and how long the server took.
+  if (dialogue.greeting) {
+    const g = dialogue.greeting;
+    server.greeting = { code: g.code, text: replyText(g.text) };
+    const d = delay(g.latencyMs);
+    if (d > 0) server.greeting.delayMs = d;
+  }
+
+  // TLS mode: implicit as probed; STARTTLS when the server offered or answered it; else none.
+  const ehloReplies = dialogue.exchanges.filter((e) => e.verb === 'EHLO' && e.reply && e.reply.code < 400);
+  const starttlsSeen = dialogue.exchanges.some((e) => e.verb === 'STARTTLS' && e.reply) || capsBefore?.starttls === true;
+  const implicit = target.tls === 'implicit';
+  const noEhloSeen = !dialogue.exchanges.some((e) => (e.verb === 'EHLO' || e.verb === 'HELO') && e.reply);
+  // Nothing said whether STARTTLS exists (the session failed before EHLO): keep the mode the probe expected.
+  const expected = noEhloSeen && (target.tls === 'starttls' || target.tls === 'starttls-optional');
+  server.tls = implicit ? 'implicit' : starttlsSeen || expected || failure.fault?.kind === 'reset-after-starttls' || failure.fault?.kind === 'abort-mid-handshake' ? 'starttls' : 'none';
+
+  // EHLO lines, literal, per TLS state (the mock picks them by state, so a side connection sees the same).
+  const beforeLines = implicit ? undefined : keywordLines(ehloReplies[0]?.reply);
+  const afterLines = implicit ? keywordLines(ehloReplies[0]?.reply) : keywordLines(ehloReplies[1]?.reply);
+  const offeredAfter = auth?.offeredAfterTls ?? capsAfter?.auth ?? [];
+  if (beforeLines || afterLines) {
+    const extensions: NonNullable<ServerDocument['extensions']> = {};
+    if (beforeLines) extensions.plain = literalExtensions(beforeLines);
+    if (afterLines) extensions.tls = literalExtensions(afterLines);
+    else if (beforeLines) {
+      // No EHLO inside TLS was recorded: the same lines without STARTTLS (RFC 3207 §4.2), and the
+      // AUTH line a side connection saw inside TLS, if any.
+      const inside = beforeLines.filter((l) => !startsWithKeyword(l, 'STARTTLS') && (offeredAfter.length === 0 || !startsWithKeyword(l, 'AUTH')));
+      if (offeredAfter.length > 0) inside.push(`AUTH ${offeredAfter.join(' ')}`);
+      extensions.tls = literalExtensions(inside);
+    }
+    if (implicit && extensions.tls) extensions.plain = extensions.tls;
+    server.extensions = extensions;
+  }
+
+  // Certificate and TLS versions.
+  const cert = certificateFor(tlsData, probedName);
+  if (server.tls !== 'none') {
+    if (cert.certificate !== 'valid') server.certificate = cert.certificate;
+    if (cert.certificateHostnames) server.certificateHostnames = cert.certificateHostnames;
+    if (cert.expiresInDays !== undefined) server.expiresInDays = cert.expiresInDays;
+    const versions = tlsVersionsFor({ tls: tlsData, scan, mismatch: has('TLS_VERSION_MISMATCH'), clientMin: target.tlsMin, clientMax: target.tlsMax });
+    if (versions.min !== SERVER_DEFAULT_VERSIONS.min || versions.max !== SERVER_DEFAULT_VERSIONS.max) server.tlsVersions = versions;
+    if (has('CLIENT_CERT_REQUIRED') || has('CLIENT_CERT_REJECTED')) server.clientCert = 'require';
+    else if (target.hasClientCert) server.clientCert = 'request';
+  }
+
+  // AUTH: the mechanisms advertised anywhere, when, and one user the replay's probe logs in as.
+  const advertised = [...(capsBefore?.auth ?? []), ...(capsBefore?.authLegacy ?? []), ...offeredAfter, ...(capsAfter?.authLegacy ?? [])];
+  const mechanisms = mockMechanisms(advertised);
+  const beforeHasAuth = (capsBefore?.auth.length ?? 0) + (capsBefore?.authLegacy.length ?? 0) > 0;
+  const afterHasAuth = offeredAfter.length + (capsAfter?.authLegacy.length ?? 0) > 0;
+  const user = target.user !== undefined || auth?.attempted === true ? redactor.userName() : undefined;
+  server.auth = {
+    mechanisms,
+    advertise: mechanisms.length === 0 ? 'never' : beforeHasAuth || implicit ? 'always' : afterHasAuth ? 'after-starttls' : 'never',
+    users: user ? [{ username: user, password: REPLAY_PASSWORD }] : [],
+  };
+
+  // Reply scripts: per verb, one step per attempt in the order the probe sent them.
+  const replies: Partial<Record<ScriptableVerb, ReplyStep[]>> = {};
+  const attempts = new Map<ScriptableVerb, number>();
+  const startTlsFault = failure.fault?.kind === 'reset-after-starttls' || failure.fault?.kind === 'abort-mid-handshake';
+  for (const e of dialogue.exchanges) {
+    if (!isScriptable(e.verb)) continue;
+    const attempt = attempts.get(e.verb) ?? 0;
+    attempts.set(e.verb, attempt + 1);
+    const step = scriptFor(e, { delay, startTlsFault });
+    const stalled = failure.stall && failure.stall.verb === e.verb && failure.stall.attempt === attempt && !e.reply;
+    const list = (replies[e.verb] ??= []);
+    if (stalled && failure.stall) list.push({ ...lateReply(e.verb, hostname), delayMs: failure.stall.delayMs });
+    else list.push(step);
+  }
+  for (const verb of Object.keys(replies) as ScriptableVerb[]) {
+    if (replies[verb]?.every((s) => s === 'default')) delete replies[verb];
+  }
+  if (Object.keys(replies).length > 0) server.replies = replies;
+  // MAIL is answered as recorded; the mock's own "530 Authentication required" must not pre-empt it.
+  if (replies.MAIL) server.auth.required = false;
+
+  if (failure.fault) server.fault = failure.fault;
+
+  const probe = probeFor(report, { user, probedName, untrustedRoot: cert.untrustedRoot, clientCertRejected: has('CLIENT_CERT_REJECTED') });
+  const codes = [...findingCodes].sort();
+  const doc: ScenarioDocument = {
+    name: opts.name,
+    description: `Recorded from ${target.name} (${target.host}:${target.port}) at ${report.startedAt}: ${report.verdict}${codes.length ? ` — ${codes.join(', ')}` : ''}.`,
+    server,
+    probe,
+    expect: { codes, verdict: report.verdict },
+  };
+  return redactor.deep(doc);
+}
+
+/** scriptFor: the reply step one recorded exchange becomes. */
+function scriptFor(e: RecordedExchange, ctx: { delay: (ms: number) => number; startTlsFault: boolean }): ReplyStep {
+  const r = e.reply;
+  if (!r) return 'default';
+  const scripted = (extra: Partial<ScriptedDocument> = {}): ScriptedDocument => {
+    const s: ScriptedDocument = { code: r.code, text: replyText(r.text), ...extra } as ScriptedDocument;
+    const d = ctx.delay(r.latencyMs);
+    if (d > 0) s.delayMs = d;
+    return s;
+  };
+  switch (e.verb) {
+    case 'EHLO':
+    case 'HELO':
+      // A successful EHLO is played from the extension lists (per TLS state), not per attempt.
+      return r.code >= 400 ? scripted() : 'default';
+    case 'STARTTLS':
+      if (ctx.startTlsFault) return 'default';
+      return r.code === 220 && ctx.delay(r.latencyMs) === 0 ? 'default' : scripted();
+    case 'AUTH':
+      if (r.code === 235) return 'default';
+      // RFC 4954 §4: a reply before any challenge and without an initial response answers the command itself.
+      return scripted(e.challenges.length === 0 && !e.initialResponse ? { stage: 'command' } : { stage: 'final' });
+    case 'MAIL':
+    case 'RCPT':
+      return scripted();
+    case 'QUIT':
+      return 'default';
+    default:
+      return r.code >= 400 ? scripted() : 'default';
+  }
+}
+
+/** probeFor: the replay's probe, the recorded target's settings with test credentials. */
+function probeFor(report: Report, ctx: { user: string | undefined; probedName: string; untrustedRoot: boolean; clientCertRejected: boolean }): ProbeDocument {
+  const t = report.target;
+  const p: ProbeDocument = { tls: t.tls, tlsVerify: t.tlsVerify, tlsDomain: ctx.probedName };
+  if (t.tlsMin) p.tlsMin = t.tlsMin;
+  if (t.tlsMax) p.tlsMax = t.tlsMax;
+  if (t.tlsScan) p.tlsScan = true;
+  p.certWarnDays = t.certWarnDays;
+  p.certCritDays = t.certCritDays;
+  p.ehlo = t.ehlo;
+  if (t.auth !== 'auto') p.auth = t.auth;
+  if (ctx.user) p.user = ctx.user;
+  if (t.hasPassword) p.password = REPLAY_PASSWORD;
+  if (t.hasToken) p.token = REPLAY_PASSWORD;
+  if (t.allowPlaintextAuth) p.allowPlaintextAuth = true;
+  if (t.mailFrom) p.mailFrom = t.mailFrom;
+  if (t.rcpt.length > 0) p.rcpt = [...t.rcpt];
+  p.timeout = t.timeouts.totalMs / 1000;
+  p.phaseTimeout = t.timeouts.phaseMs / 1000;
+  if (t.client !== 'generic') p.client = t.client;
+  if (t.hasClientCert) p.clientCert = ctx.clientCertRejected ? 'untrusted' : 'trusted';
+  if (ctx.untrustedRoot) p.useMockCa = false;
+  return p;
+}
+
+/**
+ * recordedDialogue: the transcript as comment lines for the recording ("<" server, ">" client,
+ * "*" local), SASL challenges replaced by a placeholder and every line redacted, so a reader
+ * sees what happened on the wire without any credential.
+ */
+export function recordedDialogue(report: Report, opts: Pick<RecordOptions, 'keepUsernames' | 'secrets'> = {}): string[] {
+  const redactor = new Redactor({ username: report.target.user, keepUsernames: opts.keepUsernames === true, secrets: opts.secrets ?? [] });
+  return report.transcript.map((l) => {
+    let text = l.text;
+    // 334 is only ever a SASL challenge (RFC 4954 §4).
+    const m = l.dir === '<' ? /^334([ -])(.*)$/.exec(text) : null;
+    if (m) text = `334${m[1]}${redactChallenge(m[2] ?? '')}`;
+    return `${String(l.t).padStart(6)} ${l.dir} ${redactor.text(text)}`;
+  });
+}
