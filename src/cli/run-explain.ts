@@ -1,6 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { ConfigError } from '../config/config-error.js';
 import { parseTargetInput, resolveTarget } from '../config/resolve-target.js';
+import { connectorInputFor } from '../exchange/connector-targets.js';
 import { explain } from '../exchange/explain.js';
 import { explainJson, type ExplainProbe } from '../exchange/explain-json.js';
 import { judgeCauses, planConfirmProbe } from '../exchange/probe-confirm.js';
@@ -32,7 +33,12 @@ export async function runExplain(arg: string | undefined, flags: Record<string, 
   if (flags.probe) {
     const overrides: Record<string, unknown> = {};
     for (const k of PROBE_FLAGS) if (flags[k] !== undefined) overrides[k] = flags[k];
-    const plan = planConfirmProbe(expl, overrides);
+    // With --connector the probe takes the connector's settings (port, TLS policy, Fqdn, user) too.
+    const connectorName = typeof flags.connectorName === 'string' ? flags.connectorName : typeof expl.parameters.connector === 'string' ? expl.parameters.connector : undefined;
+    const base = typeof flags.connector === 'string'
+      ? await connectorInputFor(flags.connector, connectorName, typeof expl.parameters.targetHost === 'string' ? expl.parameters.targetHost : undefined, overrides)
+      : overrides;
+    const plan = planConfirmProbe(expl, base);
     const target = await resolveTarget(parseTargetInput(plan.input, 'flag'), {
       env: process.env,
       baseDir: process.cwd(),

@@ -94,6 +94,9 @@ function connectorNotes(c: SendConnector): string[] {
   if ((c.smartHostAuthMechanism === 'BasicAuth' || c.smartHostAuthMechanism === 'BasicAuthRequireTLS') && !c.userName) {
     notes.push('Basic auth without AuthenticationCredential: Exchange fails locally with 454 4.7.0 Temporary authentication failure; give a user with --user');
   }
+  if ((c.smartHostAuthMechanism === 'BasicAuth' || c.smartHostAuthMechanism === 'BasicAuthRequireTLS') && c.userName?.includes('\\')) {
+    notes.push(`user "${c.userName}" is in DOMAIN\\user form: Exchange sends it verbatim in AUTH LOGIN, and most relays expect an address or UPN`);
+  }
   if (c.tlsAuthLevel === 'DomainValidation' && !c.tlsDomain) notes.push('TlsAuthLevel DomainValidation needs TlsDomain on a smart-host connector');
   if (c.tlsAuthLevel && !c.requireTls) notes.push('TlsAuthLevel only applies with RequireTLS $true; Exchange ignores it here, the probe applies it');
   if (c.port === 465) notes.push('Port 465 is implicit TLS, which Exchange cannot speak: it will wait for a 220 greeting that never comes');

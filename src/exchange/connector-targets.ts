@@ -71,3 +71,16 @@ export async function targetInputsFromConnector(file: string, name: string | und
     return merged;
   });
 }
+
+/**
+ * connectorInputFor: the check input of one smart host of a connector — the one named `host`
+ * when the connector lists it (an event's SMTPSVC/<host>), else its first. `overrides` win as
+ * in targetInputsFromConnector. Used by `explain --probe --connector FILE`.
+ */
+export async function connectorInputFor(file: string, name: string | undefined, host: string | undefined, overrides: Record<string, unknown> = {}): Promise<TargetInput> {
+  const inputs = await targetInputsFromConnector(file, name, overrides);
+  const wanted = host?.toLowerCase();
+  const hit = (wanted ? inputs.find((i) => i.host?.toLowerCase() === wanted) : undefined) ?? inputs[0];
+  if (!hit) throw new ConfigError('connector', 'nothing to probe', file);
+  return hit;
+}

@@ -7,7 +7,9 @@ import { parseProbesText, targetInputFor } from '../../../src/config/probes-file
 import { targetInputSchema } from '../../../src/config/target-schema.js';
 import { parseSendConnectorJson } from '../../../src/exchange/connector-json.js';
 import { mapConnector } from '../../../src/exchange/connector-mapping.js';
-import { targetInputsFromConnector } from '../../../src/exchange/connector-targets.js';
+import { connectorInputFor, targetInputsFromConnector } from '../../../src/exchange/connector-targets.js';
+import { explain } from '../../../src/exchange/explain.js';
+import { planConfirmProbe } from '../../../src/exchange/probe-confirm.js';
 import { writeProbesYaml } from '../../../src/exchange/probes-yaml-writer.js';
 
 const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../fixtures/connectors');
@@ -88,5 +90,16 @@ describe('targetInputsFromConnector (check --connector)', () => {
     await expect(targetInputsFromConnector(fixture('fleet.json'), undefined)).rejects.toThrow(/pick one with --name/);
     await expect(targetInputsFromConnector(fixture('fleet.json'), 'Nope')).rejects.toThrow(/"Relay to M365"/);
     await expect(targetInputsFromConnector(fixture('fleet.json'), 'Internet')).rejects.toThrow(/nothing to probe/);
+  });
+});
+
+describe('explain --probe --connector', () => {
+  it('the event names the connector; the probe takes its port, TLS policy, Fqdn and user, flags still win', async () => {
+    const expl = explain('Send connector Relay Basic has failed to authenticate with smtp.example.net. The response from the remote site is 535 5.7.3 Authentication unsuccessful.');
+    const base = await connectorInputFor(fixture('basicauth.numbers.json'), String(expl.parameters.connector), String(expl.parameters.targetHost), { passwordEnv: 'PW' });
+    const plan = planConfirmProbe(expl, base);
+    expect(plan.input).toMatchObject({ host: 'smtp.example.net', port: 587, auth: 'LOGIN', client: 'exchange', ehlo: 'mail.contoso.com', user: 'relay@contoso.com', passwordEnv: 'PW', tls: 'starttls-optional', connectorName: 'Relay Basic' });
+    expect(plan.input.password).toBeUndefined();
+    expect(targetInputSchema.safeParse(plan.input).success).toBe(true);
   });
 });
