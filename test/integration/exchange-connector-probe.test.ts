@@ -1,6 +1,6 @@
 /**
- * A Send connector (one fixture per SmartHostAuthMechanism, in both enum forms) → the check
- * input smtprobe derives from it → a probe of the matching mock scenario, with the findings
+ * A Send connector (one fixture per SmartHostAuthMechanism, in both enum forms) → probes.yaml
+ * (import-connector) → the target the fleet loader reads back → a probe of the matching mock scenario, with the findings
  * Exchange's behaviour implies. Only the address changes: host and port point at the mock,
  * its CA is trusted and its certificate name stands in for the smart host's DNS name; the
  * user is the mock's test account, the password comes from the connector's env reference.
@@ -9,10 +9,12 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseProbesText, targetInputFor } from '../../src/config/probes-file.js';
 import { parseTargetInput, resolveTarget } from '../../src/config/resolve-target.js';
 import type { TargetInput } from '../../src/config/target-schema.js';
 import { parseSendConnectorJson } from '../../src/exchange/connector-json.js';
 import { mapConnector } from '../../src/exchange/connector-mapping.js';
+import { writeProbesYaml } from '../../src/exchange/probes-yaml-writer.js';
 import { createTestPki, type TestPki } from '../../src/mock/certs/index.js';
 import { findScenario, startMockServer, type MockServer } from '../../src/mock/index.js';
 import type { FindingCode } from '../../src/model/finding-codes.js';
@@ -29,12 +31,16 @@ beforeAll(async () => {
 });
 afterAll(() => undefined);
 
-/** connectorInput: the first target smtprobe derives from a connector fixture. */
+/**
+ * connectorInput: the first target of the probes.yaml that import-connector writes for a
+ * connector fixture, read back by the fleet loader (defaults < module < target merged).
+ */
 function connectorInput(file: string): TargetInput {
-  const [connector] = parseSendConnectorJson(readFileSync(path.join(dir, file), 'utf8'), file);
-  const input = connector ? mapConnector(connector).targets[0]?.input : undefined;
-  if (!input) throw new Error(`${file}: no target`);
-  return input;
+  const mappings = parseSendConnectorJson(readFileSync(path.join(dir, file), 'utf8'), file).map((c) => mapConnector(c));
+  const config = parseProbesText(writeProbesYaml(mappings, { source: file }), 'probes.yaml', dir);
+  const entry = config.targets[0];
+  if (!entry) throw new Error(`${file}: no target`);
+  return targetInputFor(config, entry);
 }
 
 /** probeScenario probes a bundled mock scenario with a connector-derived input, re-aimed at the mock. */
