@@ -115,11 +115,15 @@ export const dnsStep: Step<DnsData> = async (target: Target, ctx: SessionContext
     }
   }
 
+  // One timer and one abort listener, both removed in `finally`, end the lookup at the deadline.
+  const stop = AbortSignal.any([ctx.signal, deadline.signal]);
   let expire: unknown;
+  let onAbort: (() => void) | undefined;
   const timedOut = new Promise<'timeout'>((resolve) => {
-    expire = ctx.clock.setTimeout(() => resolve('timeout'), budget);
-    deadline.signal.addEventListener('abort', () => resolve('timeout'), { once: true });
-    ctx.signal.addEventListener('abort', () => resolve('timeout'), { once: true });
+    onAbort = () => resolve('timeout');
+    expire = ctx.clock.setTimeout(onAbort, budget);
+    if (stop.aborted) onAbort();
+    else stop.addEventListener('abort', onAbort, { once: true });
   });
   const work = async (): Promise<{ lookup: Lookup; mx?: { mx?: DnsData['mx']; error?: StepError } }> => {
     const family = isIP(host);
@@ -148,6 +152,7 @@ export const dnsStep: Step<DnsData> = async (target: Target, ctx: SessionContext
     return timer.done('pass', data);
   } finally {
     ctx.clock.clearTimeout(expire);
+    if (onAbort) stop.removeEventListener('abort', onAbort);
     resolver.cancel();
   }
 };

@@ -45,6 +45,18 @@ function findingLines(f: Finding): string[] {
 }
 
 /**
+ * renderHopTable renders the hop rows alone (header, an optional first-link row, one row per
+ * hop) — for renderers that show a path inside a larger report (`check --path`).
+ */
+export function renderHopTable(hops: readonly HopStats[], sourceLinkLossPct = 0): string[] {
+  if (hops.length === 0) return [];
+  const out = [row(COLUMNS.map((c) => c.title))];
+  if (sourceLinkLossPct > 0) out.push(row(['0', 'this host', '', '', '', '', pct(sourceLinkLossPct), '', '', '', '', '']));
+  for (const h of hops) out.push(row(COLUMNS.map((c) => c.value(h))));
+  return out;
+}
+
+/**
  * renderPathTable renders a path report as a pathping/mtr-style table: per hop the samples,
  * loss split three ways (Here% = echoes to this hop lost, pathping's "source to here"; Node% =
  * lost at the node itself, e.g. rate limiting; Link% = loss that begins on the link onwards
@@ -61,11 +73,7 @@ export function renderPathTable(report: Report): string {
     ? `${hops.length} hops, ${data.count} samples/hop every ${data.intervalMs} ms, discovery ${data.discoveryMs} ms, measurement ${data.measureMs} ms`
     : 'no path measured';
   out.push(`Path to ${head}: ${facts}`);
-  if (hops.length > 0) {
-    out.push(row(COLUMNS.map((c) => c.title)));
-    if (data && data.sourceLinkLossPct > 0) out.push(row(['0', 'this host', '', '', '', '', pct(data.sourceLinkLossPct), '', '', '', '', '']));
-    for (const h of hops) out.push(row(COLUMNS.map((c) => c.value(h))));
-  }
+  out.push(...renderHopTable(hops, data?.sourceLinkLossPct ?? 0));
   for (const s of report.steps) {
     if (s.error) out.push(`${s.step}: ${s.status} ${s.error.code}: ${s.error.message}`);
     else if (s.status === 'skip' && s.reason) out.push(`${s.step}: skipped: ${s.reason}`);

@@ -6,11 +6,13 @@ export interface ZoneEntry {
   A?: string[];
   AAAA?: string[];
   MX?: { preference: number; exchange: string }[];
+  /** PTR target, for reverse names (e.g. key "10.2.0.192.in-addr.arpa"). */
+  PTR?: string;
   /** Never answer (the resolver times out). */
   silent?: boolean;
 }
 
-const TYPE = { A: 1, MX: 15, AAAA: 28 } as const;
+const TYPE = { A: 1, PTR: 12, MX: 15, AAAA: 28 } as const;
 
 function encodeName(name: string): Buffer {
   const parts = name.replace(/\.$/, '').split('.').filter(Boolean);
@@ -65,6 +67,7 @@ export async function startDnsResponder(zone: Record<string, ZoneEntry>): Promis
     };
     if (entry && q.type === TYPE.A) for (const a of entry.A ?? []) if (isIPv4(a)) answers.push(rr(TYPE.A, Buffer.from(a.split('.').map(Number))));
     if (entry && q.type === TYPE.AAAA) for (const a of entry.AAAA ?? []) answers.push(rr(TYPE.AAAA, ipv6Bytes(a)));
+    if (entry?.PTR !== undefined && q.type === TYPE.PTR) answers.push(rr(TYPE.PTR, encodeName(entry.PTR)));
     if (entry && q.type === TYPE.MX) {
       for (const m of entry.MX ?? []) {
         const pref = Buffer.alloc(2);

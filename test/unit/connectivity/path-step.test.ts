@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Deadline, systemClock } from '../../../src/model/deadline.js';
 import type { PathData } from '../../../src/model/step-data.js';
 import { pathFindings } from '../../../src/diagnose/path-rules.js';
-import { createPathStep } from '../../../src/probe/path/path-step.js';
+import { createPathStep, sampleTimeoutMs } from '../../../src/probe/path/path-step.js';
 import { minimalTarget } from '../../../src/probe/path/minimal-target.js';
 import type { SessionContext } from '../../../src/probe/step.js';
 import { TranscriptRecorder } from '../../../src/probe/transcript.js';
@@ -105,5 +105,14 @@ describe('pathStep over a fake network', () => {
     const result = await createPathStep(net.open)(target, c, Deadline.after(5000, 'path'));
     expect((result.data as PathData).address).toBe('10.9.1.2');
     expect((result.data as PathData).reached).toBe(true);
+  });
+});
+
+describe('sampleTimeoutMs', () => {
+  it('is 5x the discovery round trip plus 200 ms, between 500 ms and the cap', () => {
+    expect(sampleTimeoutMs(0.1, 1000)).toBe(500);
+    expect(sampleTimeoutMs(100, 1000)).toBe(700);
+    expect(sampleTimeoutMs(300, 1000)).toBe(1000);
+    expect(sampleTimeoutMs(undefined, 1000)).toBe(1000);
   });
 });
