@@ -22,6 +22,8 @@ export interface RecordedExchange {
   verb: string;
   /** The command line as recorded (already redacted). */
   command: string;
+  /** Transcript time of the command. */
+  at: number;
   /** The final reply; for AUTH the reply after the last SASL round. */
   reply?: RecordedReply;
   /** AUTH only: the 334 challenges the server sent (RFC 4954 §4), in order. */
@@ -83,7 +85,7 @@ export function parseDialogue(transcript: readonly TranscriptLine[]): Dialogue {
       }
       const [word = '', ...rest] = line.text.split(' ');
       const verb = word.toUpperCase();
-      current = { verb, command: line.text, challenges: [], initialResponse: verb === 'AUTH' && rest.length > 1 };
+      current = { verb, command: line.text, at: line.t, challenges: [], initialResponse: verb === 'AUTH' && rest.length > 1 };
       dialogue.exchanges.push(current);
       continue;
     }

@@ -1,9 +1,10 @@
 import { isIP } from 'node:net';
 import type { z } from 'zod';
-import { MOCK_MECHANISMS, SCRIPTABLE_VERBS, type MockMechanism, type replyStepSchema, type ScriptableVerb, type scenarioObjectSchema } from '../mock/scenario-schema.js';
+import { SCRIPTABLE_VERBS, type replyStepSchema, type ScriptableVerb, type scenarioObjectSchema } from '../mock/scenario-schema.js';
 import type { Report, StepName } from '../model/report.js';
 import type { AuthData, BannerData, Capabilities, EhloData, TlsData, TlsScanData } from '../model/step-data.js';
-import { parseDialogue, type RecordedExchange, type RecordedReply } from './dialogue.js';
+import { parseDialogue, type RecordedExchange } from './dialogue.js';
+import { keywordLines, literalExtensions, mockMechanisms, startsWithKeyword } from './ehlo-extensions.js';
 import { inferFailure } from './failure-inference.js';
 import { REPLAY_PASSWORD, Redactor, redactChallenge } from './redact.js';
 import { certificateFor, SERVER_DEFAULT_VERSIONS, tlsVersionsFor } from './tls-profile.js';
@@ -36,27 +37,6 @@ function dataOf<D>(report: Report, step: StepName): D | undefined {
   return report.steps.find((s) => s.step === step)?.data as D | undefined;
 }
 
-/** keywordLines: the EHLO reply's lines after the domain line (RFC 5321 §4.1.1.1). */
-function keywordLines(reply: RecordedReply | undefined): string[] | undefined {
-  return reply && reply.code < 400 && reply.text.length > 0 ? reply.text.slice(1).filter((l) => l.trim() !== '') : undefined;
-}
-
-const startsWithKeyword = (line: string, kw: string): boolean => {
-  const u = line.toUpperCase();
-  return u === kw || u.startsWith(kw + ' ') || u.startsWith(kw + '=');
-};
-
-/**
- * literalExtensions: recorded EHLO lines, with `!AUTH` / `!STARTTLS` added where the server
- * did not list them, so the mock does not derive its own (ehlo-lines.ts).
- */
-function literalExtensions(lines: string[]): string[] {
-  const out = [...lines];
-  if (!out.some((l) => startsWithKeyword(l, 'AUTH'))) out.push('!AUTH');
-  if (!out.some((l) => startsWithKeyword(l, 'STARTTLS'))) out.push('!STARTTLS');
-  return out;
-}
-
 /** replyText: one line as a string, several as a list (the scenario language's two forms). */
 function replyText(text: readonly string[]): string | string[] {
   return text.length === 1 ? (text[0] ?? '') : [...text];
@@ -64,15 +44,6 @@ function replyText(text: readonly string[]): string | string[] {
 
 function isScriptable(verb: string): verb is ScriptableVerb {
   return (SCRIPTABLE_VERBS as readonly string[]).includes(verb);
-}
-
-function mockMechanisms(names: readonly string[]): MockMechanism[] {
-  const out: MockMechanism[] = [];
-  for (const n of names) {
-    const m = MOCK_MECHANISMS.find((x) => x === n.toUpperCase());
-    if (m && !out.includes(m)) out.push(m);
-  }
-  return out;
 }
 
 /** The normal reply a stalled verb finally sends, too late. */
@@ -227,8 +198,11 @@ export function reportToScenario(report: Report, opts: RecordOptions): ScenarioD
   return redactor.deep(doc);
 }
 
-/** scriptFor: the reply step one recorded exchange becomes. */
-function scriptFor(e: RecordedExchange, ctx: { delay: (ms: number) => number; startTlsFault: boolean }): ReplyStep {
+/**
+ * scriptFor: the reply step one recorded exchange becomes — `default` where the mock's own
+ * behaviour (extension lists, users) already reproduces it, else the recorded reply.
+ */
+export function scriptFor(e: RecordedExchange, ctx: { delay: (ms: number) => number; startTlsFault: boolean }): ReplyStep {
   const r = e.reply;
   if (!r) return 'default';
   const scripted = (extra: Partial<ScriptedDocument> = {}): ScriptedDocument => {
