@@ -55,4 +55,34 @@ describe('no leaks', () => {
     const after = activeCounts();
     for (const k of WATCHED) expect(after[k], k).toBeLessThanOrEqual(before[k] ?? 0);
   });
+
+  for (const engine of ['smtp-server', 'raw'] as const) {
+    it(`${engine}: close() while clients wait inside a STARTTLS handshake ends them without crashing`, async () => {
+      const scenario = await loadScenarioFile((await bundledScenarioFiles()).find((f) => f.endsWith('/good-starttls.yaml')) as string);
+      scenario.server.engine = engine;
+      const server = await startMockServer(scenario, { pki });
+      const waiting = Array.from({ length: 10 }, async () => {
+        const s = connect({ host: '127.0.0.1', port: server.port });
+        s.on('error', () => undefined);
+        let text = '';
+        const closed = new Promise<void>((resolve) => s.on('close', () => resolve()));
+        await new Promise<void>((resolve) => {
+          s.on('data', (d: Buffer) => {
+            text += d.toString();
+            if (text.includes('220 2.0.0 Ready to start TLS') || text.includes('220 Ready to start TLS')) resolve();
+            else if (text.includes('\r\n') && !text.includes('STARTTLS sent')) {
+              text += 'STARTTLS sent';
+              s.write('EHLO client.test\r\nSTARTTLS\r\n');
+            }
+          });
+        });
+        // Wrapped, or the async function would wait for `closed` itself.
+        return { closed };
+      });
+      const clients = await Promise.all(waiting);
+      await server.close();
+      await Promise.all(clients.map((c) => c.closed));
+      expect(server.openConnections()).toBe(0);
+    });
+  }
 });
