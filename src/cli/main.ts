@@ -10,6 +10,7 @@ import { registerExplainCommand } from './commands/explain.js';
 import { registerImportConnectorCommand } from './commands/import-connector.js';
 import { registerMockCommand } from './commands/mock.js';
 import { registerPathCommand } from './commands/path.js';
+import { registerRecordCommand } from './commands/record.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerServeCommand } from './commands/serve.js';
 import { reportFatal, UNKNOWN_EXIT } from './exit.js';
@@ -24,6 +25,7 @@ const program = new Command()
 registerCheckCommand(program);
 registerMockCommand(program);
 registerPathCommand(program);
+registerRecordCommand(program);
 registerRunCommand(program);
 registerServeCommand(program);
 registerExplainCommand(program);

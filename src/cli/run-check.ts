@@ -5,7 +5,7 @@ import { isOutputFormat, loadRenderer } from '../report/index.js';
 import { promptHidden } from './prompt.js';
 
 /** Flags that are about output, not about the target. */
-const OUTPUT_FLAGS = new Set(['format', 'json', 'transcript']);
+const OUTPUT_FLAGS = new Set(['format', 'json', 'transcript', 'record', 'keepUsernames']);
 
 /** runCheck: flags → Target → probe → rendered report on stdout; returns the exit code. */
 export async function runCheck(host: string, flags: Record<string, unknown>): Promise<number> {
@@ -28,6 +28,10 @@ export async function runCheck(host: string, flags: Record<string, unknown>): Pr
   process.once('SIGINT', onSigint);
   try {
     const report = await probe(target, { signal: ac.signal });
+    if (typeof flags.record === 'string') {
+      const { writeRecording } = await import('./run-record.js');
+      await writeRecording(report, flags.record, { keepUsernames: flags.keepUsernames === true, secrets: [target.password, target.token] });
+    }
     const format = flags.json ? 'json' : String(flags.format ?? 'human');
     const renderer = await loadRenderer(isOutputFormat(format) ? format : 'human');
     const text = renderer.one(report, { color: process.stdout.isTTY === true && !process.env.NO_COLOR, transcript: flags.transcript === true });

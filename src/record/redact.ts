@@ -1,3 +1,5 @@
+import { Secret } from '../model/secret.js';
+
 /**
  * Redaction for recordings (DESIGN.md "Safety rules": never a secret in a recorded fixture).
  * The transcript is already redacted at capture; this is the second line of defence, applied
@@ -23,7 +25,7 @@ export interface RedactOptions {
   username?: string | undefined;
   keepUsernames?: boolean;
   /** Passwords, tokens and keys known to the recorder (e.g. `check --record`); never in the output. */
-  secrets?: readonly string[];
+  secrets?: readonly (string | Secret | undefined)[];
 }
 
 /** Shortest base64 token examined: shorter ones cannot hide a useful secret and match words. */
@@ -44,7 +46,8 @@ export class Redactor {
   readonly #keepUsernames: boolean;
 
   constructor(opts: RedactOptions = {}) {
-    this.#secrets = (opts.secrets ?? []).filter((s) => s.length > 0);
+    // Revealed only to be searched for and replaced; the values never leave this object.
+    this.#secrets = (opts.secrets ?? []).map((s) => (s instanceof Secret ? s.reveal() : s)).filter((s): s is string => s !== undefined && s.length > 0);
     this.#keepUsernames = opts.keepUsernames === true;
     this.#username = opts.username && opts.username.length > 0 ? opts.username : undefined;
   }

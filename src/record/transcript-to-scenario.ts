@@ -6,7 +6,7 @@ import type { AuthData, BannerData, Capabilities, EhloData, TlsData, TlsScanData
 import { parseDialogue, type RecordedExchange } from './dialogue.js';
 import { keywordLines, literalExtensions, mockMechanisms, startsWithKeyword } from './ehlo-extensions.js';
 import { inferFailure } from './failure-inference.js';
-import { REPLAY_PASSWORD, Redactor, redactChallenge } from './redact.js';
+import { REPLAY_PASSWORD, Redactor, redactChallenge, type RedactOptions } from './redact.js';
 import { certificateFor, SERVER_DEFAULT_VERSIONS, tlsVersionsFor } from './tls-profile.js';
 
 /** ScenarioDocument: a scenario as written in a file (before defaults are filled in). */
@@ -26,7 +26,7 @@ export interface RecordOptions {
   /** Delays shorter than this (after scaling) are not replayed: they are network noise. Default 1000 ms. */
   minDelayMs?: number;
   /** Secrets known to the caller (the password, the token): scrubbed wherever they might appear. */
-  secrets?: readonly string[];
+  secrets?: RedactOptions['secrets'];
 }
 
 /** DEFAULT_MIN_DELAY_MS: below this a reply's latency is not server behaviour worth replaying. */
@@ -188,9 +188,11 @@ export function reportToScenario(report: Report, opts: RecordOptions): ScenarioD
 
   const probe = probeFor(report, { user, probedName, untrustedRoot: cert.untrustedRoot, clientCertRejected: has('CLIENT_CERT_REJECTED') });
   const codes = [...findingCodes].sort();
+  const address = `${target.host}:${target.port}`;
+  const where = target.name === address ? address : `${target.name} (${address})`;
   const doc: ScenarioDocument = {
     name: opts.name,
-    description: `Recorded from ${target.name} (${target.host}:${target.port}) at ${report.startedAt}: ${report.verdict}${codes.length ? ` — ${codes.join(', ')}` : ''}.`,
+    description: `Recorded from ${where} at ${report.startedAt}: ${report.verdict}${codes.length ? ` — ${codes.join(', ')}` : ''}.`,
     server,
     probe,
     expect: { codes, verdict: report.verdict },

@@ -47,6 +47,8 @@ export function registerCheckCommand(program: Command): void {
     .addOption(new Option('--format <format>', 'output format').choices(['human', 'json', 'ndjson', 'nagios', 'junit', 'prometheus']).default('human'))
     .option('--json', 'same as --format json')
     .option('--transcript', 'show the (redacted) SMTP dialogue in human output')
+    .option('--record <file>', 'also write the session as a redacted mock scenario (replay: smtprobe mock FILE)')
+    .option('--keep-usernames', 'with --record: keep the user name instead of a placeholder')
     .action(async (host: string, flags: Record<string, unknown>) => {
       try {
         const { runCheck } = await import('../run-check.js');

@@ -1,0 +1,52 @@
+/**
+ * record: a Report (or an Exchange SMTP Send protocol log) in, a redacted scenario file out
+ * that the mock smart host replays (docs/record.md). Pure functions: the CLI writes files.
+ */
+import type { Report } from '../model/report.js';
+import type { Scenario } from '../mock/scenario-schema.js';
+import { exchangeLogToScenario } from './exchange-log-to-scenario.js';
+import { readSendLog } from './exchange-log.js';
+import { renderScenarioYaml } from './scenario-writer.js';
+import { recordedDialogue, reportToScenario, type RecordOptions } from './transcript-to-scenario.js';
+
+export { reportToScenario, recordedDialogue, DEFAULT_MIN_DELAY_MS } from './transcript-to-scenario.js';
+export type { RecordOptions, ScenarioDocument } from './transcript-to-scenario.js';
+export { renderScenarioYaml, scenarioNameFor } from './scenario-writer.js';
+export { readSendLog, ExchangeLogError, isFailing, notedFailures } from './exchange-log.js';
+export type { SelectedSession } from './exchange-log.js';
+export { exchangeLogToScenario } from './exchange-log-to-scenario.js';
+export type { ExchangeImport } from './exchange-log-to-scenario.js';
+export { Redactor, USER_PLACEHOLDER, REPLAY_PASSWORD, CHALLENGE_PLACEHOLDER, SECRET_PLACEHOLDER } from './redact.js';
+
+/** A recording: the YAML text to write and the scenario it replays. */
+export interface Recording {
+  text: string;
+  scenario: Scenario;
+}
+
+/** recordReport: a Report as a scenario file, with the redacted dialogue as its comment. */
+export function recordReport(report: Report, opts: RecordOptions): Recording {
+  const doc = reportToScenario(report, opts);
+  const t = report.target;
+  return renderScenarioYaml(doc, {
+    source: `smtprobe check ${t.host}:${t.port}${t.name !== `${t.host}:${t.port}` ? ` (${t.name})` : ''} at ${report.startedAt}`,
+    notesTitle: 'Recorded dialogue (ms, direction, line; redacted):',
+    notes: recordedDialogue(report, opts),
+  });
+}
+
+/**
+ * recordExchangeLog: one session of an Exchange SMTP Send protocol log as a scenario file.
+ * `expectKnown` is false when the log shows no failure the import recognises; the caller may
+ * then fill `expect` from a replay (the CLI does).
+ */
+export function recordExchangeLog(text: string, opts: { name: string; session?: string | undefined; file?: string }): Recording & { expectKnown: boolean; document: ReturnType<typeof exchangeLogToScenario>['document']; notes: string[] } {
+  const selected = readSendLog(text, { session: opts.session });
+  const imported = exchangeLogToScenario(selected, { name: opts.name, ...(opts.file ? { file: opts.file } : {}) });
+  const rendered = renderScenarioYaml(imported.document, {
+    source: `an Exchange SMTP Send protocol log${opts.file ? ` (${opts.file.replace(/^.*[\\/]/, '')})` : ''}`,
+    notesTitle: 'What the log shows:',
+    notes: imported.notes,
+  });
+  return { ...rendered, expectKnown: imported.expectKnown, document: imported.document, notes: imported.notes };
+}
