@@ -43,7 +43,7 @@ export type StatusContext = 'auth' | 'tls' | 'inbound';
 
 const AUTH_STATUS: Record<string, CauseCode[]> = {
   TimeSkew: ['KERBEROS_CLOCK_SKEW'],
-  TargetUnknown: ['KERBEROS_SPN', 'EXCHANGE_AUTH_TO_NON_EXCHANGE'],
+  TargetUnknown: ['KERBEROS_SPN'],
   WrongPrincipal: ['KERBEROS_SPN'],
   NoAuthenticatingAuthority: ['KERBEROS_DC_UNREACHABLE'],
   LogonDenied: ['KERBEROS_LOGON_DENIED', 'CREDENTIAL_UNUSABLE'],
@@ -95,14 +95,18 @@ const EXCHANGE_AUTH_DEFAULT: CauseCode[] = [
   'KERBEROS_NEGOTIATE_FAILED', 'CREDENTIAL_UNUSABLE', 'INTERNAL_TRANSPORT_CERT', 'FIREWALL_SMTP_INSPECTION', 'EXCHANGE_AUTH_TO_NON_EXCHANGE',
 ];
 
-/** 2016/2017 ranking: status first, then what the mechanism implies. */
-function rankAuthFailure(r: Ranking, status: string | undefined, mechanism: string | undefined, what: string): void {
+/**
+ * 2016/2017 ranking: status first, then what the mechanism implies. A 2017 (or a log line
+ * after X-EXPS) means negotiation started, so the remote did offer X-EXPS: it is an Exchange
+ * server, and "ExchangeServer chosen for a non-Exchange relay" is not a candidate.
+ */
+function rankAuthFailure(r: Ranking, status: string | undefined, mechanism: string | undefined, what: string, negotiated = false): void {
   if (status) r.add(causesForStatus(status, 'auth'), `${what} reports status ${status}`);
   if (mechanism === 'Login') {
     // Exchange 2007/2010 only: LOGIN "initialisation" needs just the stored credential.
     r.add(['CREDENTIAL_UNUSABLE'], `${what} with mechanism Login: the stored credential could not be used`);
   }
-  r.add(EXCHANGE_AUTH_DEFAULT, mechanism
+  r.add(EXCHANGE_AUTH_DEFAULT.filter((c) => !(negotiated && c === 'EXCHANGE_AUTH_TO_NON_EXCHANGE')), mechanism
     ? `${what} with mechanism ${mechanism}: Kerberos/Exchange Server authentication could not be set up`
     : `${what}: in Exchange 2013+ this practically means Exchange Server (Kerberos) authentication`);
 }
@@ -116,7 +120,7 @@ export function rankForEvent(ev: ExchangeEvent, host?: string): RankedCause[] {
       rankAuthFailure(r, p.status, p.mechanism, 'event 2016 (authentication could not be initialised)');
       break;
     case 2017:
-      rankAuthFailure(r, p.status, p.mechanism, 'event 2017 (authentication failed during negotiation)');
+      rankAuthFailure(r, p.status, p.mechanism, 'event 2017 (authentication failed during negotiation)', true);
       r.add(['NEGOTIATION_ABORTED'], 'Exchange cancels the AUTH exchange after a 2017');
       break;
     case 2003: {
@@ -241,7 +245,7 @@ export function rankForSession(f: SendSessionFacts, host?: string): RankedCause[
   const exchangeAuth = offersExchangeAuth(lastEhlo) && !(f.authCommand && !f.authCommand.startsWith('X-EXPS'));
   if (f.tlsFailure) r.add(causesForStatus(f.tlsFailure, 'tls'), `the log shows "TLS negotiation failed with error ${f.tlsFailure}"`);
   if (f.authInitFailure) rankAuthFailure(r, f.authInitFailure, exchangeAuth ? 'ExchangeAuth' : undefined, `the log shows "Outbound Authentication failed to initialize with ${f.authInitFailure}" (event 2016)`);
-  if (f.authFailure) rankAuthFailure(r, f.authFailure, exchangeAuth ? 'ExchangeAuth' : undefined, `the log shows "Outbound Authentication failed with ${f.authFailure}" (event 2017)`);
+  if (f.authFailure) rankAuthFailure(r, f.authFailure, exchangeAuth ? 'ExchangeAuth' : undefined, `the log shows "Outbound Authentication failed with ${f.authFailure}" (event 2017)`, true);
   if (f.tlsRequiredNotOffered) r.add(['STARTTLS_HIDDEN', 'FIREWALL_SMTP_INSPECTION'], 'the log shows RequireTLS and a remote without STARTTLS (event 2015)');
   if (f.quitAfterEhlo && lastEhlo) {
     const tokens = authTokens(lastEhlo);

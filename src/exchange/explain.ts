@@ -145,6 +145,10 @@ function meaningOf(name: string, value: ParameterValue, kind: ExplainKind): stri
     const m = statusMeaning(String(value));
     return m ? `${String(value)}: ${m}` : 'a security status name (SSPI)';
   }
+  // The implicit connector between Exchange servers of one organisation (English and localised names).
+  if (name === 'connector' && /Intra-?Organization SMTP Send Connector|组织内 SMTP 发送连接器/i.test(String(value))) {
+    return 'the implicit intra-organisation connector between Exchange servers: it has no settings of its own (Set-SendConnector does not apply); the fix is on the servers, their certificates and Active Directory';
+  }
   if (name === 'mechanism') return MECHANISM_MEANINGS[String(value)] ?? 'the authentication mechanism';
   return PARAM_MEANINGS[name];
 }

@@ -121,7 +121,7 @@ export function looksLikeQueueError(text: string): boolean {
   const t = text.trim().replace(PREFIX, '');
   if (/\{LRT=|\{LED=/.test(t)) return true;
   const first = t.split(/\r?\n/)[0] ?? '';
-  return RESPONSE.test(first) && /^[2-5]\d\d[ -]/.test(first) || ENHANCED_ONLY.test(first) && /^[245]\.\d/.test(first);
+  return (RESPONSE.test(first) && /^[2-5]\d\d[ -]/.test(first)) || (ENHANCED_ONLY.test(first) && /^[245]\.\d/.test(first));
 }
 
 /** parseQueueError peels every wrapper and returns the innermost response with the context found on the way. */

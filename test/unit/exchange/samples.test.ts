@@ -70,6 +70,13 @@ describe('exchange-event-texts.txt', () => {
     },
   ]);
 
+  it('2017 means X-EXPS was offered: "ExchangeServer chosen for a non-Exchange relay" is not a candidate; the implicit connector is named as such', () => {
+    const line = text.split('\n').find((l) => l.includes('error LogonDenied for Send connector'))!;
+    const e = explain(line);
+    expect(e.causes.map((c) => c.code)).not.toContain('EXCHANGE_AUTH_TO_NON_EXCHANGE');
+    expect(e.notes.find((n) => n.name === 'connector')?.meaning).toMatch(/implicit intra-organisation connector/);
+  });
+
   it('2015: the recalled template wording (a comment in the sample) is recognised', () => {
     const wording = /# (TLS was required by the Send connector but the remote server did not offer STARTTLS\.)/.exec(text)?.[1];
     expect(wording).toBeDefined();
