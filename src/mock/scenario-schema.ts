@@ -224,6 +224,7 @@ const expectSchema = z
   })
   .strict();
 
+/** scenarioObjectSchema: the scenario document without the cross-field rules (scenarioSchema adds them). */
 export const scenarioObjectSchema = z
   .object({
     /** Equal to the file name without `.yaml`. */
