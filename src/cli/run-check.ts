@@ -1,44 +1,64 @@
+import { ConfigError } from '../config/config-error.js';
 import { parseTargetInput, resolveTarget } from '../config/resolve-target.js';
-import { VERDICT_EXIT_CODE } from '../model/report.js';
+import { VERDICT_EXIT_CODE, type Report } from '../model/report.js';
+import type { Target } from '../model/target.js';
 import { probe } from '../probe/probe.js';
 import { isOutputFormat, loadRenderer } from '../report/index.js';
 import { promptHidden } from './prompt.js';
 
 /** Flags that are about output, not about the target. */
-const OUTPUT_FLAGS = new Set(['format', 'json', 'transcript', 'record', 'keepUsernames']);
+const OUTPUT_FLAGS = new Set(['format', 'json', 'transcript', 'record', 'keepUsernames', 'connector']);
 
 /** runCheck: flags → Target → probe → rendered report on stdout; returns the exit code. */
-export async function runCheck(host: string, flags: Record<string, unknown>): Promise<number> {
-  const raw: Record<string, unknown> = { host };
+export async function runCheck(host: string | undefined, flags: Record<string, unknown>): Promise<number> {
+  const raw: Record<string, unknown> = host === undefined ? {} : { host };
   for (const [k, v] of Object.entries(flags)) {
     if (OUTPUT_FLAGS.has(k) || v === undefined) continue;
     // commander's --no-icmp gives icmp: true by default; only pass it when it was turned off.
     if (k === 'icmp' && v === true) continue;
     raw[k] = v;
   }
-  const input = parseTargetInput(raw, 'flag');
-  const target = await resolveTarget(input, {
-    env: process.env,
-    baseDir: process.cwd(),
-    where: undefined,
-    ...(process.stdin.isTTY && process.stderr.isTTY ? { prompt: promptHidden } : {}),
-  });
+  const targets = await resolveTargets(raw, flags);
   const ac = new AbortController();
   const onSigint = (): void => ac.abort();
   process.once('SIGINT', onSigint);
   try {
-    const report = await probe(target, { signal: ac.signal });
-    if (typeof flags.record === 'string') {
-      const { writeRecording } = await import('./run-record.js');
-      await writeRecording(report, flags.record, { keepUsernames: flags.keepUsernames === true, secrets: [target.password, target.token] });
+    const reports: Report[] = [];
+    for (const target of targets) {
+      if (ac.signal.aborted) break;
+      const report = await probe(target, { signal: ac.signal });
+      reports.push(report);
+      if (typeof flags.record === 'string') {
+        const { writeRecording } = await import('./run-record.js');
+        await writeRecording(report, flags.record, { keepUsernames: flags.keepUsernames === true, secrets: [target.password, target.token] });
+      }
     }
     const format = flags.json ? 'json' : String(flags.format ?? 'human');
     const renderer = await loadRenderer(isOutputFormat(format) ? format : 'human');
-    const text = renderer.one(report, { color: process.stdout.isTTY === true && !process.env.NO_COLOR, transcript: flags.transcript === true });
-    process.stdout.write(text);
-    return VERDICT_EXIT_CODE[report.verdict];
+    const opts = { color: process.stdout.isTTY === true && !process.env.NO_COLOR, transcript: flags.transcript === true };
+    const [only] = reports;
+    process.stdout.write(reports.length === 1 && only ? renderer.one(only, opts) : reports.map((r) => renderer.one(r, opts)).join(format === 'human' ? '\n' : ''));
+    return Math.max(0, ...reports.map((r) => VERDICT_EXIT_CODE[r.verdict]));
   } finally {
     process.removeListener('SIGINT', onSigint);
   }
 }
 
+
+/**
+ * resolveTargets: one Target from the flags, or — with --connector — one per smart host of
+ * the named Exchange Send connector, the flags overriding the connector's settings.
+ */
+async function resolveTargets(raw: Record<string, unknown>, flags: Record<string, unknown>): Promise<Target[]> {
+  let inputs: Record<string, unknown>[] = [raw];
+  if (typeof flags.connector === 'string') {
+    const { targetInputsFromConnector } = await import('../exchange/connector-targets.js');
+    inputs = await targetInputsFromConnector(flags.connector, flags.name as string | undefined, raw);
+  } else if (raw.host === undefined) {
+    throw new ConfigError('host', 'is required (or --connector FILE)');
+  }
+  const prompt = process.stdin.isTTY && process.stderr.isTTY ? { prompt: promptHidden } : {};
+  const targets: Target[] = [];
+  for (const i of inputs) targets.push(await resolveTarget(parseTargetInput(i, 'flag'), { env: process.env, baseDir: process.cwd(), ...prompt }));
+  return targets;
+}

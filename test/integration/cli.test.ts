@@ -58,7 +58,7 @@ describe('smtprobe check', () => {
   });
 
   it.each([
-    [['check'], /missing required argument/],
+    [['check'], /host: is required/],
     [['check', 'h', '--port', 'x'], /port/],
     [['check', 'h', '--tls', 'maybe'], /tls/],
     [['check', 'h', '--user', 'u', '--password-env', 'SMTPROBE_UNSET_VAR'], /SMTPROBE_UNSET_VAR is not set/],
@@ -69,6 +69,17 @@ describe('smtprobe check', () => {
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(pattern as RegExp);
     expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('--connector probes a Send connector as Exchange would (LOGIN only, connector Fqdn in EHLO)', async () => {
+    const s = await mock('plain-only');
+    const file = path.join(root, 'fixtures/connectors/basicauth.names.json');
+    const r = await smtprobe(['check', s.host, '--connector', file, '--name', 'Relay Basic', '--port', String(s.port), '--tls-domain', 'smarthost.test', '--ca', s.caFile, '--password-env', 'PW', '--no-icmp', '--json'], { PW: 'x' });
+    const report = JSON.parse(r.stdout);
+    expect(report.target.client).toBe('exchange');
+    expect(report.target.ehlo).toBe('mail.contoso.com');
+    expect(report.findings.map((f: { code: string }) => f.code)).toContain('AUTH_NO_COMMON_MECHANISM');
+    expect(r.code).toBe(2);
   });
 
   it('a refused connection is a critical finding, not a crash', async () => {

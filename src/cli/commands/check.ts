@@ -11,7 +11,8 @@ export function registerCheckCommand(program: Command): void {
   program
     .command('check')
     .description('probe one smart host: DNS, TCP, banner, EHLO, TLS, certificate, AUTH; print steps, findings and a verdict')
-    .argument('<host>', 'smart host name or IP address')
+    .argument('[host]', 'smart host name or IP address (or use --connector)')
+    .option('--connector <file>', 'probe the smart hosts of an Exchange Send connector (Get-SendConnector | ConvertTo-Json); pick it with --name')
     .option('-p, --port <n>', 'SMTP port (default 587)')
     .addOption(new Option('--tls <mode>', 'TLS mode: auto = implicit on 465, STARTTLS elsewhere').choices(['auto', 'starttls', 'starttls-optional', 'implicit', 'none']))
     .addOption(new Option('--tls-verify <level>', 'certificate check: none | chain | domain (Exchange: EncryptionOnly | CertificateValidation | DomainValidation)').choices(['none', 'chain', 'domain']))
@@ -43,13 +44,13 @@ export function registerCheckCommand(program: Command): void {
     .option('--path', 'add the per-hop path analysis (pathping-like)')
     .option('--path-count <n>', 'samples per hop for --path (default 100)')
     .option('--dns-server <ip>', 'resolve with this DNS server')
-    .option('--name <name>', 'display name of the target')
+    .option('--name <name>', 'display name of the target; with --connector, which connector to probe')
     .addOption(new Option('--format <format>', 'output format').choices(['human', 'json', 'ndjson', 'nagios', 'junit', 'prometheus']).default('human'))
     .option('--json', 'same as --format json')
     .option('--transcript', 'show the (redacted) SMTP dialogue in human output')
     .option('--record <file>', 'also write the session as a redacted mock scenario (replay: smtprobe mock FILE)')
     .option('--keep-usernames', 'with --record: keep the user name instead of a placeholder')
-    .action(async (host: string, flags: Record<string, unknown>) => {
+    .action(async (host: string | undefined, flags: Record<string, unknown>) => {
       try {
         const { runCheck } = await import('../run-check.js');
         process.exitCode = await runCheck(host, flags);
