@@ -109,6 +109,7 @@ export async function resolveTarget(input: TargetInput, opts: ResolveOptions): P
   if (input.mailFrom !== undefined) target.mailFrom = input.mailFrom;
   if (input.dnsServer) target.connectivity.dnsServer = input.dnsServer;
   if (input.connectorName) target.connectorName = input.connectorName;
+  if (input.smartHostAuthMechanism) target.smartHostAuthMechanism = input.smartHostAuthMechanism;
   if (input.clientCert && input.clientKey) {
     target.clientCert = await readText(input.clientCert, 'clientCert', opts);
     target.clientKey = await readText(input.clientKey, 'clientKey', opts);

@@ -54,6 +54,8 @@ export const targetInputSchema = z
     dnsServer: z.string().min(1).optional(),
     labels: z.record(z.string(), z.string()).optional(),
     connectorName: z.string().optional(),
+    /** The Send connector's SmartHostAuthMechanism, when the target came from one. */
+    smartHostAuthMechanism: z.enum(['None', 'BasicAuth', 'BasicAuthRequireTLS', 'ExchangeServer', 'ExternalAuthoritative']).optional(),
   })
   .strict();
 

@@ -65,5 +65,36 @@ const loginRequiredRule: Rule = {
   },
 };
 
+/**
+ * SmartHostAuthMechanism ExchangeServer needs the relay to be an Exchange server: X-ANONYMOUSTLS
+ * and X-EXPS (EXCHANGEAUTH or GSSAPI) in its EHLO. Anything else gets a local "451 5.7.3 Cannot
+ * achieve Exchange Server authentication" (DOMAIN.md (b) row 1) — no AUTH is ever sent.
+ */
+const exchangeServerAuthRule: Rule = {
+  id: 'exchange-server-auth',
+  apply(ctx) {
+    if (ctx.target.smartHostAuthMechanism !== 'ExchangeServer') return [];
+    const caps = ctx.data('ehlo-tls')?.capabilities ?? ctx.data('ehlo')?.capabilities;
+    if (!caps) return [];
+    const words = Object.keys(caps.keywords);
+    const exps = words.includes('X-EXPS');
+    const anonTls = words.includes('X-ANONYMOUSTLS') || ctx.data('ehlo')?.capabilities?.keywords['X-ANONYMOUSTLS'] !== undefined;
+    if (exps && anonTls) return [];
+    const draft: FindingDraft = {
+      code: 'AUTH_NO_COMMON_MECHANISM',
+      step: 'auth',
+      evidence: [`EHLO keywords: ${words.join(' ') || '(none)'}`, `missing: ${[exps ? '' : 'X-EXPS', anonTls ? '' : 'X-ANONYMOUSTLS'].filter(Boolean).join(', ')}`],
+    };
+    draft.causeNotes = ['The connector uses SmartHostAuthMechanism ExchangeServer, which only works against another Exchange server; this relay does not offer X-EXPS/X-ANONYMOUSTLS, so Exchange gives up with "451 5.7.3 Cannot achieve Exchange Server authentication" (and event 2016/2017 with Gssapi/ExchangeAuth).'];
+    draft.fix = [
+      'If the relay is not Exchange: use Basic auth over TLS (relay must offer AUTH LOGIN after STARTTLS) or an IP-allowlisted relay without AUTH.',
+      'If it is Exchange behind a firewall: make sure ESMTP inspection passes X-ANONYMOUSTLS, X-EXPS and GSSAPI.',
+    ];
+    draft.replaceFix = true;
+    draft.exchange = { setting: 'SmartHostAuthMechanism', command: setSendConnector(ctx.target, '-SmartHostAuthMechanism BasicAuthRequireTLS -AuthenticationCredential (Get-Credential)') };
+    return [draft];
+  },
+};
+
 /** EXCHANGE_PROFILE_RULES: findings specific to Exchange's behaviour on the wire. */
-export const EXCHANGE_PROFILE_RULES: readonly Rule[] = [implicitTlsRule, loginRequiredRule];
+export const EXCHANGE_PROFILE_RULES: readonly Rule[] = [implicitTlsRule, loginRequiredRule, exchangeServerAuthRule];

@@ -131,6 +131,7 @@ export function mapConnector(c: SendConnector, opts: MappingOptions = {}): Conne
       tlsVerify: verifyPolicy(c),
       labels: { connector: c.name, smartHostAuthMechanism: c.smartHostAuthMechanism },
       connectorName: c.name,
+      smartHostAuthMechanism: c.smartHostAuthMechanism,
     };
     if (c.tlsDomain && !c.tlsDomain.includes('*')) input.tlsDomain = c.tlsDomain;
     if (c.fqdn) input.ehlo = c.fqdn;

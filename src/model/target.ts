@@ -84,6 +84,8 @@ export interface Target {
   labels: Record<string, string>;
   /** Send connector name when the target came from an Exchange connector. */
   connectorName?: string;
+  /** The connector's SmartHostAuthMechanism (DOMAIN.md (a)), when the target came from one. */
+  smartHostAuthMechanism?: 'None' | 'BasicAuth' | 'BasicAuthRequireTLS' | 'ExchangeServer' | 'ExternalAuthoritative';
 }
 
 /** PublicTarget: the Target as it appears in a Report — no secret, only whether one was given. */

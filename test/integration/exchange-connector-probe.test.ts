@@ -86,8 +86,9 @@ const CASES: Case[] = [
   { connector: 'basicauthrequiretls', scenario: 'starttls-masked-by-firewall', codes: ['STARTTLS_NOT_OFFERED'], verdict: 'critical' },
   { connector: 'basicauthrequiretls', scenario: 'exchange-legacy-auth-only', codes: ['AUTH_NOT_OFFERED'], verdict: 'critical' },
   { connector: 'basicauthrequiretls', scenario: 'cert-untrusted-root', codes: ['CERT_UNTRUSTED_ROOT'], verdict: 'critical' },
-  // ExchangeServer: TLS with DomainValidation and no AUTH attempted (X-EXPS is judged by explain --probe).
-  { connector: 'exchangeserver', scenario: 'good-starttls', codes: [], absent: ['AUTH_CREDENTIALS_REJECTED'], verdict: 'ok' },
+  // ExchangeServer against a relay that is not Exchange (no X-EXPS / X-ANONYMOUSTLS): Exchange's
+  // "451 5.7.3 Cannot achieve Exchange Server authentication", no AUTH attempted.
+  { connector: 'exchangeserver', scenario: 'good-starttls', codes: ['AUTH_NO_COMMON_MECHANISM'], absent: ['AUTH_CREDENTIALS_REJECTED'], verdict: 'critical' },
   { connector: 'exchangeserver', scenario: 'cert-wrong-host', codes: ['CERT_HOSTNAME_MISMATCH'], verdict: 'critical' },
   // ExternalAuthoritative with IgnoreSTARTTLS: no TLS, no AUTH.
   { connector: 'externalauthoritative', scenario: 'good-starttls', codes: [], absent: ['STARTTLS_NOT_OFFERED'], verdict: 'ok' },

@@ -35,6 +35,22 @@ describe('Exchange client profile', () => {
     expect(f?.evidence).toContain('legacy AUTH= line: LOGIN');
   });
 
+  it('SmartHostAuthMechanism ExchangeServer against a relay without X-EXPS: 451 5.7.3 Cannot achieve Exchange Server authentication', () => {
+    const tlsEhlo = step('ehlo-tls', 'pass', ehloData(caps({ keywords: { PIPELINING: [], AUTH: ['PLAIN', 'LOGIN'] }, auth: ['PLAIN', 'LOGIN'] })));
+    const f = diagnose(input([tlsEhlo], { target: { ...exchange, smartHostAuthMechanism: 'ExchangeServer', auth: 'none' } }));
+    const g = f.find((x) => x.code === 'AUTH_NO_COMMON_MECHANISM');
+    expect(g?.cause).toContain('Cannot achieve Exchange Server authentication');
+    expect(g?.evidence.join(' ')).toContain('X-EXPS');
+    expect(g?.exchange?.command).toMatch(/-SmartHostAuthMechanism BasicAuthRequireTLS/);
+  });
+
+  it('SmartHostAuthMechanism ExchangeServer against an Exchange relay (X-ANONYMOUSTLS, X-EXPS): no finding', () => {
+    const plainEhlo = step('ehlo', 'pass', ehloData(caps({ keywords: { 'X-ANONYMOUSTLS': [], STARTTLS: [] }, starttls: true })));
+    const tlsEhlo = step('ehlo-tls', 'pass', ehloData(caps({ keywords: { 'X-EXPS': ['GSSAPI', 'NTLM'], 'X-ANONYMOUSTLS': [] } })));
+    const f = diagnose(input([plainEhlo, tlsEhlo], { target: { ...exchange, smartHostAuthMechanism: 'ExchangeServer', auth: 'none' } }));
+    expect(f.map((x) => x.code)).not.toContain('AUTH_NO_COMMON_MECHANISM');
+  });
+
   it('STARTTLS not offered: 451 5.7.3 Require STARTTLS to do basic authentication', () => {
     const st = step('starttls', 'fail', { offered: false }, { code: 'STARTTLS_NOT_OFFERED' });
     const [f] = diagnose(input([st], { target: { ...exchange, port: 25 }, drop: ['tls', 'ehlo-tls', 'auth'] }));
