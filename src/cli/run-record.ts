@@ -75,7 +75,7 @@ export async function runRecord(flags: Record<string, unknown>): Promise<number>
   const name = await nameFor(output, `exchange-${basename(input, extname(input))}`);
   let rec: ReturnType<typeof record.recordExchangeLog>;
   try {
-    rec = record.recordExchangeLog(text, { name, session: typeof flags.session === 'string' ? flags.session : undefined, file: input });
+    rec = record.recordExchangeLog(text, { name, session: typeof flags.session === 'string' ? flags.session : undefined, file: input, keepUsernames: flags.keepUsernames === true });
   } catch (err) {
     if (err instanceof record.ExchangeLogError) return fail(`${input}: ${err.message}`);
     throw err;

@@ -4,7 +4,7 @@ import type { TranscriptLine, Verdict } from '../model/report.js';
 import { parseDialogue, type RecordedExchange } from './dialogue.js';
 import { authTokens, keywordLines, literalExtensions, mockMechanisms, startsWithKeyword } from './ehlo-extensions.js';
 import type { SelectedSession } from './exchange-log.js';
-import { REPLAY_PASSWORD, USER_PLACEHOLDER } from './redact.js';
+import { REPLAY_PASSWORD, Redactor, USER_PLACEHOLDER } from './redact.js';
 import { scriptFor, type ScenarioDocument } from './transcript-to-scenario.js';
 
 /**
@@ -62,6 +62,44 @@ function noteRow(r: ProtocolLogRow, inSasl: boolean): string {
   return `${r.event} ${[data, r.context].filter((x) => x !== '').join(' | ')}`;
 }
 
+/**
+ * saslValues: what the client's SASL lines in the log carry, decoded (a verbose log may hold
+ * them unmasked): LOGIN's first answer is the user name; PLAIN's is "authzid NUL user NUL
+ * password" (RFC 4616); anything else is treated as secret.
+ */
+function saslValues(rows: readonly ProtocolLogRow[]): { username?: string; secrets: string[] } {
+  const out: { username?: string; secrets: string[] } = { secrets: [] };
+  let mechanism = '';
+  let answers = 0;
+  let inSasl = false;
+  const decode = (b64: string): string => Buffer.from(b64.trim(), 'base64').toString('utf8');
+  for (const r of rows) {
+    if (r.event === '<') inSasl = /^334[ -]/.test(r.data);
+    if (r.event !== '>') continue;
+    const auth = /^AUTH\s+(\S+)(?:\s+(\S+))?/i.exec(r.data);
+    const values: string[] = [];
+    if (auth && !inSasl) {
+      mechanism = (auth[1] ?? '').toUpperCase();
+      answers = 0;
+      if (auth[2]) values.push(auth[2]);
+    } else if (inSasl) values.push(r.data.trim());
+    for (const v of values) {
+      if (v === '' || v === '*' || v === '=') continue;
+      out.secrets.push(v);
+      const text = decode(v);
+      if (mechanism === 'LOGIN' && answers === 0 && text !== '') out.username ??= text;
+      else if (mechanism === 'PLAIN') {
+        const [, user, pass] = text.split('\0');
+        if (user) out.username ??= user;
+        if (pass) out.secrets.push(pass);
+      } else if (text !== '') out.secrets.push(text);
+      answers++;
+    }
+    inSasl = false;
+  }
+  return out;
+}
+
 function pickName(candidates: (string | undefined)[]): string | undefined {
   return candidates.find((c): c is string => c !== undefined && DNS_NAME.test(c));
 }
@@ -70,7 +108,7 @@ function pickName(candidates: (string | undefined)[]): string | undefined {
  * exchangeLogToScenario builds the scenario for one session of a Send log.
  * `name` is the scenario name (the output file's name).
  */
-export function exchangeLogToScenario(sel: SelectedSession, opts: { name: string; file?: string }): ExchangeImport {
+export function exchangeLogToScenario(sel: SelectedSession, opts: { name: string; file?: string; keepUsernames?: boolean }): ExchangeImport {
   const { facts, session } = sel;
   const rows = session.rows;
   const lines = rowsToTranscript(rows);
@@ -230,5 +268,12 @@ export function exchangeLogToScenario(sel: SelectedSession, opts: { name: string
     probe,
     expect: expect ?? { codes: [], verdict: 'unknown' },
   };
-  return { document, notes: [...notes, '', 'Log rows (event data | context):', ...rowNotes], expectKnown: expect !== undefined };
+  // Nothing the client sent in SASL survives: not the lines, not what they decode to, not the user name.
+  const sasl = saslValues(rows);
+  const redactor = new Redactor({ username: sasl.username, keepUsernames: opts.keepUsernames === true, secrets: sasl.secrets });
+  return {
+    document: redactor.deep(document),
+    notes: redactor.deep([...notes, '', 'Log rows (event data | context):', ...rowNotes]),
+    expectKnown: expect !== undefined,
+  };
 }

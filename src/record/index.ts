@@ -40,9 +40,9 @@ export function recordReport(report: Report, opts: RecordOptions): Recording {
  * `expectKnown` is false when the log shows no failure the import recognises; the caller may
  * then fill `expect` from a replay (the CLI does).
  */
-export function recordExchangeLog(text: string, opts: { name: string; session?: string | undefined; file?: string }): Recording & { expectKnown: boolean; document: ReturnType<typeof exchangeLogToScenario>['document']; notes: string[] } {
+export function recordExchangeLog(text: string, opts: { name: string; session?: string | undefined; file?: string; keepUsernames?: boolean }): Recording & { expectKnown: boolean; document: ReturnType<typeof exchangeLogToScenario>['document']; notes: string[] } {
   const selected = readSendLog(text, { session: opts.session });
-  const imported = exchangeLogToScenario(selected, { name: opts.name, ...(opts.file ? { file: opts.file } : {}) });
+  const imported = exchangeLogToScenario(selected, { name: opts.name, keepUsernames: opts.keepUsernames === true, ...(opts.file ? { file: opts.file } : {}) });
   const rendered = renderScenarioYaml(imported.document, {
     source: `an Exchange SMTP Send protocol log${opts.file ? ` (${opts.file.replace(/^.*[\\/]/, '')})` : ''}`,
     notesTitle: 'What the log shows:',

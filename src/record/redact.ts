@@ -81,7 +81,11 @@ export class Redactor {
     if (values.length === 0) return s;
     let out = s;
     for (const secret of this.#secrets) out = out.split(secret).join(SECRET_PLACEHOLDER);
-    if (!this.#keepUsernames && this.#username) out = out.replace(new RegExp(escapeRegExp(this.#username), 'gi'), USER_PLACEHOLDER);
+    if (!this.#keepUsernames && this.#username) {
+      // Whole names only: "bob" must not turn "bobcat" into nonsense, while "bob@example.com" and "<bob>" match.
+      const name = new RegExp(`(?<![A-Za-z0-9._%+-])${escapeRegExp(this.#username)}(?![A-Za-z0-9_%+-]|\\.[A-Za-z0-9])`, 'gi');
+      out = out.replace(name, USER_PLACEHOLDER);
+    }
     // Base64 of a secret (alone, or inside a SASL message such as PLAIN's "\0user\0pass").
     out = out.replace(B64_TOKEN, (token) => (this.#hidesSecret(token, values) ? SECRET_PLACEHOLDER : token));
     for (const v of values) {
@@ -92,13 +96,13 @@ export class Redactor {
     return out;
   }
 
-  /** deep applies `text` to every string of a JSON-like value (keys included), returning a copy. */
+  /** deep applies `text` to every string value of a JSON-like value (keys are schema names), returning a copy. */
   deep<T>(value: T): T {
     if (typeof value === 'string') return this.text(value) as T;
     if (Array.isArray(value)) return value.map((v) => this.deep(v)) as T;
     if (value !== null && typeof value === 'object') {
       const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(value)) out[this.text(k)] = this.deep(v);
+      for (const [k, v] of Object.entries(value)) out[k] = this.deep(v);
       return out as T;
     }
     return value;
