@@ -6,6 +6,7 @@ import { basename } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createTestPki, type TestPki } from '../../src/mock/certs/index.js';
 import { bundledScenarioFiles, listScenarios, loadScenarioFile, startMockServer } from '../../src/mock/index.js';
+import { authOffered } from '../../src/mock/ehlo-lines.js';
 import { LineClient } from './mock-fixtures/line-client.js';
 
 const files = await bundledScenarioFiles();
@@ -40,6 +41,54 @@ describe('bundled scenario files', () => {
       await client.waitClosed();
       expect(server.openConnections()).toBe(0);
       expect(server.sessions()).toBe(1);
+    });
+  }
+
+  /**
+   * EHLO before and after TLS agrees with the scenario, whichever engine serves it: STARTTLS
+   * only before TLS on a STARTTLS port, AUTH exactly where `auth.advertise` puts it.
+   */
+  for (const file of files) {
+    it(`${basename(file, '.yaml')}: EHLO before and after TLS matches tls and auth.advertise`, async () => {
+      const scenario = await loadScenarioFile(file);
+      const srv = scenario.server;
+      const scripted = srv.replies.EHLO || srv.replies.STARTTLS;
+      if (srv.fault.kind !== 'none' || scripted || srv.greeting.code !== 220 || srv.extensions.plain || srv.extensions.tls) {
+        expect(true).toBe(true); // served by a fault, a script or a literal EHLO list: covered by its own tests
+        return;
+      }
+      const server = await startMockServer(scenario, { pki });
+      const client = srv.clientCert === 'none' ? undefined : await pki.issueClient('probe');
+      const tlsOpts = { rejectUnauthorized: false, servername: srv.hostname, ...(client ? { key: client.keyPem, cert: client.certPem } : {}) };
+      const authLine = (lines: string[]): boolean => lines.some((l) => /^AUTH /.test(l));
+      try {
+        if (srv.tls === 'implicit') {
+          const c = await LineClient.connect(server.port, { tls: tlsOpts });
+          expect((await c.read()).code).toBe(220);
+          const lines = (await c.command('EHLO client.test')).lines;
+          expect(lines[0]).toBe(srv.hostname);
+          expect(lines).not.toContain('STARTTLS');
+          expect(authLine(lines)).toBe(authOffered(srv, true));
+          c.close();
+          return;
+        }
+        const c = await LineClient.connect(server.port);
+        expect((await c.read()).code).toBe(220);
+        const before = (await c.command('EHLO client.test')).lines;
+        expect(before[0]).toBe(srv.hostname);
+        expect(before.includes('STARTTLS')).toBe(srv.tls === 'starttls');
+        expect(authLine(before)).toBe(authOffered(srv, false));
+        if (srv.tls === 'starttls') {
+          expect((await c.command('STARTTLS')).code).toBe(220);
+          await c.startTls(tlsOpts);
+          const after = (await c.command('EHLO client.test')).lines;
+          expect(after).not.toContain('STARTTLS');
+          expect(authLine(after)).toBe(authOffered(srv, true));
+        }
+        c.close();
+      } finally {
+        await server.close();
+      }
     });
   }
 });
