@@ -81,7 +81,7 @@ export async function runRecord(flags: Record<string, unknown>): Promise<number>
     throw err;
   }
   let out = rec.text;
-  if (!rec.expectKnown) out = await expectFromReplay(rec, name);
+  if (!rec.expectKnown) out = await expectFromReplay(rec, name, input);
   await emit(out, output, name);
   return 0;
 }
@@ -90,7 +90,7 @@ export async function runRecord(flags: Record<string, unknown>): Promise<number>
  * expectFromReplay: for a log whose failure the import does not recognise, run the scenario
  * once against the mock and take its findings as `expect`, saying so in the file.
  */
-async function expectFromReplay(rec: { scenario: import('../mock/scenario-schema.js').Scenario; document: import('../record/index.js').ScenarioDocument; notes: string[] }, name: string): Promise<string> {
+async function expectFromReplay(rec: { scenario: import('../mock/scenario-schema.js').Scenario; document: import('../record/index.js').ScenarioDocument; notes: string[] }, name: string, file: string): Promise<string> {
   const [{ startMockServer }, { targetForScenario }, { probe }, { renderScenarioYaml }] = await Promise.all([
     import('../mock/index.js'),
     import('../config/scenario-target.js'),
@@ -107,7 +107,7 @@ async function expectFromReplay(rec: { scenario: import('../mock/scenario-schema
   const codes = [...new Set(report.findings.map((f) => f.code))].sort();
   const doc = { ...rec.document, expect: { codes, verdict: report.verdict } };
   return renderScenarioYaml(doc, {
-    source: 'an Exchange SMTP Send protocol log',
+    source: `an Exchange SMTP Send protocol log (${basename(file)})`,
     notesTitle: 'What the log shows:',
     notes: [...rec.notes, '', `expect: taken from one replay of this scenario (the log shows no failure the import recognises); scenario ${name}`],
   }).text;

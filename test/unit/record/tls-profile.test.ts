@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import type { CertProblem, TlsData } from '../../../src/model/step-data.js';
+import { certificateFor, tlsVersionsFor } from '../../../src/record/tls-profile.js';
+
+function tls(problems: CertProblem['code'][], san = ['DNS:relay.test'], daysLeft = 300, protocol = 'TLSv1.3'): TlsData {
+  return {
+    mode: 'starttls', servername: 'relay.test', verify: 'domain', protocol, clientCertSent: false, verifyPassed: problems.length === 0,
+    chain: [{ subject: 'CN=relay.test', issuer: 'CN=ca', serial: '01', fingerprint256: 'AA', validFrom: '', validTo: '', san, selfSigned: false, daysLeft }],
+    problems: problems.map((code) => ({ code, detail: code, severity: 'critical' as const })),
+  };
+}
+
+describe('certificateFor: observed certificate problems → the profile that reproduces them', () => {
+  it.each([
+    ['CERT_EXPIRED', 'expired'],
+    ['CERT_NOT_YET_VALID', 'not-yet-valid'],
+    ['CERT_SELF_SIGNED', 'self-signed'],
+    ['CERT_CHAIN_INCOMPLETE', 'missing-intermediate'],
+    ['CERT_WEAK_KEY', 'weak-key'],
+    ['CERT_WEAK_SIGNATURE', 'sha1-signature'],
+    ['CERT_EXPIRES_SOON', 'expires-soon'],
+  ] as const)('%s → %s', (code, profile) => {
+    expect(certificateFor(tls([code], undefined, 12), 'relay.test').certificate).toBe(profile);
+  });
+
+  it('keeps days left for expires-soon, and the SAN names', () => {
+    expect(certificateFor(tls(['CERT_EXPIRES_SOON'], ['DNS:*.relay.test'], 12), 'mx.relay.test')).toEqual({ certificate: 'expires-soon', expiresInDays: 12, certificateHostnames: ['*.relay.test'], untrustedRoot: false });
+  });
+
+  it('a name mismatch keeps the names the certificate had (never the probed one), combined with another profile', () => {
+    const c = certificateFor(tls(['CERT_EXPIRED', 'CERT_HOSTNAME_MISMATCH'], ['DNS:other.test', 'DNS:relay.test']), 'relay.test');
+    expect(c).toMatchObject({ certificate: 'expired', certificateHostnames: ['other.test'] });
+    expect(certificateFor(tls(['CERT_HOSTNAME_MISMATCH'], []), 'relay.test').certificateHostnames).toEqual(['wrong.invalid']);
+  });
+
+  it('an untrusted root is the probe not trusting the CA; no handshake data gives a valid certificate for the probed name', () => {
+    expect(certificateFor(tls(['CERT_UNTRUSTED_ROOT']), 'relay.test')).toMatchObject({ certificate: 'valid', untrustedRoot: true });
+    expect(certificateFor(undefined, 'relay.test')).toEqual({ certificate: 'valid', certificateHostnames: ['relay.test'], untrustedRoot: false });
+  });
+});
+
+describe('tlsVersionsFor', () => {
+  it('takes a version scan as it is', () => {
+    const scan = { allowed: [], versions: [{ version: 'TLSv1' as const, accepted: true }, { version: 'TLSv1.2' as const, accepted: true }, { version: 'TLSv1.3' as const, accepted: false }] };
+    expect(tlsVersionsFor({ scan, mismatch: false })).toEqual({ min: 'TLSv1', max: 'TLSv1.2' });
+  });
+
+  it('puts a mismatching server just outside the client range', () => {
+    expect(tlsVersionsFor({ mismatch: true, clientMin: 'TLSv1.3' })).toEqual({ min: 'TLSv1.2', max: 'TLSv1.2' });
+    expect(tlsVersionsFor({ mismatch: true, clientMax: 'TLSv1.2' })).toEqual({ min: 'TLSv1.3', max: 'TLSv1.3' });
+    expect(tlsVersionsFor({ mismatch: true, clientMin: 'TLSv1', clientMax: 'TLSv1' })).toEqual({ min: 'TLSv1.1', max: 'TLSv1.3' });
+  });
+
+  it('reads where the server stops from the negotiated version', () => {
+    expect(tlsVersionsFor({ tls: tls([], undefined, 300, 'TLSv1.2'), mismatch: false })).toEqual({ min: 'TLSv1.2', max: 'TLSv1.2' });
+    expect(tlsVersionsFor({ tls: tls([], undefined, 300, 'TLSv1.3'), mismatch: false })).toEqual({ min: 'TLSv1.2', max: 'TLSv1.3' });
+    expect(tlsVersionsFor({ tls: tls([], undefined, 300, 'TLSv1'), mismatch: false, clientMin: 'TLSv1', clientMax: 'TLSv1' })).toEqual({ min: 'TLSv1', max: 'TLSv1.3' });
+  });
+});
