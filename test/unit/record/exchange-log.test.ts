@@ -9,9 +9,9 @@ const HEADER = [
   '#Date: 2026-01-01T00:00:00.000Z',
   '#Fields: date-time,connector-id,session-id,sequence-number,local-endpoint,remote-endpoint,event,data,context',
 ];
-let seq = 0;
+const quoted = (v: string): string => (v.includes(',') ? `"${v}"` : v);
 const row = (session: string, event: string, data: string, context = ''): string =>
-  `2026-01-01T00:00:00.${String(seq++ % 1000).padStart(3, '0')}Z,"Relay, EU",${session},${seq},10.0.0.1:5000,192.0.2.1:25,${event},${data.includes(',') ? `"${data}"` : data},${context.includes(',') ? `"${context}"` : context}`;
+  `2026-01-01T00:00:00.000Z,"Relay, EU",${session},0,10.0.0.1:5000,192.0.2.1:25,${event},${quoted(data)},${quoted(context)}`;
 
 /** Three sessions: A delivers, B fails TLS, C delivers. */
 const LOG = [
