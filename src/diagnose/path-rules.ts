@@ -22,16 +22,17 @@ function lossLine(h: HopStats): string {
 }
 
 /**
- * significant: whether a hop's own loss is more than sampling noise, by a two-proportion
- * z-test (z >= 3) of its raw loss against the loss carried on past it, both over `n` samples.
+ * significant: whether hop loss `p1` (of `n1` samples) exceeds `p2` (of `n2`) by more than
+ * sampling noise: a two-proportion z-test at z >= 4, so that at pathping's 100 samples two
+ * hops behind the same 20% loss are not told apart by chance (false alarm rate ~1e-4).
  */
-function significant(rawPct: number, forwardedPct: number, n: number): boolean {
-  if (n <= 0) return false;
-  const p1 = rawPct / 100;
-  const p2 = forwardedPct / 100;
-  const p = (p1 + p2) / 2;
-  const se = Math.sqrt((p * (1 - p) * 2) / n);
-  return se === 0 ? p1 > p2 : (p1 - p2) / se >= 3;
+function significant(p1Pct: number, n1: number, p2Pct: number, n2: number): boolean {
+  if (n1 <= 0 || n2 <= 0) return false;
+  const p1 = p1Pct / 100;
+  const p2 = p2Pct / 100;
+  const p = (p1 * n1 + p2 * n2) / (n1 + n2);
+  const se = Math.sqrt(p * (1 - p) * (1 / n1 + 1 / n2));
+  return se === 0 ? p1 > p2 : (p1 - p2) / se >= 4;
 }
 
 /**
@@ -74,24 +75,26 @@ function pathLossDraft(d: PathData): FindingDraft | undefined {
 }
 
 /**
- * rateLimitDraft: HOP_RATE_LIMITED for hops that lose their own answers (significantly) while
- * the hops after them do not — the router's control plane rate-limits or filters ICMP to
- * itself, but it forwards fine. A hop that never answered at all, followed by hops that do,
- * is the same thing in the extreme.
+ * rateLimitDraft: HOP_RATE_LIMITED for hops that lose their own answers while the hops after
+ * them do not — the router's control plane rate-limits or filters ICMP to itself, but it
+ * forwards fine. The hop is compared with the last hop that answered (normally the
+ * destination): loss beyond that hop only makes the comparison stricter. A hop that never
+ * answered at all, followed by hops that do, is the same thing in the extreme.
  */
 function rateLimitDraft(d: PathData): FindingDraft | undefined {
   const evidence: string[] = [];
   d.hops.forEach((h, i) => {
     if (h.destination) return;
     const later = d.hops.slice(i + 1).filter((x) => x.received > 0);
-    if (later.length === 0) return;
+    const last = later[later.length - 1];
+    if (!last) return;
     const laterText = later.map((x) => `${hopLabel(x)} ${x.sourceLossPct}%`).join(', ');
     if (h.address === null) {
       evidence.push(`${hopLabel(h)}: never answered, yet later hops do: ${laterText}`);
       return;
     }
-    const forwarded = h.sourceLossPct - h.lossPct;
-    if (h.lossPct >= RATE_LIMIT_MIN_PCT && significant(h.sourceLossPct, forwarded, h.sent)) {
+    const beyondLast = h.sourceLossPct - last.sourceLossPct;
+    if (h.lossPct >= RATE_LIMIT_MIN_PCT && beyondLast >= RATE_LIMIT_MIN_PCT && significant(h.sourceLossPct, h.sent, last.sourceLossPct, last.sent)) {
       evidence.push(`${lossLine(h)} of its own replies, but later hops lose only: ${laterText}`);
     }
   });

@@ -4,9 +4,9 @@ import { performance } from 'node:perf_hooks';
 import { ICMP_PERMISSION_FIX, type EchoOutcome, type EchoRequest, type Pinger, type PingerOpenResult } from './pinger.js';
 
 /**
- * The parts of net-ping 1.2 we use. net-ping has no types; `reqQueue`/`_generateId` are the
- * internals its own traceRoute uses to send a request with a per-request TTL — the public
- * `pingHost` cannot set one. net-ping is pinned in package.json, so this surface is stable.
+ * The parts of net-ping 1.2 we use. net-ping has no types; `reqQueue`/`_generateId`/`reqRemove`
+ * are the internals its own traceRoute uses to send a request with a per-request TTL — the
+ * public `pingHost` cannot set one. net-ping is pinned in package.json, so this surface is stable.
  */
 interface NetPingRequest {
   id: number;
@@ -24,6 +24,10 @@ interface NetPingSession {
   fromBuffer(buffer: Buffer): { type?: number; code?: number } | null | undefined;
   _generateId(): number | undefined;
   reqQueue(req: NetPingRequest): void;
+  reqRemove(id: number): unknown;
+  reqsPending: number;
+  onSocketSend(req: NetPingRequest, error: Error | null, bytes: number): void;
+  onBeforeSocketSend(req: NetPingRequest): void;
   getSocket(): { setOption(level: number, option: number, value: number): void };
   setTTL(ttl: number): void;
   on(event: 'error', fn: (err: Error) => void): void;
@@ -79,6 +83,10 @@ function fixIpv6(session: NetPingSession, raw: RawSocketModule): void {
 
 /** The default TTL for untargeted echoes: Linux's net.ipv4.ip_default_ttl. */
 const DEFAULT_TTL = 64;
+/** How much later than our own timeout net-ping's timer may fire (it never should). */
+const NET_PING_BACKSTOP_MS = 5000;
+/** Extra loop iterations a timed-out sample waits, for unrelated ICMP queued in the socket. */
+const DRAIN_SLACK_ITERATIONS = 16;
 
 /**
  * openNetPingPinger opens a raw ICMP socket through net-ping. Raw sockets need CAP_NET_RAW;
@@ -116,32 +124,73 @@ export function openNetPingPinger(family: 4 | 6): PingerOpenResult {
   // A socket error fails outstanding requests through their callbacks; keep it from crashing.
   session.on('error', () => undefined);
   let closed = false;
+  // Requests wait in raw-socket's queue until the socket is writable: time each sample from
+  // the moment it actually leaves (just before sendto: on a veth or loopback the reply can be
+  // queued before sendto even returns), not from when it was queued.
+  const onSent = new Map<number, () => void>();
+  const netPingBeforeSend = session.onBeforeSocketSend.bind(session);
+  session.onBeforeSocketSend = (r) => {
+    netPingBeforeSend(r);
+    const hook = onSent.get(r.id);
+    onSent.delete(r.id);
+    hook?.();
+  };
 
   const echo = (req: EchoRequest): Promise<EchoOutcome> =>
     new Promise((resolve) => {
       if (closed) return resolve({ kind: 'error', message: 'pinger closed' });
       const id = session._generateId();
       if (id === undefined) return resolve({ kind: 'error', message: 'too many echo requests outstanding' });
-      const t0 = performance.now();
+      let t0 = performance.now();
+      let done = false;
+      let timer: NodeJS.Timeout | undefined;
+      const finish = (o: EchoOutcome): void => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        onSent.delete(id);
+        resolve(o);
+      };
       const callback: NetPingRequest['callback'] = (error) => {
         const rttMs = performance.now() - t0;
-        if (error === null) return resolve({ kind: 'reply', from: req.address, rttMs });
+        if (error === null) return finish({ kind: 'reply', from: req.address, rttMs });
         // net-ping's error classes are told apart by name (they share Error's prototype chain).
         switch (error.name) {
           case 'TimeExceededError':
-            return resolve({ kind: 'time-exceeded', from: error.source ?? '', rttMs });
+            return finish({ kind: 'time-exceeded', from: error.source ?? '', rttMs });
           case 'DestinationUnreachableError':
-            return resolve({ kind: 'unreachable', from: error.source ?? '', rttMs });
+            return finish({ kind: 'unreachable', from: error.source ?? '', rttMs });
           case 'RequestTimedOutError':
-            return resolve({ kind: 'timeout' });
+            return finish({ kind: 'timeout' });
           default:
-            return resolve({ kind: 'error', message: error.message });
+            return finish({ kind: 'error', message: error.message });
         }
       };
+      // The timeout is ours, not net-ping's (whose timer is only a backstop). After an event-loop
+      // stall (GC, a loaded machine) timers run before I/O, and raw-socket reads one packet per
+      // loop iteration, so replies that arrived during the stall may still be queued in the
+      // socket when the timer fires. So the verdict waits enough loop iterations to read every
+      // packet that can be queued — our outstanding requests' replies, their looped-back copies
+      // on loopback, and some slack — counted in iterations, not time, because a descheduled
+      // process loses time but not iterations.
+      onSent.set(id, () => {
+        t0 = performance.now();
+        const lost = (): void => {
+          if (done) return;
+          session.reqRemove(id);
+          finish({ kind: 'timeout' });
+        };
+        const afterIterations = (n: number): void => {
+          if (done) return;
+          if (n <= 0) return lost();
+          setImmediate(() => afterIterations(n - 1));
+        };
+        timer = setTimeout(() => afterIterations(2 * session.reqsPending + DRAIN_SLACK_ITERATIONS), req.timeoutMs);
+      });
       try {
-        session.reqQueue({ id, retries: 0, timeout: req.timeoutMs, ttl: req.ttl ?? DEFAULT_TTL, target: req.address, callback });
+        session.reqQueue({ id, retries: 0, timeout: req.timeoutMs + NET_PING_BACKSTOP_MS, ttl: req.ttl ?? DEFAULT_TTL, target: req.address, callback });
       } catch (err) {
-        resolve({ kind: 'error', message: (err as Error).message });
+        finish({ kind: 'error', message: (err as Error).message });
       }
     });
 

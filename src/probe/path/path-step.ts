@@ -15,13 +15,12 @@ import { targetAddress } from './target-address.js';
 /** PATH_DEFAULTS: pathping's 100 samples per hop, but 25 ms apart and all hops at once. */
 export const PATH_DEFAULTS = { maxHops: 30, intervalMs: 25, maxSampleTimeoutMs: 1000, namesTimeoutMs: 1500 } as const;
 
-/** MIN_SAMPLE_TIMEOUT_MS: a floor well above event-loop stalls (GC, a loaded CI machine), so a
- * reply that arrived while the loop was busy is not counted lost when its timer fires first. */
-const MIN_SAMPLE_TIMEOUT_MS = 500;
+/** MIN_SAMPLE_TIMEOUT_MS: no sample waits less, however near the hop (queueing, scheduling). */
+const MIN_SAMPLE_TIMEOUT_MS = 250;
 
 /**
  * sampleTimeoutMs: how long a sample to a hop waits for its reply. Generous against the
- * round trip seen in discovery (5x plus 200 ms of queueing slack), at least 500 ms, capped at
+ * round trip seen in discovery (5x plus 200 ms of queueing slack), at least 250 ms, capped at
  * `maxMs`, so a nearby hop's lost samples do not hold the run for a full second.
  */
 export function sampleTimeoutMs(discoveryRttMs: number | undefined, maxMs: number): number {

@@ -109,8 +109,8 @@ describe('pathStep over a fake network', () => {
 });
 
 describe('sampleTimeoutMs', () => {
-  it('is 5x the discovery round trip plus 200 ms, between 500 ms and the cap', () => {
-    expect(sampleTimeoutMs(0.1, 1000)).toBe(500);
+  it('is 5x the discovery round trip plus 200 ms, between 250 ms and the cap', () => {
+    expect(sampleTimeoutMs(0.1, 1000)).toBe(250);
     expect(sampleTimeoutMs(100, 1000)).toBe(700);
     expect(sampleTimeoutMs(300, 1000)).toBe(1000);
     expect(sampleTimeoutMs(undefined, 1000)).toBe(1000);
