@@ -1,7 +1,24 @@
-/** smtprobe library API. */
+/**
+ * smtprobe library API: probe a target, diagnose a report, run the mock smart host.
+ *
+ * @example
+ * const target = await resolveTarget(parseTargetInput({ host: 'smtp.example.net', user: 'me', passwordEnv: 'SMTP_PASS' }), { env: process.env, baseDir: '.' });
+ * const report = await probe(target);
+ * console.log(report.verdict, report.findings.map((f) => f.code));
+ */
 export * from './model/finding-codes.js';
 export * from './model/report.js';
 export * from './model/step-data.js';
 export * from './model/target.js';
 export { Secret } from './model/secret.js';
 export { Deadline, systemClock, type Clock } from './model/deadline.js';
+export { probe, type ProbeOptions } from './probe/probe.js';
+export { diagnose, verdictOf, type DiagnoseInput } from './diagnose/index.js';
+export { parseTargetInput, resolveTarget, TARGET_DEFAULTS } from './config/resolve-target.js';
+export { targetInputSchema, type TargetInput } from './config/target-schema.js';
+export { ConfigError } from './config/config-error.js';
+export { targetForScenario } from './config/scenario-target.js';
+export { startMockServer, findScenario, listScenarios, loadScenarioFile, type MockServer, type MockOptions } from './mock/index.js';
+export { createTestPki, type TestPki, type CertProfile } from './mock/certs/index.js';
+export { renderHuman } from './report/human.js';
+export { renderJson } from './report/json.js';
