@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Report } from '../model/report.js';
 import type { Target } from '../model/target.js';
 import { FleetLimiter, type FleetLimits } from './fleet-limiter.js';
@@ -33,16 +34,27 @@ export interface RunResult {
  */
 export async function runFleet(targets: readonly Target[], opts: RunOptions): Promise<RunResult> {
   const limiter = opts.limiter ?? new FleetLimiter({ concurrency: opts.concurrency ?? 64, perHost: opts.perHost ?? 2 });
-  const signal = opts.signal ?? new AbortController().signal;
+  // One run-wide signal, listened to by every probe in flight: raise Node's listener warning
+  // threshold (10) to what a run really has, so 64 probes are not reported as a leak.
+  const run = new AbortController();
+  const signal = run.signal;
+  setMaxListeners(limiter.limits.concurrency + 16, signal);
+  const onOuterAbort = (): void => run.abort();
+  if (opts.signal?.aborted) run.abort();
+  opts.signal?.addEventListener('abort', onOuterAbort, { once: true });
   const reports: (Report | undefined)[] = new Array<Report | undefined>(targets.length).fill(undefined);
-  await Promise.all(targets.map((target, index) => limiter.run(target.host, async () => {
-    // Queued work is dropped once the run is interrupted; p-limit's clearQueue would leave
-    // these promises pending forever, so each task checks instead.
-    if (signal.aborted) return;
-    const report = await opts.probe(target, { signal });
-    reports[index] = report;
-    opts.onReport?.(report, index);
-  })));
+  try {
+    await Promise.all(targets.map((target, index) => limiter.run(target.host, async () => {
+      // Queued work is dropped once the run is interrupted; p-limit's clearQueue would leave
+      // these promises pending forever, so each task checks instead.
+      if (signal.aborted) return;
+      const report = await opts.probe(target, { signal });
+      reports[index] = report;
+      opts.onReport?.(report, index);
+    })));
+  } finally {
+    opts.signal?.removeEventListener('abort', onOuterAbort);
+  }
   const notRun = reports.flatMap((r, i) => (r === undefined ? [i] : []));
   return { reports, notRun, interrupted: signal.aborted };
 }

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Clock } from '../model/deadline.js';
 import type { Report } from '../model/report.js';
 import type { Target } from '../model/target.js';
@@ -44,6 +45,7 @@ export function startSchedule(targets: readonly Target[], opts: ScheduleOptions)
   const jitter = Math.min(Math.max(opts.jitter ?? 0.1, 0), 1);
   const random = opts.random ?? Math.random;
   const abort = new AbortController();
+  setMaxListeners(opts.limiter.limits.concurrency + 16, abort.signal);
   const tracker = new StateTracker();
   const timers = new Set<unknown>();
   const running = new Set<Promise<void>>();

@@ -1,0 +1,14 @@
+#!/bin/sh
+# Runs bench/fleet-bench.ts as root: compiles the project with tsc into a private directory
+# (inside the repository, so node_modules resolve), then runs it with plain node.
+# Usage: sh bench/fleet-bench.sh [smtprobe] [peers] [cli] [10k]     (default: all)
+# Needs (Debian): postfix sasl2-bin libsasl2-modules swaks monitoring-plugins-basic
+#                 prometheus-blackbox-exporter. Results: bench/results/fleet-bench.json.
+set -eu
+cd "$(dirname "$0")/.."
+out="node_modules/.cache/smtprobe-fleet-bench/build-$$"
+npx tsc -p tsconfig.json --outDir "$out" --declaration false --sourceMap false >/dev/null || test -f "$out/bench/fleet-bench.js"
+trap 'rm -rf "$out"' EXIT
+# BENCH_TLS_CACHE=1: measure with the proposed TLS trust-store/context caching (bench copy only).
+if [ "${BENCH_TLS_CACHE:-0}" = 1 ]; then node bench/fleet-tls-cache-patch.mjs "$out"; fi
+SMTPROBE_REPO="$(pwd)" node "$out/bench/fleet-bench.js" "$@"
