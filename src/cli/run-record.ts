@@ -2,6 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import type { Report } from '../model/report.js';
 import type { Secret } from '../model/secret.js';
+import type { ExchangeRecording } from '../record/index.js';
 import { UNKNOWN_EXIT } from './exit.js';
 
 /** fail prints one line to stderr and gives the "could not do it" exit code. */
@@ -73,7 +74,7 @@ export async function runRecord(flags: Record<string, unknown>): Promise<number>
   }
 
   const name = await nameFor(output, `exchange-${basename(input, extname(input))}`);
-  let rec: ReturnType<typeof record.recordExchangeLog>;
+  let rec: ExchangeRecording;
   try {
     rec = record.recordExchangeLog(text, { name, session: typeof flags.session === 'string' ? flags.session : undefined, file: input, keepUsernames: flags.keepUsernames === true });
   } catch (err) {
@@ -90,7 +91,7 @@ export async function runRecord(flags: Record<string, unknown>): Promise<number>
  * expectFromReplay: for a log whose failure the import does not recognise, run the scenario
  * once against the mock and take its findings as `expect`, saying so in the file.
  */
-async function expectFromReplay(rec: { scenario: import('../mock/scenario-schema.js').Scenario; document: import('../record/index.js').ScenarioDocument; notes: string[] }, name: string, file: string): Promise<string> {
+async function expectFromReplay(rec: ExchangeRecording, name: string, file: string): Promise<string> {
   const [{ startMockServer }, { targetForScenario }, { probe }, { renderScenarioYaml }] = await Promise.all([
     import('../mock/index.js'),
     import('../config/scenario-target.js'),

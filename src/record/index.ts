@@ -7,7 +7,7 @@ import type { Scenario } from '../mock/scenario-schema.js';
 import { exchangeLogToScenario } from './exchange-log-to-scenario.js';
 import { readSendLog } from './exchange-log.js';
 import { renderScenarioYaml } from './scenario-writer.js';
-import { recordedDialogue, reportToScenario, type RecordOptions } from './transcript-to-scenario.js';
+import { recordedDialogue, reportToScenario, type RecordOptions, type ScenarioDocument } from './transcript-to-scenario.js';
 
 export { reportToScenario, recordedDialogue, DEFAULT_MIN_DELAY_MS } from './transcript-to-scenario.js';
 export type { RecordOptions, ScenarioDocument } from './transcript-to-scenario.js';
@@ -35,12 +35,20 @@ export function recordReport(report: Report, opts: RecordOptions): Recording {
   });
 }
 
+/** ExchangeRecording: a recording from a Send log, with what the import inferred. */
+export interface ExchangeRecording extends Recording {
+  /** `expect` states the log's meaning; false: a placeholder to fill from a replay. */
+  expectKnown: boolean;
+  document: ScenarioDocument;
+  notes: string[];
+}
+
 /**
  * recordExchangeLog: one session of an Exchange SMTP Send protocol log as a scenario file.
  * `expectKnown` is false when the log shows no failure the import recognises; the caller may
  * then fill `expect` from a replay (the CLI does).
  */
-export function recordExchangeLog(text: string, opts: { name: string; session?: string | undefined; file?: string; keepUsernames?: boolean }): Recording & { expectKnown: boolean; document: ReturnType<typeof exchangeLogToScenario>['document']; notes: string[] } {
+export function recordExchangeLog(text: string, opts: { name: string; session?: string | undefined; file?: string; keepUsernames?: boolean }): ExchangeRecording {
   const selected = readSendLog(text, { session: opts.session });
   const imported = exchangeLogToScenario(selected, { name: opts.name, keepUsernames: opts.keepUsernames === true, ...(opts.file ? { file: opts.file } : {}) });
   const rendered = renderScenarioYaml(imported.document, {

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import type { z } from 'zod';
 import { SCRIPTABLE_VERBS, type replyStepSchema, type ScriptableVerb, type scenarioObjectSchema } from '../mock/scenario-schema.js';
+import type { FindingCode } from '../model/finding-codes.js';
 import type { Report, StepName } from '../model/report.js';
 import type { AuthData, BannerData, Capabilities, EhloData, TlsData, TlsScanData } from '../model/step-data.js';
 import { parseDialogue, type RecordedExchange } from './dialogue.js';
@@ -98,8 +99,8 @@ export function reportToScenario(report: Report, opts: RecordOptions): ScenarioD
   const probedName = target.tlsDomain ?? (isIP(target.host) ? hostname : target.host);
   const failure = inferFailure(report, dialogue);
   const findingCodes = new Set(report.findings.map((f) => f.code));
-  const stepErrors = new Set(report.steps.map((s) => s.error?.code).filter((c): c is NonNullable<typeof c> => c !== undefined));
-  const has = (code: string): boolean => findingCodes.has(code as never) || stepErrors.has(code as never);
+  const stepErrors = new Set(report.steps.map((s) => s.error?.code));
+  const has = (code: FindingCode): boolean => findingCodes.has(code) || stepErrors.has(code);
 
   const server: ServerDocument = { hostname };
 
@@ -121,8 +122,10 @@ export function reportToScenario(report: Report, opts: RecordOptions): ScenarioD
   server.tls = implicit ? 'implicit' : starttlsSeen || expected || failure.fault?.kind === 'reset-after-starttls' || failure.fault?.kind === 'abort-mid-handshake' ? 'starttls' : 'none';
 
   // EHLO lines, literal, per TLS state (the mock picks them by state, so a side connection sees the same).
-  const beforeLines = implicit ? undefined : keywordLines(ehloReplies[0]?.reply);
-  const afterLines = implicit ? keywordLines(ehloReplies[0]?.reply) : keywordLines(ehloReplies[1]?.reply);
+  // Before and after a STARTTLS the server accepted (RFC 3207 §4.2: the client must EHLO again).
+  const tlsAt = implicit ? -Infinity : (dialogue.exchanges.find((e) => e.verb === 'STARTTLS' && e.reply?.code === 220)?.at ?? Infinity);
+  const beforeLines = keywordLines(ehloReplies.find((e) => e.at < tlsAt)?.reply);
+  const afterLines = keywordLines(ehloReplies.find((e) => e.at > tlsAt)?.reply);
   const offeredAfter = auth?.offeredAfterTls ?? capsAfter?.auth ?? [];
   if (beforeLines || afterLines) {
     const extensions: NonNullable<ServerDocument['extensions']> = {};
