@@ -151,6 +151,38 @@ describe('tlsHandshake against each certificate profile', () => {
     await settle();
   });
 
+  it('STARTTLS: works on a socket the caller paused after reading `220 Ready to start TLS`', async () => {
+    const c = await pki.issue('valid', { hostnames: [HOST] });
+    const context = tls.createSecureContext({ key: c.keyPem, cert: c.chainPem });
+    const port = await listen(net.createServer((sock) => {
+      sock.on('error', () => undefined);
+      sock.write('220 mail.example.test ESMTP\r\n');
+      sock.once('data', () => {
+        sock.write('220 2.0.0 Ready to start TLS\r\n');
+        const secure = new tls.TLSSocket(sock, { isServer: true, secureContext: context });
+        secure.on('error', () => undefined);
+        secure.on('secure', () => secure.end('250 ok\r\n'));
+      });
+    }));
+    const raw = await connectRaw(port);
+    const readLine = (): Promise<string> => new Promise((resolve) => {
+      raw.once('data', (d: Buffer) => {
+        raw.pause();
+        resolve(d.toString());
+      });
+      raw.resume();
+    });
+    expect(await readLine()).toMatch(/^220 /);
+    raw.write('STARTTLS\r\n');
+    expect(await readLine()).toMatch(/^220 2\.0\.0/);
+    expect(raw.isPaused()).toBe(true);
+    const out = await tlsHandshake(raw, opts({ mode: 'starttls', ca: [pki.rootPem] }), Deadline.after(5000, 'tls'));
+    expect(out.error).toBeUndefined();
+    expect(await firstRead(out.socket!)).toEqual({ data: '250 ok\r\n' });
+    out.socket!.destroy();
+    await settle();
+  });
+
   it('sends SNI for a DNS name', async () => {
     let sni: string | false | null | undefined;
     const c = await pki.issue('valid', { hostnames: [HOST] });
@@ -307,6 +339,17 @@ describe('tlsHandshake failures', () => {
     expect(out.error?.code).toBe('PHASE_TIMEOUT');
     expect(raw.destroyed).toBe(true);
     await settle();
+  });
+
+  it('a client key that does not match the client certificate: an error result, not a throw', async () => {
+    const port = await listen(net.createServer((s) => s.on('error', () => undefined).resume()));
+    const a = await pki.issueClient('a');
+    const b = await pki.issueClient('b');
+    const raw = await connectRaw(port);
+    const out = await tlsHandshake(raw, opts({ clientCert: a.certPem, clientKey: b.keyPem }), Deadline.after(2000, 'tls'));
+    expect(out.error?.code).toBe('TLS_HANDSHAKE_FAILED');
+    expect(out.error?.message).toMatch(/cannot set up the TLS client/);
+    expect(raw.destroyed).toBe(true);
   });
 
   it('server closes during the handshake: TLS_HANDSHAKE_FAILED', async () => {

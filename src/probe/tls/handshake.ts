@@ -71,7 +71,15 @@ export function tlsHandshake(raw: net.Socket, opts: HandshakeOptions, deadline: 
   const observer = new ServerFlightObserver();
   const tap = new TappedSocket(raw, (chunk) => observer.push(chunk));
   const hasClientCert = opts.clientCert !== undefined && opts.clientKey !== undefined;
-  const socket = tls.connect(connectOptions(tap, opts));
+  let socket: tls.TLSSocket;
+  try {
+    socket = tls.connect(connectOptions(tap, opts));
+  } catch (err) {
+    // OpenSSL refused our own side (unreadable client key/cert, key not matching the cert, bad
+    // --ca PEM) before a byte was sent; config validation should have caught it.
+    tap.destroy();
+    return Promise.resolve({ data, error: { code: 'TLS_HANDSHAKE_FAILED', message: `cannot set up the TLS client: ${(err as Error).message}` } });
+  }
 
   return new Promise((resolve) => {
     let settled = false;

@@ -21,6 +21,9 @@ export class TappedSocket extends Duplex {
     raw.once('end', () => this.push(null));
     raw.once('error', (err) => this.destroy(err));
     raw.once('close', () => this.destroy());
+    // A caller that read the STARTTLS reply may have paused the socket; an explicit pause()
+    // survives adding a 'data' listener, so flow is restarted here.
+    raw.resume();
   }
 
   override _read(): void {
