@@ -68,7 +68,13 @@ export async function runRecord(flags: Record<string, unknown>): Promise<number>
     }
     if (!looksLikeReport(report)) return fail(`${input}: not an smtprobe report (schema 1 with steps, transcript and findings)`);
     const name = await nameFor(output, `recorded-${report.target.name}`);
-    const rec = record.recordReport(report, { name, keepUsernames: flags.keepUsernames === true, timeScale });
+    let rec: ReturnType<typeof record.recordReport>;
+    try {
+      rec = record.recordReport(report, { name, keepUsernames: flags.keepUsernames === true, timeScale });
+    } catch (err) {
+      if (err instanceof record.RecordError) return fail(`${input}: ${err.message}`);
+      throw err;
+    }
     await emit(rec.text, output, name);
     return 0;
   }
@@ -119,8 +125,14 @@ async function expectFromReplay(rec: ExchangeRecording, name: string, file: stri
  * password and token are handed to the redactor so that not even a stray copy survives.
  */
 export async function writeRecording(report: Report, file: string, opts: { keepUsernames: boolean; secrets: (Secret | undefined)[] }): Promise<void> {
-  const { recordReport } = await import('../record/index.js');
+  const { recordReport, RecordError } = await import('../record/index.js');
   const name = await nameFor(file, file);
-  const rec = recordReport(report, { name, keepUsernames: opts.keepUsernames, secrets: opts.secrets });
-  await emit(rec.text, file, name);
+  try {
+    const rec = recordReport(report, { name, keepUsernames: opts.keepUsernames, secrets: opts.secrets });
+    await emit(rec.text, file, name);
+  } catch (err) {
+    // The check itself ran; a session that cannot be recorded is a note, not a failed check.
+    if (!(err instanceof RecordError)) throw err;
+    process.stderr.write(`smtprobe record: ${file} not written: ${err.message}\n`);
+  }
 }

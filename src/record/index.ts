@@ -9,7 +9,7 @@ import { readSendLog } from './exchange-log.js';
 import { renderScenarioYaml } from './scenario-writer.js';
 import { recordedDialogue, reportToScenario, type RecordOptions, type ScenarioDocument } from './transcript-to-scenario.js';
 
-export { reportToScenario, recordedDialogue, DEFAULT_MIN_DELAY_MS } from './transcript-to-scenario.js';
+export { reportToScenario, recordedDialogue, DEFAULT_MIN_DELAY_MS, RecordError } from './transcript-to-scenario.js';
 export type { RecordOptions, ScenarioDocument } from './transcript-to-scenario.js';
 export { renderScenarioYaml, scenarioNameFor } from './scenario-writer.js';
 export { readSendLog, ExchangeLogError, isFailing, notedFailures } from './exchange-log.js';

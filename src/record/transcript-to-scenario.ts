@@ -1,7 +1,8 @@
 import { isIP } from 'node:net';
 import type { z } from 'zod';
 import { SCRIPTABLE_VERBS, type replyStepSchema, type ScriptableVerb, type scenarioObjectSchema } from '../mock/scenario-schema.js';
-import type { FindingCode } from '../model/finding-codes.js';
+import { verdictOf } from '../diagnose/verdict.js';
+import { CONNECTIVITY_CODES, type FindingCode } from '../model/finding-codes.js';
 import type { Report, StepName } from '../model/report.js';
 import type { AuthData, BannerData, Capabilities, EhloData, TlsData, TlsScanData } from '../model/step-data.js';
 import { parseDialogue, type RecordedExchange } from './dialogue.js';
@@ -29,6 +30,20 @@ export interface RecordOptions {
   /** Secrets known to the caller (the password, the token): scrubbed wherever they might appear. */
   secrets?: RedactOptions['secrets'];
 }
+
+/**
+ * RecordError: a Report with no SMTP session to replay (DNS or TCP failed): the mock replays
+ * a server's side of a conversation, not the network in front of it.
+ */
+export class RecordError extends Error {
+  override readonly name = 'RecordError';
+}
+
+/**
+ * NOT_REPLAYED: findings about the network, not the server (DNS, ICMP, the path). A replay runs
+ * on loopback without them, so they are left out of `expect` and of its verdict.
+ */
+const NOT_REPLAYED: ReadonlySet<FindingCode> = new Set(CONNECTIVITY_CODES);
 
 /** DEFAULT_MIN_DELAY_MS: below this a reply's latency is not server behaviour worth replaying. */
 export const DEFAULT_MIN_DELAY_MS = 1000;
@@ -74,6 +89,11 @@ function lateReply(verb: ScriptableVerb, hostname: string): { code: number; text
  * `expect` is the Report's findings and verdict. Every string goes through the Redactor.
  */
 export function reportToScenario(report: Report, opts: RecordOptions): ScenarioDocument {
+  const tcp = report.steps.find((s) => s.step === 'tcp');
+  if (tcp?.status !== 'pass') {
+    const failed = report.steps.find((s) => s.status === 'fail');
+    throw new RecordError(`no SMTP session to record: the probe stopped at ${failed ? `${failed.step} (${failed.error?.code ?? 'failed'})` : 'the connection'}; the mock replays a server's side of a session, not the network in front of it`);
+  }
   const redactor = new Redactor({ username: report.target.user, keepUsernames: opts.keepUsernames === true, secrets: opts.secrets ?? [] });
   const dialogue = parseDialogue(report.transcript);
   const target = report.target;
@@ -190,15 +210,17 @@ export function reportToScenario(report: Report, opts: RecordOptions): ScenarioD
   if (failure.fault) server.fault = failure.fault;
 
   const probe = probeFor(report, { user, probedName, untrustedRoot: cert.untrustedRoot, clientCertRejected: has('CLIENT_CERT_REJECTED') });
-  const codes = [...findingCodes].sort();
+  const replayed = report.findings.filter((f) => !NOT_REPLAYED.has(f.code));
+  const codes = [...new Set(replayed.map((f) => f.code))].sort();
+  const verdict = replayed.length === report.findings.length ? report.verdict : verdictOf(replayed, report.steps);
   const address = `${target.host}:${target.port}`;
   const where = target.name === address ? address : `${target.name} (${address})`;
   const doc: ScenarioDocument = {
     name: opts.name,
-    description: `Recorded from ${where} at ${report.startedAt}: ${report.verdict}${codes.length ? ` — ${codes.join(', ')}` : ''}.`,
+    description: `Recorded from ${where} at ${report.startedAt}: ${verdict}${codes.length ? ` — ${codes.join(', ')}` : ''}.`,
     server,
     probe,
-    expect: { codes, verdict: report.verdict },
+    expect: { codes, verdict },
   };
   return redactor.deep(doc);
 }

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { Report, StepResult } from '../../../src/model/report.js';
 import { inferFailure } from '../../../src/record/failure-inference.js';
 import { parseDialogue } from '../../../src/record/dialogue.js';
-import { recordReport, REPLAY_PASSWORD, reportToScenario, USER_PLACEHOLDER } from '../../../src/record/index.js';
+import { RecordError, recordReport, REPLAY_PASSWORD, reportToScenario, USER_PLACEHOLDER } from '../../../src/record/index.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** A real Report of the slow-banner scenario, its times made exact: greeting 2000 ms after connect, STARTTLS answered after 1500 ms. */
@@ -35,6 +35,20 @@ describe('reportToScenario', () => {
   it('keeps the user name only when asked', () => {
     expect(reportToScenario(fixture(), { name: 'x', keepUsernames: true }).probe?.user).toBe('probe@smarthost.test');
     expect(recordReport(fixture(), { name: 'x' }).text).not.toContain('probe@smarthost.test');
+  });
+
+  it('leaves network findings (DNS, ICMP, path) out of expect and of its verdict: a replay runs on loopback', () => {
+    const r = fixture();
+    r.findings.push({ code: 'ICMP_NO_REPLY', severity: 'warning', title: 't', evidence: [], cause: 'c', fix: [] });
+    r.verdict = 'warning';
+    expect(reportToScenario(r, { name: 'x' }).expect).toEqual({ codes: [], verdict: 'ok' });
+  });
+
+  it('refuses a Report without an SMTP session', () => {
+    const r = fixture();
+    r.steps = r.steps.map((s) => (s.step === 'tcp' ? { ...s, status: 'fail', error: { code: 'TCP_REFUSED', message: 'refused' } } : s));
+    expect(() => reportToScenario(r, { name: 'x' })).toThrow(RecordError);
+    expect(() => reportToScenario(r, { name: 'x' })).toThrow(/tcp \(TCP_REFUSED\)/);
   });
 
   it('writes YAML that loads as a scenario named as asked, with a header saying where it came from', () => {
