@@ -12,6 +12,8 @@ export interface InferredFailure {
   fault?: Fault;
   /** The reply to this verb's attempt number `attempt` (0-based) never came in time: answer it after `delayMs`. */
   stall?: { verb: ScriptableVerb; attempt: number; delayMs: number };
+  /** Probed with implicit TLS, the server answered in plaintext SMTP (a STARTTLS or plain port): what it sent. */
+  plaintext?: { code: number; text: string };
 }
 
 /** Dialogue steps in the order a check runs them, with the verb each sends. */
@@ -79,6 +81,14 @@ export function inferFailure(report: Report, dialogue: Dialogue): InferredFailur
   }
 
   if (failed.step === 'tls') {
+    if (code === 'NOT_SMTP' && report.target.tls === 'implicit') {
+      // RFC 8314 §3 port probed, but the server spoke first or answered in clear text.
+      const sent = /it sent "(.*)"/.exec(failed.error.message)?.[1] ?? '';
+      const reply = /^(\d{3})[ -]?(.*)$/.exec(sent);
+      if (reply) return { plaintext: { code: Number(reply[1]), text: reply[2] ?? '' } };
+      if (/HTTP\//.test(sent)) return { fault: { kind: 'http-server', speakFirst: true } };
+      return { fault: { kind: 'binary-garbage', bytes: 4096 } };
+    }
     // A client certificate problem and a version mismatch are server settings, not faults.
     if (code === 'PHASE_TIMEOUT') return { fault: { kind: 'reset-after-starttls' } };
     const tlsData = failed.data as { chain?: unknown[]; alert?: string } | undefined;

@@ -139,7 +139,11 @@ export function reportToScenario(report: Report, opts: RecordOptions): ScenarioD
   const noEhloSeen = !dialogue.exchanges.some((e) => (e.verb === 'EHLO' || e.verb === 'HELO') && e.reply);
   // Nothing said whether STARTTLS exists (the session failed before EHLO): keep the mode the probe expected.
   const expected = noEhloSeen && (target.tls === 'starttls' || target.tls === 'starttls-optional');
-  server.tls = implicit ? 'implicit' : starttlsSeen || expected || failure.fault?.kind === 'reset-after-starttls' || failure.fault?.kind === 'abort-mid-handshake' ? 'starttls' : 'none';
+  if (failure.plaintext) {
+    // An implicit-TLS probe met a plaintext server: it greets in clear, as a STARTTLS port does.
+    server.greeting ??= { code: failure.plaintext.code, text: failure.plaintext.text };
+    server.tls = 'starttls';
+  } else server.tls = implicit ? 'implicit' : starttlsSeen || expected || failure.fault?.kind === 'reset-after-starttls' || failure.fault?.kind === 'abort-mid-handshake' ? 'starttls' : 'none';
 
   // EHLO lines, literal, per TLS state (the mock picks them by state, so a side connection sees the same).
   // Before and after a STARTTLS the server accepted (RFC 3207 §4.2: the client must EHLO again).

@@ -92,6 +92,19 @@ describe('inferFailure: step errors → faults or late replies', () => {
     expect(stall).toEqual({ verb: 'AUTH', attempt: 0, delayMs: 7000 });
   });
 
+  it('implicit TLS answered in clear text: a plaintext greeting, HTTP, garbage', () => {
+    const implicit = (message: string): Report => {
+      const r = failed('tls', 'NOT_SMTP', { data: { chain: [] } });
+      r.target.tls = 'implicit';
+      const tls = r.steps.find((s) => s.step === 'tls');
+      if (tls?.error) tls.error.message = message;
+      return r;
+    };
+    expect(infer(implicit('the server does not speak TLS here: it sent "220 relay.test ESMTP"')).plaintext).toEqual({ code: 220, text: 'relay.test ESMTP' });
+    expect(infer(implicit('the server does not speak TLS here: it sent "HTTP/1.1 400 Bad Request"')).fault?.kind).toBe('http-server');
+    expect(infer(implicit('the server does not speak TLS here: it sent "\u0000\u0001"')).fault?.kind).toBe('binary-garbage');
+  });
+
   it('TLS: a silent handshake, a dropped one', () => {
     expect(infer(failed('tls', 'PHASE_TIMEOUT', { data: { chain: [] } })).fault?.kind).toBe('reset-after-starttls');
     expect(infer(failed('tls', 'TLS_HANDSHAKE_FAILED', { data: { chain: [] } })).fault?.kind).toBe('abort-mid-handshake');
