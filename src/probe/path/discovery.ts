@@ -26,6 +26,7 @@ export interface RouteDiscovery {
   sendError?: string;
 }
 
+/** DiscoveryOptions: limits and pacing of route discovery. */
 export interface DiscoveryOptions {
   maxHops: number;
   /** Probes per TTL at most (the first answer ends a TTL). */

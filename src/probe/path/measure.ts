@@ -20,6 +20,7 @@ export interface SeriesResult {
   errors: number;
 }
 
+/** MeasureOptions: sample count, pacing and bounds of one measurement run. */
 export interface MeasureOptions {
   /** Samples per series. */
   count: number;

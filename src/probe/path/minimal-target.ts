@@ -1,5 +1,6 @@
 import type { Target } from '../../model/target.js';
 
+/** MinimalTargetOptions: the `smtprobe path` flags that shape the Target. */
 export interface MinimalTargetOptions {
   pathCount: number;
   pathMaxHops: number;

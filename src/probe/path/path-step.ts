@@ -35,8 +35,9 @@ export function sampleTimeoutMs(discoveryRttMs: number | undefined, maxMs: numbe
  * Two phases: discover the hops with TTL-limited probes, then measure every hop at once by
  * echo to the hop's own address, plus the destination. Echo replies are not in Linux's
  * icmp_ratemask (only unreachable, source quench, time exceeded and parameter problem are),
- * so sampling a router's own address is not throttled the way time-exceeded answers are, and
- * pacing 25 ms apart keeps even strict control-plane policers from being read as loss.
+ * so sampling a router's own address is not throttled the way time-exceeded answers are; a
+ * router that does police ICMP to itself shows up as loss at the node (HOP_RATE_LIMITED), and
+ * only loss that carries on to later hops counts as path loss.
  */
 export function createPathStep(openPinger: OpenPinger = openNetPingPinger): Step<PathData> {
   return async (target: Target, ctx: SessionContext, deadline: Deadline): Promise<StepResult<PathData>> => {

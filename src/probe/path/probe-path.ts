@@ -10,6 +10,7 @@ import { TranscriptRecorder } from '../transcript.js';
 import { createPathStep, pathStep } from './path-step.js';
 import type { OpenPinger } from './pinger.js';
 
+/** ProbePathOptions: what a caller of probePath may inject. */
 export interface ProbePathOptions {
   clock?: Clock;
   signal?: AbortSignal;

@@ -1,5 +1,6 @@
 import { Resolver } from 'node:dns/promises';
 
+/** ReverseNameOptions: where to ask and how long to wait for hop names. */
 export interface ReverseNameOptions {
   /** Resolver to ask (--dns-server); default: the system's. */
   server?: string;
