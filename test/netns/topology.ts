@@ -40,6 +40,15 @@ function run(cmd: string, args: string[]): string {
   return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
+/**
+ * setSysctl writes per-namespace sysctls through /proc/sys (no dependency on procps' sysctl,
+ * which slim images lack); `ip netns exec` remounts /proc/sys/net for the namespace.
+ */
+function setSysctl(ns: string, values: Record<string, number>): void {
+  const script = Object.entries(values).map(([k, v]) => `echo ${v} > /proc/sys/${k}`).join(' && ');
+  run('ip', ['netns', 'exec', ns, 'sh', '-c', script]);
+}
+
 function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -66,7 +75,7 @@ export function removeStaleNamespaces(): void {
 export function netnsCapability(): string | undefined {
   if (process.platform !== 'linux') return 'network namespaces need Linux';
   if (process.getuid?.() !== 0) return 'network namespaces, veth and iptables need root';
-  for (const tool of [['ip', '-V'], ['iptables', '--version']] as const) {
+  for (const tool of [['ip', '-V'], ['iptables', '--version'], ['ip6tables', '--version']] as const) {
     const r = spawnSync(tool[0], [tool[1]], { encoding: 'utf8' });
     if (r.status !== 0) return `${tool[0]} is not installed (apt-get install iproute2 iptables)`;
   }
@@ -113,7 +122,7 @@ export function buildChain(routers: number, tag: string): Chain {
       exec(ns, ['ip', 'link', 'set', 'lo', 'up']);
       // No duplicate address detection on these private links: a tentative link-local
       // address would hold up IPv6 neighbour discovery, and the first packets, for a second.
-      exec(ns, ['sysctl', '-qw', 'net.ipv6.conf.default.accept_dad=0', 'net.ipv6.conf.all.accept_dad=0']);
+      setSysctl(ns, { 'net/ipv6/conf/default/accept_dad': 0, 'net/ipv6/conf/all/accept_dad': 0 });
     }
     // Link i: node i's "right" interface to node i+1's "left" interface. The veth pair is
     // created under unique temporary names in the root namespace, then moved and renamed.
@@ -141,7 +150,7 @@ export function buildChain(routers: number, tag: string): Chain {
     exec(server, ['ip', '-6', 'route', 'add', 'fd00:213::/32', 'via', `${net6(routers)}:1`]);
     for (let k = 1; k <= routers; k++) {
       const ns = routerNs[k - 1] as string;
-      exec(ns, ['sysctl', '-qw', 'net.ipv4.ip_forward=1', 'net.ipv6.conf.all.forwarding=1']);
+      setSysctl(ns, { 'net/ipv4/ip_forward': 1, 'net/ipv6/conf/all/forwarding': 1 });
       for (let j = 0; j <= routers; j++) {
         if (j > k) {
           exec(ns, ['ip', 'route', 'add', `${net(j)}.0/24`, 'via', `${net(k)}.2`]);
