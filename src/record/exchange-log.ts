@@ -54,7 +54,8 @@ const sessionId = (s: ProtocolLogSession): string => s.sessionId ?? s.key;
 
 /**
  * readSendLog parses a log and picks one session: the one named by `session` (its session-id,
- * case-insensitive), else the last failing one, else the last one.
+ * case-insensitive; or `first` / `last` for the first or last failing one), else the last
+ * failing one, else the last one.
  * @throws ExchangeLogError for a Receive log, a log without rows, or an unknown session id.
  */
 export function readSendLog(text: string, opts: { session?: string | undefined } = {}): SelectedSession {
@@ -65,13 +66,17 @@ export function readSendLog(text: string, opts: { session?: string | undefined }
   if (log.sessions.length === 0) throw new ExchangeLogError('no protocol log rows found (expected CSV rows: date-time,connector-id,session-id,sequence-number,local-endpoint,remote-endpoint,event,data,context)');
   const available = log.sessions.map(sessionId);
   let chosen: ProtocolLogSession | undefined;
-  if (opts.session !== undefined) {
+  const all = log.sessions.map((session) => ({ session, facts: sessionFacts(session) }));
+  const failing = all.filter((s) => isFailing(s.facts));
+  if (opts.session === 'first' || opts.session === 'last') {
+    // "first"/"last": the first or last failing session (the last session when none failed).
+    chosen = (opts.session === 'first' ? failing[0] : failing[failing.length - 1])?.session ?? all[all.length - 1]?.session;
+  } else if (opts.session !== undefined) {
     const want = opts.session.toLowerCase();
     chosen = log.sessions.find((s) => sessionId(s).toLowerCase() === want || s.key.toLowerCase() === want);
     if (!chosen) throw new ExchangeLogError(`no session "${opts.session}" in the log; sessions: ${available.join(', ')}`);
   }
-  const all = log.sessions.map((session) => ({ session, facts: sessionFacts(session) }));
-  const picked = chosen ? all.find((s) => s.session === chosen) : ([...all].reverse().find((s) => isFailing(s.facts)) ?? all[all.length - 1]);
+  const picked = chosen ? all.find((s) => s.session === chosen) : (failing[failing.length - 1] ?? all[all.length - 1]);
   if (!picked) throw new ExchangeLogError('no session to record');
   const noted = notedFailures(text);
   return { ...picked, failing: isFailing(picked.facts) || noted.tls !== undefined || noted.auth !== undefined, notedFailures: noted, available };

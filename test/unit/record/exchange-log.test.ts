@@ -51,6 +51,13 @@ describe('readSendLog: picking the session to replay', () => {
     expect(() => readSendLog(LOG, { session: 'nope' })).toThrow(/no session "nope".*08D0000000000A, 08D0000000000B, 08D0000000000C/);
   });
 
+  it('first / last pick the first or last failing session', () => {
+    const twoFailing = LOG.replace('250 relay.example.com', '550 5.7.1 go away');
+    expect(readSendLog(twoFailing, { session: 'first' }).session.sessionId).toBe('08D0000000000B');
+    expect(readSendLog(twoFailing, { session: 'last' }).session.sessionId).toBe('08D0000000000C');
+    expect(readSendLog(twoFailing).session.sessionId).toBe('08D0000000000C');
+  });
+
   it('takes the last session when none failed', () => {
     const ok = LOG.split('\r\n').filter((l) => !l.includes(',08D0000000000B,')).join('\n');
     expect(readSendLog(ok).session.sessionId).toBe('08D0000000000C');
