@@ -20,6 +20,7 @@ export const CHALLENGE_PLACEHOLDER = '<challenge>';
 /** SECRET_PLACEHOLDER replaces a secret found where none should be. */
 export const SECRET_PLACEHOLDER = '<redacted:secret>';
 
+/** RedactOptions: what a Redactor must hide for one recording. */
 export interface RedactOptions {
   /** The user name of the recorded run; replaced by USER_PLACEHOLDER unless keepUsernames. */
   username?: string | undefined;

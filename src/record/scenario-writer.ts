@@ -3,6 +3,7 @@ import { parseScenario } from '../mock/scenario-loader.js';
 import type { Scenario } from '../mock/scenario-schema.js';
 import type { ScenarioDocument } from './transcript-to-scenario.js';
 
+/** WriteOptions: the header and comment block of a written scenario. */
 export interface WriteOptions {
   /** Where the recording came from, e.g. "smtprobe check smtp.example.com, 2026-11-24T23:00:00Z". */
   source: string;

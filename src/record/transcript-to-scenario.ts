@@ -18,6 +18,7 @@ type ProbeDocument = NonNullable<ScenarioDocument['probe']>;
 type ReplyStep = z.input<typeof replyStepSchema>;
 type ScriptedDocument = Exclude<ReplyStep, 'default'>;
 
+/** RecordOptions: how a Report becomes a scenario (name, redaction, timings). */
 export interface RecordOptions {
   /** Scenario name (the file name without .yaml). */
   name: string;
