@@ -6,6 +6,7 @@ import type { TestPki, CertProfile } from '../../src/mock/certs/index.js';
 import { Deadline } from '../../src/model/deadline.js';
 import { tlsHandshake, classifyTlsError } from '../../src/probe/tls/handshake.js';
 import type { HandshakeOptions, HandshakeOutcome } from '../../src/probe/tls/handshake.js';
+import { TrustStore } from '../../src/probe/tls/trust-store.js';
 
 const HOST = 'mail.example.test';
 
@@ -123,6 +124,24 @@ describe('tlsHandshake against each certificate profile', () => {
     expect(none.error).toBeUndefined();
     expect(none.data.verifyPassed).toBe(true);
     none.socket!.destroy();
+    await settle();
+  });
+
+  it('a shared TrustStore (reused TLS context) gives the same verdicts as building one per handshake', async () => {
+    const port = await serve('valid');
+    const store = TrustStore.from([pki.rootPem]);
+    for (let i = 0; i < 2; i++) {
+      const out = await handshake(port, { ca: [pki.rootPem], trustStore: store });
+      expect(out.data.problems).toEqual([]);
+      expect(out.data.authorized).toBe(true); // OpenSSL's own verdict used the --ca too
+      out.socket!.destroy();
+    }
+    // a store made for other roots is ignored: --ca still counts
+    const other = TrustStore.from([]);
+    const out = await handshake(port, { ca: [pki.rootPem], trustStore: other });
+    expect(out.data.authorized).toBe(true);
+    expect(out.data.problems).toEqual([]);
+    out.socket!.destroy();
     await settle();
   });
 

@@ -31,7 +31,10 @@ export interface HandshakeOptions {
   maxVersion?: TlsVersion;
   warnDays: number;
   critDays: number;
-  /** A TrustStore already built from `ca`, to save parsing the system roots per probe. */
+  /**
+   * A TrustStore built from the same `ca` (TrustStore.from(ca)), shared across handshakes to
+   * save parsing the system roots and building a TLS context per probe; ignored if made from other roots.
+   */
   trustStore?: TrustStore;
 }
 
@@ -131,7 +134,8 @@ export function tlsHandshake(raw: net.Socket, opts: HandshakeOptions, deadline: 
     const onSecure = (): void => {
       const ctx = seen();
       fillNegotiated(data, socket, ctx);
-      const analysis = analyzeChain(presentedChain(socket, observer, opts), analysisOptions(socket, opts));
+      const store = usableStore(opts) ?? TrustStore.from(opts.ca);
+      const analysis = analyzeChain(presentedChain(socket, observer, store), analysisOptions(socket, opts, store));
       data.chain = analysis.chain;
       data.problems = analysis.problems;
       data.verifyPassed = analysis.verifyPassed;
@@ -156,19 +160,28 @@ function connectOptions(tap: TappedSocket, opts: HandshakeOptions): tls.Connecti
     rejectUnauthorized: false,
     checkServerIdentity: () => undefined,
   };
-  // Without extra roots Node's shared default store is used; `ca` replaces it, hence both.
-  if (opts.ca.length > 0) o.ca = [...tls.rootCertificates, ...opts.ca];
   const bare = opts.servername.replace(/^\[|\]$/g, '');
   if (!isIP(bare)) o.servername = bare;
+  const ctx: Pick<tls.SecureContextOptions, 'minVersion' | 'maxVersion' | 'ciphers' | 'cert' | 'key'> = {};
   const min = opts.minVersion ?? (opts.maxVersion && rank(opts.maxVersion) < rank('TLSv1.2') ? opts.maxVersion : undefined);
-  if (min) o.minVersion = min;
-  if (opts.maxVersion) o.maxVersion = opts.maxVersion;
-  if (min && rank(min) < rank('TLSv1.2')) o.ciphers = LEGACY_CIPHERS;
+  if (min) ctx.minVersion = min;
+  if (opts.maxVersion) ctx.maxVersion = opts.maxVersion;
+  if (min && rank(min) < rank('TLSv1.2')) ctx.ciphers = LEGACY_CIPHERS;
   if (opts.clientCert !== undefined && opts.clientKey !== undefined) {
-    o.cert = opts.clientCert;
-    o.key = opts.clientKey;
+    ctx.cert = opts.clientCert;
+    ctx.key = opts.clientKey;
   }
-  return o;
+  if (opts.ca.length === 0) return { ...o, ...ctx }; // Node's shared default root store: cheap
+  // `ca` replaces the default roots, hence both; a shared TrustStore keeps the context.
+  const store = usableStore(opts);
+  if (store) return { ...o, secureContext: store.secureContext(ctx) };
+  return { ...o, ...ctx, ca: [...tls.rootCertificates, ...opts.ca] };
+}
+
+/** usableStore: the caller's TrustStore, if it was built from the same `ca` (else it is ignored). */
+function usableStore(opts: HandshakeOptions): TrustStore | undefined {
+  const s = opts.trustStore;
+  return s && s.extraCa.length === opts.ca.length && s.extraCa.every((pem, i) => pem === opts.ca[i]) ? s : undefined;
 }
 
 function rank(v: TlsVersion): number {
@@ -207,10 +220,10 @@ function authorizationErrorOf(socket: tls.TLSSocket): string | undefined {
   return (e as NodeJS.ErrnoException).code ?? (e as Error).message;
 }
 
-function analysisOptions(socket: tls.TLSSocket, opts: HandshakeOptions): Parameters<typeof analyzeChain>[1] {
+function analysisOptions(socket: tls.TLSSocket, opts: HandshakeOptions, trustStore: TrustStore): Parameters<typeof analyzeChain>[1] {
   const o: Parameters<typeof analyzeChain>[1] = {
     servername: opts.servername, verify: opts.verify, extraCa: opts.ca, now: Date.now(), warnDays: opts.warnDays, critDays: opts.critDays,
-    trustStore: opts.trustStore ?? TrustStore.from(opts.ca),
+    trustStore,
   };
   const authError = authorizationErrorOf(socket);
   if (authError) o.nodeAuthorizationError = authError;
@@ -223,9 +236,13 @@ function analysisOptions(socket: tls.TLSSocket, opts: HandshakeOptions): Paramet
  * local trust store — those trailing store certificates are dropped, since the server may not
  * have sent them (a root it did send changes no verdict: the path ends at a trusted anchor).
  */
-function presentedChain(socket: tls.TLSSocket, observer: ServerFlightObserver, opts: HandshakeOptions): X509Certificate[] {
+function presentedChain(socket: tls.TLSSocket, observer: ServerFlightObserver, store: TrustStore): X509Certificate[] {
   if (observer.certificates && observer.certificates.length > 0) {
-    return observer.certificates.map((der) => new X509Certificate(der));
+    try {
+      return observer.certificates.map((der) => new X509Certificate(der));
+    } catch {
+      // our reading of the Certificate message disagrees with OpenSSL's: trust OpenSSL's
+    }
   }
   const walked: X509Certificate[] = [];
   const seenPrints = new Set<string>();
@@ -235,7 +252,6 @@ function presentedChain(socket: tls.TLSSocket, observer: ServerFlightObserver, o
     walked.push(new X509Certificate(c.raw));
     c = c.issuerCertificate;
   }
-  const store = opts.trustStore ?? TrustStore.from(opts.ca);
   while (walked.length > 1 && store.has(walked[walked.length - 1] as X509Certificate)) walked.pop();
   return walked;
 }

@@ -1,4 +1,4 @@
-import { X509Certificate } from 'node:crypto';
+import { X509Certificate, createHash } from 'node:crypto';
 import tls from 'node:tls';
 
 /**
@@ -10,8 +10,13 @@ import tls from 'node:tls';
 export class TrustStore {
   readonly #byFingerprint = new Set<string>();
   readonly #bySubject = new Map<string, X509Certificate[]>();
+  readonly #contexts = new Map<string, tls.SecureContext>();
 
-  constructor(readonly certificates: readonly X509Certificate[]) {
+  /**
+   * @param certificates the trust anchors, parsed.
+   * @param extraCa the `--ca` PEMs they came from (besides the system roots), for TLS contexts.
+   */
+  constructor(readonly certificates: readonly X509Certificate[], readonly extraCa: readonly string[] = []) {
     for (const c of certificates) {
       this.#byFingerprint.add(c.fingerprint256);
       const list = this.#bySubject.get(c.subject) ?? [];
@@ -29,7 +34,22 @@ export class TrustStore {
       } catch {
         return []; // an unparsable --ca entry is reported by config validation, not here
       }
-    }));
+    }), extraCa);
+  }
+
+  /**
+   * secureContext: a client TLS context trusting the system roots plus `extraCa`, made once per
+   * distinct set of `options` (versions, ciphers, client certificate). Loading ~140 roots into a
+   * new OpenSSL store costs about 20 ms, which a probe run would otherwise pay per handshake.
+   */
+  secureContext(options: Pick<tls.SecureContextOptions, 'minVersion' | 'maxVersion' | 'ciphers' | 'cert' | 'key'>): tls.SecureContext {
+    const id = createHash('sha256').update(JSON.stringify([options.minVersion, options.maxVersion, options.ciphers, options.cert, options.key])).digest('hex');
+    let ctx = this.#contexts.get(id);
+    if (!ctx) {
+      ctx = tls.createSecureContext({ ...options, ca: [...tls.rootCertificates, ...this.extraCa] });
+      this.#contexts.set(id, ctx);
+    }
+    return ctx;
   }
 
   /** has: whether this exact certificate is a trust anchor. */
