@@ -1,4 +1,4 @@
-import { ConfigError } from '../config/config-error.js';
+import { InputError } from '../config/input-error.js';
 
 /** UNKNOWN_EXIT: the monitoring-plugin exit code for "could not check" (bad input, internal error). */
 export const UNKNOWN_EXIT = 3;
@@ -8,7 +8,7 @@ export const UNKNOWN_EXIT = 3;
  * No stack trace unless SMTPROBE_DEBUG is set: users get what was wrong, not our internals.
  */
 export function reportFatal(err: unknown): void {
-  if (err instanceof ConfigError) {
+  if (err instanceof InputError) {
     process.stderr.write(`smtprobe: error: ${err.message}\n`);
   } else {
     const msg = err instanceof Error ? err.message : String(err);

@@ -31,6 +31,6 @@ export async function runDemo(names: string[], transcript: boolean): Promise<num
     }
   }
   process.stdout.write(`\nDemo summary (scenario, verdict, finding codes):\n${rows.join('\n')}\n`);
-  process.stdout.write(`\nTry it yourself: npx smtprobe mock bad-credentials, then npx smtprobe check 127.0.0.1 --port 2525 ... (see README)\n`);
+  process.stdout.write('\nTry one yourself: `npx smtprobe mock --list`, then `npx smtprobe mock bad-credentials` (it prints the `smtprobe check` line to run against it).\n');
   return mismatches === 0 ? 0 : 1;
 }

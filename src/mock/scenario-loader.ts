@@ -5,12 +5,13 @@ import { fileURLToPath } from 'node:url';
 import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { scenarioSchema, type Scenario } from './scenario-schema.js';
+import { InputError } from '../config/input-error.js';
 
 /**
  * ScenarioError: a scenario file that cannot be used. `message` is one line,
  * "file: field: problem", so the CLI can print it as is.
  */
-export class ScenarioError extends Error {
+export class ScenarioError extends InputError {
   override readonly name = 'ScenarioError';
   constructor(
     readonly file: string,

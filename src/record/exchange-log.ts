@@ -1,6 +1,7 @@
 import { parseProtocolLog, type ProtocolLog, type ProtocolLogSession } from '../exchange/protocol-log.js';
 import { sessionFacts, type SendSessionFacts } from '../exchange/send-session-facts.js';
 import { canonicalStatus } from '../exchange/sspi-status.js';
+import { InputError } from '../config/input-error.js';
 
 /**
  * Reading an Exchange SMTP Send protocol log for `smtprobe record --from-exchange-log`
@@ -10,7 +11,7 @@ import { canonicalStatus } from '../exchange/sspi-status.js';
  */
 
 /** ExchangeLogError: a log that cannot become a scenario; `message` says why, for the CLI. */
-export class ExchangeLogError extends Error {
+export class ExchangeLogError extends InputError {
   override readonly name = 'ExchangeLogError';
 }
 

@@ -10,6 +10,7 @@ import { keywordLines, literalExtensions, mockMechanisms, startsWithKeyword } fr
 import { inferFailure } from './failure-inference.js';
 import { REPLAY_PASSWORD, Redactor, redactChallenge, type RedactOptions } from './redact.js';
 import { certificateFor, SERVER_DEFAULT_VERSIONS, tlsVersionsFor } from './tls-profile.js';
+import { InputError } from '../config/input-error.js';
 
 /** ScenarioDocument: a scenario as written in a file (before defaults are filled in). */
 export type ScenarioDocument = z.input<typeof scenarioObjectSchema>;
@@ -36,7 +37,7 @@ export interface RecordOptions {
  * RecordError: a Report with no SMTP session to replay (DNS or TCP failed): the mock replays
  * a server's side of a conversation, not the network in front of it.
  */
-export class RecordError extends Error {
+export class RecordError extends InputError {
   override readonly name = 'RecordError';
 }
 

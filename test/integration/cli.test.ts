@@ -39,6 +39,16 @@ afterAll(async () => {
   await Promise.all(servers.map((s) => s.close()));
 });
 
+describe('smtprobe demo (npm start)', () => {
+  it('probes the demo scenarios and every one gives what it promises', async () => {
+    const r = await smtprobe(['demo']);
+    const summary = r.stdout.slice(r.stdout.indexOf('Demo summary'));
+    expect(summary).toMatch(/✓ good-starttls/);
+    expect(summary).not.toContain('✗');
+    expect(r.code).toBe(0);
+  });
+});
+
 describe('smtprobe check', () => {
   it('exit 0 and a passing verdict against a healthy relay', async () => {
     const s = await mock('good-starttls');

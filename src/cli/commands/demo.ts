@@ -8,7 +8,7 @@ export const DEMO_SCENARIOS = [
   'auth-after-starttls-only',
   'm365-auth-disabled',
   'gmail-app-password',
-  'expired',
+  'cert-expired',
   'no-starttls',
 ] as const;
 

@@ -1,4 +1,4 @@
-import type net from 'node:net';
+import net from 'node:net';
 import tls from 'node:tls';
 import type { Deadline } from '../../model/deadline.js';
 import type { Capabilities } from '../../model/step-data.js';
@@ -43,7 +43,8 @@ export async function peekCapsInsideTls(target: Target, address: string, deadlin
   const raw = await openForTls({ ...target, tls: 'starttls' }, address, deadline);
   if (!raw) return undefined;
   const secure = await new Promise<tls.TLSSocket | undefined>((resolve) => {
-    const s = tls.connect({ socket: raw, rejectUnauthorized: false, servername: target.tlsDomain ?? target.host, ciphers: 'DEFAULT:@SECLEVEL=0', minVersion: 'TLSv1' });
+    const name = target.tlsDomain ?? target.host;
+    const s = tls.connect({ socket: raw, rejectUnauthorized: false, servername: net.isIP(name) ? undefined : name, ciphers: 'DEFAULT:@SECLEVEL=0', minVersion: 'TLSv1' });
     const timer = deadline.clock.setTimeout(() => { s.destroy(); resolve(undefined); }, deadline.remainingMs());
     s.once('secureConnect', () => { deadline.clock.clearTimeout(timer); resolve(s); });
     s.once('error', () => { deadline.clock.clearTimeout(timer); s.destroy(); raw.destroy(); resolve(undefined); });
