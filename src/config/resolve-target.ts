@@ -108,6 +108,7 @@ export async function resolveTarget(input: TargetInput, opts: ResolveOptions): P
   if (input.user) target.user = input.user;
   if (input.mailFrom !== undefined) target.mailFrom = input.mailFrom;
   if (input.dnsServer) target.connectivity.dnsServer = input.dnsServer;
+  if (input.mx) target.connectivity.mx = input.mx;
   if (input.connectorName) target.connectorName = input.connectorName;
   if (input.smartHostAuthMechanism) target.smartHostAuthMechanism = input.smartHostAuthMechanism;
   if (input.clientCert && input.clientKey) {

@@ -52,6 +52,7 @@ export const targetInputSchema = z
     path: z.boolean().optional(),
     pathCount: count.optional(),
     dnsServer: z.string().min(1).optional(),
+    mx: hostName.optional(),
     labels: z.record(z.string(), z.string()).optional(),
     connectorName: z.string().optional(),
     /** The Send connector's SmartHostAuthMechanism, when the target came from one. */

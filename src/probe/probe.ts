@@ -1,5 +1,6 @@
 import { Deadline, systemClock, type Clock } from '../model/deadline.js';
 import type { Report, StepName, StepResult } from '../model/report.js';
+import type { PathData } from '../model/step-data.js';
 import { toPublicTarget, type Target } from '../model/target.js';
 import { diagnose, verdictOf } from '../diagnose/index.js';
 import { dnsStep } from './dns.js';
@@ -61,7 +62,9 @@ export async function probe(target: Target, opts: ProbeOptions = {}): Promise<Re
   const steps = order([...side, ...dialogue]);
   const publicTarget = toPublicTarget(target);
   const findings = diagnose({ target: publicTarget, steps, transcript: transcript.lines });
+  const path = steps.find((s) => s.step === 'path')?.data as PathData | undefined;
   return {
+    ...(path ? { hops: path.hops } : {}),
     schema: 1,
     target: publicTarget,
     startedAt: new Date(started).toISOString(),

@@ -1,7 +1,8 @@
 import type { Finding, Report, Severity, Status, StepName, StepResult, Verdict } from '../model/report.js';
 import type {
-  AuthData, BannerData, DnsData, EhloData, IcmpData, QuitData, RelayData, SmtpReply, StartTlsData, TcpData, TlsData, TlsScanData,
+  AuthData, BannerData, DnsData, EhloData, IcmpData, PathData, QuitData, RelayData, SmtpReply, StartTlsData, TcpData, TlsData, TlsScanData,
 } from '../model/step-data.js';
+import { renderHopTable } from './path-table.js';
 
 export interface HumanOptions {
   color: boolean;
@@ -27,6 +28,7 @@ const reply = (r: SmtpReply | undefined): string => (r ? [r.code, r.enhanced, r.
 const STEP_DETAIL: Partial<Record<StepName, (d: never) => string>> = {
   dns: (d: DnsData) => d.addresses.map((a) => a.address).join(', '),
   icmp: (d: IcmpData) => `${d.received}/${d.sent} replies${d.rttMs ? `, rtt avg ${d.rttMs.avg.toFixed(2)} ms` : ''}`,
+  path: (d: PathData) => `${d.hops.length} hops to ${d.address}${d.reached ? '' : ' (not reached)'}, ${d.count} samples per hop`,
   tcp: (d: TcpData) => `${d.family === 6 ? `[${d.address}]` : d.address}:${d.port}`,
   banner: (d: BannerData) => reply(d.reply) || (d.detected ? `server sent ${d.detected}` : ''),
   ehlo: (d: EhloData) => ehloLine(d),
@@ -86,6 +88,8 @@ export function renderHuman(report: Report, opts: HumanOptions): string {
   out.push(paint('bold', `smtprobe check ${t.name}`) + paint('dim', ` (${t.host}:${t.port}, tls ${t.tls}, verify ${t.tlsVerify}${t.tlsDomain ? ` as ${t.tlsDomain}` : ''}${t.client === 'exchange' ? ', Exchange profile' : ''})`));
   out.push('');
   for (const s of report.steps) out.push(stepLine(s, paint));
+  const path = report.steps.find((s) => s.step === 'path')?.data as PathData | undefined;
+  if (path && path.hops.length > 0) out.push('', ...renderHopTable(path.hops, path.sourceLinkLossPct).map((l) => `  ${l}`));
   const diff = report.summary.capabilityDiff;
   if (diff && (diff.added.length || diff.removed.length || diff.changed.length)) {
     const parts = [...diff.added.map((a) => `+${a}`), ...diff.removed.map((r) => `-${r}`), ...diff.changed.map((c) => `~${c}`)];

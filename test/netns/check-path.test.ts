@@ -84,6 +84,8 @@ describe.skipIf(missing !== undefined && !inCi)('smtprobe check --path through c
     const data = path?.data as PathData;
     expect(data.hops.map((h) => h.address)).toEqual([chain.routerAddress(1), chain.routerAddress(2), chain.routerAddress(3), chain.serverAddress]);
     expect(data.hops.every((h) => h.received === 40)).toBe(true);
+    // check --json carries hops[] at the top, the same shape as `smtprobe path --json`.
+    expect(report.hops?.map((h) => h.ttl)).toEqual([1, 2, 3, 4]);
     expect(report.verdict).toBe('ok');
     expect(exit).toBe(0);
   });

@@ -44,6 +44,7 @@ export function registerCheckCommand(program: Command): void {
     .option('--path', 'add the per-hop path analysis (pathping-like)')
     .option('--path-count <n>', 'samples per hop for --path (default 100)')
     .option('--dns-server <ip>', 'resolve with this DNS server')
+    .option('--mx <domain>', 'also look up the MX records of this domain')
     .option('--name <name>', 'display name of the target; with --connector, which connector to probe')
     .addOption(new Option('--format <format>', 'output format').choices(['human', 'json', 'ndjson', 'nagios', 'junit', 'prometheus']).default('human'))
     .option('--json', 'same as --format json')
