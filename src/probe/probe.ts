@@ -1,17 +1,14 @@
-import { Deadline, systemClock, type Clock } from '../model/deadline.js';
+import type { Clock, Deadline } from '../model/deadline.js';
 import type { Report, StepName, StepResult } from '../model/report.js';
-import type { PathData } from '../model/step-data.js';
-import { toPublicTarget, type Target } from '../model/target.js';
-import { diagnose, verdictOf } from '../diagnose/index.js';
+import type { Target } from '../model/target.js';
 import { dnsStep } from './dns.js';
 import { icmpStep } from './icmp.js';
 import { pathStep } from './path/index.js';
 import { failureIsFatal, planDialogue } from './plan.js';
 import type { SmtpContext, SmtpSessionState } from './smtp/session-state.js';
 import { skipped, type Step } from './step.js';
-import { summarize } from './summary.js';
 import { tlsScanStep } from './tls-scan-step.js';
-import { TranscriptRecorder } from './transcript.js';
+import { ProbeRun } from './probe-run.js';
 
 export interface ProbeOptions {
   clock?: Clock;
@@ -26,18 +23,9 @@ export interface ProbeOptions {
  * closed. Never throws for a network outcome; a bug in a step becomes PROBE_INTERNAL_ERROR.
  */
 export async function probe(target: Target, opts: ProbeOptions = {}): Promise<Report> {
-  const clock = opts.clock ?? systemClock;
-  const started = clock.now();
-  const abort = new AbortController();
-  const onOuterAbort = (): void => abort.abort();
-  opts.signal?.addEventListener('abort', onOuterAbort, { once: true });
-  if (opts.signal?.aborted) abort.abort();
-  const hardStop = clock.setTimeout(() => abort.abort(), target.timeouts.totalMs);
-  const overall = new Deadline(started + target.timeouts.totalMs, 'probe', clock, abort.signal);
-  const transcript = new TranscriptRecorder(clock, started);
-  const ctx: SmtpContext = { transcript, clock, signal: abort.signal, state: {}, results: [] };
+  const run = new ProbeRun(target, opts);
+  const { ctx, clock, overall } = run;
   const phase = (name: StepName): Deadline => overall.forPhase(name, target.timeouts.phaseMs);
-
   const side: StepResult[] = [];
   const dialogue: StepResult[] = [];
   try {
@@ -54,27 +42,9 @@ export async function probe(target: Target, opts: ProbeOptions = {}): Promise<Re
       side.push(...rest);
     }
   } finally {
-    clock.clearTimeout(hardStop);
-    opts.signal?.removeEventListener('abort', onOuterAbort);
-    ctx.state.conn?.close();
+    run.end();
   }
-
-  const steps = order([...side, ...dialogue]);
-  const publicTarget = toPublicTarget(target);
-  const findings = diagnose({ target: publicTarget, steps, transcript: transcript.lines });
-  const path = steps.find((s) => s.step === 'path')?.data as PathData | undefined;
-  return {
-    ...(path ? { hops: path.hops } : {}),
-    schema: 1,
-    target: publicTarget,
-    startedAt: new Date(started).toISOString(),
-    durationMs: clock.now() - started,
-    steps,
-    transcript: transcript.lines,
-    findings,
-    verdict: verdictOf(findings, steps),
-    summary: summarize(steps, started),
-  };
+  return run.report(order([...side, ...dialogue]));
 }
 
 /** runDialogue runs the planned SMTP steps in order; after a fatal failure only QUIT runs. */

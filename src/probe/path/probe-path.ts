@@ -1,12 +1,10 @@
-import { Deadline, systemClock, type Clock } from '../../model/deadline.js';
+import type { Clock } from '../../model/deadline.js';
 import { VERDICT_EXIT_CODE, type Finding, type Report, type StepResult, type Verdict } from '../../model/report.js';
-import type { PathData } from '../../model/step-data.js';
-import { toPublicTarget, type Target } from '../../model/target.js';
-import { diagnose, verdictOf } from '../../diagnose/index.js';
+import type { Target } from '../../model/target.js';
+import { verdictOf } from '../../diagnose/index.js';
 import { dnsStep } from '../dns.js';
-import { skipped, type SessionContext } from '../step.js';
-import { summarize } from '../summary.js';
-import { TranscriptRecorder } from '../transcript.js';
+import { ProbeRun } from '../probe-run.js';
+import { skipped } from '../step.js';
 import { createPathStep, pathStep } from './path-step.js';
 import type { OpenPinger } from './pinger.js';
 
@@ -37,15 +35,8 @@ export function pathVerdict(findings: Finding[], steps: StepResult[]): Verdict {
  * same shape as `check`, plus `hops[]`. Bounded by `target.timeouts.totalMs`.
  */
 export async function probePath(target: Target, opts: ProbePathOptions = {}): Promise<Report> {
-  const clock = opts.clock ?? systemClock;
-  const started = clock.now();
-  const abort = new AbortController();
-  const onOuterAbort = (): void => abort.abort();
-  opts.signal?.addEventListener('abort', onOuterAbort, { once: true });
-  const hardStop = clock.setTimeout(() => abort.abort(), target.timeouts.totalMs);
-  const overall = new Deadline(started + target.timeouts.totalMs, 'path', clock, abort.signal);
-  const transcript = new TranscriptRecorder(clock, started);
-  const ctx: SessionContext = { transcript, clock, signal: abort.signal, state: {}, results: [] };
+  const run = new ProbeRun(target, { ...opts, phase: 'path' });
+  const { ctx, clock, overall } = run;
   const step = opts.openPinger ? createPathStep(opts.openPinger) : pathStep;
   const steps: StepResult[] = [];
   try {
@@ -54,26 +45,9 @@ export async function probePath(target: Target, opts: ProbePathOptions = {}): Pr
     ctx.results.push(dns);
     steps.push(dns.status === 'fail' ? skipped('path', clock, 'DNS failed') : await step(target, ctx, overall));
   } finally {
-    clock.clearTimeout(hardStop);
-    opts.signal?.removeEventListener('abort', onOuterAbort);
+    run.end();
   }
-  const publicTarget = toPublicTarget(target);
-  const findings = diagnose({ target: publicTarget, steps, transcript: transcript.lines });
-  const verdict = pathVerdict(findings, steps);
-  const report: Report = {
-    schema: 1,
-    target: publicTarget,
-    startedAt: new Date(started).toISOString(),
-    durationMs: clock.now() - started,
-    steps,
-    transcript: transcript.lines,
-    findings,
-    verdict,
-    summary: summarize(steps, started),
-  };
-  const data = steps.find((s) => s.step === 'path')?.data as PathData | undefined;
-  if (data) report.hops = data.hops;
-  return report;
+  return run.report(steps, pathVerdict);
 }
 
 /** pathExitCode: the process exit code of a path report (0 ok, 1 warning, 2 critical, 3 unknown). */
