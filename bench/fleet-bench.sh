@@ -11,4 +11,6 @@ npx tsc -p tsconfig.json --outDir "$out" --declaration false --sourceMap false >
 trap 'rm -rf "$out"' EXIT
 # BENCH_TLS_CACHE=1: measure with the proposed TLS trust-store/context caching (bench copy only).
 if [ "${BENCH_TLS_CACHE:-0}" = 1 ]; then node bench/fleet-tls-cache-patch.mjs "$out"; fi
+# BENCH_TICKET_WAIT=1: measure with the proposed TLS 1.3 session-ticket wait (bench copy only).
+if [ "${BENCH_TICKET_WAIT:-0}" = 1 ]; then node bench/fleet-ticket-wait-patch.mjs "$out"; fi
 SMTPROBE_REPO="$(pwd)" node "$out/bench/fleet-bench.js" "$@"

@@ -50,7 +50,9 @@ const r1 = (x: number): number => Math.round(x * 10) / 10;
 
 /** probesFor: how many probes a measurement makes at concurrency c (enough for a steady rate). */
 function probesFor(c: number, perSecGuess: number): number {
-  return Math.max(c * 4, Math.min(3000, Math.round(perSecGuess * 4)), 40);
+  const n = Math.max(c * 4, Math.min(3000, Math.round(perSecGuess * 4)), 40);
+  // BENCH_MAX_N caps a measurement (e.g. for the unpatched, slow build).
+  return Math.min(n, Number(process.env.BENCH_MAX_N ?? Infinity));
 }
 
 /** worker runs bench/fleet-worker.js in a child process and returns its JSON line. */
@@ -285,7 +287,8 @@ async function main(): Promise<void> {
 
   const out = path.join(repo, 'bench/results');
   mkdirSync(out, { recursive: true });
-  writeFileSync(path.join(out, 'fleet-bench.json'), `${JSON.stringify({ date: new Date().toISOString(), cpus: (await import('node:os')).cpus().length, rows, ...extra }, null, 2)}\n`);
+  const tag = process.env.BENCH_TAG ? `-${process.env.BENCH_TAG}` : '';
+  writeFileSync(path.join(out, `fleet-bench${tag}.json`), `${JSON.stringify({ date: new Date().toISOString(), cpus: (await import('node:os')).cpus().length, patches: { tlsCache: process.env.BENCH_TLS_CACHE === '1', ticketWait: process.env.BENCH_TICKET_WAIT === '1' }, rows, ...extra }, null, 2)}\n`);
   const table = ['| tool | server | c | probes | probes/s | p50 ms | p99 ms | peak RSS MB | ok |', '|---|---|---:|---:|---:|---:|---:|---:|---:|',
     ...rows.map((r) => `| ${r.tool} | ${r.server} | ${r.concurrency} | ${r.n} | ${r.probesPerSec} | ${r.p50Ms} | ${r.p99Ms} | ${r.peakRssMb ?? ''} | ${r.ok}/${r.n} |`)];
   process.stdout.write(`${table.join('\n')}\n\n${JSON.stringify(extra, null, 2)}\n`);

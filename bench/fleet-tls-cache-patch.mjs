@@ -27,21 +27,7 @@ edit('src/probe/tls/trust-store.js', '    static from(extraCa) {',
     static parse(extraCa) {`);
 edit('src/probe/tls/trust-store.js', 'export class TrustStore {', 'const TRUST_CACHE = new Map();\nexport class TrustStore {');
 
-edit('src/probe/tls/handshake.js', 'function connectOptions(tap, opts) {', 'const CONTEXT_CACHE = new Map();\nfunction connectOptions(tap, opts) {');
-const hs = readFileSync(path.join(root, 'src/probe/tls/handshake.js'), 'utf8');
-const start = hs.indexOf('function connectOptions(tap, opts) {');
-const ret = hs.indexOf('    return o;\n}', start);
-writeFileSync(path.join(root, 'src/probe/tls/handshake.js'), `${hs.slice(0, ret)}    if (o.ca) {
-        const key = JSON.stringify([opts.ca, o.minVersion, o.maxVersion, o.ciphers, o.cert, o.key]);
-        let ctx = CONTEXT_CACHE.get(key);
-        if (!ctx) {
-            const c = { ca: o.ca };
-            for (const k of ['minVersion', 'maxVersion', 'ciphers', 'cert', 'key']) if (o[k] !== undefined) c[k] = o[k];
-            ctx = tls.createSecureContext(c);
-            CONTEXT_CACHE.set(key, ctx);
-        }
-        o.secureContext = ctx;
-        delete o.ca;
-    }
-${hs.slice(ret)}`);
+// With a memoised TrustStore.from, the store (and the TLS contexts it keeps) is shared by all
+// probes with the same --ca; connectOptions only needs to use it when no store was passed in.
+edit('src/probe/tls/handshake.js', '  const store = usableStore(opts);\n', '  const store = usableStore(opts) ?? TrustStore.from(opts.ca);\n');
 process.stderr.write('fleet-tls-cache-patch: trust store and secure context cached per CA set (bench copy only)\n');
