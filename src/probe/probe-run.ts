@@ -5,6 +5,7 @@ import type { PathData } from '../model/step-data.js';
 import { toPublicTarget, type Target } from '../model/target.js';
 import type { SmtpContext } from './smtp/session-state.js';
 import { summarize } from './summary.js';
+import { TrustStoreCache } from './tls/trust-store.js';
 import { TranscriptRecorder } from './transcript.js';
 
 /**
@@ -24,7 +25,7 @@ export class ProbeRun {
   readonly #outer: AbortSignal | undefined;
   readonly #onOuterAbort = (): void => this.#abort.abort();
 
-  constructor(readonly target: Target, opts: { clock?: Clock; signal?: AbortSignal; phase?: string } = {}) {
+  constructor(readonly target: Target, opts: { clock?: Clock; signal?: AbortSignal; phase?: string; trustStores?: TrustStoreCache } = {}) {
     this.clock = opts.clock ?? systemClock;
     this.started = this.clock.now();
     this.#outer = opts.signal;
@@ -33,7 +34,8 @@ export class ProbeRun {
     this.#hardStop = this.clock.setTimeout(() => this.#abort.abort(), target.timeouts.totalMs);
     this.overall = new Deadline(this.started + target.timeouts.totalMs, opts.phase ?? 'probe', this.clock, this.#abort.signal);
     this.transcript = new TranscriptRecorder(this.clock, this.started);
-    this.ctx = { transcript: this.transcript, clock: this.clock, signal: this.#abort.signal, state: {}, results: [] };
+    const trustStores = opts.trustStores ?? new TrustStoreCache();
+    this.ctx = { transcript: this.transcript, clock: this.clock, signal: this.#abort.signal, state: { trustStores }, results: [] };
   }
 
   /** end releases the timer, the listener and the connection; call it in `finally`. */

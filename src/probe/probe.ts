@@ -9,11 +9,14 @@ import type { SmtpContext, SmtpSessionState } from './smtp/session-state.js';
 import { skipped, type Step } from './step.js';
 import { tlsScanStep } from './tls-scan-step.js';
 import { ProbeRun } from './probe-run.js';
+import type { TrustStoreCache } from './tls/trust-store.js';
 
 export interface ProbeOptions {
   clock?: Clock;
   /** Cancels the probe (SIGINT, a scheduler's deadline); steps end promptly. */
   signal?: AbortSignal;
+  /** Parsed trust anchors shared by the probes of one run (saves ~35 ms a probe). */
+  trustStores?: TrustStoreCache;
 }
 
 /**

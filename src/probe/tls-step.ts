@@ -39,7 +39,9 @@ export async function tlsStep(target: Target, ctx: SmtpContext, deadline: Deadli
     ctx.transcript.event(`server sent data after its STARTTLS go-ahead; discarded (RFC 3207 §4.2 / CVE-2011-0411)`);
   }
   ctx.transcript.event(`TLS handshake (${mode}, SNI ${target.tlsDomain ?? target.host}, verify ${target.tlsVerify})`);
-  const out = await tlsHandshake(raw, handshakeOptions(target, mode), deadline);
+  const opts = handshakeOptions(target, mode);
+  if (ctx.state.trustStores) opts.trustStore = ctx.state.trustStores.get(target.ca);
+  const out = await tlsHandshake(raw, opts, deadline);
   ctx.state.tls = out.data;
   if (!out.socket) {
     conn.close();

@@ -15,7 +15,7 @@ import { findScenario, startMockServer, type MockServer } from '../../src/mock/i
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const bin = path.join(root, 'dist/cli/main.js');
-const samples = path.join(root, 'test/unit/exchange/samples');
+const samples = path.join(root, 'test/samples');
 const connectors = path.join(root, 'fixtures/connectors');
 
 interface Run { code: number; stdout: string; stderr: string }

@@ -14,9 +14,10 @@ import { judgeCauses, planConfirmProbe, type CheckedCause, type CheckVerdict } f
 import { createTestPki, type TestPki } from '../../src/mock/certs/index.js';
 import { findScenario, startMockServer } from '../../src/mock/index.js';
 import { probe } from '../../src/probe/probe.js';
+import { SAMPLES_DIR } from '../support/samples.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const SAMPLES = ['/work/shared/samples', path.join(here, '../unit/exchange/samples')].find((d) => existsSync(d)) ?? '';
+const SAMPLES = SAMPLES_DIR;
 const sample = (f: string): string => readFileSync(path.join(SAMPLES, f), 'utf8');
 
 let pki: TestPki;

@@ -10,10 +10,11 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runRecord } from '../../src/cli/run-record.js';
 import { loadScenarioFile } from '../../src/mock/index.js';
+import { SAMPLES_DIR } from '../support/samples.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const reportFixture = path.join(here, '../unit/record/fixtures/report-slow-banner.json');
-const samples = ['/work/shared/samples', path.resolve(here, '../../../shared/samples')].find((d) => existsSync(d)) ?? '';
+const samples = SAMPLES_DIR;
 
 let dir: string;
 let stderr: string[];

@@ -14,9 +14,10 @@ import { startMockServer } from '../../src/mock/index.js';
 import type { Report } from '../../src/model/report.js';
 import { probe } from '../../src/probe/probe.js';
 import { recordExchangeLog } from '../../src/record/index.js';
+import { SAMPLES_DIR } from '../support/samples.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const samples = [path.resolve(here, '../../../shared/samples'), '/work/shared/samples'].find((d) => existsSync(d)) ?? '';
+const samples = SAMPLES_DIR;
 
 /** What each sample means (DOMAIN.md (b)), and words its Exchange explanation must carry. */
 const MEANING: Record<string, { codes: string[]; explanation: RegExp }> = {

@@ -1,5 +1,6 @@
 import type { Capabilities, TlsData } from '../../model/step-data.js';
 import type { SessionContext } from '../step.js';
+import type { TrustStoreCache } from '../tls/trust-store.js';
 import type { SmtpConnection } from './connection.js';
 
 /** SmtpSessionState: what the steps of one probe leave for each other. */
@@ -18,6 +19,8 @@ export interface SmtpSessionState {
   tlsVerified?: boolean;
   greetingHost?: string;
   authenticated?: boolean;
+  /** Parsed trust anchors for the certificate check, shared across the probes of a run. */
+  trustStores?: TrustStoreCache;
   /** Steps outside the SMTP dialogue (dns, icmp, path) share the same bag. */
   [key: string]: unknown;
 }

@@ -63,6 +63,25 @@ export class TrustStore {
   }
 }
 
+/**
+ * TrustStoreCache: one TrustStore per distinct `--ca` set, for a process that probes many
+ * targets (run, serve, benchmarks). The owner of a run creates one and passes it to every
+ * probe; a single `check` simply gets a fresh one.
+ */
+export class TrustStoreCache {
+  readonly #stores = new Map<string, TrustStore>();
+
+  get(extraCa: readonly string[]): TrustStore {
+    const key = createHash('sha256').update(extraCa.join('\0')).digest('hex');
+    let store = this.#stores.get(key);
+    if (!store) {
+      store = TrustStore.from(extraCa);
+      this.#stores.set(key, store);
+    }
+    return store;
+  }
+}
+
 /** splitPem: every certificate block of a PEM bundle, in order. */
 export function splitPem(pem: string): string[] {
   return pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];

@@ -4,8 +4,9 @@ import { diagnose, matchProviderSignature, SIGNATURES } from '../../../src/diagn
 import type { FindingCode } from '../../../src/model/finding-codes.js';
 import type { SmtpReply } from '../../../src/model/step-data.js';
 import { authData, authFail, input, step } from './builders.js';
+import { sample } from '../../support/samples.js';
 
-const SAMPLES = '/work/shared/samples/provider-replies.txt';
+const SAMPLES = sample('provider-replies.txt');
 
 interface Sample { provider: string; text: string }
 

@@ -6,8 +6,9 @@ import { dialogueOf } from '../../../src/exchange/protocol-log-dialogue.js';
 import { looksLikeProtocolLog, parseProtocolLog, splitCsv } from '../../../src/exchange/protocol-log.js';
 import { parseQueueError, parseResponseText } from '../../../src/exchange/queue-error-parser.js';
 import { sessionFacts } from '../../../src/exchange/send-session-facts.js';
+import { SAMPLES_DIR } from '../../support/samples.js';
 
-const samples = path.join(path.dirname(fileURLToPath(import.meta.url)), 'samples');
+const samples = SAMPLES_DIR;
 const sample = (f: string): string => readFileSync(path.join(samples, f), 'utf8');
 
 describe('parseResponseText', () => {

@@ -10,12 +10,10 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { CauseCode } from '../../../src/exchange/causes.js';
 import { explain, type Explanation } from '../../../src/exchange/explain.js';
+import { SAMPLES_DIR } from '../../support/samples.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-/** The shared samples, with a copy beside the test for machines without /work/shared. */
-const SAMPLES = [process.env.SMTPROBE_SAMPLES, '/work/shared/samples', path.join(here, 'samples')]
-  .find((d): d is string => d !== undefined && existsSync(d)) ?? path.join(here, 'samples');
-const sample = (f: string): string => readFileSync(path.join(SAMPLES, f), 'utf8');
+const sample = (f: string): string => readFileSync(path.join(SAMPLES_DIR, f), 'utf8');
 /** Data lines: not blank, not a comment, not a [section] header. */
 const dataLines = (f: string): string[] => sample(f).split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#') && !/^\[\d+\]/.test(l));
 
