@@ -12,6 +12,7 @@ import { resolveTarget } from '../src/config/resolve-target.js';
 import type { Report } from '../src/model/report.js';
 import type { Target } from '../src/model/target.js';
 import { probe } from '../src/probe/probe.js';
+import { TrustStoreCache } from '../src/probe/tls/trust-store.js';
 import { runFleet } from '../src/run/runner.js';
 
 interface WorkerArgs {
@@ -25,7 +26,7 @@ interface WorkerArgs {
   /** Default: = concurrency (every probe may hit the same host). */
   perHost?: number;
   tlsMax?: 'TLSv1.2' | 'TLSv1.3';
-  /** Keep only counts, not the Reports (the 10,000-probe run: memory bounded). */
+  /** Keep only counts, not the Reports (the 10,000-probe run: memory bounded, as `run --format ndjson`). */
   lean?: boolean;
 }
 
@@ -45,6 +46,8 @@ async function targets(): Promise<Target[]> {
 }
 
 const all = await targets();
+// As `smtprobe run` does: one TrustStoreCache for the run (BENCH_NO_TRUST_CACHE=1: one per probe, the old behaviour).
+const trustStores = process.env.BENCH_NO_TRUST_CACHE === '1' ? undefined : new TrustStoreCache();
 // Warm-up: one probe loads every lazily imported module and the CA store.
 await probe(all[0]!);
 const fdsBefore = readdirSync('/proc/self/fd').length;
@@ -57,7 +60,8 @@ const t0 = performance.now();
 const result = await runFleet(all, {
   concurrency: args.concurrency,
   perHost: args.perHost ?? args.concurrency,
-  probe: (t, o) => probe(t, o),
+  probe: (t, o) => probe(t, { signal: o.signal, trustStores }),
+  retain: !args.lean,
   onReport: (r: Report) => {
     seen += 1;
     durations.push(r.durationMs);
@@ -67,7 +71,6 @@ const result = await runFleet(all, {
   },
 });
 const wallMs = performance.now() - t0;
-if (args.lean) result.reports.fill(undefined);
 // Sockets close asynchronously after the last probe; give them a moment before counting.
 let fdsAfter = readdirSync('/proc/self/fd').length;
 for (let i = 0; i < 40 && fdsAfter > fdsBefore; i++) {

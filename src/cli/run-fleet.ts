@@ -3,6 +3,7 @@ import { loadProbesFile, resolveAllTargets } from '../config/probes-file.js';
 import { VERDICT_EXIT_CODE, type Report, type Verdict } from '../model/report.js';
 import type { Target } from '../model/target.js';
 import { probe } from '../probe/probe.js';
+import { TrustStoreCache } from '../probe/tls/trust-store.js';
 import { isOutputFormat, loadRenderer, type OutputFormat } from '../report/index.js';
 import { renderNdjsonLine } from '../report/ndjson.js';
 import { renderStateChange } from '../report/state-change.js';
@@ -14,8 +15,14 @@ import { worstVerdict } from '../run/worst-verdict.js';
 import { ProgressBar } from './run-progress.js';
 import { limitsFromFlags, scheduleFromFlags } from './run-options.js';
 
-/** The probe `run` uses: the real one, with the run's cancellation signal. */
-const realProbe: ProbeFn = (target, opts) => probe(target, { signal: opts.signal });
+/**
+ * realProbe: the probe `run` uses — the real one, with the run's cancellation signal and one
+ * TrustStoreCache for the whole run, so the system roots are parsed once, not once per probe.
+ */
+function realProbe(): ProbeFn {
+  const trustStores = new TrustStoreCache();
+  return (target, opts) => probe(target, { signal: opts.signal, trustStores });
+}
 
 /**
  * runFleetCommand: probes.yaml → Targets → concurrent run (or a schedule) → output; returns
@@ -58,8 +65,10 @@ async function once(targets: Target[], o: { format: OutputFormat; color: boolean
   const renderer = await loadRenderer(o.format);
   const result = await runFleet(targets, {
     ...o.limits,
-    probe: realProbe,
+    probe: realProbe(),
     signal: o.signal,
+    // ndjson has written every Report already: keeping them would only grow memory with the fleet.
+    retain: o.format !== 'ndjson',
     onReport: (report) => {
       bar?.tick(report.verdict);
       // ndjson streams: each Report is written the moment it exists (log pipelines tail it).
@@ -83,7 +92,7 @@ async function scheduled(targets: Target[], o: { everyMs: number; jitter: number
     jitter: o.jitter,
     clock: (await import('../model/deadline.js')).systemClock,
     limiter: o.limiter,
-    probe: realProbe,
+    probe: realProbe(),
     onReport: (report, change) => {
       if (o.format === 'ndjson') process.stdout.write(renderNdjsonLine(report));
       else if (change) process.stdout.write(renderStateChange(change));

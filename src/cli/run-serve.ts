@@ -1,6 +1,7 @@
 import { ConfigError } from '../config/config-error.js';
 import { loadProbesFile } from '../config/probes-file.js';
 import { probe } from '../probe/probe.js';
+import { TrustStoreCache } from '../probe/tls/trust-store.js';
 import { startExporter } from '../run/exporter.js';
 import { parseListen } from '../run/listen-address.js';
 import { limitsFromFlags, scheduleFromFlags } from './run-options.js';
@@ -16,12 +17,14 @@ export async function runServeCommand(flags: Record<string, unknown>): Promise<v
     timeoutOffsetS = Number(flags.timeoutOffset);
     if (!Number.isFinite(timeoutOffsetS) || timeoutOffsetS < 0) throw new ConfigError('timeout-offset', 'must be a number of seconds >= 0');
   }
+  // One parsed trust store per distinct --ca set for the exporter's lifetime.
+  const trustStores = new TrustStoreCache();
   const exporter = await startExporter({
     config,
     env: process.env,
     listen,
     limits,
-    probe: (target, opts) => probe(target, { signal: opts.signal }),
+    probe: (target, opts) => probe(target, { signal: opts.signal, trustStores }),
     ...(everyMs !== undefined ? { everyMs, jitter } : {}),
     ...(timeoutOffsetS !== undefined ? { timeoutOffsetS } : {}),
     log: (line) => process.stderr.write(`smtprobe serve: ${line}\n`),

@@ -15,11 +15,16 @@ export interface RunOptions extends Partial<FleetLimits> {
   onReport?: (report: Report, index: number) => void;
   /** Share a limiter (e.g. the exporter's) instead of making one from the limits. */
   limiter?: FleetLimiter;
+  /**
+   * Keep every Report in the result (default true). Streaming sinks (ndjson) pass false so a
+   * run of any size holds only the probes in flight: memory stays bounded by the concurrency.
+   */
+  retain?: boolean;
 }
 
 /** RunResult: every Report, in target order; targets that never started are listed by index. */
 export interface RunResult {
-  /** reports[i] is the Report of targets[i], or undefined when it did not run. */
+  /** reports[i] is the Report of targets[i], or undefined when it did not run (or `retain` was false). */
   reports: (Report | undefined)[];
   /** Indices of targets that did not run because the run was interrupted. */
   notRun: number[];
@@ -42,19 +47,25 @@ export async function runFleet(targets: readonly Target[], opts: RunOptions): Pr
   const onOuterAbort = (): void => run.abort();
   if (opts.signal?.aborted) run.abort();
   opts.signal?.addEventListener('abort', onOuterAbort, { once: true });
+  const retain = opts.retain ?? true;
   const reports: (Report | undefined)[] = new Array<Report | undefined>(targets.length).fill(undefined);
+  const done = new Uint8Array(targets.length);
   try {
     await Promise.all(targets.map((target, index) => limiter.run(target.host, async () => {
       // Queued work is dropped once the run is interrupted; p-limit's clearQueue would leave
       // these promises pending forever, so each task checks instead.
       if (signal.aborted) return;
       const report = await opts.probe(target, { signal });
-      reports[index] = report;
+      done[index] = 1;
+      if (retain) reports[index] = report;
       opts.onReport?.(report, index);
     })));
   } finally {
     opts.signal?.removeEventListener('abort', onOuterAbort);
   }
-  const notRun = reports.flatMap((r, i) => (r === undefined ? [i] : []));
+  const notRun: number[] = [];
+  done.forEach((d, i) => {
+    if (!d) notRun.push(i);
+  });
   return { reports, notRun, interrupted: signal.aborted };
 }

@@ -12,6 +12,7 @@ import { loadProbesFile, resolveAllTargets } from '../../src/config/probes-file.
 import { createTestPki, type TestPki } from '../../src/mock/certs/index.js';
 import { findScenario, startMockServer, type MockServer } from '../../src/mock/index.js';
 import { probe } from '../../src/probe/probe.js';
+import { TrustStoreCache } from '../../src/probe/tls/trust-store.js';
 import { runFleet } from '../../src/run/runner.js';
 
 const fixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures/probes');
@@ -87,7 +88,8 @@ describe('run probes.yaml against mock smart hosts', () => {
     await probe(targets.find((t) => t.name.startsWith('good'))!);
     const baseline = await waitForFds(openFds());
     const streamed: string[] = [];
-    const result = await runFleet(targets, { probe: (t, o) => probe(t, o), concurrency: 64, perHost: 16, onReport: (r) => streamed.push(r.target.name) });
+    const trustStores = new TrustStoreCache();
+    const result = await runFleet(targets, { probe: (t, o) => probe(t, { signal: o.signal, trustStores }), concurrency: 64, perHost: 16, onReport: (r) => streamed.push(r.target.name) });
 
     expect(result.notRun).toEqual([]);
     expect(result.reports.every((r) => r !== undefined)).toBe(true);

@@ -14,6 +14,7 @@ import { loadProbesFile } from '../../src/config/probes-file.js';
 import { createTestPki } from '../../src/mock/certs/index.js';
 import { findScenario, startMockServer, type MockServer } from '../../src/mock/index.js';
 import { probe } from '../../src/probe/probe.js';
+import { TrustStoreCache } from '../../src/probe/tls/trust-store.js';
 import { startExporter, type Exporter } from '../../src/run/exporter.js';
 
 const PROMETHEUS = '/usr/bin/prometheus';
@@ -77,11 +78,12 @@ beforeAll(async () => {
     `  - name: silent`, `    host: ${silent.host}`, `    port: ${silent.port}`,
     '',
   ].join('\n'));
+  const trustStores = new TrustStoreCache();
   exporter = await startExporter({
     config: await loadProbesFile(path.join(tmp, 'probes.yaml')),
     env: { PROM_TEST_PASS: 'mock-pass-1', PROM_TEST_WRONG: 'not-the-password' },
     listen: { host: '127.0.0.1', port: 0 },
-    probe: (t, o) => probe(t, o),
+    probe: (t, o) => probe(t, { signal: o.signal, trustStores }),
   });
   const exporterAddr = `127.0.0.1:${exporter.port}`;
   const promPort = await freePort();

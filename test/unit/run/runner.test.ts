@@ -66,3 +66,14 @@ describe('runFleet', () => {
     await run;
   });
 });
+
+describe('runFleet without retaining Reports (streaming sinks)', () => {
+  it('streams every Report, keeps none, and still knows which targets did not run', async () => {
+    const targets = Array.from({ length: 30 }, (_, i) => target(`t${i}`, `127.0.2.${i % 3}`));
+    const seen: string[] = [];
+    const result = await runFleet(targets, { probe: async (t) => reportFor(t, 'ok'), retain: false, onReport: (r) => seen.push(r.target.name) });
+    expect(seen.sort()).toEqual(targets.map((t) => t.name).sort());
+    expect(result.reports.every((r) => r === undefined)).toBe(true);
+    expect(result.notRun).toEqual([]);
+  });
+});
