@@ -104,7 +104,9 @@ async function scheduled(targets: Target[], o: { everyMs: number; jitter: number
     else o.signal.addEventListener('abort', () => resolve(), { once: true });
   });
   await schedule.stop();
-  const latest = schedule.tracker.latest();
+  // File order, as the one-shot table, whatever order the probes happened to finish in.
+  const order = new Map(targets.map((t, i) => [t.name, i]));
+  const latest = schedule.tracker.latest().sort((a, b) => (order.get(a.target.name) ?? 0) - (order.get(b.target.name) ?? 0));
   if (o.format === 'human') process.stdout.write(`\n${renderSummaryTable(latest, { color: o.color })}`);
   return VERDICT_EXIT_CODE[worstVerdict(latest.map((r) => r.verdict))];
 }
