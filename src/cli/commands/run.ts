@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { OUTPUT_FORMATS } from '../../report/index.js';
 import { reportFatal } from '../exit.js';
 
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
@@ -18,7 +19,7 @@ export function registerRunCommand(program: Command): void {
     .option('--every <duration>', 'repeat every DURATION (e.g. 60s, 5m) and report state changes until interrupted')
     .option('--jitter <fraction>', 'with --every: spread probes by this fraction of the interval (default 0.1)')
     .option('--target <name>', 'only this target; repeatable', collect)
-    .addOption(new Option('--format <format>', 'output format').choices(['human', 'json', 'ndjson', 'nagios', 'junit', 'prometheus']).default('human'))
+    .addOption(new Option('--format <format>', 'output format').choices([...OUTPUT_FORMATS]).default('human'))
     .option('--no-progress', 'no progress bar (it shows on a terminal for runs longer than a second)')
     .action(async (config: string, flags: Record<string, unknown>) => {
       try {
