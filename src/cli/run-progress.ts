@@ -16,9 +16,11 @@ export class ProgressBar {
   #done = 0;
   #shown = false;
   readonly #timer: NodeJS.Timeout;
-  readonly #started = Date.now();
+  readonly #started: number;
 
-  constructor(readonly stream: ProgressStream, readonly total: number, readonly delayMs = 1000) {
+  /** `now` is injectable so tests can render without waiting. */
+  constructor(readonly stream: ProgressStream, readonly total: number, readonly delayMs = 1000, readonly now: () => number = Date.now) {
+    this.#started = now();
     this.#timer = setInterval(() => this.#draw(), 100);
     this.#timer.unref();
   }
@@ -35,14 +37,18 @@ export class ProgressBar {
     if (this.#shown) this.stream.write('\r\x1b[K');
   }
 
-  #draw(): void {
-    const elapsed = Date.now() - this.#started;
-    if (elapsed < this.delayMs) return;
-    this.#shown = true;
+  /** line: the bar as it would be drawn now (without the terminal control codes). */
+  line(): string {
+    const elapsed = this.now() - this.#started;
     const width = Math.max(10, Math.min(40, (this.stream.columns ?? 80) - 50));
     const filled = this.total === 0 ? width : Math.round((this.#done / this.total) * width);
     const bad = (['critical', 'unknown', 'warning'] as const).filter((v) => this.#counts[v] > 0).map((v) => `${this.#counts[v]} ${v}`);
-    const line = `[${'#'.repeat(filled)}${'·'.repeat(width - filled)}] ${this.#done}/${this.total}${bad.length ? `  ${bad.join(', ')}` : ''}  ${(elapsed / 1000).toFixed(1)} s`;
-    this.stream.write(`\r\x1b[K${line}`);
+    return `[${'#'.repeat(filled)}${'·'.repeat(width - filled)}] ${this.#done}/${this.total}${bad.length ? `  ${bad.join(', ')}` : ''}  ${(elapsed / 1000).toFixed(1)} s`;
+  }
+
+  #draw(): void {
+    if (this.now() - this.#started < this.delayMs) return;
+    this.#shown = true;
+    this.stream.write(`\r\x1b[K${this.line()}`);
   }
 }
