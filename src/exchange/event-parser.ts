@@ -233,13 +233,12 @@ function decodeXml(s: string): string {
 
 const LEVELS: Record<string, string> = { '1': 'Critical', '2': 'Error', '3': 'Warning', '4': 'Information' };
 
-/** parseEventXml reads the <Event> XML of Event Viewer / wevtutil / Get-WinEvent .ToXml(). */
-export function parseEventXml(xml: string): ExchangeEvent | undefined {
-  const idText = /<EventID\b[^>]*>\s*(\d+)\s*<\/EventID>/i.exec(xml)?.[1];
-  const id = Number(idText);
-  const insertions = [...xml.matchAll(/<Data\b[^>]*?(?:\/>|>([\s\S]*?)<\/Data>)/gi)].map((m) => decodeXml(m[1] ?? ''));
-  const messageXml = /<Message>([\s\S]*?)<\/Message>/i.exec(xml)?.[1];
-  const message = messageXml !== undefined ? decodeXml(messageXml) : undefined;
+/**
+ * eventFrom: the event and its parameters from what a structured form (XML, JSON) carries —
+ * the numbered insertion strings when there are any, else the rendered message text, which
+ * also names the event when the id is missing or not one we know.
+ */
+function eventFrom(id: number, insertions: string[], message: string | undefined, form: 'xml' | 'json'): ExchangeEvent | undefined {
   let eventId: EventId | undefined = isEventId(id) ? id : undefined;
   let params: EventParams = {};
   if (eventId !== undefined && insertions.length > 0) params = fromInsertions(eventId, insertions);
@@ -249,8 +248,20 @@ export function parseEventXml(xml: string): ExchangeEvent | undefined {
   }
   if (eventId === undefined) return undefined;
   if (Object.keys(params).length === 0 && message) params = matchMessage(message, eventId)?.params ?? {};
-  const ev: ExchangeEvent = { id: eventId, form: 'xml', params: normaliseParams(params), insertions };
+  const ev: ExchangeEvent = { id: eventId, form, params: normaliseParams(params), insertions };
   if (message) ev.message = message;
+  return ev;
+}
+
+/** parseEventXml reads the <Event> XML of Event Viewer / wevtutil / Get-WinEvent .ToXml(). */
+export function parseEventXml(xml: string): ExchangeEvent | undefined {
+  const idText = /<EventID\b[^>]*>\s*(\d+)\s*<\/EventID>/i.exec(xml)?.[1];
+  const id = Number(idText);
+  const insertions = [...xml.matchAll(/<Data\b[^>]*?(?:\/>|>([\s\S]*?)<\/Data>)/gi)].map((m) => decodeXml(m[1] ?? ''));
+  const messageXml = /<Message>([\s\S]*?)<\/Message>/i.exec(xml)?.[1];
+  const message = messageXml !== undefined ? decodeXml(messageXml) : undefined;
+  const ev = eventFrom(id, insertions, message, 'xml');
+  if (!ev) return undefined;
   const source = /<Provider\b[^>]*\bName=['"]([^'"]+)['"]/i.exec(xml)?.[1] ?? /<Provider>([^<]+)<\/Provider>/i.exec(xml)?.[1];
   if (source) ev.source = source;
   const level = /<Level>\s*(\d)\s*<\/Level>/i.exec(xml)?.[1];
@@ -292,16 +303,8 @@ function eventFromJson(o: JsonObject): ExchangeEvent | undefined {
     ? props.map((p) => (p && typeof p === 'object' ? String(prop(p as JsonObject, 'Value') ?? '') : String(p)))
     : Array.isArray(replacement) ? replacement.map(String) : [];
   const message = typeof prop(o, 'Message') === 'string' ? (prop(o, 'Message') as string) : undefined;
-  let eventId: EventId | undefined = isEventId(id) ? id : undefined;
-  let params: EventParams = {};
-  if (eventId !== undefined && insertions.length > 0) params = fromInsertions(eventId, insertions);
-  else if (message) {
-    const hit = matchMessage(message, eventId);
-    if (hit) ({ id: eventId, params } = hit);
-  }
-  if (eventId === undefined) return undefined;
-  const ev: ExchangeEvent = { id: eventId, form: 'json', params: normaliseParams(params), insertions };
-  if (message) ev.message = message;
+  const ev = eventFrom(id, insertions, message, 'json');
+  if (!ev) return undefined;
   const source = prop(o, 'ProviderName', 'Source');
   if (typeof source === 'string') ev.source = source;
   const level = prop(o, 'LevelDisplayName', 'EntryType', 'Level');
