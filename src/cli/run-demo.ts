@@ -1,7 +1,6 @@
-import { targetForScenario } from '../config/scenario-target.js';
-import { findScenario, startMockServer } from '../mock/index.js';
+import { findScenario } from '../mock/index.js';
 import { createTestPki } from '../mock/certs/index.js';
-import { probe } from '../probe/probe.js';
+import { replayScenario } from '../run/replay.js';
 import { renderHuman } from '../report/human.js';
 
 /**
@@ -16,19 +15,14 @@ export async function runDemo(names: string[], transcript: boolean): Promise<num
   let mismatches = 0;
   for (const name of names) {
     const scenario = await findScenario(name);
-    const server = await startMockServer(scenario, { pki });
-    try {
-      const report = await probe(await targetForScenario(scenario, server));
-      process.stdout.write(`\n── scenario ${scenario.name}: ${scenario.description}\n`);
-      process.stdout.write(renderHuman(report, { color, transcript }));
-      const codes = new Set(report.findings.map((f) => f.code));
-      const missing = scenario.expect.codes.filter((c) => !codes.has(c));
-      const ok = missing.length === 0 && report.verdict === scenario.expect.verdict;
-      if (!ok) mismatches++;
-      rows.push(`  ${ok ? '✓' : '✗'} ${scenario.name.padEnd(26)} ${report.verdict.padEnd(9)} ${[...codes].join(', ') || '-'}`);
-    } finally {
-      await server.close();
-    }
+    const report = await replayScenario(scenario, { pki });
+    process.stdout.write(`\n── scenario ${scenario.name}: ${scenario.description}\n`);
+    process.stdout.write(renderHuman(report, { color, transcript }));
+    const codes = new Set(report.findings.map((f) => f.code));
+    const missing = scenario.expect.codes.filter((c) => !codes.has(c));
+    const ok = missing.length === 0 && report.verdict === scenario.expect.verdict;
+    if (!ok) mismatches++;
+    rows.push(`  ${ok ? '✓' : '✗'} ${scenario.name.padEnd(26)} ${report.verdict.padEnd(9)} ${[...codes].join(', ') || '-'}`);
   }
   process.stdout.write(`\nDemo summary (scenario, verdict, finding codes):\n${rows.join('\n')}\n`);
   process.stdout.write('\nTry one yourself: `npx smtprobe mock --list`, then `npx smtprobe mock bad-credentials` (it prints the `smtprobe check` line to run against it).\n');

@@ -98,19 +98,8 @@ export async function runRecord(flags: Record<string, unknown>): Promise<number>
  * once against the mock and take its findings as `expect`, saying so in the file.
  */
 async function expectFromReplay(rec: ExchangeRecording, name: string, file: string): Promise<string> {
-  const [{ startMockServer }, { targetForScenario }, { probe }, { renderScenarioYaml }] = await Promise.all([
-    import('../mock/index.js'),
-    import('../config/scenario-target.js'),
-    import('../probe/probe.js'),
-    import('../record/index.js'),
-  ]);
-  const server = await startMockServer(rec.scenario);
-  let report: Report;
-  try {
-    report = await probe(await targetForScenario(rec.scenario, server));
-  } finally {
-    await server.close();
-  }
+  const [{ replayScenario }, { renderScenarioYaml }] = await Promise.all([import('../run/replay.js'), import('../record/index.js')]);
+  const report = await replayScenario(rec.scenario);
   const codes = [...new Set(report.findings.map((f) => f.code))].sort();
   const doc = { ...rec.document, expect: { codes, verdict: report.verdict } };
   return renderScenarioYaml(doc, {

@@ -2,7 +2,7 @@
  * Safety rule: a secret never appears in any output format or transcript, whatever the
  * mechanism and whether AUTH succeeds or fails (DESIGN.md "Safety rules").
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { targetForScenario } from '../../src/config/scenario-target.js';
 import { createTestPki, type TestPki } from '../../src/mock/certs/index.js';
 import { findScenario, startMockServer } from '../../src/mock/index.js';
@@ -16,7 +16,6 @@ let pki: TestPki;
 beforeAll(async () => {
   pki = await createTestPki();
 });
-afterAll(() => undefined);
 
 /** Every form a secret could take on the wire or in a log. */
 function forms(user: string, secret: string): string[] {

@@ -15,6 +15,7 @@ import type { Report } from '../../src/model/report.js';
 import { probe } from '../../src/probe/probe.js';
 import { recordExchangeLog } from '../../src/record/index.js';
 import { SAMPLES_DIR } from '../support/samples.js';
+import { replayScenario } from '../../src/run/replay.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const samples = SAMPLES_DIR;
@@ -56,13 +57,7 @@ describe('Exchange Send log samples → scenario → replay with the Exchange pr
       expect([...rec.scenario.expect.codes].sort()).toEqual([...meaning.codes].sort());
       expect(rec.text).toMatch(/^# Recorded by smtprobe from an Exchange SMTP Send protocol log/);
 
-      const server = await startMockServer(rec.scenario, { pki });
-      let report: Report;
-      try {
-        report = await probe(await targetForScenario(rec.scenario, server));
-      } finally {
-        await server.close();
-      }
+      const report = await replayScenario(rec.scenario, { pki });
       const codes = [...new Set(report.findings.map((f) => f.code))].sort();
       const ctx = `${file}: ${report.verdict} [${codes.join(', ')}]\n${rec.text}`;
       expect(codes, ctx).toEqual([...meaning.codes].sort());

@@ -5,11 +5,10 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { targetForScenario } from '../../src/config/scenario-target.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createTestPki, type TestPki } from '../../src/mock/certs/index.js';
-import { loadScenarioFile, startMockServer } from '../../src/mock/index.js';
-import { probe } from '../../src/probe/probe.js';
+import { loadScenarioFile } from '../../src/mock/index.js';
+import { replayScenario } from '../../src/run/replay.js';
 
 const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures/scenarios');
 const files = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
@@ -27,22 +26,16 @@ describe('bundled scenarios', () => {
   for (const file of files) {
     it(file.replace(/\.yaml$/, ''), async () => {
       const scenario = await loadScenarioFile(path.join(dir, file));
-      const server = await startMockServer(scenario, { pki });
-      try {
-        const report = await probe(await targetForScenario(scenario, server));
-        const codes = report.findings.map((f) => f.code);
-        const ctx = `${file}: got ${report.verdict} [${codes.join(', ')}]; steps ${report.steps.map((s) => `${s.step}:${s.status}${s.error ? `(${s.error.code})` : ''}`).join(' ')}`;
-        for (const c of scenario.expect.codes) expect(codes, ctx).toContain(c);
-        for (const c of scenario.expect.absent) expect(codes, ctx).not.toContain(c);
-        if (scenario.expect.anyOf.length > 0) expect(scenario.expect.anyOf.some((c) => codes.includes(c)), ctx).toBe(true);
-        expect(report.verdict, ctx).toBe(scenario.expect.verdict);
-        // The probe ends within its own hard deadline.
-        expect(report.durationMs).toBeLessThanOrEqual((scenario.probe.timeout ?? 60) * 1000 + 1000);
-      } finally {
-        await server.close();
-      }
+      const report = await replayScenario(scenario, { pki });
+      const codes = report.findings.map((f) => f.code);
+      const ctx = `${file}: got ${report.verdict} [${codes.join(', ')}]; steps ${report.steps.map((s) => `${s.step}:${s.status}${s.error ? `(${s.error.code})` : ''}`).join(' ')}`;
+      for (const c of scenario.expect.codes) expect(codes, ctx).toContain(c);
+      for (const c of scenario.expect.absent) expect(codes, ctx).not.toContain(c);
+      if (scenario.expect.anyOf.length > 0) expect(scenario.expect.anyOf.some((c) => codes.includes(c)), ctx).toBe(true);
+      expect(report.verdict, ctx).toBe(scenario.expect.verdict);
+      // The probe ends within its own hard deadline.
+      expect(report.durationMs).toBeLessThanOrEqual((scenario.probe.timeout ?? 60) * 1000 + 1000);
     });
   }
 });
 
-afterAll(() => undefined);
