@@ -22,3 +22,9 @@ export { startMockServer, findScenario, listScenarios, loadScenarioFile, type Mo
 export { createTestPki, type TestPki, type CertProfile } from './mock/certs/index.js';
 export { renderHuman } from './report/human.js';
 export { renderJson } from './report/json.js';
+export { loadRenderer, OUTPUT_FORMATS, type OutputFormat } from './report/index.js';
+export { replayScenario, type ReplayOptions } from './run/replay.js';
+export { recordReport, recordExchangeLog } from './record/index.js';
+export { explain } from './exchange/explain.js';
+export { loadProbesFile } from './config/probes-file.js';
+export { runFleet } from './run/runner.js';
