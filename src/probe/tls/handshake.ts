@@ -140,15 +140,59 @@ export function tlsHandshake(raw: net.Socket, opts: HandshakeOptions, deadline: 
       data.problems = analysis.problems;
       data.verifyPassed = analysis.verifyPassed;
       const primary = primaryProblem(analysis.problems, opts.verify);
+      holdFirstWriteForTicket(socket, deadline, deadline.clock.now() - started);
       finish(primary ? { socket, data, error: { code: primary.code, message: primary.detail } } : { socket, data });
     };
 
+    const started = deadline.clock.now();
     const timer = deadline.clock.setTimeout(onTimeout, deadline.remainingMs());
     deadline.signal.addEventListener('abort', onAbort, { once: true });
     socket.once('secureConnect', onSecure);
     socket.once('error', onError);
     socket.once('close', onClose);
   });
+}
+
+/** Bounds of the wait for a TLS 1.3 session ticket (see holdFirstWriteForTicket). */
+const TICKET_WAIT_MIN_MS = 10;
+const TICKET_WAIT_MAX_MS = 50;
+
+/**
+ * holdFirstWriteForTicket: after a TLS 1.3 handshake, our first write (the post-STARTTLS EHLO)
+ * is held back until the server's NewSessionTicket has arrived. Why: RFC 8446 §4.6.1 tickets
+ * come after the client's Finished, as a small segment of their own; Node writes the EHLO
+ * together with its Finished, so the client then has nothing more to send, and a server with
+ * Nagle on (Postfix's smtpd) holds its small EHLO reply until that ticket segment is ACKed —
+ * by our delayed-ACK timer, ~40 ms later (seen on the wire; openssl s_client and swaks read
+ * the ticket before writing, so their EHLO carries the ACK and nothing stalls).
+ *
+ * The socket is corked, so the caller can go on at once (and sees every error and close as
+ * usual); writes go out when the first 'session' event comes — on the next event-loop turn:
+ * a write issued from inside the 'session' callback or its microtasks stalls in Node 20 — or
+ * when the bound expires: a server that sends no ticket costs at most that. The ticket arrives
+ * about one round trip after our Finished, and the handshake itself took about one round trip,
+ * so the bound is twice the handshake's time, kept within 10–50 ms (a delayed ACK is 40 ms).
+ */
+function holdFirstWriteForTicket(socket: tls.TLSSocket, deadline: Deadline, handshakeMs: number): void {
+  if (socket.getProtocol() !== 'TLSv1.3') return;
+  const boundMs = Math.min(TICKET_WAIT_MAX_MS, Math.max(TICKET_WAIT_MIN_MS, 2 * handshakeMs), deadline.remainingMs());
+  let released = false;
+  const release = (): void => {
+    if (released) return;
+    released = true;
+    deadline.clock.clearTimeout(bound);
+    socket.off('session', onTicket);
+    socket.off('close', release);
+    if (!socket.destroyed) socket.uncork();
+  };
+  const onTicket = (): void => {
+    deadline.clock.clearTimeout(bound);
+    setImmediate(release);
+  };
+  socket.cork();
+  const bound = deadline.clock.setTimeout(release, boundMs);
+  socket.once('session', onTicket);
+  socket.once('close', release);
 }
 
 function connectOptions(tap: TappedSocket, opts: HandshakeOptions): tls.ConnectionOptions {
