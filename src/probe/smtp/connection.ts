@@ -169,7 +169,11 @@ export class SmtpConnection {
       }
     }
     for (const ev of this.#parser.push(chunk)) {
-      if (ev.kind === 'reply') for (const raw of ev.raw) this.transcript.received(raw);
+      if (ev.kind === 'reply') {
+        for (const raw of ev.raw) this.transcript.received(raw);
+        // Tolerated, but noted: RFC 5321 §2.3.8 wants CRLF, and strict clients stall on bare LF.
+        if (ev.reply.bareLf) this.transcript.event('reply lines ended in a bare LF, not CRLF (RFC 5321 §2.3.8)');
+      }
       else this.transcript.event(`protocol violation: ${ev.detail}${ev.line !== undefined ? `: ${ev.line}` : ''}`);
       this.#events.push(ev);
     }
