@@ -135,7 +135,7 @@ export function tlsHandshake(raw: net.Socket, opts: HandshakeOptions, deadline: 
       const ctx = seen();
       fillNegotiated(data, socket, ctx);
       const store = usableStore(opts) ?? TrustStore.from(opts.ca);
-      const analysis = analyzeChain(presentedChain(socket, observer, store), analysisOptions(socket, opts, store));
+      const analysis = analyzeChain(presentedChain(socket), analysisOptions(socket, opts, store));
       data.chain = analysis.chain;
       data.problems = analysis.problems;
       data.verifyPassed = analysis.verifyPassed;
@@ -274,30 +274,25 @@ function analysisOptions(socket: tls.TLSSocket, opts: HandshakeOptions, trustSto
   return o;
 }
 
+/** More certificates than any real chain has (RFC 8446 §4.4.2 sets no limit). */
+const MAX_CHAIN = 64;
+
 /**
- * presentedChain: the certificates as the server sent them, leaf first. TLS 1.2 shows them in
- * clear; otherwise Node's getPeerCertificate(true) walk is used, which appends issuers from the
- * local trust store — those trailing store certificates are dropped, since the server may not
- * have sent them (a root it did send changes no verdict: the path ends at a trusted anchor).
+ * presentedChain: the certificates exactly as the server sent them, leaf first, in TLS 1.2
+ * and 1.3 alike. Node builds getPeerX509Certificate() from OpenSSL's peer chain
+ * (SSL_get_peer_cert_chain: the Certificate message's list, in order, extras included) and
+ * links each to the next by `issuerCertificate` — unlike getPeerCertificate(true), which
+ * re-orders by issuer, drops what does not fit and appends issuers from the local store, and
+ * which costs about a fifth of a probe's CPU (it converts every certificate into a JS object).
+ * Node 20 moves the certificates out of OpenSSL's list while doing so, so this is the one
+ * place that reads the peer's certificates.
  */
-function presentedChain(socket: tls.TLSSocket, observer: ServerFlightObserver, store: TrustStore): X509Certificate[] {
-  if (observer.certificates && observer.certificates.length > 0) {
-    try {
-      return observer.certificates.map((der) => new X509Certificate(der));
-    } catch {
-      // our reading of the Certificate message disagrees with OpenSSL's: trust OpenSSL's
-    }
-  }
-  const walked: X509Certificate[] = [];
-  const seenPrints = new Set<string>();
-  let c: tls.DetailedPeerCertificate | undefined = socket.getPeerCertificate(true);
-  while (c && c.raw && !seenPrints.has(c.fingerprint256)) {
-    seenPrints.add(c.fingerprint256);
-    walked.push(new X509Certificate(c.raw));
-    c = c.issuerCertificate;
-  }
-  while (walked.length > 1 && store.has(walked[walked.length - 1] as X509Certificate)) walked.pop();
-  return walked;
+function presentedChain(socket: tls.TLSSocket): X509Certificate[] {
+  const chain: X509Certificate[] = [];
+  // The links come from a finite list (duplicates the server sent are kept, as sent); the cap
+  // only guards against a future Node resolving issuers in a way that could loop.
+  for (let c = socket.getPeerX509Certificate(); c && chain.length < MAX_CHAIN; c = c.issuerCertificate) chain.push(c);
+  return chain;
 }
 
 /** TlsErrorClass: what classifyTlsError makes of a TLS failure. */
