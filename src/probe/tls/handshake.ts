@@ -77,6 +77,7 @@ export function tlsHandshake(raw: net.Socket, opts: HandshakeOptions, deadline: 
   let socket: tls.TLSSocket;
   try {
     socket = tls.connect(connectOptions(tap, opts));
+    skipNodeIdentityCheck(socket);
   } catch (err) {
     // OpenSSL refused our own side (unreadable client key/cert, key not matching the cert, bad
     // --ca PEM) before a byte was sent; config validation should have caught it.
@@ -89,6 +90,7 @@ export function tlsHandshake(raw: net.Socket, opts: HandshakeOptions, deadline: 
     const finish = (outcome: HandshakeOutcome): void => {
       if (settled) return;
       settled = true;
+      restoreNodeIdentityCheck(socket);
       deadline.clock.clearTimeout(timer);
       deadline.signal.removeEventListener('abort', onAbort);
       socket.off('secureConnect', onSecure);
@@ -132,6 +134,7 @@ export function tlsHandshake(raw: net.Socket, opts: HandshakeOptions, deadline: 
       fail(c.code, c.message, c.alert);
     };
     const onSecure = (): void => {
+      restoreNodeIdentityCheck(socket);
       const ctx = seen();
       fillNegotiated(data, socket, ctx);
       const store = usableStore(opts) ?? TrustStore.from(opts.ca);
@@ -151,6 +154,26 @@ export function tlsHandshake(raw: net.Socket, opts: HandshakeOptions, deadline: 
     socket.once('error', onError);
     socket.once('close', onClose);
   });
+}
+
+/**
+ * skipNodeIdentityCheck: when OpenSSL verified the chain, Node's secureConnect handler calls
+ * getPeerCertificate(true) only to hand the result to `checkServerIdentity` — which we replace
+ * with a no-op (the name is checked by analyzeChain, RFC 6125). That call converts every
+ * certificate into a JS object and was ~13% of a probe's CPU; during the handshake this socket
+ * answers it with an empty object instead. restoreNodeIdentityCheck removes the override, so
+ * after the handshake the socket is an ordinary TLSSocket again.
+ */
+function skipNodeIdentityCheck(socket: tls.TLSSocket): void {
+  Object.defineProperty(socket, 'getPeerCertificate', { value: emptyPeerCertificate, configurable: true, writable: true });
+}
+
+function restoreNodeIdentityCheck(socket: tls.TLSSocket): void {
+  if (Object.prototype.hasOwnProperty.call(socket, 'getPeerCertificate')) delete (socket as Partial<tls.TLSSocket>).getPeerCertificate;
+}
+
+function emptyPeerCertificate(): tls.DetailedPeerCertificate {
+  return {} as tls.DetailedPeerCertificate;
 }
 
 /** Bounds of the wait for a TLS 1.3 session ticket (see holdFirstWriteForTicket). */
