@@ -123,7 +123,8 @@ export function analyzeChain(presented: X509Certificate[], opts: ChainAnalysisOp
   presented.forEach((cert, i) => {
     // A trusted root's own signature and key are not what a client relies on (RFC 5280 §6.1: the
     // trust anchor is an input, not a certificate in the path), so those are skipped.
-    if (store.has(cert) && isSelfSigned(cert)) return;
+    // (isSelfSigned first: it is cheap and usually false, and has() may parse the system roots)
+    if (isSelfSigned(cert) && store.has(cert)) return;
     const weakKey = weakKeyProblem(cert, i);
     if (weakKey) problems.push(weakKey);
     const sig = chain[i]?.signatureAlgorithm;
@@ -203,15 +204,31 @@ function hostnameProblem(leaf: X509Certificate, servername: string): CertProblem
  * trustProblems builds the path from the leaf the way OpenSSL does (RFC 5280 §6.1): each
  * certificate's issuer is looked for first in the trust store, then among the certificates the
  * server sent, matching by name, key identifiers and key usage (checkIssued) and by signature.
+ *
+ * The walk runs against the `--ca` anchors first. A system root could only end it earlier, and
+ * with success; so when that walk fails, the certificates it visited are looked up among the
+ * system roots (parsed then, and only then): the result is the same as one walk against both,
+ * but a chain ending at a `--ca` anchor never parses the ~140 bundled roots.
  */
 function trustProblems(presented: X509Certificate[], store: TrustStore): CertProblem[] {
+  const visited: X509Certificate[] = [];
+  const problems = walkToAnchor(presented, (cert) => {
+    visited.push(cert);
+    return store.hasOwn(cert) || store.ownCandidatesFor(cert).some((c) => issuedBy(cert, c));
+  });
+  if (problems.length === 0) return problems;
+  const systemAnchored = visited.some((cert) => store.hasSystemRoot(cert) || store.systemCandidatesFor(cert).some((c) => issuedBy(cert, c)));
+  return systemAnchored ? [] : problems;
+}
+
+/** walkToAnchor: the path walk of trustProblems, with `trusted(cert)` as the trust-store test at each step. */
+function walkToAnchor(presented: X509Certificate[], trusted: (cert: X509Certificate) => boolean): CertProblem[] {
   const leaf = presented[0] as X509Certificate;
   const used = new Set<string>([leaf.fingerprint256]);
   let current = leaf;
   let index = 0;
   for (;;) {
-    if (store.has(current)) return [];
-    if (store.candidatesFor(current).some((c) => issuedBy(current, c))) return [];
+    if (trusted(current)) return [];
     const nextIndex = presented.findIndex((c) => !used.has(c.fingerprint256) && issuedBy(current, c));
     const next = presented[nextIndex];
     if (next) {

@@ -71,12 +71,14 @@ export function tlsHandshake(raw: net.Socket, opts: HandshakeOptions, deadline: 
     raw.destroy();
     return Promise.resolve({ data, error: { code: 'PHASE_TIMEOUT', message: `no time left for the TLS handshake (${deadline.phase})` } });
   }
+  // Cheap now: the --ca PEMs are parsed here, the system roots only if a chain needs them.
+  const store = usableStore(opts) ?? TrustStore.from(opts.ca);
   const observer = new ServerFlightObserver();
   const tap = new TappedSocket(raw, (chunk) => observer.push(chunk));
   const hasClientCert = opts.clientCert !== undefined && opts.clientKey !== undefined;
   let socket: tls.TLSSocket;
   try {
-    socket = tls.connect(connectOptions(tap, opts));
+    socket = tls.connect(connectOptions(tap, opts, store));
     skipNodeIdentityCheck(socket);
   } catch (err) {
     // OpenSSL refused our own side (unreadable client key/cert, key not matching the cert, bad
@@ -137,7 +139,6 @@ export function tlsHandshake(raw: net.Socket, opts: HandshakeOptions, deadline: 
       restoreNodeIdentityCheck(socket);
       const ctx = seen();
       fillNegotiated(data, socket, ctx);
-      const store = usableStore(opts) ?? TrustStore.from(opts.ca);
       const analysis = analyzeChain(presentedChain(socket), analysisOptions(socket, opts, store));
       data.chain = analysis.chain;
       data.problems = analysis.problems;
@@ -218,7 +219,7 @@ function holdFirstWriteForTicket(socket: tls.TLSSocket, deadline: Deadline, hand
   socket.once('close', release);
 }
 
-function connectOptions(tap: TappedSocket, opts: HandshakeOptions): tls.ConnectionOptions {
+function connectOptions(tap: TappedSocket, opts: HandshakeOptions, store: TrustStore): tls.ConnectionOptions {
   const o: tls.ConnectionOptions = {
     socket: tap,
     // We judge the certificate ourselves (every problem, at the configured level); Node's
@@ -239,10 +240,8 @@ function connectOptions(tap: TappedSocket, opts: HandshakeOptions): tls.Connecti
     ctx.key = opts.clientKey;
   }
   if (opts.ca.length === 0) return { ...o, ...ctx }; // Node's shared default root store: cheap
-  // `ca` replaces the default roots, hence both; a shared TrustStore keeps the context.
-  const store = usableStore(opts);
-  if (store) return { ...o, secureContext: store.secureContext(ctx) };
-  return { ...o, ...ctx, ca: [...tls.rootCertificates, ...opts.ca] };
+  // The store's context trusts the default roots and `ca`; a shared TrustStore reuses it.
+  return { ...o, secureContext: store.secureContext(ctx) };
 }
 
 /** usableStore: the caller's TrustStore, if it was built from the same `ca` (else it is ignored). */

@@ -1,22 +1,15 @@
 import { X509Certificate, createHash } from 'node:crypto';
 import tls from 'node:tls';
 
-/**
- * TrustStore: the certificates a chain may end at — Node's bundled Mozilla roots
- * (`tls.rootCertificates`) plus the user's `--ca` PEMs — parsed once. Parsing the ~140
- * bundled roots costs about 15 ms, so a runner probing many targets with the same `--ca`
- * builds one store and passes it to every analysis.
- */
-export class TrustStore {
+/** SecureContextOptions a TrustStore makes contexts for. */
+export type ContextOptions = Pick<tls.SecureContextOptions, 'minVersion' | 'maxVersion' | 'ciphers' | 'cert' | 'key'>;
+
+/** An index of parsed trust anchors: exact certificates by fingerprint, candidates by subject. */
+class AnchorIndex {
   readonly #byFingerprint = new Set<string>();
   readonly #bySubject = new Map<string, X509Certificate[]>();
-  readonly #contexts = new Map<string, tls.SecureContext>();
 
-  /**
-   * @param certificates the trust anchors, parsed.
-   * @param extraCa the `--ca` PEMs they came from (besides the system roots), for TLS contexts.
-   */
-  constructor(readonly certificates: readonly X509Certificate[], readonly extraCa: readonly string[] = []) {
+  constructor(certificates: readonly X509Certificate[]) {
     for (const c of certificates) {
       this.#byFingerprint.add(c.fingerprint256);
       const list = this.#bySubject.get(c.subject) ?? [];
@@ -25,28 +18,55 @@ export class TrustStore {
     }
   }
 
-  /** TrustStore.from parses the system roots and every certificate of each extra PEM bundle. */
+  has(cert: X509Certificate): boolean {
+    return this.#byFingerprint.has(cert.fingerprint256);
+  }
+
+  candidatesFor(cert: X509Certificate): readonly X509Certificate[] {
+    return this.#bySubject.get(cert.issuer) ?? [];
+  }
+}
+
+/**
+ * TrustStore: the certificates a chain may end at — Node's bundled Mozilla roots
+ * (`tls.rootCertificates`) plus the user's `--ca` PEMs. The `--ca` certificates are parsed at
+ * once; the ~140 bundled roots (about 15 ms to parse) only when a lookup reaches them, so a
+ * chain that ends at a `--ca` anchor never pays for them (see the two tiers in has/candidatesFor).
+ * A runner probing many targets with the same `--ca` builds one store and shares it.
+ */
+export class TrustStore {
+  readonly #own: AnchorIndex;
+  readonly #withSystemRoots: boolean;
+  #system: AnchorIndex | undefined;
+  readonly #contexts = new Map<string, tls.SecureContext>();
+
+  /**
+   * @param certificates the trust anchors, parsed (exactly these: no system roots are added).
+   * @param extraCa the `--ca` PEMs they came from (besides the system roots), for TLS contexts.
+   * @param withSystemRoots also trust Node's bundled roots (parsed lazily); TrustStore.from sets it.
+   */
+  constructor(certificates: readonly X509Certificate[], readonly extraCa: readonly string[] = [], withSystemRoots = false) {
+    this.#own = new AnchorIndex(certificates);
+    this.#withSystemRoots = withSystemRoots;
+  }
+
+  /** TrustStore.from: the system roots plus every certificate of each extra PEM bundle. */
   static from(extraCa: readonly string[]): TrustStore {
-    const pems = [...tls.rootCertificates, ...extraCa.flatMap(splitPem)];
-    return new TrustStore(pems.flatMap((pem) => {
-      try {
-        return [new X509Certificate(pem)];
-      } catch {
-        return []; // an unparsable --ca entry is reported by config validation, not here
-      }
-    }), extraCa);
+    return new TrustStore(parseAll(extraCa.flatMap(splitPem)), extraCa, true);
   }
 
   /**
    * secureContext: a client TLS context trusting the system roots plus `extraCa`, made once per
-   * distinct set of `options` (versions, ciphers, client certificate). Loading ~140 roots into a
-   * new OpenSSL store costs about 20 ms, which a probe run would otherwise pay per handshake.
+   * distinct set of `options` (versions, ciphers, client certificate). It starts from Node's
+   * default root store (shared, already parsed) and adds `extraCa` to a copy of it — the way
+   * Node itself applies a `ca` option — instead of handing OpenSSL ~140 root PEMs to parse
+   * again (about 17 ms per context).
    */
-  secureContext(options: Pick<tls.SecureContextOptions, 'minVersion' | 'maxVersion' | 'ciphers' | 'cert' | 'key'>): tls.SecureContext {
+  secureContext(options: ContextOptions): tls.SecureContext {
     const id = createHash('sha256').update(JSON.stringify([options.minVersion, options.maxVersion, options.ciphers, options.cert, options.key])).digest('hex');
     let ctx = this.#contexts.get(id);
     if (!ctx) {
-      ctx = tls.createSecureContext({ ...options, ca: [...tls.rootCertificates, ...this.extraCa] });
+      ctx = contextWithExtraCa(options, this.extraCa);
       this.#contexts.set(id, ctx);
     }
     return ctx;
@@ -54,13 +74,64 @@ export class TrustStore {
 
   /** has: whether this exact certificate is a trust anchor. */
   has(cert: X509Certificate): boolean {
-    return this.#byFingerprint.has(cert.fingerprint256);
+    return this.#own.has(cert) || this.hasSystemRoot(cert);
   }
 
   /** candidatesFor: trusted certificates whose subject is `cert`'s issuer name. */
   candidatesFor(cert: X509Certificate): readonly X509Certificate[] {
-    return this.#bySubject.get(cert.issuer) ?? [];
+    const own = this.#own.candidatesFor(cert);
+    const system = this.#systemIndex()?.candidatesFor(cert) ?? [];
+    return system.length === 0 ? own : [...own, ...system];
   }
+
+  /** hasOwn / ownCandidatesFor: the same lookups among the `--ca` anchors only (never parses the system roots). */
+  hasOwn(cert: X509Certificate): boolean {
+    return this.#own.has(cert);
+  }
+
+  ownCandidatesFor(cert: X509Certificate): readonly X509Certificate[] {
+    return this.#own.candidatesFor(cert);
+  }
+
+  /** hasSystemRoot / systemCandidatesFor: the lookups among the bundled roots only (parsed on first use). */
+  hasSystemRoot(cert: X509Certificate): boolean {
+    return this.#systemIndex()?.has(cert) ?? false;
+  }
+
+  systemCandidatesFor(cert: X509Certificate): readonly X509Certificate[] {
+    return this.#systemIndex()?.candidatesFor(cert) ?? [];
+  }
+
+  #systemIndex(): AnchorIndex | undefined {
+    if (!this.#withSystemRoots) return undefined;
+    this.#system ??= new AnchorIndex(parseAll(tls.rootCertificates));
+    return this.#system;
+  }
+}
+
+/**
+ * contextWithExtraCa: `createSecureContext({ ca })` would replace the default roots, so
+ * callers had to pass all of them again as PEM. Adding the extra anchors to the context's own
+ * store (SecureContext.context.addCACert, what Node's `ca` option calls) copies the shared
+ * default store instead. Should a Node version lack that method, the documented form is used.
+ */
+function contextWithExtraCa(options: ContextOptions, extraCa: readonly string[]): tls.SecureContext {
+  if (extraCa.length === 0) return tls.createSecureContext(options);
+  const ctx = tls.createSecureContext(options);
+  const native = (ctx as { context?: { addCACert?: (pem: string) => void } }).context;
+  if (typeof native?.addCACert !== 'function') return tls.createSecureContext({ ...options, ca: [...tls.rootCertificates, ...extraCa] });
+  for (const pem of extraCa) native.addCACert(pem);
+  return ctx;
+}
+
+function parseAll(pems: readonly string[]): X509Certificate[] {
+  return pems.flatMap((pem) => {
+    try {
+      return [new X509Certificate(pem)];
+    } catch {
+      return []; // an unparsable --ca entry is reported by config validation, not here
+    }
+  });
 }
 
 /**
