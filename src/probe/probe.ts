@@ -2,12 +2,9 @@ import type { Clock, Deadline } from '../model/deadline.js';
 import type { Report, StepName, StepResult } from '../model/report.js';
 import type { Target } from '../model/target.js';
 import { dnsStep } from './dns.js';
-import { icmpStep } from './icmp.js';
-import { pathStep } from './path/index.js';
 import { failureIsFatal, planDialogue } from './plan.js';
 import type { SmtpContext, SmtpSessionState } from './smtp/session-state.js';
 import { skipped, type Step } from './step.js';
-import { tlsScanStep } from './tls-scan-step.js';
 import { ProbeRun } from './probe-run.js';
 import type { TrustStoreCache } from './tls/trust-store.js';
 
@@ -38,9 +35,9 @@ export async function probe(target: Target, opts: ProbeOptions = {}): Promise<Re
       for (const s of planDialogue(target)) dialogue.push(skipped(s.name, clock, 'DNS failed'));
     } else {
       const extras: Promise<StepResult>[] = [];
-      if (target.connectivity.icmp !== 'off') extras.push(guarded('icmp', icmpStep, target, ctx, overall));
-      if (target.connectivity.path) extras.push(guarded('path', pathStep, target, ctx, overall));
-      if (target.tlsScan) extras.push(guarded('tls-scan', tlsScanStep, target, ctx, phase('tls-scan')));
+      if (target.connectivity.icmp !== 'off') extras.push(guarded('icmp', lazy(async () => (await import('./icmp.js')).icmpStep), target, ctx, overall));
+      if (target.connectivity.path) extras.push(guarded('path', lazy(async () => (await import('./path/index.js')).pathStep), target, ctx, overall));
+      if (target.tlsScan) extras.push(guarded('tls-scan', lazy(async () => (await import('./tls-scan-step.js')).tlsScanStep), target, ctx, phase('tls-scan')));
       const [, ...rest] = await Promise.all([runDialogue(target, ctx, phase, dialogue), ...extras]);
       side.push(...rest);
     }
@@ -48,6 +45,14 @@ export async function probe(target: Target, opts: ProbeOptions = {}): Promise<Re
     run.end();
   }
   return run.report(order([...side, ...dialogue]));
+}
+
+/**
+ * lazy: a side step loaded on first use. ICMP (a native raw-socket module), path and the TLS
+ * version scan are off for most checks; importing them up front cost `check` ~30 ms of start-up.
+ */
+function lazy(load: () => Promise<Step<unknown, SmtpSessionState>>): Step<unknown, SmtpSessionState> {
+  return async (target, ctx, deadline) => (await load())(target, ctx, deadline);
 }
 
 /** runDialogue runs the planned SMTP steps in order; after a fatal failure only QUIT runs. */
