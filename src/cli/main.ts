@@ -1,19 +1,28 @@
 #!/usr/bin/env node
 /**
  * smtprobe command line: wiring only. Each command registers its flags here and loads its
- * implementation lazily in its action, so `smtprobe check` starts fast.
+ * implementation lazily in its action, so `smtprobe check` starts fast. When the first
+ * argument names a command, only that command's module is loaded and registered (the others
+ * cost start-up and are not needed to parse its flags); otherwise — no command, `--help`,
+ * `--version`, `help`, a typo — all are registered, so help lists them and errors name them.
  */
 import { Command, CommanderError } from 'commander';
-import { registerCheckCommand } from './commands/check.js';
-import { registerDemoCommand } from './commands/demo.js';
-import { registerExplainCommand } from './commands/explain.js';
-import { registerImportConnectorCommand } from './commands/import-connector.js';
-import { registerMockCommand } from './commands/mock.js';
-import { registerPathCommand } from './commands/path.js';
-import { registerRecordCommand } from './commands/record.js';
-import { registerRunCommand } from './commands/run.js';
-import { registerServeCommand } from './commands/serve.js';
 import { reportFatal, UNKNOWN_EXIT } from './exit.js';
+
+type Register = (program: Command) => void;
+
+/** Every command, in help order, with the module that registers it. */
+const COMMANDS: readonly (readonly [string, () => Promise<Register>])[] = [
+  ['check', async () => (await import('./commands/check.js')).registerCheckCommand],
+  ['mock', async () => (await import('./commands/mock.js')).registerMockCommand],
+  ['path', async () => (await import('./commands/path.js')).registerPathCommand],
+  ['record', async () => (await import('./commands/record.js')).registerRecordCommand],
+  ['run', async () => (await import('./commands/run.js')).registerRunCommand],
+  ['serve', async () => (await import('./commands/serve.js')).registerServeCommand],
+  ['explain', async () => (await import('./commands/explain.js')).registerExplainCommand],
+  ['import-connector', async () => (await import('./commands/import-connector.js')).registerImportConnectorCommand],
+  ['demo', async () => (await import('./commands/demo.js')).registerDemoCommand],
+];
 
 const program = new Command()
   .name('smtprobe')
@@ -22,17 +31,10 @@ const program = new Command()
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
 
-registerCheckCommand(program);
-registerMockCommand(program);
-registerPathCommand(program);
-registerRecordCommand(program);
-registerRunCommand(program);
-registerServeCommand(program);
-registerExplainCommand(program);
-registerImportConnectorCommand(program);
-registerDemoCommand(program);
-
 try {
+  const named = COMMANDS.filter(([name]) => name === process.argv[2]);
+  const registers = await Promise.all((named.length > 0 ? named : COMMANDS).map(([, load]) => load()));
+  for (const register of registers) register(program);
   await program.parseAsync(process.argv);
 } catch (err) {
   if (err instanceof CommanderError) {
