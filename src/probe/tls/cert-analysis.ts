@@ -1,4 +1,4 @@
-import type { X509Certificate } from 'node:crypto';
+import { createHash, type X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { CertProblem, CertSummary } from '../../model/step-data.js';
 import type { TlsVerify } from '../../model/target.js';
@@ -107,17 +107,56 @@ export function summarizeCert(cert: X509Certificate, now: number): CertSummary {
  * @param presented the certificates as the server sent them, leaf first.
  */
 export function analyzeChain(presented: X509Certificate[], opts: ChainAnalysisOptions): ChainAnalysis {
-  const chain = presented.map((c) => summarizeCert(c, opts.now));
-  const problems: CertProblem[] = [];
   const leaf = presented[0];
   if (!leaf) {
-    problems.push({ code: 'CERT_VERIFY_FAILED', severity: 'critical', detail: 'the server presented no certificate' });
-    return { chain, problems, verifyPassed: opts.verify === 'none' };
+    return { chain: [], problems: [{ code: 'CERT_VERIFY_FAILED', severity: 'critical', detail: 'the server presented no certificate' }], verifyPassed: opts.verify === 'none' };
   }
   const store = opts.trustStore ?? TrustStore.from(opts.extraCa);
+  const facts = store.remember(chainKey(presented, opts.servername), () => timelessFacts(presented, opts.servername, store));
 
-  presented.forEach((cert, i) => problems.push(...dateProblems(cert, i, opts)));
-  const nameProblem = hostnameProblem(leaf, opts.servername);
+  const chain = facts.summaries.map((s, i) => ({ ...s, san: [...s.san], daysLeft: Math.floor(((facts.validity[i] as Validity).to - opts.now) / DAY_MS) }));
+  const problems: CertProblem[] = [];
+  facts.validity.forEach((v, i) => problems.push(...dateProblems(v, i, opts)));
+  problems.push(...facts.problems.map((p) => ({ ...p })));
+  const fallback = nodeFallback(opts.nodeAuthorizationError, problems);
+  if (fallback) problems.push(fallback);
+
+  return { chain, problems, verifyPassed: verifyPasses(problems, opts.verify) };
+}
+
+interface Validity {
+  from: number;
+  to: number;
+}
+
+/**
+ * TimelessFacts: what analyzeChain finds that depends only on the certificates, the name and
+ * the trust store — not on the clock or on OpenSSL's verdict. The probes of a run see the same
+ * few chains again and again, so these are kept on the run's TrustStore (TrustStore.remember),
+ * keyed by the DER of the chain as sent and the name; parsing, signature checks and path
+ * building then happen once per chain instead of once per probe.
+ */
+interface TimelessFacts {
+  /** Summaries; daysLeft is recomputed for each probe's `now`. */
+  summaries: readonly CertSummary[];
+  validity: readonly Validity[];
+  /** Name, trust, key and signature problems, in report order. */
+  problems: readonly CertProblem[];
+}
+
+function chainKey(presented: readonly X509Certificate[], servername: string): string {
+  const h = createHash('sha256').update(servername).update('\0');
+  for (const c of presented) h.update(c.raw);
+  return `${presented.length}:${h.digest('base64')}`;
+}
+
+function timelessFacts(presented: X509Certificate[], servername: string, store: TrustStore): TimelessFacts {
+  const leaf = presented[0] as X509Certificate;
+  // daysLeft is filled per probe; summarizing with now = 0 keeps the key in its place.
+  const summaries = presented.map((c) => summarizeCert(c, 0));
+  const validity = presented.map((c) => ({ from: Date.parse(c.validFrom), to: Date.parse(c.validTo) }));
+  const problems: CertProblem[] = [];
+  const nameProblem = hostnameProblem(leaf, servername);
   if (nameProblem) problems.push(nameProblem);
   problems.push(...trustProblems(presented, store));
   presented.forEach((cert, i) => {
@@ -127,15 +166,12 @@ export function analyzeChain(presented: X509Certificate[], opts: ChainAnalysisOp
     if (isSelfSigned(cert) && store.has(cert)) return;
     const weakKey = weakKeyProblem(cert, i);
     if (weakKey) problems.push(weakKey);
-    const sig = chain[i]?.signatureAlgorithm;
+    const sig = summaries[i]?.signatureAlgorithm;
     if (sig && WEAK_SIGNATURE_ALGORITHMS.has(sig)) {
       problems.push({ code: 'CERT_WEAK_SIGNATURE', severity: 'warning', certIndex: i, detail: `${describe(i)} is signed with ${sig}` });
     }
   });
-  const fallback = nodeFallback(opts.nodeAuthorizationError, problems);
-  if (fallback) problems.push(fallback);
-
-  return { chain, problems, verifyPassed: verifyPasses(problems, opts.verify) };
+  return { summaries, validity, problems };
 }
 
 /** verifyPasses: whether `problems` pass the verify level (warnings never fail it). */
@@ -157,9 +193,7 @@ function failsAt(p: CertProblem, verify: TlsVerify): boolean {
   return CHAIN_FAILURES.has(p.code) || (verify === 'domain' && p.code === 'CERT_HOSTNAME_MISMATCH');
 }
 
-function dateProblems(cert: X509Certificate, i: number, opts: ChainAnalysisOptions): CertProblem[] {
-  const from = Date.parse(cert.validFrom);
-  const to = Date.parse(cert.validTo);
+function dateProblems({ from, to }: Validity, i: number, opts: ChainAnalysisOptions): CertProblem[] {
   const who = describe(i);
   if (opts.now > to) {
     const ago = Math.floor((opts.now - to) / DAY_MS);

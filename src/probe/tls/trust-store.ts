@@ -4,6 +4,9 @@ import tls from 'node:tls';
 /** SecureContextOptions a TrustStore makes contexts for. */
 export type ContextOptions = Pick<tls.SecureContextOptions, 'minVersion' | 'maxVersion' | 'ciphers' | 'cert' | 'key'>;
 
+/** Chains a store remembers facts about: more distinct chains than a large run sees, small in memory. */
+const REMEMBERED_MAX = 4096;
+
 /** An index of parsed trust anchors: exact certificates by fingerprint, candidates by subject. */
 class AnchorIndex {
   readonly #byFingerprint = new Set<string>();
@@ -39,6 +42,7 @@ export class TrustStore {
   readonly #withSystemRoots: boolean;
   #system: AnchorIndex | undefined;
   readonly #contexts = new Map<string, tls.SecureContext>();
+  readonly #remembered = new Map<string, unknown>();
 
   /**
    * @param certificates the trust anchors, parsed (exactly these: no system roots are added).
@@ -70,6 +74,19 @@ export class TrustStore {
       this.#contexts.set(id, ctx);
     }
     return ctx;
+  }
+
+  /**
+   * remember: `make()`'s result for `key`, computed once for as long as this store lives — for
+   * facts about a chain that depend only on its certificates and this store (cert-analysis
+   * keys them by the chain's DER). At most REMEMBERED_MAX entries; the oldest goes first.
+   */
+  remember<T>(key: string, make: () => T): T {
+    if (this.#remembered.has(key)) return this.#remembered.get(key) as T;
+    const value = make();
+    if (this.#remembered.size >= REMEMBERED_MAX) this.#remembered.delete(this.#remembered.keys().next().value as string);
+    this.#remembered.set(key, value);
+    return value;
   }
 
   /** has: whether this exact certificate is a trust anchor. */

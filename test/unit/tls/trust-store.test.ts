@@ -58,4 +58,16 @@ describe('TrustStore tiers (--ca anchors at once, system roots lazily)', () => {
       server.close();
     }
   });
+
+  it('facts remembered per chain: a later analysis with another `now` or name equals a fresh one', () => {
+    const shared = TrustStore.from([pki.rootPem]);
+    const later = Date.now() + 400 * 86_400_000; // past the leaf's validTo
+    for (const o of [opts(), { ...opts(), now: later }, { ...opts(), servername: 'other.test' }, { ...opts(), nodeAuthorizationError: 'CERT_REVOKED' }]) {
+      const viaShared = analyzeChain(chain, { ...o, trustStore: shared });
+      const fresh = analyzeChain(chain, { ...o, trustStore: TrustStore.from([pki.rootPem]) });
+      expect(viaShared).toEqual(fresh);
+      expect(JSON.stringify(viaShared)).toBe(JSON.stringify(fresh));
+    }
+    expect(analyzeChain(chain, { ...opts(), now: later, trustStore: shared }).problems.map((p) => p.code)).toContain('CERT_EXPIRED');
+  });
 });
