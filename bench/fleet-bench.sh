@@ -9,6 +9,4 @@ cd "$(dirname "$0")/.."
 out="node_modules/.cache/smtprobe-fleet-bench/build-$$"
 npx tsc -p tsconfig.json --outDir "$out" --declaration false --sourceMap false >/dev/null || test -f "$out/bench/fleet-bench.js"
 trap 'rm -rf "$out"' EXIT
-# BENCH_TICKET_WAIT=1: measure with the proposed TLS 1.3 session-ticket wait (bench copy only).
-if [ "${BENCH_TICKET_WAIT:-0}" = 1 ]; then node bench/fleet-ticket-wait-patch.mjs "$out"; fi
 SMTPROBE_REPO="$(pwd)" node "$out/bench/fleet-bench.js" "$@"

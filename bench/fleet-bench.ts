@@ -288,7 +288,7 @@ async function main(): Promise<void> {
   const out = path.join(repo, 'bench/results');
   mkdirSync(out, { recursive: true });
   const tag = process.env.BENCH_TAG ? `-${process.env.BENCH_TAG}` : '';
-  writeFileSync(path.join(out, `fleet-bench${tag}.json`), `${JSON.stringify({ date: new Date().toISOString(), cpus: (await import('node:os')).cpus().length, patches: { ticketWait: process.env.BENCH_TICKET_WAIT === '1', noTrustCache: process.env.BENCH_NO_TRUST_CACHE === '1' }, rows, ...extra }, null, 2)}\n`);
+  writeFileSync(path.join(out, `fleet-bench${tag}.json`), `${JSON.stringify({ date: new Date().toISOString(), cpus: (await import('node:os')).cpus().length, patches: { noTrustCache: process.env.BENCH_NO_TRUST_CACHE === '1' }, rows, ...extra }, null, 2)}\n`);
   const table = ['| tool | server | c | probes | probes/s | p50 ms | p99 ms | peak RSS MB | ok |', '|---|---|---:|---:|---:|---:|---:|---:|---:|',
     ...rows.map((r) => `| ${r.tool} | ${r.server} | ${r.concurrency} | ${r.n} | ${r.probesPerSec} | ${r.p50Ms} | ${r.p99Ms} | ${r.peakRssMb ?? ''} | ${r.ok}/${r.n} |`)];
   process.stdout.write(`${table.join('\n')}\n\n${JSON.stringify(extra, null, 2)}\n`);
