@@ -106,6 +106,9 @@ describe('run probes.yaml against mock smart hosts', () => {
     const silentDone = streamed.map((n, i) => (n.startsWith('silent') ? i : -1)).filter((i) => i >= 0);
     expect(silentDone.length).toBe(10);
     expect(await waitForFds(baseline)).toBeLessThanOrEqual(baseline);
-    expect(good.reduce((n, s) => n + s.openConnections(), 0) + bad.openConnections() + silent.openConnections()).toBe(0);
+    // The mocks see our closes a moment later (a loaded machine): bounded wait, then assert.
+    const open = (): number => good.reduce((n, s) => n + s.openConnections(), 0) + bad.openConnections() + silent.openConnections();
+    for (let i = 0; i < 50 && open() > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(open()).toBe(0);
   }, 120_000);
 });
