@@ -15,7 +15,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createTestPki } from '../src/mock/certs/index.js';
 import { findScenario, startMockServer, type MockServer } from '../src/mock/index.js';
-import { startPostfix, type PostfixInstance } from './fleet-postfix.js';
+import { startPostfix, type PostfixInstance } from '../test/support/postfix.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** The repository (results go to its bench/results); the compiled tree sits elsewhere. */
@@ -194,8 +194,8 @@ async function main(): Promise<void> {
   let postfix: PostfixInstance | undefined;
   const mocks: MockServer[] = [];
   try {
-    postfix = await startPostfix({ port: PORT, certChainPem: leaf.chainPem, keyPem: leaf.keyPem, hostname: 'smarthost.test', users: [{ user: USER, password: PASS }], processLimit: 400 });
-    const pfServer = { host: postfix.host, port: postfix.port };
+    postfix = await startPostfix({ services: [{ port: PORT }], saslApps: { smtpd: 'PLAIN LOGIN' }, certChainPem: leaf.chainPem, keyPem: leaf.keyPem, hostname: 'smarthost.test', users: [{ user: USER, password: PASS }], processLimit: 400 });
+    const pfServer = { host: postfix.host, port: PORT };
     const common = { ca: caFile, tlsDomain: 'smarthost.test', user: USER };
 
     // The mock runs in its own process-level event loop here (this parent), the worker in another.
