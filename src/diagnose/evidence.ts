@@ -1,6 +1,7 @@
 import type { StepResult, TranscriptLine } from '../model/report.js';
 import type { AuthData, Capabilities, EhloData, SmtpReply } from '../model/step-data.js';
 import type { RuleContext } from './rule.js';
+import { replyWireLines } from '../model/smtp-reply.js';
 
 /**
  * Client commands whose text is safe to quote in full. Anything else the client sent
@@ -21,18 +22,6 @@ export function quoteLine(line: TranscriptLine): string | undefined {
     return mech ? `> AUTH ${mech}` : '> AUTH';
   }
   return (QUOTABLE_COMMANDS as readonly string[]).includes(verb) ? `> ${line.text}` : undefined;
-}
-
-/** formatReply renders a parsed reply the way the wire showed it (RFC 5321 §4.2.1). */
-export function formatReply(reply: SmtpReply): string[] {
-  const lines = reply.lines.length > 0 ? reply.lines : [''];
-  const enh = reply.enhanced ? `${reply.enhanced} ` : '';
-  return lines.map((l, i) => `< ${reply.code}${i < lines.length - 1 ? '-' : ' '}${enh}${l}`.trimEnd());
-}
-
-/** replyText joins a reply's lines into one string for matching and messages. */
-export function replyText(reply: SmtpReply): string {
-  return reply.lines.map((l) => l.trim()).join(' ').trim();
 }
 
 /**
@@ -57,7 +46,7 @@ export function replyEvidence(ctx: RuleContext, reply: SmtpReply): string[] {
     }
     return t.slice(start, end + 1).map((l) => `< ${l.text}`);
   }
-  return formatReply(reply);
+  return replyWireLines(reply);
 }
 
 /** commandEvidence quotes the last client command starting with `verb`, safely (see quoteLine). */

@@ -2,7 +2,7 @@ import type { FindingCode } from '../model/finding-codes.js';
 import type { ExchangeFix } from '../model/report.js';
 import type { SmtpReply } from '../model/step-data.js';
 import type { PublicTarget } from '../model/target.js';
-import { replyText } from './evidence.js';
+import { replyText } from '../model/smtp-reply.js';
 import { credentialArg, psString, setSendConnector } from './powershell.js';
 
 /**

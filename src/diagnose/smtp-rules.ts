@@ -1,4 +1,5 @@
-import { capabilityList, commandEvidence, replyEvidence, replyText } from './evidence.js';
+import { replyText } from '../model/smtp-reply.js';
+import { capabilityList, commandEvidence, replyEvidence } from './evidence.js';
 import type { Rule, RuleContext } from './rule.js';
 import { stepErrorDraft } from './step-error.js';
 

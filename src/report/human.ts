@@ -2,6 +2,7 @@ import type { Finding, Report, Severity, Status, StepName, StepResult, Verdict }
 import type {
   AuthData, BannerData, DnsData, EhloData, IcmpData, PathData, QuitData, RelayData, SmtpReply, StartTlsData, TcpData, TlsData, TlsScanData,
 } from '../model/step-data.js';
+import { replyLine } from '../model/smtp-reply.js';
 import { renderHopTable } from './path-table.js';
 
 export interface HumanOptions {
@@ -19,7 +20,7 @@ const STATUS_MARK: Record<Status, [string, keyof typeof ANSI]> = {
 const SEVERITY_STYLE: Record<Severity, keyof typeof ANSI> = { critical: 'red', warning: 'yellow', info: 'blue' };
 const VERDICT_STYLE: Record<Verdict, keyof typeof ANSI> = { ok: 'green', warning: 'yellow', critical: 'red', unknown: 'yellow' };
 
-const reply = (r: SmtpReply | undefined): string => (r ? [r.code, r.enhanced, r.lines[0]].filter(Boolean).join(' ') : '');
+const reply = (r: SmtpReply | undefined): string => (r ? replyLine(r) : '');
 
 /**
  * STEP_DETAIL: one line of detail per step, read from the step's data — a table every step

@@ -4,7 +4,8 @@ import type { BannerData } from '../../model/step-data.js';
 import type { Target } from '../../model/target.js';
 import { StepTimer } from '../step.js';
 import type { ReadOutcome } from './connection.js';
-import { formatReply, replyClass, replyError } from './reply-format.js';
+import { replyLine } from '../../model/smtp-reply.js';
+import { replyClass, replyError } from './reply-format.js';
 import type { SmtpContext } from './session-state.js';
 import { tlsAnswersOnConnect } from './tls-on-connect.js';
 
@@ -55,7 +56,7 @@ export async function bannerStep(target: Target, ctx: SmtpContext, deadline: Dea
   ctx.state.greetingHost = data.greetingHost;
   if (reply.code === 220) return timer.done('pass', data);
   if (replyClass(reply) === 4 || replyClass(reply) === 5) return timer.done('fail', data, replyError('BANNER_REJECTED', reply, 'greeting refused'));
-  return timer.done('fail', data, { code: 'PROTOCOL_VIOLATION', message: `unexpected greeting ${formatReply(reply)} (RFC 5321 §4.3.1 allows 220 or 554)`, replyCode: reply.code });
+  return timer.done('fail', data, { code: 'PROTOCOL_VIOLATION', message: `unexpected greeting ${replyLine(reply)} (RFC 5321 §4.3.1 allows 220 or 554)`, replyCode: reply.code });
 }
 
 /** After a short silence, ask on a second connection whether the port speaks TLS. */

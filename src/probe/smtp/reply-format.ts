@@ -1,17 +1,11 @@
 import type { FindingCode } from '../../model/finding-codes.js';
 import type { StepError } from '../../model/report.js';
+import { replyLine } from '../../model/smtp-reply.js';
 import type { SmtpReply } from '../../model/step-data.js';
-
-/** formatReply renders a reply on one line, as the server sent its first line: "535 5.7.8 text". */
-export function formatReply(r: SmtpReply): string {
-  const first = r.lines[0] ?? '';
-  const more = r.lines.length > 1 ? ` (+${r.lines.length - 1} lines)` : '';
-  return [String(r.code), r.enhanced, first].filter((s) => s !== undefined && s !== '').join(' ') + more;
-}
 
 /** replyError builds a StepError that carries the reply's code and enhanced status. */
 export function replyError(code: FindingCode, reply: SmtpReply, prefix?: string): StepError {
-  const e: StepError = { code, message: `${prefix ? `${prefix}: ` : ''}${formatReply(reply)}`, replyCode: reply.code };
+  const e: StepError = { code, message: `${prefix ? `${prefix}: ` : ''}${replyLine(reply)}`, replyCode: reply.code };
   if (reply.enhanced) e.enhanced = reply.enhanced;
   return e;
 }
