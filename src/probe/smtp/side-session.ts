@@ -1,9 +1,10 @@
-import net from 'node:net';
-import tls from 'node:tls';
+import type net from 'node:net';
 import type { Deadline } from '../../model/deadline.js';
 import type { Capabilities } from '../../model/step-data.js';
 import type { Target } from '../../model/target.js';
 import { connectTcp } from '../tcp.js';
+import { handshakeOptions } from '../tls-step.js';
+import { tlsHandshake } from '../tls/handshake.js';
 import { TranscriptRecorder } from '../transcript.js';
 import { parseCapabilities } from './capabilities.js';
 import { SmtpConnection } from './connection.js';
@@ -42,13 +43,9 @@ function abandon(conn: SmtpConnection): undefined {
 export async function peekCapsInsideTls(target: Target, address: string, deadline: Deadline): Promise<Capabilities | undefined> {
   const raw = await openForTls({ ...target, tls: 'starttls' }, address, deadline);
   if (!raw) return undefined;
-  const secure = await new Promise<tls.TLSSocket | undefined>((resolve) => {
-    const name = target.tlsDomain ?? target.host;
-    const s = tls.connect({ socket: raw, rejectUnauthorized: false, servername: net.isIP(name) ? undefined : name, ciphers: 'DEFAULT:@SECLEVEL=0', minVersion: 'TLSv1' });
-    const timer = deadline.clock.setTimeout(() => { s.destroy(); resolve(undefined); }, deadline.remainingMs());
-    s.once('secureConnect', () => { deadline.clock.clearTimeout(timer); resolve(s); });
-    s.once('error', () => { deadline.clock.clearTimeout(timer); s.destroy(); raw.destroy(); resolve(undefined); });
-  });
+  // The shared handshake, with no certificate check and any version: the question is only what
+  // the server offers inside TLS.
+  const { socket: secure } = await tlsHandshake(raw, { ...handshakeOptions(target, 'starttls'), verify: 'none', minVersion: 'TLSv1' }, deadline);
   if (!secure) return undefined;
   const conn = new SmtpConnection(secure, new TranscriptRecorder(deadline.clock), { secure: true });
   const ehlo = await conn.command(`EHLO ${target.ehlo}`, deadline);
