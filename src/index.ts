@@ -14,7 +14,7 @@ export { Secret } from './model/secret.js';
 export { Deadline, systemClock, type Clock } from './model/deadline.js';
 export { probe, type ProbeOptions } from './probe/probe.js';
 export { diagnose, verdictOf, type DiagnoseInput } from './diagnose/index.js';
-export { parseTargetInput, resolveTarget, TARGET_DEFAULTS } from './config/resolve-target.js';
+export { parseTargetInput, resolveTarget } from './config/resolve-target.js';
 export { targetInputSchema, type TargetInput } from './config/target-schema.js';
 export { ConfigError } from './config/config-error.js';
 export { targetForScenario } from './config/scenario-target.js';

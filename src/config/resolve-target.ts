@@ -2,21 +2,11 @@ import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Secret } from '../model/secret.js';
-import { TLS_VERSIONS, type Target, type TlsMode, type TlsVersion } from '../model/target.js';
+import { TARGET_DEFAULTS, TLS_VERSIONS, type Target, type TlsMode, type TlsVersion } from '../model/target.js';
 import { ConfigError } from './config-error.js';
 import { fromEnv, fromFile, resolveSecretRef, type SecretEnv } from './secrets.js';
 import { formatIssue, targetInputSchema, type TargetInput } from './target-schema.js';
 
-/** Defaults of `check` (issue 2): port 587, 60 s per probe, 30 s per phase. */
-export const TARGET_DEFAULTS = {
-  port: 587,
-  timeoutS: 60,
-  phaseTimeoutS: 30,
-  certWarnDays: 21,
-  certCritDays: 7,
-  icmpCount: 3,
-  pathCount: 100,
-} as const;
 
 export interface ResolveOptions extends SecretEnv {
   /** Where the input came from, for error messages ("probes.yaml:12", "flag"). */

@@ -9,6 +9,17 @@ export type TlsVerify = 'none' | 'chain' | 'domain';
 export type TlsVersion = 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
 export const TLS_VERSIONS: readonly TlsVersion[] = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
 
+/** TARGET_DEFAULTS: the defaults of `check` (issue 2): port 587, 60 s per probe, 30 s per phase. */
+export const TARGET_DEFAULTS = {
+  port: 587,
+  timeoutS: 60,
+  phaseTimeoutS: 30,
+  certWarnDays: 21,
+  certCritDays: 7,
+  icmpCount: 3,
+  pathCount: 100,
+} as const;
+
 /** SASL mechanisms smtprobe can run. */
 export const ATTEMPTABLE_MECHANISMS = ['PLAIN', 'LOGIN', 'CRAM-MD5', 'XOAUTH2', 'OAUTHBEARER'] as const;
 export type MechanismName = (typeof ATTEMPTABLE_MECHANISMS)[number];

@@ -1,4 +1,4 @@
-import type { Target } from '../../model/target.js';
+import { TARGET_DEFAULTS, type Target } from '../../model/target.js';
 
 /** MinimalTargetOptions: the `smtprobe path` flags that shape the Target. */
 export interface MinimalTargetOptions {
@@ -34,14 +34,14 @@ export function minimalTarget(host: string, o: MinimalTargetOptions): Target {
     ca: [],
     caFiles: [],
     tlsScan: false,
-    certWarnDays: 21,
-    certCritDays: 7,
+    certWarnDays: TARGET_DEFAULTS.certWarnDays,
+    certCritDays: TARGET_DEFAULTS.certCritDays,
     ehlo: 'localhost',
     auth: 'none',
     allowPlaintextAuth: false,
     rcpt: [],
     client: 'generic',
-    timeouts: { totalMs: o.totalMs, phaseMs: Math.min(30_000, o.totalMs) },
+    timeouts: { totalMs: o.totalMs, phaseMs: Math.min(TARGET_DEFAULTS.phaseTimeoutS * 1000, o.totalMs) },
     connectivity,
     labels: {},
   };
