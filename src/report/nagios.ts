@@ -12,7 +12,6 @@ import { countVerdicts, VERDICT_RANK, worstVerdict } from '../run/worst-verdict.
  */
 
 const STATE: Record<Verdict, string> = { ok: 'OK', warning: 'WARNING', critical: 'CRITICAL', unknown: 'UNKNOWN' };
-const SEVERITY_RANK = { critical: 0, warning: 1, info: 2 } as const;
 
 /** renderNagios: one report as one plugin status line with perfdata. */
 export function renderNagios(report: Report): string {
@@ -41,8 +40,8 @@ export function renderNagiosFleet(reports: readonly Report[], notRun: readonly s
 
 function statusText(r: Report): string {
   const where = `${r.target.name}`;
-  const worst = [...r.findings].sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity]);
-  const alerting = worst.filter((f) => f.severity !== 'info');
+  // diagnose() already orders findings most severe first.
+  const alerting = r.findings.filter((f) => f.severity !== 'info');
   if (r.verdict === 'ok' || alerting.length === 0) {
     const s = r.summary;
     const bits = [s.tlsProtocol ?? 'no TLS', s.authMechanism ? `AUTH ${s.authMechanism} accepted` : undefined, s.certDaysLeft !== undefined ? `certificate ${s.certDaysLeft} days left` : undefined];
