@@ -3,7 +3,7 @@
  * explained, the derived probe is re-aimed at the mock scenario that reproduces the failure,
  * and each cause comes back confirmed, ruled out or unknown from what the probe saw.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';

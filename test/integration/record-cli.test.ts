@@ -3,7 +3,6 @@
  * load as scenarios under their own name; bad input is one line on stderr and exit code 3.
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

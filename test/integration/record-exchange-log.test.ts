@@ -4,20 +4,14 @@
  * Exchange client profile gives the finding that matches the log, with the Exchange
  * explanation.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { targetForScenario } from '../../src/config/scenario-target.js';
 import { createTestPki, type TestPki } from '../../src/mock/certs/index.js';
-import { startMockServer } from '../../src/mock/index.js';
-import type { Report } from '../../src/model/report.js';
-import { probe } from '../../src/probe/probe.js';
 import { recordExchangeLog } from '../../src/record/index.js';
 import { SAMPLES_DIR } from '../support/samples.js';
 import { replayScenario } from '../../src/run/replay.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
 const samples = SAMPLES_DIR;
 
 /** What each sample means (DOMAIN.md (b)), and words its Exchange explanation must carry. */

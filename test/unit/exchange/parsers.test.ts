@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { dialogueOf } from '../../../src/exchange/protocol-log-dialogue.js';
 import { looksLikeProtocolLog, parseProtocolLog, splitCsv } from '../../../src/exchange/protocol-log.js';

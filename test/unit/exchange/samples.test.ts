@@ -4,15 +4,13 @@
  * also asserts that it covers every data line of its file, so a new sample line fails here
  * until someone says what it means.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { CauseCode } from '../../../src/exchange/causes.js';
 import { explain, type Explanation } from '../../../src/exchange/explain.js';
 import { SAMPLES_DIR } from '../../support/samples.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
 const sample = (f: string): string => readFileSync(path.join(SAMPLES_DIR, f), 'utf8');
 /** Data lines: not blank, not a comment, not a [section] header. */
 const dataLines = (f: string): string[] => sample(f).split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#') && !/^\[\d+\]/.test(l));
