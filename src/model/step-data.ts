@@ -101,11 +101,15 @@ export interface TlsData {
   cipher?: { name: string; standardName?: string; version?: string };
   /** Key exchange group, e.g. X25519. */
   group?: string;
-  /** Node's verdict (OpenSSL chain + our host name check). */
+  /**
+   * Whether the chain is trusted and valid, whatever `verify` level was asked for (the host
+   * name is not part of it), and if not the code of the main reason (e.g. CERT_EXPIRED).
+   * Computed by our own chain analysis; OpenSSL is not asked to verify.
+   */
   authorized?: boolean;
   authorizationError?: string;
   chain: CertSummary[];
-  /** Every problem found, independent of Node's single authorizationError. */
+  /** Every problem found, each independently (OpenSSL would stop at its first). */
   problems: CertProblem[];
   /** Whether the problems fail the configured verify level. */
   verifyPassed: boolean;

@@ -30,22 +30,13 @@ const IMPORTANCE: readonly ProblemCode[] = [
   'CERT_HOSTNAME_MISMATCH', 'CERT_VERIFY_FAILED', 'CERT_EXPIRES_SOON', 'CERT_WEAK_KEY', 'CERT_WEAK_SIGNATURE',
 ];
 
-/**
- * OpenSSL verify results (as Node names them in `authorizationError`) that one of our own
- * checks covers. Any other result is reported as CERT_VERIFY_FAILED when our checks found nothing.
- */
-const OPENSSL_EQUIVALENT: Record<string, ProblemCode> = {
-  CERT_HAS_EXPIRED: 'CERT_EXPIRED',
-  CERT_NOT_YET_VALID: 'CERT_NOT_YET_VALID',
-  DEPTH_ZERO_SELF_SIGNED_CERT: 'CERT_SELF_SIGNED',
-  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'CERT_CHAIN_INCOMPLETE',
-  SELF_SIGNED_CERT_IN_CHAIN: 'CERT_UNTRUSTED_ROOT',
-  UNABLE_TO_GET_ISSUER_CERT: 'CERT_UNTRUSTED_ROOT',
-  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'CERT_UNTRUSTED_ROOT',
-  EE_KEY_TOO_SMALL: 'CERT_WEAK_KEY',
-  CA_KEY_TOO_SMALL: 'CERT_WEAK_KEY',
-  CA_MD_TOO_WEAK: 'CERT_WEAK_SIGNATURE',
-  ERR_TLS_CERT_ALTNAME_INVALID: 'CERT_HOSTNAME_MISMATCH',
+/** Extended key usage OIDs that allow a certificate to serve TLS (RFC 5280 §4.2.1.12). */
+const EKU_SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
+const EKU_ANY = '2.5.29.37.0';
+/** The other common purposes, by name, for the problem's detail. */
+const EKU_NAMES: Record<string, string> = {
+  '1.3.6.1.5.5.7.3.2': 'clientAuth', '1.3.6.1.5.5.7.3.3': 'codeSigning', '1.3.6.1.5.5.7.3.4': 'emailProtection',
+  '1.3.6.1.5.5.7.3.8': 'timeStamping', '1.3.6.1.5.5.7.3.9': 'OCSPSigning',
 };
 
 /** Security strength of named curves in bits of key size, as OpenSSL names them. */
@@ -64,8 +55,6 @@ export interface ChainAnalysisOptions {
   now: number;
   warnDays: number;
   critDays: number;
-  /** Node's `authorizationError` (OpenSSL's single verify result), used only to refine. */
-  nodeAuthorizationError?: string;
   /** A store already built from the same `extraCa` (saves parsing the system roots again). */
   trustStore?: TrustStore;
 }
@@ -102,7 +91,11 @@ export function summarizeCert(cert: X509Certificate, now: number): CertSummary {
 
 /**
  * analyzeChain: every problem of the chain the server presented, each found independently —
- * unlike OpenSSL, which stops at its first verify error (Node's single `authorizationError`).
+ * unlike OpenSSL, which stops at its first verify error. This is the probe's only certificate
+ * verdict: the handshake's TLS context trusts nothing (see TrustStore.secureContext), so
+ * OpenSSL's own verification is not asked for; what it would check for a server certificate is
+ * checked here — path to an anchor (names, key identifiers, signatures, CA flag), dates,
+ * extended key usage, and the name (RFC 6125) — plus key size and signature algorithm.
  *
  * @param presented the certificates as the server sent them, leaf first.
  */
@@ -118,8 +111,6 @@ export function analyzeChain(presented: X509Certificate[], opts: ChainAnalysisOp
   const problems: CertProblem[] = [];
   facts.validity.forEach((v, i) => problems.push(...dateProblems(v, i, opts)));
   problems.push(...facts.problems.map((p) => ({ ...p })));
-  const fallback = nodeFallback(opts.nodeAuthorizationError, problems);
-  if (fallback) problems.push(fallback);
 
   return { chain, problems, verifyPassed: verifyPasses(problems, opts.verify) };
 }
@@ -164,6 +155,8 @@ function timelessFacts(presented: X509Certificate[], servername: string, store: 
     // trust anchor is an input, not a certificate in the path), so those are skipped.
     // (isSelfSigned first: it is cheap and usually false, and has() may parse the system roots)
     if (isSelfSigned(cert) && store.has(cert)) return;
+    const purpose = purposeProblem(cert, i);
+    if (purpose) problems.push(purpose);
     const weakKey = weakKeyProblem(cert, i);
     if (weakKey) problems.push(weakKey);
     const sig = summaries[i]?.signatureAlgorithm;
@@ -326,23 +319,15 @@ function keyOf(cert: X509Certificate): { type?: string; bits?: number } {
 }
 
 /**
- * nodeFallback: OpenSSL's verify result refines ours only when it names something our checks
- * did not see; a result we have no code for becomes CERT_VERIFY_FAILED, unless we already found
- * a reason the chain fails (OpenSSL reports only its first error, which may be a consequence).
+ * purposeProblem: a certificate whose extended key usage is present but allows neither TLS
+ * server authentication nor any purpose cannot vouch for a server — OpenSSL's INVALID_PURPOSE,
+ * which it applies to the leaf and to the CAs above it alike (a CA limited to clientAuth cannot
+ * issue server certificates). No extension means no restriction.
  */
-function nodeFallback(err: string | undefined, problems: CertProblem[]): CertProblem | undefined {
-  if (!err) return undefined;
-  // OpenSSL 3 reports a certificate refused by its security level (SHA-1 signature, small key)
-  // as plain UNSPECIFIED; our weak-key/weak-signature warning already says which and why.
-  if (err === 'UNSPECIFIED' && problems.some((p) => p.code === 'CERT_WEAK_SIGNATURE' || p.code === 'CERT_WEAK_KEY')) return undefined;
-  const equivalent = OPENSSL_EQUIVALENT[err];
-  if (equivalent && problems.some((p) => p.code === equivalent)) return undefined;
-  if (problems.some((p) => CHAIN_FAILURES.has(p.code))) return undefined;
-  if (equivalent && equivalent !== 'CERT_WEAK_KEY' && equivalent !== 'CERT_WEAK_SIGNATURE' && equivalent !== 'CERT_HOSTNAME_MISMATCH') {
-    return { code: equivalent, severity: 'critical', detail: `OpenSSL: ${err}` };
-  }
-  if (equivalent) return undefined; // a weakness or name OpenSSL judged by other rules than ours
-  return { code: 'CERT_VERIFY_FAILED', severity: 'critical', detail: `OpenSSL rejected the chain: ${err}` };
+function purposeProblem(cert: X509Certificate, i: number): CertProblem | undefined {
+  const usages = cert.keyUsage; // Node 20 names the extended key usage OIDs `keyUsage`
+  if (!usages || usages.length === 0 || usages.includes(EKU_SERVER_AUTH) || usages.includes(EKU_ANY)) return undefined;
+  return { code: 'CERT_VERIFY_FAILED', severity: 'critical', certIndex: i, detail: `${describe(i)} is not for TLS servers: its extended key usage allows only ${usages.map((o) => EKU_NAMES[o] ?? o).join(', ')}` };
 }
 
 interface SanEntry {

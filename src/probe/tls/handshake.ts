@@ -5,9 +5,9 @@ import tls from 'node:tls';
 import type { Deadline } from '../../model/deadline.js';
 import type { FindingCode } from '../../model/finding-codes.js';
 import type { StepError } from '../../model/report.js';
-import type { TlsData } from '../../model/step-data.js';
+import type { CertProblem, TlsData } from '../../model/step-data.js';
 import { TLS_VERSIONS, type TlsVerify, type TlsVersion } from '../../model/target.js';
-import { analyzeChain, primaryProblem } from './cert-analysis.js';
+import { analyzeChain, primaryProblem, verifyPasses } from './cert-analysis.js';
 import { ALERT_NAMES, ServerFlightObserver } from './record-observer.js';
 import { TappedSocket } from './tapped-socket.js';
 import { TrustStore } from './trust-store.js';
@@ -79,7 +79,6 @@ export function tlsHandshake(raw: net.Socket, opts: HandshakeOptions, deadline: 
   let socket: tls.TLSSocket;
   try {
     socket = tls.connect(connectOptions(tap, opts, store));
-    skipNodeIdentityCheck(socket);
   } catch (err) {
     // OpenSSL refused our own side (unreadable client key/cert, key not matching the cert, bad
     // --ca PEM) before a byte was sent; config validation should have caught it.
@@ -92,7 +91,6 @@ export function tlsHandshake(raw: net.Socket, opts: HandshakeOptions, deadline: 
     const finish = (outcome: HandshakeOutcome): void => {
       if (settled) return;
       settled = true;
-      restoreNodeIdentityCheck(socket);
       deadline.clock.clearTimeout(timer);
       deadline.signal.removeEventListener('abort', onAbort);
       socket.off('secureConnect', onSecure);
@@ -136,13 +134,13 @@ export function tlsHandshake(raw: net.Socket, opts: HandshakeOptions, deadline: 
       fail(c.code, c.message, c.alert);
     };
     const onSecure = (): void => {
-      restoreNodeIdentityCheck(socket);
       const ctx = seen();
       fillNegotiated(data, socket, ctx);
-      const analysis = analyzeChain(presentedChain(socket), analysisOptions(socket, opts, store));
+      const analysis = analyzeChain(presentedChain(socket), analysisOptions(opts, store));
       data.chain = analysis.chain;
       data.problems = analysis.problems;
       data.verifyPassed = analysis.verifyPassed;
+      fillAuthorized(data, analysis.problems);
       const primary = primaryProblem(analysis.problems, opts.verify);
       holdFirstWriteForTicket(socket, deadline, deadline.clock.now() - started);
       finish(primary ? { socket, data, error: { code: primary.code, message: primary.detail } } : { socket, data });
@@ -155,26 +153,6 @@ export function tlsHandshake(raw: net.Socket, opts: HandshakeOptions, deadline: 
     socket.once('error', onError);
     socket.once('close', onClose);
   });
-}
-
-/**
- * skipNodeIdentityCheck: when OpenSSL verified the chain, Node's secureConnect handler calls
- * getPeerCertificate(true) only to hand the result to `checkServerIdentity` — which we replace
- * with a no-op (the name is checked by analyzeChain, RFC 6125). That call converts every
- * certificate into a JS object and was ~13% of a probe's CPU; during the handshake this socket
- * answers it with an empty object instead. restoreNodeIdentityCheck removes the override, so
- * after the handshake the socket is an ordinary TLSSocket again.
- */
-function skipNodeIdentityCheck(socket: tls.TLSSocket): void {
-  Object.defineProperty(socket, 'getPeerCertificate', { value: emptyPeerCertificate, configurable: true, writable: true });
-}
-
-function restoreNodeIdentityCheck(socket: tls.TLSSocket): void {
-  if (Object.prototype.hasOwnProperty.call(socket, 'getPeerCertificate')) delete (socket as Partial<tls.TLSSocket>).getPeerCertificate;
-}
-
-function emptyPeerCertificate(): tls.DetailedPeerCertificate {
-  return {} as tls.DetailedPeerCertificate;
 }
 
 /** Bounds of the wait for a TLS 1.3 session ticket (see holdFirstWriteForTicket). */
@@ -222,9 +200,9 @@ function holdFirstWriteForTicket(socket: tls.TLSSocket, deadline: Deadline, hand
 function connectOptions(tap: TappedSocket, opts: HandshakeOptions, store: TrustStore): tls.ConnectionOptions {
   const o: tls.ConnectionOptions = {
     socket: tap,
-    // We judge the certificate ourselves (every problem, at the configured level); Node's
-    // single verdict only refines ours, and its host check is replaced by RFC 6125 matching
-    // against the configured name rather than the connect address.
+    // We judge the certificate ourselves (every problem, at the configured level, in
+    // analyzeChain); OpenSSL is not asked to verify (the context trusts nothing), so Node never
+    // runs its own host check either — RFC 6125 matching uses the configured name instead.
     rejectUnauthorized: false,
     checkServerIdentity: () => undefined,
   };
@@ -239,8 +217,7 @@ function connectOptions(tap: TappedSocket, opts: HandshakeOptions, store: TrustS
     ctx.cert = opts.clientCert;
     ctx.key = opts.clientKey;
   }
-  if (opts.ca.length === 0) return { ...o, ...ctx }; // Node's shared default root store: cheap
-  // The store's context trusts the default roots and `ca`; a shared TrustStore reuses it.
+  // The store's context (trusting nothing: analyzeChain judges the chain); a shared TrustStore reuses it.
   return { ...o, secureContext: store.secureContext(ctx) };
 }
 
@@ -272,28 +249,25 @@ function fillNegotiated(data: TlsData, socket: tls.TLSSocket, ctx: FailureContex
   }
   const group = socket.getEphemeralKeyInfo();
   if (group && 'name' in group && group.name) data.group = group.name;
-  data.authorized = socket.authorized;
-  const authError = authorizationErrorOf(socket);
-  if (authError) data.authorizationError = authError;
   data.clientCertSent = ctx.clientCertSent;
 }
 
-/** Node documents authorizationError as an Error but sets OpenSSL's code string. */
-function authorizationErrorOf(socket: tls.TLSSocket): string | undefined {
-  const e: unknown = socket.authorizationError;
-  if (!e) return undefined;
-  if (typeof e === 'string') return e;
-  return (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+/**
+ * fillAuthorized: whether the chain is trusted and valid (the `chain` level, whatever level was
+ * asked for) and, if not, the code of the main reason — what Node's `authorized` and
+ * `authorizationError` meant when OpenSSL verified, now from our own analysis.
+ */
+function fillAuthorized(data: TlsData, problems: readonly CertProblem[]): void {
+  data.authorized = verifyPasses(problems, 'chain');
+  const reason = primaryProblem(problems, 'chain');
+  if (reason) data.authorizationError = reason.code;
 }
 
-function analysisOptions(socket: tls.TLSSocket, opts: HandshakeOptions, trustStore: TrustStore): Parameters<typeof analyzeChain>[1] {
-  const o: Parameters<typeof analyzeChain>[1] = {
+function analysisOptions(opts: HandshakeOptions, trustStore: TrustStore): Parameters<typeof analyzeChain>[1] {
+  return {
     servername: opts.servername, verify: opts.verify, extraCa: opts.ca, now: Date.now(), warnDays: opts.warnDays, critDays: opts.critDays,
     trustStore,
   };
-  const authError = authorizationErrorOf(socket);
-  if (authError) o.nodeAuthorizationError = authError;
-  return o;
 }
 
 /** More certificates than any real chain has (RFC 8446 §4.4.2 sets no limit). */

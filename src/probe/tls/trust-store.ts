@@ -60,17 +60,18 @@ export class TrustStore {
   }
 
   /**
-   * secureContext: a client TLS context trusting the system roots plus `extraCa`, made once per
-   * distinct set of `options` (versions, ciphers, client certificate). It starts from Node's
-   * default root store (shared, already parsed) and adds `extraCa` to a copy of it — the way
-   * Node itself applies a `ca` option — instead of handing OpenSSL ~140 root PEMs to parse
-   * again (about 17 ms per context).
+   * secureContext: the client TLS context for these `options` (versions, ciphers, client
+   * certificate), made once per distinct set. It trusts nothing: the probe never asks OpenSSL
+   * to verify (analyzeChain judges the chain against this store), and in Node 20 any context
+   * that trusts something — the default roots, or a `ca` option, which is added to a copy of
+   * them — first builds the root store from the ~140 bundled roots: ~16 ms of every
+   * `smtprobe check` spent for a verdict nothing used (see bench/README.md).
    */
   secureContext(options: ContextOptions): tls.SecureContext {
     const id = createHash('sha256').update(JSON.stringify([options.minVersion, options.maxVersion, options.ciphers, options.cert, options.key])).digest('hex');
     let ctx = this.#contexts.get(id);
     if (!ctx) {
-      ctx = contextWithExtraCa(options, this.extraCa);
+      ctx = contextTrustingNothing(options);
       this.#contexts.set(id, ctx);
     }
     return ctx;
@@ -127,18 +128,11 @@ export class TrustStore {
 }
 
 /**
- * contextWithExtraCa: `createSecureContext({ ca })` would replace the default roots, so
- * callers had to pass all of them again as PEM. Adding the extra anchors to the context's own
- * store (SecureContext.context.addCACert, what Node's `ca` option calls) copies the shared
- * default store instead. Should a Node version lack that method, the documented form is used.
+ * contextTrustingNothing: `ca: []` is a `ca` option without certificates, so Node neither adds
+ * the default roots nor touches the root store.
  */
-function contextWithExtraCa(options: ContextOptions, extraCa: readonly string[]): tls.SecureContext {
-  if (extraCa.length === 0) return tls.createSecureContext(options);
-  const ctx = tls.createSecureContext(options);
-  const native = (ctx as { context?: { addCACert?: (pem: string) => void } }).context;
-  if (typeof native?.addCACert !== 'function') return tls.createSecureContext({ ...options, ca: [...tls.rootCertificates, ...extraCa] });
-  for (const pem of extraCa) native.addCACert(pem);
-  return ctx;
+function contextTrustingNothing(options: ContextOptions): tls.SecureContext {
+  return tls.createSecureContext({ ...options, ca: [] });
 }
 
 function parseAll(pems: readonly string[]): X509Certificate[] {

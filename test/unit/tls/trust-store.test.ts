@@ -39,30 +39,40 @@ describe('TrustStore tiers (--ca anchors at once, system roots lazily)', () => {
     expect(analyzeChain([root], { ...opts(), extraCa: [], trustStore: store }).problems.map((p) => p.code)).toContain('CERT_SELF_SIGNED');
   });
 
-  it('the shared TLS context trusts the --ca root (OpenSSL verifies the chain against it)', async () => {
+  it('the TLS context trusts nothing: OpenSSL verifies nothing, and no root store is built for it', async () => {
     const leaf = await pki.issue('valid', { hostnames: [HOST] });
-    const server = tls.createServer({ key: leaf.keyPem, cert: leaf.chainPem }, (s) => s.end());
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const port = (server.address() as { port: number }).port;
-    try {
-      const ctx = TrustStore.from([pki.rootPem]).secureContext({});
-      const authorized = await new Promise<boolean>((resolve, reject) => {
-        const s = tls.connect({ port, host: '127.0.0.1', servername: HOST, secureContext: ctx, rejectUnauthorized: false }, () => {
-          resolve(s.authorized);
-          s.destroy();
-        });
-        s.on('error', reject);
-      });
-      expect(authorized).toBe(true);
-    } finally {
-      server.close();
-    }
+    const ctx = TrustStore.from([pki.rootPem]).secureContext({});
+    const outcome = await handshakeWith(leaf.keyPem, leaf.chainPem, { secureContext: ctx });
+    // even the --ca root is not in OpenSSL's store: the verdict is analyzeChain's alone
+    expect(outcome.authorized).toBe(false);
+    expect(outcome.authorizationError).toBe('UNABLE_TO_GET_ISSUER_CERT_LOCALLY');
+  });
+
+  // analyzeChain is the only verdict, so it must agree with what OpenSSL says of the same chain
+  // at the `chain` level (trust, dates, CA flags, signatures, extended key usage). The weak-key and
+  // sha1-signature profiles are left out on purpose: OpenSSL's security level rejects them, we
+  // report them as warnings (CERT_WEAK_KEY / CERT_WEAK_SIGNATURE) and say why.
+  const agreeing = ['valid', 'expired', 'not-yet-valid', 'wrong-host', 'wildcard', 'self-signed', 'missing-intermediate', 'expires-soon'] as const;
+  it.each(agreeing)('analyzeChain agrees with OpenSSL verifying against the same --ca: %s', async (profile) => {
+    const leaf = await pki.issue(profile, { hostnames: [HOST] });
+    const ours = analyzeChain(splitPem(leaf.chainPem).map((p) => new X509Certificate(p)), { ...opts(), trustStore: TrustStore.from([pki.rootPem]) });
+    const openssl = await handshakeWith(leaf.keyPem, leaf.chainPem, { ca: [pki.rootPem] });
+    expect({ profile, passes: ours.verifyPassed }).toEqual({ profile, passes: openssl.authorized });
+  });
+
+  it('a server certificate for clientAuth only: we and OpenSSL (INVALID_PURPOSE) both refuse it', async () => {
+    const client = await pki.issueClient(HOST);
+    const ours = analyzeChain(splitPem(client.chainPem).map((p) => new X509Certificate(p)), { ...opts(), extraCa: [pki.clientCaPem], trustStore: TrustStore.from([pki.clientCaPem]) });
+    expect(ours.problems.map((p) => p.code)).toEqual(['CERT_VERIFY_FAILED']);
+    expect(ours.problems[0]!.detail).toMatch(/extended key usage allows only clientAuth/);
+    const openssl = await handshakeWith(client.keyPem, client.chainPem, { ca: [pki.clientCaPem] });
+    expect(openssl).toEqual({ authorized: false, authorizationError: 'INVALID_PURPOSE' });
   });
 
   it('facts remembered per chain: a later analysis with another `now` or name equals a fresh one', () => {
     const shared = TrustStore.from([pki.rootPem]);
     const later = Date.now() + 400 * 86_400_000; // past the leaf's validTo
-    for (const o of [opts(), { ...opts(), now: later }, { ...opts(), servername: 'other.test' }, { ...opts(), nodeAuthorizationError: 'CERT_REVOKED' }]) {
+    for (const o of [opts(), { ...opts(), now: later }, { ...opts(), servername: 'other.test' }]) {
       const viaShared = analyzeChain(chain, { ...o, trustStore: shared });
       const fresh = analyzeChain(chain, { ...o, trustStore: TrustStore.from([pki.rootPem]) });
       expect(viaShared).toEqual(fresh);
@@ -71,3 +81,22 @@ describe('TrustStore tiers (--ca anchors at once, system roots lazily)', () => {
     expect(analyzeChain(chain, { ...opts(), now: later, trustStore: shared }).problems.map((p) => p.code)).toContain('CERT_EXPIRED');
   });
 });
+
+/** handshakeWith: OpenSSL's own verdict on a server presenting `chainPem`, as Node reports it. */
+async function handshakeWith(keyPem: string, chainPem: string, client: tls.ConnectionOptions): Promise<{ authorized: boolean; authorizationError?: string }> {
+  const server = tls.createServer({ key: keyPem, cert: chainPem }, (s) => s.end());
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  try {
+    return await new Promise((resolve, reject) => {
+      const s = tls.connect({ port, host: '127.0.0.1', servername: HOST, rejectUnauthorized: false, checkServerIdentity: () => undefined, ...client }, () => {
+        const e = s.authorizationError as unknown;
+        resolve(s.authorized ? { authorized: true } : { authorized: false, authorizationError: typeof e === 'string' ? e : (e as NodeJS.ErrnoException).code ?? String(e) });
+        s.destroy();
+      });
+      s.on('error', reject);
+    });
+  } finally {
+    server.close();
+  }
+}
