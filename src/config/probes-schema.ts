@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { targetInputSchema } from './target-schema.js';
 
 /**
@@ -13,25 +13,23 @@ import { targetInputSchema } from './target-schema.js';
  */
 
 /** Settings shared by many targets: no `name` or `host`, which belong to one target only. */
-export const sharedSettingsSchema = targetInputSchema.omit({ name: true, host: true });
+export const sharedSettingsSchema = z.omit(targetInputSchema, { name: true, host: true });
 
 /** One target entry: the check flags plus the module it uses. */
-export const probeTargetSchema = targetInputSchema.extend({
-  name: z.string().min(1).max(200).regex(/^[^\s]+$/, 'a name without spaces'),
-  host: targetInputSchema.shape.host.unwrap(),
+export const probeTargetSchema = z.extend(targetInputSchema, {
+  name: z.string().check(z.minLength(1), z.maxLength(200), z.regex(/^[^\s]+$/, 'a name without spaces')),
+  host: targetInputSchema.shape.host.def.innerType,
   /** Name of an entry under `modules`. */
-  module: z.string().min(1).optional(),
+  module: z.optional(z.string().check(z.minLength(1))),
 });
 
-const moduleName = z.string().min(1).max(100).regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . -');
+const moduleName = z.string().check(z.minLength(1), z.maxLength(100), z.regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . -'));
 
-export const probesFileSchema = z
-  .object({
-    defaults: sharedSettingsSchema.optional(),
-    modules: z.record(moduleName, sharedSettingsSchema).optional(),
-    targets: z.array(probeTargetSchema).min(1, 'list at least one target'),
-  })
-  .strict();
+export const probesFileSchema = z.strictObject({
+  defaults: z.optional(sharedSettingsSchema),
+  modules: z.optional(z.record(moduleName, sharedSettingsSchema)),
+  targets: z.array(probeTargetSchema).check(z.minLength(1, 'list at least one target')),
+});
 
 export type SharedSettings = z.infer<typeof sharedSettingsSchema>;
 export type ProbeTargetSettings = z.infer<typeof probeTargetSchema>;

@@ -1,13 +1,21 @@
-import { z } from 'zod';
+import en from 'zod/v4/locales/en.js';
+import * as z from 'zod/mini';
 import { ATTEMPTABLE_MECHANISMS, TLS_VERSIONS } from '../model/target.js';
 
+// zod/mini (the tree-shakable form of zod 4) is used here because every `smtprobe check` loads
+// this schema: it costs a fraction of classic zod's start-up (bench/README.md). Its messages
+// come from the English locale, which mini leaves to the caller.
+z.config(en());
+
+const text = (min = 1, max?: number) => z.string().check(z.minLength(min), ...(max === undefined ? [] : [z.maxLength(max)]));
 const tlsVersion = z.enum(TLS_VERSIONS as [string, ...string[]]);
-const oneOrMany = z.union([z.string().min(1), z.array(z.string().min(1))]);
-const port = z.coerce.number().int().min(1).max(65535);
-const seconds = z.coerce.number().positive().max(3600);
-const days = z.coerce.number().int().min(0).max(3650);
-const count = z.coerce.number().int().min(1).max(10_000);
-const hostName = z.string().min(1).max(253).regex(/^[A-Za-z0-9._:\-[\]%]+$/, 'not a host name or IP address');
+const oneOrMany = z.union([text(), z.array(text())]);
+const port = z.coerce.number().check(z.int(), z.gte(1), z.lte(65535));
+const seconds = z.coerce.number().check(z.positive(), z.lte(3600));
+const days = z.coerce.number().check(z.int(), z.gte(0), z.lte(3650));
+const count = z.coerce.number().check(z.int(), z.gte(1), z.lte(10_000));
+const hostName = text(1, 253).check(z.regex(/^[A-Za-z0-9._:\-[\]%]+$/, 'not a host name or IP address'));
+const opt = z.optional;
 
 /**
  * targetInputSchema: one target's settings, as `check` flags in camelCase. The same keys serve
@@ -15,50 +23,48 @@ const hostName = z.string().min(1).max(253).regex(/^[A-Za-z0-9._:\-[\]%]+$/, 'no
  * and imported Exchange connectors, so every source is validated by one schema.
  * Secrets are references here (`env:VAR`, `file:PATH`), never values.
  */
-export const targetInputSchema = z
-  .object({
-    name: z.string().min(1).optional(),
-    host: hostName.optional(),
-    port: port.optional(),
-    tls: z.enum(['auto', 'implicit', 'starttls', 'starttls-optional', 'none']).optional(),
-    tlsVerify: z.enum(['none', 'chain', 'domain']).optional(),
-    tlsDomain: hostName.optional(),
-    ca: oneOrMany.optional(),
-    clientCert: z.string().min(1).optional(),
-    clientKey: z.string().min(1).optional(),
-    tlsMin: tlsVersion.optional(),
-    tlsMax: tlsVersion.optional(),
-    tlsScan: z.boolean().optional(),
-    certWarnDays: days.optional(),
-    certCritDays: days.optional(),
-    ehlo: hostName.optional(),
-    auth: z.enum(['auto', 'none', ...ATTEMPTABLE_MECHANISMS]).optional(),
-    user: z.string().min(1).max(512).optional(),
-    password: z.string().min(1).optional(),
-    passwordEnv: z.string().min(1).optional(),
-    passwordFile: z.string().min(1).optional(),
-    token: z.string().min(1).optional(),
-    tokenEnv: z.string().min(1).optional(),
-    tokenFile: z.string().min(1).optional(),
-    allowPlaintextAuth: z.boolean().optional(),
-    mailFrom: z.string().max(320).regex(/^[^\s<>]*$/, 'an address without spaces or <>').optional(),
-    rcpt: oneOrMany.optional(),
-    client: z.enum(['generic', 'exchange']).optional(),
-    exchangeTls: z.enum(['1.0', '1.2']).optional(),
-    timeout: seconds.optional(),
-    phaseTimeout: seconds.optional(),
-    icmp: z.boolean().optional(),
-    icmpCount: count.optional(),
-    path: z.boolean().optional(),
-    pathCount: count.optional(),
-    dnsServer: z.string().min(1).optional(),
-    mx: hostName.optional(),
-    labels: z.record(z.string(), z.string()).optional(),
-    connectorName: z.string().optional(),
-    /** The Send connector's SmartHostAuthMechanism, when the target came from one. */
-    smartHostAuthMechanism: z.enum(['None', 'BasicAuth', 'BasicAuthRequireTLS', 'ExchangeServer', 'ExternalAuthoritative']).optional(),
-  })
-  .strict();
+export const targetInputSchema = z.strictObject({
+  name: opt(text()),
+  host: opt(hostName),
+  port: opt(port),
+  tls: opt(z.enum(['auto', 'implicit', 'starttls', 'starttls-optional', 'none'])),
+  tlsVerify: opt(z.enum(['none', 'chain', 'domain'])),
+  tlsDomain: opt(hostName),
+  ca: opt(oneOrMany),
+  clientCert: opt(text()),
+  clientKey: opt(text()),
+  tlsMin: opt(tlsVersion),
+  tlsMax: opt(tlsVersion),
+  tlsScan: opt(z.boolean()),
+  certWarnDays: opt(days),
+  certCritDays: opt(days),
+  ehlo: opt(hostName),
+  auth: opt(z.enum(['auto', 'none', ...ATTEMPTABLE_MECHANISMS])),
+  user: opt(text(1, 512)),
+  password: opt(text()),
+  passwordEnv: opt(text()),
+  passwordFile: opt(text()),
+  token: opt(text()),
+  tokenEnv: opt(text()),
+  tokenFile: opt(text()),
+  allowPlaintextAuth: opt(z.boolean()),
+  mailFrom: opt(z.string().check(z.maxLength(320), z.regex(/^[^\s<>]*$/, 'an address without spaces or <>'))),
+  rcpt: opt(oneOrMany),
+  client: opt(z.enum(['generic', 'exchange'])),
+  exchangeTls: opt(z.enum(['1.0', '1.2'])),
+  timeout: opt(seconds),
+  phaseTimeout: opt(seconds),
+  icmp: opt(z.boolean()),
+  icmpCount: opt(count),
+  path: opt(z.boolean()),
+  pathCount: opt(count),
+  dnsServer: opt(text()),
+  mx: opt(hostName),
+  labels: opt(z.record(z.string(), z.string())),
+  connectorName: opt(z.string()),
+  /** The Send connector's SmartHostAuthMechanism, when the target came from one. */
+  smartHostAuthMechanism: opt(z.enum(['None', 'BasicAuth', 'BasicAuthRequireTLS', 'ExchangeServer', 'ExternalAuthoritative'])),
+});
 
 export type TargetInput = z.infer<typeof targetInputSchema>;
 

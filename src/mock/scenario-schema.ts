@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CERT_PROFILES, type CertProfile } from './certs/cert-profile.js';
 import { FINDING_CODES, type FindingCode } from '../model/finding-codes.js';
 import { ATTEMPTABLE_MECHANISMS, TLS_VERSIONS, type MechanismName, type TlsModeOption, type TlsVerify, type TlsVersion } from '../model/target.js';

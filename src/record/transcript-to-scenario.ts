@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { SCRIPTABLE_VERBS, type replyStepSchema, type ScriptableVerb, type scenarioObjectSchema } from '../mock/scenario-schema.js';
 import { verdictOf } from '../diagnose/verdict.js';
 import { CONNECTIVITY_CODES, type FindingCode } from '../model/finding-codes.js';

@@ -9,9 +9,10 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestPki, type TestPki } from '../../src/mock/certs/index.js';
 import { findScenario, startMockServer, type MockServer } from '../../src/mock/index.js';
+import { SMTPROBE_BIN } from '../support/bin.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const bin = path.join(root, 'dist/cli/main.js');
+const bin = SMTPROBE_BIN;
 
 interface Run { code: number; stdout: string; stderr: string }
 function smtprobe(args: string[], env: Record<string, string> = {}): Promise<Run> {

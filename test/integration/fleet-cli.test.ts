@@ -8,13 +8,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestPki } from '../../src/mock/certs/index.js';
 import { findScenario, startMockServer, type MockServer } from '../../src/mock/index.js';
+import { SMTPROBE_BIN } from '../support/bin.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const bin = path.join(root, 'dist/cli/main.js');
+const bin = SMTPROBE_BIN;
 const env = { ...process.env, NO_COLOR: '1', GOOD_PASS: 'mock-pass-1', BAD_PASS: 'wrong-pass' };
 
 let dir: string;
