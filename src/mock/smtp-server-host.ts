@@ -143,7 +143,8 @@ export function createSmtpServerHost(deps: SmtpServerHostDeps): SmtpServerHost {
     onSecure(socket, session, callback) {
       const parent = socketsByPort.get(session.remotePort);
       if (socket instanceof TLSSocket && parent) resources.trackWrapper(socket, parent);
-      if (socket instanceof TLSSocket) log(session, `* TLS ${socket.getProtocol() ?? '?'} ${socket.getCipher().name}`);
+      // getCipher() is null once the client has gone (it may hang up right after its handshake).
+      if (socket instanceof TLSSocket) log(session, `* TLS ${socket.getProtocol() ?? '?'} ${(socket.getCipher() as ReturnType<TLSSocket['getCipher']> | null)?.name ?? '?'}`);
       callback();
     },
 
