@@ -4,24 +4,9 @@ import type { TlsData } from '../model/step-data.js';
 import type { Target } from '../model/target.js';
 import type { SmtpContext } from './smtp/session-state.js';
 import { StepTimer } from './step.js';
-import { tlsHandshake, type HandshakeOptions } from './tls/handshake.js';
-
-/** handshakeOptions: the TLS client policy a target asks for. */
-export function handshakeOptions(target: Target, mode: 'starttls' | 'implicit'): HandshakeOptions {
-  const o: HandshakeOptions = {
-    mode,
-    servername: target.tlsDomain ?? target.host,
-    verify: target.tlsVerify,
-    ca: target.ca,
-    warnDays: target.certWarnDays,
-    critDays: target.certCritDays,
-  };
-  if (target.clientCert) o.clientCert = target.clientCert;
-  if (target.clientKey) o.clientKey = target.clientKey;
-  if (target.tlsMin) o.minVersion = target.tlsMin;
-  if (target.tlsMax) o.maxVersion = target.tlsMax;
-  return o;
-}
+import { openForTls } from './smtp/side-session.js';
+import { tlsHandshake, type HandshakeOutcome } from './tls/handshake.js';
+import { handshakeOptions } from './tls/handshake-options.js';
 
 /**
  * tlsStep runs the TLS handshake on the open connection (after STARTTLS, or straight after
@@ -41,7 +26,10 @@ export async function tlsStep(target: Target, ctx: SmtpContext, deadline: Deadli
   ctx.transcript.event(`TLS handshake (${mode}, SNI ${target.tlsDomain ?? target.host}, verify ${target.tlsVerify})`);
   const opts = handshakeOptions(target, mode);
   if (ctx.state.trustStores) opts.trustStore = ctx.state.trustStores.get(target.ca);
-  const out = await tlsHandshake(raw, opts, deadline);
+  // Unobserved (OpenSSL reads the TCP socket itself: ~10% less CPU a probe), unless a client
+  // certificate is configured: whether it was asked for (TLS 1.2) is seen only on the wire.
+  let out = await tlsHandshake(raw, { ...opts, observe: target.clientCert !== undefined }, deadline);
+  if (out.unobserved && out.error?.code !== 'PHASE_TIMEOUT') out = await observedRetry(target, ctx, out, deadline);
   ctx.state.tls = out.data;
   if (!out.socket) {
     conn.close();
@@ -56,4 +44,29 @@ export async function tlsStep(target: Target, ctx: SmtpContext, deadline: Deadli
   }
   const warn = out.data.problems.some((p) => p.severity === 'warning') ? 'warn' : 'pass';
   return timer.done(warn, out.data);
+}
+
+/**
+ * observedRetry: the unobserved handshake failed, and OpenSSL's error alone may not say why
+ * (a TLS 1.2 server that asked for a client certificate and one that shares no cipher both
+ * just send handshake_failure; a plaintext answer is only "wrong version number"). The
+ * handshake is repeated on a side connection — connect, and for STARTTLS banner, EHLO,
+ * STARTTLS — with the server's bytes observed, and that failure is reported. If the side
+ * connection cannot get that far, or its handshake succeeds (a failure that comes and goes),
+ * the first outcome stands.
+ */
+async function observedRetry(target: Target, ctx: SmtpContext, first: HandshakeOutcome, deadline: Deadline): Promise<HandshakeOutcome> {
+  const address = ctx.state.address;
+  if (!address) return first;
+  ctx.transcript.event(`TLS failed (${first.error?.code ?? '?'}); repeating the handshake on a side connection, watching the server's handshake bytes`);
+  const raw = await openForTls(target, address, deadline);
+  if (!raw) return first;
+  const opts = handshakeOptions(target, target.tls === 'implicit' ? 'implicit' : 'starttls');
+  if (ctx.state.trustStores) opts.trustStore = ctx.state.trustStores.get(target.ca);
+  const again = await tlsHandshake(raw, { ...opts, observe: true }, deadline);
+  if (again.socket) {
+    again.socket.destroy();
+    return first;
+  }
+  return again;
 }

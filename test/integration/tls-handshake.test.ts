@@ -94,10 +94,13 @@ describe('tlsHandshake against each certificate profile', () => {
   };
   const failsDomain = new Set<CertProfile>(['expired', 'not-yet-valid', 'wrong-host', 'self-signed', 'missing-intermediate']);
 
-  for (const maxVersion of ['TLSv1.2', 'TLSv1.3'] as const) {
-    it.each(CERT_PROFILES)(`%s (server ${maxVersion}): the right problems, socket kept, error only when verification fails`, async (profile) => {
+  // observe: false (OpenSSL on the TCP socket, as the probe's TLS step runs it) must give the
+  // same outcome on every completed handshake as the observed one.
+  for (const [maxVersion, observe] of [['TLSv1.2', true], ['TLSv1.3', true], ['TLSv1.2', false], ['TLSv1.3', false]] as const) {
+    it.each(CERT_PROFILES)(`%s (server ${maxVersion}, observe ${observe}): the right problems, socket kept, error only when verification fails`, async (profile) => {
       const port = await serve(profile, { maxVersion });
-      const out = await handshake(port, { ca: [pki.rootPem] });
+      const out = await handshake(port, { ca: [pki.rootPem], observe });
+      expect(out.unobserved).toBeUndefined();
       expect(out.socket).toBeDefined();
       expect(out.data.protocol).toBe(maxVersion);
       expect(out.data.problems.map((p) => p.code).sort()).toEqual(expected[profile]);
@@ -326,6 +329,19 @@ describe('tlsHandshake failures', () => {
     expect(out.socket).toBeUndefined();
     expect(out.error?.code).toBe('NOT_SMTP');
     expect(out.error?.message).toContain('220 mail.example.test ESMTP');
+    await settle();
+  });
+
+  it('observe: false — a failure is marked unobserved, and only the observed handshake sees the CertificateRequest', async () => {
+    const c = await pki.issue('valid', { hostnames: [HOST] });
+    const port = await listen(tlsServer({ key: c.keyPem, cert: c.chainPem, maxVersion: 'TLSv1.2', requestCert: true, rejectUnauthorized: true, ca: [pki.clientCaPem] }, (s) => s.end()));
+    const blind = await handshake(port, { ca: [pki.rootPem], observe: false });
+    expect(blind.socket).toBeUndefined();
+    expect(blind.unobserved).toBe(true);
+    expect(blind.error?.code).not.toBe('CLIENT_CERT_REQUIRED'); // a bare handshake_failure alert
+    const seen = await handshake(port, { ca: [pki.rootPem] });
+    expect(seen.unobserved).toBeUndefined();
+    expect(seen.error?.code).toBe('CLIENT_CERT_REQUIRED');
     await settle();
   });
 

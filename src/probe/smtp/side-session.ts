@@ -3,7 +3,7 @@ import type { Deadline } from '../../model/deadline.js';
 import type { Capabilities } from '../../model/step-data.js';
 import type { Target } from '../../model/target.js';
 import { connectTcp } from '../tcp.js';
-import { handshakeOptions } from '../tls-step.js';
+import { handshakeOptions } from '../tls/handshake-options.js';
 import { tlsHandshake } from '../tls/handshake.js';
 import { TranscriptRecorder } from '../transcript.js';
 import { parseCapabilities } from './capabilities.js';

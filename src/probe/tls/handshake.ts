@@ -36,6 +36,15 @@ export interface HandshakeOptions {
    * save parsing the system roots and building a TLS context per probe; ignored if made from other roots.
    */
   trustStore?: TrustStore;
+  /**
+   * Watch the server's handshake bytes (default true): a TappedSocket between the TCP socket
+   * and OpenSSL shows what a failed handshake's error cannot — a TLS 1.2 CertificateRequest, the
+   * alert, the ServerHello version, a peer that does not speak TLS. It costs ~10% of a probe's
+   * CPU (every TLS record passes through JavaScript), so the probe's TLS step hands OpenSSL the
+   * TCP socket itself and, should that handshake fail, repeats it observed on a side connection
+   * (see observedRetry). A failed unobserved handshake says so in `HandshakeOutcome.unobserved`.
+   */
+  observe?: boolean;
 }
 
 /**
@@ -48,6 +57,8 @@ export interface HandshakeOutcome {
   socket?: tls.TLSSocket;
   data: TlsData;
   error?: StepError;
+  /** The handshake failed with `observe: false`: its classification rests on OpenSSL's error alone. */
+  unobserved?: boolean;
 }
 
 /** What the handshake saw that the bare error cannot say. */
@@ -73,8 +84,9 @@ export function tlsHandshake(raw: net.Socket, opts: HandshakeOptions, deadline: 
   }
   // Cheap now: the --ca PEMs are parsed here, the system roots only if a chain needs them.
   const store = usableStore(opts) ?? TrustStore.from(opts.ca);
-  const observer = new ServerFlightObserver();
-  const tap = new TappedSocket(raw, (chunk) => observer.push(chunk));
+  const observe = opts.observe ?? true;
+  const observer = new ServerFlightObserver(); // stays empty when not observing
+  const tap = observe ? new TappedSocket(raw, (chunk) => observer.push(chunk)) : raw;
   const hasClientCert = opts.clientCert !== undefined && opts.clientKey !== undefined;
   let socket: tls.TLSSocket;
   try {
@@ -113,7 +125,7 @@ export function tlsHandshake(raw: net.Socket, opts: HandshakeOptions, deadline: 
       if (observer.version) data.protocol = observer.version;
       data.clientCertSent = seen().clientCertSent;
       if (alert) data.alert = alert;
-      finish({ data, error: { code, message } });
+      finish(observe ? { data, error: { code, message } } : { data, error: { code, message }, unobserved: true });
     };
     const onTimeout = (): void => fail('PHASE_TIMEOUT', `TLS handshake not finished within the ${deadline.phase} deadline`);
     const onAbort = (): void => fail('PHASE_TIMEOUT', 'probe cancelled during the TLS handshake');
@@ -197,7 +209,7 @@ function holdFirstWriteForTicket(socket: tls.TLSSocket, deadline: Deadline, hand
   socket.once('close', release);
 }
 
-function connectOptions(tap: TappedSocket, opts: HandshakeOptions, store: TrustStore): tls.ConnectionOptions {
+function connectOptions(tap: TappedSocket | net.Socket, opts: HandshakeOptions, store: TrustStore): tls.ConnectionOptions {
   const o: tls.ConnectionOptions = {
     socket: tap,
     // We judge the certificate ourselves (every problem, at the configured level, in
