@@ -1,11 +1,12 @@
 #!/bin/sh
-# Runs bench/fleet-bench.ts as root: compiles the project with tsc into a private directory
+# Runs bench/fleet-bench.ts as root: builds the project (npm run build), compiles it with tsc into a private directory
 # (inside the repository, so node_modules resolve), then runs it with plain node.
 # Usage: sh bench/fleet-bench.sh [smtprobe] [peers] [cli] [10k]     (default: all)
 # Needs (Debian): postfix sasl2-bin libsasl2-modules swaks monitoring-plugins-basic
 #                 prometheus-blackbox-exporter. Results: bench/results/fleet-bench.json.
 set -eu
 cd "$(dirname "$0")/.."
+npm run --silent build          # the executable the `cli` section times (dist/bin, as npm ci makes it)
 out="node_modules/.cache/smtprobe-fleet-bench/build-$$"
 npx tsc -p tsconfig.json --outDir "$out" --declaration false --sourceMap false >/dev/null || test -f "$out/bench/fleet-bench.js"
 trap 'rm -rf "$out"' EXIT
