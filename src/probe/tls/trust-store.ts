@@ -1,4 +1,5 @@
 import { X509Certificate, createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import tls from 'node:tls';
 
 /** SecureContextOptions a TrustStore makes contexts for. */
@@ -31,10 +32,11 @@ class AnchorIndex {
 }
 
 /**
- * TrustStore: the certificates a chain may end at — Node's bundled Mozilla roots
- * (`tls.rootCertificates`) plus the user's `--ca` PEMs. The `--ca` certificates are parsed at
- * once; the ~140 bundled roots (about 15 ms to parse) only when a lookup reaches them, so a
- * chain that ends at a `--ca` anchor never pays for them (see the two tiers in has/candidatesFor).
+ * TrustStore: the certificates a chain may end at — what Node trusts by default (its bundled
+ * Mozilla roots and NODE_EXTRA_CA_CERTS: systemAnchorPems) plus the user's `--ca` PEMs. The
+ * `--ca` certificates are parsed at once; the ~140 system roots (about 15 ms to parse) only
+ * when a lookup reaches them, so a chain that ends at a `--ca` anchor never pays for them (see
+ * the two tiers in has/candidatesFor).
  * A runner probing many targets with the same `--ca` builds one store and shares it.
  */
 export class TrustStore {
@@ -122,8 +124,24 @@ export class TrustStore {
 
   #systemIndex(): AnchorIndex | undefined {
     if (!this.#withSystemRoots) return undefined;
-    this.#system ??= new AnchorIndex(parseAll(tls.rootCertificates));
+    this.#system ??= new AnchorIndex(parseAll(systemAnchorPems()));
     return this.#system;
+  }
+}
+
+/**
+ * systemAnchorPems: what Node trusts by default — its bundled Mozilla roots (`tls.rootCertificates`)
+ * plus the certificates in the file NODE_EXTRA_CA_CERTS names (an enterprise CA is often added
+ * that way for every Node tool), read when the system tier is first needed. A file that cannot
+ * be read adds nothing, as in Node (which warns about it at start-up).
+ */
+export function systemAnchorPems(env: NodeJS.ProcessEnv = process.env): string[] {
+  const file = env.NODE_EXTRA_CA_CERTS;
+  if (!file) return [...tls.rootCertificates];
+  try {
+    return [...tls.rootCertificates, ...splitPem(readFileSync(file, 'utf8'))];
+  } catch {
+    return [...tls.rootCertificates];
   }
 }
 

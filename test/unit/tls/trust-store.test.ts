@@ -1,9 +1,12 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import { X509Certificate } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import tls from 'node:tls';
 import { createTestPki, type TestPki } from '../../../src/mock/certs/index.js';
 import { analyzeChain, splitPem, type ChainAnalysisOptions } from '../../../src/probe/tls/cert-analysis.js';
-import { TrustStore } from '../../../src/probe/tls/trust-store.js';
+import { systemAnchorPems, TrustStore } from '../../../src/probe/tls/trust-store.js';
 
 const HOST = 'mail.example.test';
 
@@ -30,6 +33,27 @@ describe('TrustStore tiers (--ca anchors at once, system roots lazily)', () => {
     const codes = analyzeChain([root], { ...opts(), trustStore: store }).problems.map((p) => p.code);
     expect(codes).not.toContain('CERT_SELF_SIGNED');
     expect(codes).not.toContain('CERT_UNTRUSTED_ROOT');
+  });
+
+  it('NODE_EXTRA_CA_CERTS is part of the system tier, as in Node (read when first needed; unreadable adds nothing)', async () => {
+    const other = await createTestPki();
+    const otherChain = splitPem((await other.issue('valid', { hostnames: [HOST] })).chainPem).map((p) => new X509Certificate(p));
+    const dir = mkdtempSync(path.join(tmpdir(), 'smtprobe-extra-ca-'));
+    const file = path.join(dir, 'extra.pem');
+    writeFileSync(file, other.rootPem);
+    const saved = process.env.NODE_EXTRA_CA_CERTS;
+    try {
+      process.env.NODE_EXTRA_CA_CERTS = file;
+      expect(analyzeChain(otherChain, { ...opts(), extraCa: [], trustStore: TrustStore.from([]) }).problems).toEqual([]);
+      expect(systemAnchorPems({ NODE_EXTRA_CA_CERTS: file })).toHaveLength(tls.rootCertificates.length + 1);
+      expect(systemAnchorPems({ NODE_EXTRA_CA_CERTS: path.join(dir, 'missing.pem') })).toHaveLength(tls.rootCertificates.length);
+      delete process.env.NODE_EXTRA_CA_CERTS;
+      expect(analyzeChain(otherChain, { ...opts(), extraCa: [], trustStore: TrustStore.from([]) }).problems.map((p) => p.code)).toEqual(['CERT_UNTRUSTED_ROOT']);
+    } finally {
+      if (saved === undefined) delete process.env.NODE_EXTRA_CA_CERTS;
+      else process.env.NODE_EXTRA_CA_CERTS = saved;
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('an explicit store (new TrustStore(certs)) trusts exactly those certificates, no system roots', () => {
