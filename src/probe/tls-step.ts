@@ -5,7 +5,7 @@ import type { Target } from '../model/target.js';
 import type { SmtpContext } from './smtp/session-state.js';
 import { StepTimer } from './step.js';
 import { openForTls } from './smtp/side-session.js';
-import { tlsHandshake, type HandshakeOutcome } from './tls/handshake.js';
+import { tlsHandshake, type HandshakeOptions, type HandshakeOutcome } from './tls/handshake.js';
 import { handshakeOptions } from './tls/handshake-options.js';
 
 /**
@@ -29,7 +29,7 @@ export async function tlsStep(target: Target, ctx: SmtpContext, deadline: Deadli
   // Unobserved (OpenSSL reads the TCP socket itself: ~10% less CPU a probe), unless a client
   // certificate is configured: whether it was asked for (TLS 1.2) is seen only on the wire.
   let out = await tlsHandshake(raw, { ...opts, observe: target.clientCert !== undefined }, deadline);
-  if (out.unobserved && out.error?.code !== 'PHASE_TIMEOUT') out = await observedRetry(target, ctx, out, deadline);
+  if (out.unobserved && out.error?.code !== 'PHASE_TIMEOUT') out = await observedRetry(target, ctx, opts, out, deadline);
   ctx.state.tls = out.data;
   if (!out.socket) {
     conn.close();
@@ -55,14 +55,12 @@ export async function tlsStep(target: Target, ctx: SmtpContext, deadline: Deadli
  * connection cannot get that far, or its handshake succeeds (a failure that comes and goes),
  * the first outcome stands.
  */
-async function observedRetry(target: Target, ctx: SmtpContext, first: HandshakeOutcome, deadline: Deadline): Promise<HandshakeOutcome> {
+async function observedRetry(target: Target, ctx: SmtpContext, opts: HandshakeOptions, first: HandshakeOutcome, deadline: Deadline): Promise<HandshakeOutcome> {
   const address = ctx.state.address;
   if (!address) return first;
   ctx.transcript.event(`TLS failed (${first.error?.code ?? '?'}); repeating the handshake on a side connection, watching the server's handshake bytes`);
   const raw = await openForTls(target, address, deadline);
   if (!raw) return first;
-  const opts = handshakeOptions(target, target.tls === 'implicit' ? 'implicit' : 'starttls');
-  if (ctx.state.trustStores) opts.trustStore = ctx.state.trustStores.get(target.ca);
   const again = await tlsHandshake(raw, { ...opts, observe: true }, deadline);
   if (again.socket) {
     again.socket.destroy();
