@@ -37,15 +37,17 @@ export class ControlledProbe {
     this.activeByHost.set(t.host, h);
     this.maxByHost.set(t.host, Math.max(this.maxByHost.get(t.host) ?? 0, h));
     let done = false;
+    const onAbort = (): void => finish('unknown');
     const finish = (verdict: Verdict = 'ok'): void => {
       if (done) return;
       done = true;
+      opts.signal.removeEventListener('abort', onAbort); // as ProbeRun.end() does: no listener outlives its probe
       this.active -= 1;
       this.activeByHost.set(t.host, (this.activeByHost.get(t.host) ?? 1) - 1);
       resolve(reportFor(t, verdict));
     };
     // Like the real probe: an abort ends the probe promptly, with a (partial) Report.
-    opts.signal.addEventListener('abort', () => finish('unknown'), { once: true });
+    opts.signal.addEventListener('abort', onAbort, { once: true });
     this.calls.push({ target: t, signal: opts.signal, resolve: finish });
   });
 
