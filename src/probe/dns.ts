@@ -1,11 +1,11 @@
 import { lookup, Resolver } from 'node:dns/promises';
-import { isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import type { Deadline } from '../model/deadline.js';
 import type { StepError, StepResult } from '../model/report.js';
 import type { DnsData } from '../model/step-data.js';
 import type { Target } from '../model/target.js';
 import { StepTimer, type SessionContext, type Step } from './step.js';
+import { ipFamily } from './ip-family.js';
 
 type Address = DnsData['addresses'][number];
 
@@ -126,7 +126,7 @@ export const dnsStep: Step<DnsData> = async (target: Target, ctx: SessionContext
     else stop.addEventListener('abort', onAbort, { once: true });
   });
   const work = async (): Promise<{ lookup: Lookup; mx?: { mx?: DnsData['mx']; error?: StepError } }> => {
-    const family = isIP(host);
+    const family = ipFamily(host);
     const addrLookup: Promise<Lookup> =
       family !== 0
         ? Promise.resolve({ addresses: [{ address: host, family: family === 6 ? 6 : 4 }] })

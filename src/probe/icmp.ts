@@ -1,4 +1,3 @@
-import { isIP } from 'node:net';
 import type { Deadline } from '../model/deadline.js';
 import type { StepResult } from '../model/report.js';
 import type { IcmpData } from '../model/step-data.js';
@@ -9,6 +8,7 @@ import type { OpenPinger } from './path/pinger.js';
 import { lossPct, rttStats } from './path/statistics.js';
 import { targetAddress } from './path/target-address.js';
 import { skipped, StepTimer, type SessionContext, type Step } from './step.js';
+import { ipFamily } from './ip-family.js';
 
 /** ICMP_DEFAULTS: echoes 50 ms apart (3 take 100 ms, less than a typical dialogue, so the ping beside it adds no wall time), each waiting up to 1 s for its reply. */
 export const ICMP_DEFAULTS = { intervalMs: 50, timeoutMs: 1000 } as const;
@@ -27,7 +27,7 @@ export function createIcmpStep(openPinger: OpenPinger = openNetPingPinger): Step
     const address = targetAddress(target, ctx);
     if (address === undefined) return skipped('icmp', ctx.clock, 'no address to ping (DNS did not resolve the host)');
     const timer = new StepTimer('icmp', ctx.clock);
-    const family = isIP(address) === 6 ? 6 : 4;
+    const family = ipFamily(address) === 6 ? 6 : 4;
     const opened = openPinger(family);
     if (!opened.ok) {
       return timer.done('warn', undefined, { code: opened.notPermitted ? 'ICMP_NOT_PERMITTED' : 'PROBE_INTERNAL_ERROR', message: opened.message });

@@ -2,6 +2,7 @@ import net from 'node:net';
 import type { Deadline } from '../model/deadline.js';
 import type { StepError } from '../model/report.js';
 import type { TcpData } from '../model/step-data.js';
+import { ipFamily } from './ip-family.js';
 
 export interface TcpOutcome {
   socket?: net.Socket;
@@ -39,7 +40,7 @@ export function classifyConnectError(err: NodeJS.ErrnoException): StepError {
  * destroyed on every failure path; on success the caller owns it.
  */
 export function connectTcp(address: string, port: number, deadline: Deadline): Promise<TcpOutcome> {
-  const family = net.isIPv6(address) ? 6 : 4;
+  const family = ipFamily(address) === 6 ? 6 : 4;
   const data: TcpData = { address, family, port };
   const budgetMs = deadline.remainingMs();
   return new Promise((resolve) => {

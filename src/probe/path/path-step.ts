@@ -1,4 +1,3 @@
-import { isIP } from 'node:net';
 import type { Deadline } from '../../model/deadline.js';
 import type { StepResult } from '../../model/report.js';
 import type { PathData } from '../../model/step-data.js';
@@ -11,6 +10,7 @@ import { openNetPingPinger } from './net-ping-pinger.js';
 import type { OpenPinger } from './pinger.js';
 import { reverseNames } from './reverse-names.js';
 import { targetAddress } from './target-address.js';
+import { ipFamily } from '../ip-family.js';
 
 /** PATH_DEFAULTS: pathping's 100 samples per hop, but 25 ms apart and all hops at once. */
 export const PATH_DEFAULTS = { maxHops: 30, intervalMs: 25, maxSampleTimeoutMs: 1000, namesTimeoutMs: 1500 } as const;
@@ -44,7 +44,7 @@ export function createPathStep(openPinger: OpenPinger = openNetPingPinger): Step
     const timer = new StepTimer('path', ctx.clock);
     const address = targetAddress(target, ctx);
     if (address === undefined) return skipped('path', ctx.clock, 'no address to probe (DNS did not resolve the host)');
-    const family = isIP(address) === 6 ? 6 : 4;
+    const family = ipFamily(address) === 6 ? 6 : 4;
     const opened = openPinger(family);
     if (!opened.ok) {
       return timer.done('warn', undefined, { code: opened.notPermitted ? 'ICMP_NOT_PERMITTED' : 'PROBE_INTERNAL_ERROR', message: opened.message });

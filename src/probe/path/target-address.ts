@@ -1,6 +1,6 @@
-import { isIP } from 'node:net';
 import type { Target } from '../../model/target.js';
 import type { SessionContext } from '../step.js';
+import { ipFamily } from '../ip-family.js';
 
 /**
  * targetAddress: the address connectivity steps probe — the first of the DNS step's ordered
@@ -10,5 +10,5 @@ import type { SessionContext } from '../step.js';
 export function targetAddress(target: Target, ctx: SessionContext<object>): string | undefined {
   const addresses = (ctx.state as { addresses?: unknown }).addresses;
   if (Array.isArray(addresses) && typeof addresses[0] === 'string') return addresses[0];
-  return isIP(target.host) !== 0 ? target.host : undefined;
+  return ipFamily(target.host) !== 0 ? target.host : undefined;
 }

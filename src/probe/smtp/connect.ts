@@ -1,4 +1,3 @@
-import net from 'node:net';
 import type { Deadline } from '../../model/deadline.js';
 import type { StepResult } from '../../model/report.js';
 import type { TcpData } from '../../model/step-data.js';
@@ -7,6 +6,7 @@ import { StepTimer } from '../step.js';
 import { connectTcp, type TcpOutcome } from '../tcp.js';
 import { SmtpConnection } from './connection.js';
 import type { SmtpContext } from './session-state.js';
+import { ipFamily } from '../ip-family.js';
 
 /**
  * tcpStep connects to the SMTP port, trying each resolved address in order (the dns step
@@ -15,7 +15,7 @@ import type { SmtpContext } from './session-state.js';
  */
 export async function tcpStep(target: Target, ctx: SmtpContext, deadline: Deadline): Promise<StepResult<TcpData>> {
   const timer = new StepTimer('tcp', ctx.clock);
-  const addresses = ctx.state.addresses ?? (net.isIP(target.host) ? [target.host] : []);
+  const addresses = ctx.state.addresses ?? (ipFamily(target.host) !== 0 ? [target.host] : []);
   if (addresses.length === 0) return timer.done('skip', undefined);
   const failures: TcpOutcome[] = [];
   for (const address of addresses) {

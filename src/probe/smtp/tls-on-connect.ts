@@ -1,6 +1,6 @@
-import net from 'node:net';
 import tls from 'node:tls';
 import type { Deadline } from '../../model/deadline.js';
+import { ipFamily } from '../ip-family.js';
 
 /**
  * tlsAnswersOnConnect tells whether a TLS server is listening at address:port: it opens a
@@ -14,7 +14,7 @@ export function tlsAnswersOnConnect(address: string, port: number, servername: s
     const sock = tls.connect({
       host: address,
       port,
-      servername: net.isIP(servername) ? undefined : servername,
+      servername: ipFamily(servername) !== 0 ? undefined : servername,
       rejectUnauthorized: false,
       ca: [], // trust nothing: no certificate is judged here, and no root store is built for it
       // The question is only "is this TLS?": accept any version and cipher the server offers.

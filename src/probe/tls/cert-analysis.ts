@@ -1,10 +1,10 @@
 import { createHash, type X509Certificate } from 'node:crypto';
-import { isIP } from 'node:net';
 import type { CertProblem, CertSummary } from '../../model/step-data.js';
 import type { TlsVerify } from '../../model/target.js';
 import { hostnameMatches } from './hostname-match.js';
 import { signatureAlgorithmOf, WEAK_SIGNATURE_ALGORITHMS } from './signature-algorithm.js';
 import { TrustStore } from './trust-store.js';
+import { ipFamily } from '../ip-family.js';
 
 export { splitPem } from './trust-store.js';
 
@@ -214,7 +214,7 @@ function hostnameProblem(leaf: X509Certificate, servername: string): CertProblem
   const bare = servername.replace(/^\[|\]$/g, '');
   let ok: boolean;
   let presented: string[];
-  if (isIP(bare)) {
+  if (ipFamily(bare) !== 0) {
     ok = leaf.checkIP(bare) !== undefined;
     presented = san.filter((e) => e.type === 'IP').map((e) => e.value);
   } else {

@@ -1,5 +1,4 @@
 import { X509Certificate } from 'node:crypto';
-import { isIP } from 'node:net';
 import type net from 'node:net';
 import tls from 'node:tls';
 import type { Deadline } from '../../model/deadline.js';
@@ -11,6 +10,7 @@ import { analyzeChain, primaryProblem, verifyPasses } from './cert-analysis.js';
 import { ALERT_NAMES, ServerFlightObserver } from './record-observer.js';
 import { TappedSocket } from './tapped-socket.js';
 import { TrustStore } from './trust-store.js';
+import { ipFamily } from '../ip-family.js';
 
 /**
  * OpenSSL 3 refuses TLS 1.0/1.1 at its default security level (their handshake signatures use
@@ -219,7 +219,7 @@ function connectOptions(tap: TappedSocket | net.Socket, opts: HandshakeOptions, 
     checkServerIdentity: () => undefined,
   };
   const bare = opts.servername.replace(/^\[|\]$/g, '');
-  if (!isIP(bare)) o.servername = bare;
+  if (ipFamily(bare) === 0) o.servername = bare;
   const ctx: Pick<tls.SecureContextOptions, 'minVersion' | 'maxVersion' | 'ciphers' | 'cert' | 'key'> = {};
   const min = opts.minVersion ?? (opts.maxVersion && rank(opts.maxVersion) < rank('TLSv1.2') ? opts.maxVersion : undefined);
   if (min) ctx.minVersion = min;
