@@ -269,7 +269,7 @@ async function main(): Promise<void> {
       // Whole-process latency of one `smtprobe check` (Node start-up included) — the executable
       // users run (package.json bin: the bundle `npm run build` makes in the repository) —
       // next to swaks' and an empty Node's. Each with and without NODE_EXTRA_CA_CERTS: Node 20
-      // reads and parses that bundle at start-up (~30 ms), before any of our code runs.
+      // reads and parses the file it names at start-up (~30 ms), before any of our code runs.
       const bin = path.join(repo, (JSON.parse(readFileSync(path.join(repo, 'package.json'), 'utf8')) as { bin: Record<string, string> }).bin.smtprobe as string);
       const checkArgs = [bin, 'check', pfServer.host, '--port', String(pfServer.port), '--tls', 'starttls', '--tls-domain', 'smarthost.test', '--ca', caFile, '--user', USER, '--password-env', 'BENCH_PASS', '--no-icmp', '--format', 'nagios'];
       const swaksPlain = ['--server', `${pfServer.host}:${pfServer.port}`, '--tls', '--auth', 'PLAIN', '--auth-user', USER, '--auth-password', PASS, '--quit-after', 'AUTH', '--helo', 'bench.test'];
