@@ -92,7 +92,7 @@ export function summarizeCert(cert: X509Certificate, now: number): CertSummary {
 /**
  * analyzeChain: every problem of the chain the server presented, each found independently —
  * unlike OpenSSL, which stops at its first verify error. This is the probe's only certificate
- * verdict: the handshake's TLS context trusts nothing (see TrustStore.secureContext), so
+ * verdict: the handshake's TLS context trusts nothing (see clientContext), so
  * OpenSSL's own verification is not asked for; what it would check for a server certificate is
  * checked here — path to an anchor (names, key identifiers, signatures, CA flag), dates,
  * extended key usage, and the name (RFC 6125) — plus key size and signature algorithm.

@@ -7,6 +7,7 @@ import type { StepError } from '../../model/report.js';
 import type { CertProblem, TlsData } from '../../model/step-data.js';
 import { TLS_VERSIONS, type TlsVerify, type TlsVersion } from '../../model/target.js';
 import { analyzeChain, primaryProblem, verifyPasses } from './cert-analysis.js';
+import { clientContext, type ContextOptions } from './client-context.js';
 import { ALERT_NAMES, ServerFlightObserver } from './record-observer.js';
 import { TappedSocket } from './tapped-socket.js';
 import { TrustStore } from './trust-store.js';
@@ -33,7 +34,7 @@ export interface HandshakeOptions {
   critDays: number;
   /**
    * A TrustStore built from the same `ca` (TrustStore.from(ca)), shared across handshakes to
-   * save parsing the system roots and building a TLS context per probe; ignored if made from other roots.
+   * save parsing the roots and analysing the same chain again; ignored if made from other roots.
    */
   trustStore?: TrustStore;
   /**
@@ -90,7 +91,7 @@ export function tlsHandshake(raw: net.Socket, opts: HandshakeOptions, deadline: 
   const hasClientCert = opts.clientCert !== undefined && opts.clientKey !== undefined;
   let socket: tls.TLSSocket;
   try {
-    socket = tls.connect(connectOptions(tap, opts, store));
+    socket = tls.connect(connectOptions(tap, opts));
   } catch (err) {
     // OpenSSL refused our own side (unreadable client key/cert, key not matching the cert, bad
     // --ca PEM) before a byte was sent; config validation should have caught it.
@@ -209,7 +210,7 @@ function holdFirstWriteForTicket(socket: tls.TLSSocket, deadline: Deadline, hand
   socket.once('close', release);
 }
 
-function connectOptions(tap: TappedSocket | net.Socket, opts: HandshakeOptions, store: TrustStore): tls.ConnectionOptions {
+function connectOptions(tap: TappedSocket | net.Socket, opts: HandshakeOptions): tls.ConnectionOptions {
   const o: tls.ConnectionOptions = {
     socket: tap,
     // We judge the certificate ourselves (every problem, at the configured level, in
@@ -220,7 +221,7 @@ function connectOptions(tap: TappedSocket | net.Socket, opts: HandshakeOptions, 
   };
   const bare = opts.servername.replace(/^\[|\]$/g, '');
   if (ipFamily(bare) === 0) o.servername = bare;
-  const ctx: Pick<tls.SecureContextOptions, 'minVersion' | 'maxVersion' | 'ciphers' | 'cert' | 'key'> = {};
+  const ctx: ContextOptions = {};
   const min = opts.minVersion ?? (opts.maxVersion && rank(opts.maxVersion) < rank('TLSv1.2') ? opts.maxVersion : undefined);
   if (min) ctx.minVersion = min;
   if (opts.maxVersion) ctx.maxVersion = opts.maxVersion;
@@ -229,8 +230,7 @@ function connectOptions(tap: TappedSocket | net.Socket, opts: HandshakeOptions, 
     ctx.cert = opts.clientCert;
     ctx.key = opts.clientKey;
   }
-  // The store's context (trusting nothing: analyzeChain judges the chain); a shared TrustStore reuses it.
-  return { ...o, secureContext: store.secureContext(ctx) };
+  return { ...o, secureContext: clientContext(ctx) };
 }
 
 /** usableStore: the caller's TrustStore, if it was built from the same `ca` (else it is ignored). */

@@ -2,9 +2,6 @@ import { X509Certificate, createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import tls from 'node:tls';
 
-/** SecureContextOptions a TrustStore makes contexts for. */
-export type ContextOptions = Pick<tls.SecureContextOptions, 'minVersion' | 'maxVersion' | 'ciphers' | 'cert' | 'key'>;
-
 /** Chains a store remembers facts about: more distinct chains than a large run sees, small in memory. */
 const REMEMBERED_MAX = 4096;
 
@@ -43,12 +40,11 @@ export class TrustStore {
   readonly #own: AnchorIndex;
   readonly #withSystemRoots: boolean;
   #system: AnchorIndex | undefined;
-  readonly #contexts = new Map<string, tls.SecureContext>();
   readonly #remembered = new Map<string, unknown>();
 
   /**
    * @param certificates the trust anchors, parsed (exactly these: no system roots are added).
-   * @param extraCa the `--ca` PEMs they came from (besides the system roots), for TLS contexts.
+   * @param extraCa the `--ca` PEMs they came from (besides the system roots).
    * @param withSystemRoots also trust Node's bundled roots (parsed lazily); TrustStore.from sets it.
    */
   constructor(certificates: readonly X509Certificate[], readonly extraCa: readonly string[] = [], withSystemRoots = false) {
@@ -59,24 +55,6 @@ export class TrustStore {
   /** TrustStore.from: the system roots plus every certificate of each extra PEM bundle. */
   static from(extraCa: readonly string[]): TrustStore {
     return new TrustStore(parseAll(extraCa.flatMap(splitPem)), extraCa, true);
-  }
-
-  /**
-   * secureContext: the client TLS context for these `options` (versions, ciphers, client
-   * certificate), made once per distinct set. It trusts nothing: the probe never asks OpenSSL
-   * to verify (analyzeChain judges the chain against this store), and in Node 20 any context
-   * that trusts something — the default roots, or a `ca` option, which is added to a copy of
-   * them — first builds the root store from the ~140 bundled roots: ~16 ms of every
-   * `smtprobe check` spent for a verdict nothing used (see bench/README.md).
-   */
-  secureContext(options: ContextOptions): tls.SecureContext {
-    const id = createHash('sha256').update(JSON.stringify([options.minVersion, options.maxVersion, options.ciphers, options.cert, options.key])).digest('hex');
-    let ctx = this.#contexts.get(id);
-    if (!ctx) {
-      ctx = contextTrustingNothing(options);
-      this.#contexts.set(id, ctx);
-    }
-    return ctx;
   }
 
   /**
@@ -143,14 +121,6 @@ export function systemAnchorPems(env: NodeJS.ProcessEnv = process.env): string[]
   } catch {
     return [...tls.rootCertificates];
   }
-}
-
-/**
- * contextTrustingNothing: `ca: []` is a `ca` option without certificates, so Node neither adds
- * the default roots nor touches the root store.
- */
-function contextTrustingNothing(options: ContextOptions): tls.SecureContext {
-  return tls.createSecureContext({ ...options, ca: [] });
 }
 
 function parseAll(pems: readonly string[]): X509Certificate[] {

@@ -6,6 +6,7 @@ import path from 'node:path';
 import tls from 'node:tls';
 import { createTestPki, type TestPki } from '../../../src/mock/certs/index.js';
 import { analyzeChain, splitPem, type ChainAnalysisOptions } from '../../../src/probe/tls/cert-analysis.js';
+import { clientContext } from '../../../src/probe/tls/client-context.js';
 import { systemAnchorPems, TrustStore } from '../../../src/probe/tls/trust-store.js';
 
 const HOST = 'mail.example.test';
@@ -65,7 +66,7 @@ describe('TrustStore tiers (--ca anchors at once, system roots lazily)', () => {
 
   it('the TLS context trusts nothing: OpenSSL verifies nothing, and no root store is built for it', async () => {
     const leaf = await pki.issue('valid', { hostnames: [HOST] });
-    const ctx = TrustStore.from([pki.rootPem]).secureContext({});
+    const ctx = clientContext({});
     const outcome = await handshakeWith(leaf.keyPem, leaf.chainPem, { secureContext: ctx });
     // even the --ca root is not in OpenSSL's store: the verdict is analyzeChain's alone
     expect(outcome.authorized).toBe(false);
