@@ -247,33 +247,27 @@ export class RawSession {
   }
 
   async #ehlo(arg: string): Promise<void> {
-    const step = this.#step('EHLO');
-    if (step) {
-      await this.#scripted('EHLO', step);
-      if (step.code < 300) this.#resetSession(arg || 'unknown');
-      return;
-    }
-    if (!arg) {
-      this.#reply('EHLO', 501, '5.5.4 Syntax: EHLO hostname');
-      return;
-    }
-    this.#resetSession(arg);
-    this.#reply('EHLO', 250, [this.#server.hostname, ...ehloKeywords(this.#server, this.#secure, effectiveTls(this.deps.scenario))]);
+    await this.#hello('EHLO', arg, () => [this.#server.hostname, ...ehloKeywords(this.#server, this.#secure, effectiveTls(this.deps.scenario))]);
   }
 
   async #heloCmd(arg: string): Promise<void> {
-    const step = this.#step('HELO');
+    await this.#hello('HELO', arg, () => this.#server.hostname);
+  }
+
+  /** #hello answers EHLO or HELO: the scripted reply if any, else a syntax error or `lines`. */
+  async #hello(verb: 'EHLO' | 'HELO', arg: string, lines: () => string | readonly string[]): Promise<void> {
+    const step = this.#step(verb);
     if (step) {
-      await this.#scripted('HELO', step);
+      await this.#scripted(verb, step);
       if (step.code < 300) this.#resetSession(arg || 'unknown');
       return;
     }
     if (!arg) {
-      this.#reply('HELO', 501, '5.5.4 Syntax: HELO hostname');
+      this.#reply(verb, 501, `5.5.4 Syntax: ${verb} hostname`);
       return;
     }
     this.#resetSession(arg);
-    this.#reply('HELO', 250, this.#server.hostname);
+    this.#reply(verb, 250, lines());
   }
 
   /** EHLO/HELO start a new session state (RFC 5321 §4.1.4), keeping TLS and AUTH. */
