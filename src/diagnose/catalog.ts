@@ -265,7 +265,7 @@ export const CATALOG: { readonly [C in FindingCode]: CatalogEntry } = {
     severity: 'critical',
     title: 'Certificate failed verification',
     cause: 'The server\'s certificate failed the configured check for a reason with no finer code.',
-    fix: ['See the verification error; fix the relay\'s certificate or the trust store.'],
+    fix: ['The evidence names the certificate and the reason (not a CA, not for TLS servers, none sent); fix the relay\'s certificate or chain, or the trust store.'],
   },
   // ── AUTH ──────────────────────────────────────────────────────────────────────
   AUTH_NOT_OFFERED: {

@@ -72,7 +72,6 @@ const tlsErrorRule: Rule = {
     if (d?.problems?.some((p) => p.code === r.error?.code)) return [];
     const evidence: string[] = [];
     if (d?.alert) evidence.push(`TLS alert from the server: ${d.alert}`);
-    if (d?.authorizationError) evidence.push(`verification error: ${d.authorizationError}`);
     if (d?.protocol) evidence.push(`protocol: ${d.protocol}`);
     if (r.error.code === 'CLIENT_CERT_REQUIRED' || r.error.code === 'CLIENT_CERT_REJECTED') {
       evidence.push(`client certificate sent: ${d?.clientCertSent ? 'yes' : 'no'}`);
