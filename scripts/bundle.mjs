@@ -1,46 +1,72 @@
 #!/usr/bin/env node
 /**
- * bundle: the `smtprobe` executable, dist/bin/smtprobe.js, built from src/cli/main.ts by esbuild.
+ * bundle: the `smtprobe` executable in dist/bin, built by esbuild:
  *
- * Why a bundle: one `smtprobe check` is a whole Node process, and loading ~200 ES modules one
- * file at a time (resolve, read, compile, link each) cost more than the probe itself (see
- * bench/README.md, "Whole-process smtprobe check"). The bundle is split at the dynamic
- * `import()`s the CLI already uses, so a command still loads only its own code and the
- * modules it needs (check never loads the mock, the fleet runner or the ICMP code).
+ * - dist/bin/smtprobe-main.cjs — the whole CLI (src/cli/main.ts) as one CommonJS file. Each
+ *   module in it is initialised lazily (esbuild wraps what the CLI imports dynamically), so a
+ *   command still runs only its own code: check never initialises the mock, the fleet runner
+ *   or the ICMP code.
+ * - dist/bin/smtprobe.cjs — the executable (package.json bin), from src/cli/launcher.ts: runs
+ *   smtprobe-main.cjs through a V8 code cache (src/cli/compile-cache.ts). The main bundle's
+ *   content id (a hash) is compiled into it, so a cache never outlives the bundle it came from.
+ *
+ * Why a bundle, and why CommonJS: one `smtprobe check` is a whole Node process. Loading ~200
+ * ES modules one file at a time cost more than the probe itself, and only a CommonJS script
+ * can be compiled with a code cache in Node 20 (vm.Script's cachedData); see bench/README.md,
+ * "Whole-process smtprobe check".
  *
  * dist/ from tsc stays as it is (the library entry and its types); only the executable is
  * bundled. net-ping stays external: it loads a native addon (raw-socket) by path.
  *
- * Environment: BUNDLE_META=FILE writes esbuild's metafile (what went into which chunk);
+ * Environment: BUNDLE_META=FILE writes esbuild's metafile of the main bundle (what went in);
  * BUNDLE_NO_MINIFY=1 keeps names readable.
  */
 import { build } from 'esbuild';
-import { chmodSync, rmSync, writeFileSync } from 'node:fs';
+import { isAscii } from 'node:buffer';
+import { createHash } from 'node:crypto';
+import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = path.join(root, 'dist/bin');
 
-rmSync(outdir, { recursive: true, force: true });
-const result = await build({
+/** Options both bundles share: one CommonJS file for Node 20. */
+const common = {
   absWorkingDir: root,
-  entryPoints: { smtprobe: 'src/cli/main.ts' },
   outdir,
   bundle: true,
-  splitting: true,
-  format: 'esm',
+  format: 'cjs',
   platform: 'node',
   target: 'node20',
-  external: ['net-ping'],
-  // Minified: V8 parses less (about 8 ms less per check, measured); stack traces never reach users.
+  outExtension: { '.js': '.cjs' },
+  // Minified: V8 reads and parses less on a run without the cache (measured: ~8 ms per check).
   minify: !process.env.BUNDLE_NO_MINIFY,
-  sourcemap: 'linked',
   logLevel: 'warning',
+  // import.meta does not exist in CommonJS; the sources use only its url (to find files next
+  // to themselves), which each bundle takes from its own __filename. The banner comes before
+  // esbuild's own "use strict", so it repeats it: the sources are ES modules, strict throughout.
+  define: { 'import.meta.url': '__smtprobeImportMetaUrl' },
+  banner: { js: "'use strict'; var __smtprobeImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+};
+
+rmSync(outdir, { recursive: true, force: true });
+const main = await build({
+  ...common,
+  entryPoints: { 'smtprobe-main': 'src/cli/main.ts' },
+  external: ['net-ping'],
+  sourcemap: 'linked',
   metafile: !!process.env.BUNDLE_META,
-  // CommonJS dependencies (smtp-server, prom-client) call require() for Node's built-ins; an
-  // ES module has no require, so every chunk gets one bound to its own location.
-  banner: { js: "import { createRequire as __smtprobeRequire } from 'node:module'; const require = __smtprobeRequire(import.meta.url);" },
 });
-chmodSync(path.join(outdir, 'smtprobe.js'), 0o755);
-if (result.metafile) writeFileSync(process.env.BUNDLE_META, JSON.stringify(result.metafile));
+if (main.metafile) writeFileSync(process.env.BUNDLE_META, JSON.stringify(main.metafile));
+
+const mainBytes = readFileSync(path.join(outdir, 'smtprobe-main.cjs'));
+// compile-cache.ts reads an ASCII bundle twice as fast; esbuild escapes strings, not regexps.
+if (!isAscii(mainBytes)) console.warn('bundle: smtprobe-main.cjs is not ASCII (a regular expression literal with non-ASCII text?)');
+const bundleId = createHash('sha256').update(mainBytes).digest('hex').slice(0, 16);
+await build({
+  ...common,
+  entryPoints: { smtprobe: 'src/cli/launcher.ts' },
+  define: { ...common.define, __SMTPROBE_BUNDLE_ID__: JSON.stringify(bundleId) },
+});
+chmodSync(path.join(outdir, 'smtprobe.cjs'), 0o755);

@@ -7,22 +7,23 @@
  * `--version`, `help`, a typo — all are registered, so help lists them and errors name them.
  */
 import { Command, CommanderError } from 'commander';
+import { COMMAND_NAMES, isCommandName, type CommandName } from './commands/names.js';
 import { reportFatal, UNKNOWN_EXIT } from './exit.js';
 
 type Register = (program: Command) => void;
 
-/** Every command, in help order, with the module that registers it. */
-const COMMANDS: readonly (readonly [string, () => Promise<Register>])[] = [
-  ['check', async () => (await import('./commands/check.js')).registerCheckCommand],
-  ['mock', async () => (await import('./commands/mock.js')).registerMockCommand],
-  ['path', async () => (await import('./commands/path.js')).registerPathCommand],
-  ['record', async () => (await import('./commands/record.js')).registerRecordCommand],
-  ['run', async () => (await import('./commands/run.js')).registerRunCommand],
-  ['serve', async () => (await import('./commands/serve.js')).registerServeCommand],
-  ['explain', async () => (await import('./commands/explain.js')).registerExplainCommand],
-  ['import-connector', async () => (await import('./commands/import-connector.js')).registerImportConnectorCommand],
-  ['demo', async () => (await import('./commands/demo.js')).registerDemoCommand],
-];
+/** The module that registers each command. */
+const COMMANDS: Readonly<Record<CommandName, () => Promise<Register>>> = {
+  check: async () => (await import('./commands/check.js')).registerCheckCommand,
+  mock: async () => (await import('./commands/mock.js')).registerMockCommand,
+  path: async () => (await import('./commands/path.js')).registerPathCommand,
+  record: async () => (await import('./commands/record.js')).registerRecordCommand,
+  run: async () => (await import('./commands/run.js')).registerRunCommand,
+  serve: async () => (await import('./commands/serve.js')).registerServeCommand,
+  explain: async () => (await import('./commands/explain.js')).registerExplainCommand,
+  'import-connector': async () => (await import('./commands/import-connector.js')).registerImportConnectorCommand,
+  demo: async () => (await import('./commands/demo.js')).registerDemoCommand,
+};
 
 const program = new Command()
   .name('smtprobe')
@@ -31,16 +32,22 @@ const program = new Command()
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
 
-try {
-  const named = COMMANDS.filter(([name]) => name === process.argv[2]);
-  const registers = await Promise.all((named.length > 0 ? named : COMMANDS).map(([, load]) => load()));
-  for (const register of registers) register(program);
-  await program.parseAsync(process.argv);
-} catch (err) {
-  if (err instanceof CommanderError) {
-    // Help and version are not errors; a usage error is UNKNOWN (3) by the plugin convention.
-    process.exitCode = err.exitCode === 0 ? 0 : UNKNOWN_EXIT;
-  } else {
-    reportFatal(err);
+async function main(): Promise<void> {
+  try {
+    const arg = process.argv[2];
+    const names = isCommandName(arg) ? [arg] : COMMAND_NAMES;
+    const registers = await Promise.all(names.map((name) => COMMANDS[name]()));
+    for (const register of registers) register(program);
+    await program.parseAsync(process.argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Help and version are not errors; a usage error is UNKNOWN (3) by the plugin convention.
+      process.exitCode = err.exitCode === 0 ? 0 : UNKNOWN_EXIT;
+    } else {
+      reportFatal(err);
+    }
   }
 }
+
+// No top-level await: the executable bundles this as CommonJS (see launcher.ts).
+void main();

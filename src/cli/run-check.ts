@@ -1,3 +1,4 @@
+import { isatty } from 'node:tty';
 import { ConfigError } from '../config/config-error.js';
 import { parseTargetInput, resolveTarget } from '../config/resolve-target.js';
 import { VERDICT_EXIT_CODE, type Report } from '../model/report.js';
@@ -57,7 +58,8 @@ async function resolveTargets(raw: Record<string, unknown>, flags: Record<string
   } else if (raw.host === undefined) {
     throw new ConfigError('host', 'is required (or --connector FILE)');
   }
-  const prompt = process.stdin.isTTY && process.stderr.isTTY ? { prompt: promptHidden } : {};
+  // isatty(0), not process.stdin.isTTY: that getter opens stdin as a stream, for nothing unless we prompt.
+  const prompt = isatty(0) && process.stderr.isTTY ? { prompt: promptHidden } : {};
   const targets: Target[] = [];
   for (const i of inputs) targets.push(await resolveTarget(parseTargetInput(i, 'flag'), { env: process.env, baseDir: process.cwd(), ...prompt }));
   return targets;

@@ -1,0 +1,154 @@
+/**
+ * compile-cache: runs the smtprobe executable's CommonJS bundle with a V8 code cache kept on
+ * disk, so a command compiles nothing it compiled the last time it ran.
+ *
+ * Why: one `smtprobe check` is a whole Node process, and compiling the bundle's functions —
+ * the top level and every function the command then calls — cost more than the probe itself
+ * (bench/README.md, "Whole-process smtprobe check"). The cache is made *after* the command ran
+ * (`createCachedData()` at exit), so it holds every function the command needed, not only the
+ * ones V8 compiles eagerly; that is what makes it worth having (a cache made at compile time, as
+ * v8-compile-cache makes it, measured no faster than none). Node 22 has this built in
+ * (`module.enableCompileCache`); Node 20 does not.
+ *
+ * Safety: a code cache is executable bytecode, so a file someone else could have written is
+ * never used — it must be a regular file owned by this user and writable by no one else, in a
+ * directory this code creates with mode 0700. V8 itself refuses a cache made by another V8,
+ * with other flags or for a source of another length; the bundle's content id (a hash taken at
+ * build time) is in the file name, so a cache never outlives the bundle it was made from. The
+ * cache holds bytecode and the source's own literals, never a value the command computed, so
+ * no secret can end up in it. Any failure here only means compiling without the cache.
+ */
+import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { isAscii } from 'node:buffer';
+import Module from 'node:module';
+import path from 'node:path';
+import vm from 'node:vm';
+import { isCommandName } from './commands/names.js';
+
+export interface CompileCacheOptions {
+  /** The CommonJS bundle to run. */
+  file: string;
+  /** The bundle's content id, fixed at build time ([0-9a-z]); undefined: no cache. */
+  id: string | undefined;
+  /** Which cache for this bundle: the command being run, so each keeps its own functions. */
+  key: string;
+  /** The cache directory; undefined: no cache. */
+  dir: string | undefined;
+}
+
+/**
+ * What happened to the cache: 'off' (no directory or id), 'used' (V8 accepted it), 'cold' (none
+ * yet: one is written at exit), 'rejected' (V8 refused it: rewritten at exit), 'refused' (the
+ * file was not safe to use: left alone, nothing written).
+ */
+export type CacheOutcome = 'off' | 'used' | 'cold' | 'rejected' | 'refused';
+
+const KEY = /^[a-z][a-z0-9-]{0,31}$/;
+
+/**
+ * cacheDirFrom: the directory from SMTPROBE_COMPILE_CACHE — unset or empty: `fallback` (the
+ * user's cache directory); `0`, `off` or `false`: no cache; anything else: that directory.
+ */
+export function cacheDirFrom(env: NodeJS.ProcessEnv, fallback: string): string | undefined {
+  const v = env['SMTPROBE_COMPILE_CACHE'];
+  if (v === undefined || v === '') return fallback;
+  if (['0', 'off', 'false'].includes(v.toLowerCase())) return undefined;
+  return path.resolve(v);
+}
+
+/** cacheKey: the command's name when `arg` names one, else one key shared by the rest. */
+export function cacheKey(arg: string | undefined): string {
+  return isCommandName(arg) ? arg : 'default';
+}
+
+/** cacheFileName: one file per bundle id, command, Node version and architecture. */
+export function cacheFileName(id: string, key: string): string {
+  return `${id}-${key}-${process.version}-${process.arch}.v8cache`;
+}
+
+/**
+ * runBundle compiles `file` as a CommonJS module (with the cache when it is usable), runs it as
+ * the program, and returns what happened to the cache. Errors thrown by the bundle's top level
+ * propagate as with `require`.
+ */
+export function runBundle(options: CompileCacheOptions): CacheOutcome {
+  const bytes = readFileSync(options.file);
+  // An ASCII file (as esbuild writes it) read as Latin-1 is the same text, made twice as fast.
+  let source = isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
+  // The bundle keeps its entry's hashbang; a function wrapper cannot start with one.
+  if (source.startsWith('#!')) source = '//' + source.slice(2);
+  const cacheFile = options.dir !== undefined && options.id !== undefined && KEY.test(options.key)
+    ? path.join(options.dir, cacheFileName(options.id, options.key))
+    : undefined;
+  const cached = cacheFile === undefined ? undefined : readOwnFile(cacheFile);
+
+  const script = new vm.Script(Module.wrap(source), {
+    filename: options.file,
+    ...(cached instanceof Buffer ? { cachedData: cached } : {}),
+  });
+  const outcome: CacheOutcome = cacheFile === undefined ? 'off'
+    : cached === 'unsafe' ? 'refused'
+    : cached === undefined ? 'cold'
+    : script.cachedDataRejected === true ? 'rejected' : 'used';
+
+  if ((outcome === 'cold' || outcome === 'rejected') && cacheFile !== undefined && options.id !== undefined) {
+    // At exit, the cache holds every function the command ran, not only the top level.
+    const id = options.id;
+    process.once('exit', () => writeCache(cacheFile, id, () => script.createCachedData()));
+  }
+
+  const wrapper = script.runInThisContext() as (exports: unknown, require: NodeJS.Require, module: Module, filename: string, dirname: string) => void;
+  const mod = new Module(options.file);
+  mod.filename = options.file;
+  const require = Module.createRequire(options.file);
+  wrapper.call(mod.exports, mod.exports, require, mod, options.file, path.dirname(options.file));
+  return outcome;
+}
+
+/**
+ * readOwnFile: the file's bytes when it is a regular file of this user's that no one else can
+ * write; undefined when there is none; 'unsafe' when it exists but is not safe to run.
+ */
+function readOwnFile(file: string): Buffer | 'unsafe' | undefined {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    const st = fstatSync(fd);
+    const uid = process.getuid?.();
+    if (!st.isFile()) return 'unsafe';
+    if (uid !== undefined && (st.uid !== uid || (st.mode & 0o022) !== 0)) return 'unsafe';
+    return readFileSync(fd);
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * writeCache writes the cache atomically (a private temporary file renamed over it, so a
+ * concurrent run reads the old file or the new one, never half of one) and removes caches of
+ * other bundles — the files an upgrade leaves behind.
+ */
+function writeCache(file: string, id: string, data: () => Buffer): void {
+  const dir = path.dirname(file);
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    writeFileSync(tmp, data(), { mode: 0o600, flag: 'wx' });
+    renameSync(tmp, file);
+    for (const name of readdirSync(dir)) {
+      if (name.endsWith('.v8cache') && !name.startsWith(`${id}-`)) unlinkSync(path.join(dir, name));
+    }
+  } catch {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // nothing was written
+    }
+  }
+}

@@ -1,0 +1,25 @@
+#!/usr/bin/env node
+/**
+ * The `smtprobe` executable (package.json bin: dist/bin/smtprobe.cjs, built from this file by
+ * scripts/bundle.mjs). It only runs the CLI's bundle (dist/bin/smtprobe-main.cjs, from
+ * main.ts) through compile-cache.ts, so that a command compiles nothing it compiled the last
+ * time it ran. CommonJS on purpose: an ES module entry costs the ESM loader's start (~5 ms).
+ *
+ * The cache lives in the user's cache directory (~/.cache/smtprobe/v8 on Linux, per env-paths);
+ * SMTPROBE_COMPILE_CACHE names another directory, or turns it off with `0`/`off`.
+ */
+import envPaths from 'env-paths';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { cacheDirFrom, cacheKey, runBundle } from './compile-cache.js';
+
+/** The bundle's content id, defined by scripts/bundle.mjs; absent when run from tsc's output. */
+declare const __SMTPROBE_BUNDLE_ID__: string | undefined;
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+runBundle({
+  file: path.join(here, 'smtprobe-main.cjs'),
+  id: typeof __SMTPROBE_BUNDLE_ID__ === 'string' ? __SMTPROBE_BUNDLE_ID__ : undefined,
+  key: cacheKey(process.argv[2]),
+  dir: cacheDirFrom(process.env, path.join(envPaths('smtprobe', { suffix: '' }).cache, 'v8')),
+});
