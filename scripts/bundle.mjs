@@ -62,7 +62,7 @@ if (main.metafile) writeFileSync(process.env.BUNDLE_META, JSON.stringify(main.me
 
 const mainBytes = readFileSync(path.join(outdir, 'smtprobe-main.cjs'));
 // compile-cache.ts reads an ASCII bundle twice as fast; esbuild escapes strings, not regexps.
-if (!isAscii(mainBytes)) console.warn('bundle: smtprobe-main.cjs is not ASCII (a regular expression literal with non-ASCII text?)');
+if (!process.env.BUNDLE_NO_MINIFY && !isAscii(mainBytes)) console.warn('bundle: smtprobe-main.cjs is not ASCII (a regular expression literal with non-ASCII text?)');
 const bundleId = createHash('sha256').update(mainBytes).digest('hex').slice(0, 16);
 await build({
   ...common,

@@ -132,20 +132,27 @@ function readOwnFile(file: string): Buffer | 'unsafe' | undefined {
 /**
  * writeCache writes the cache atomically (a private temporary file renamed over it, so a
  * concurrent run reads the old file or the new one, never half of one) and removes caches of
- * other bundles — the files an upgrade leaves behind.
+ * other bundles — the files an upgrade leaves behind. The cache is made only once the file is
+ * open: where nothing can be written (no home directory, a read-only one), a run costs no more
+ * than without a cache.
  */
 function writeCache(file: string, id: string, data: () => Buffer): void {
   const dir = path.dirname(file);
   const tmp = `${file}.${process.pid}.tmp`;
+  let fd: number | undefined;
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    writeFileSync(tmp, data(), { mode: 0o600, flag: 'wx' });
+    fd = openSync(tmp, 'wx', 0o600);
+    writeFileSync(fd, data());
+    closeSync(fd);
+    fd = undefined;
     renameSync(tmp, file);
     for (const name of readdirSync(dir)) {
       if (name.endsWith('.v8cache') && !name.startsWith(`${id}-`)) unlinkSync(path.join(dir, name));
     }
   } catch {
     try {
+      if (fd !== undefined) closeSync(fd);
       unlinkSync(tmp);
     } catch {
       // nothing was written

@@ -131,6 +131,16 @@ process.stdout.write(JSON.stringify({
     expect((await run(dir)).stderr).toBe('outcome=used');
   });
 
+  it('where no cache can be written, the program runs as without one and nothing is left behind', async () => {
+    const blocker = path.join(work, 'a-file');
+    writeFileSync(blocker, '');
+    const r = await run(path.join(blocker, 'cache'));
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('outcome=cold');
+    expect(JSON.parse(r.stdout).sum).toBe(332833500);
+    expect(readFileSync(blocker, 'utf8')).toBe('');
+  });
+
   it("a new bundle's first cache removes the caches of other bundles", async () => {
     const old = readdirSync(dir);
     expect(old).toEqual([cacheFileName('b1', 'check')]);
