@@ -10,6 +10,12 @@
  * v8-compile-cache makes it, measured no faster than none). Node 22 has this built in
  * (`module.enableCompileCache`); Node 20 does not.
  *
+ * What a cache holds is what the run that made it compiled. A first run that failed early (the
+ * usual first run of a diagnosis tool) compiles less than a healthy one, so a cache older than
+ * an hour is made again at the end of the run that uses it: V8 writes every function compiled
+ * in the process — those it read from the old cache and those this run added — so a cache only
+ * grows towards what the command's runs need, at the cost of one write an hour.
+ *
  * Safety: a code cache is executable bytecode, so a file someone else could have written is
  * never used — it must be a regular file owned by this user and writable by no one else, in a
  * directory this code creates with mode 0700. V8 itself refuses a cache made by another V8,
@@ -37,11 +43,15 @@ export interface CompileCacheOptions {
 }
 
 /**
- * What happened to the cache: 'off' (no directory or id), 'used' (V8 accepted it), 'cold' (none
- * yet: one is written at exit), 'rejected' (V8 refused it: rewritten at exit), 'refused' (the
- * file was not safe to use: left alone, nothing written).
+ * What happened to the cache: 'off' (no directory or id), 'used' (V8 accepted it), 'stale' (V8
+ * accepted it, and it is older than REFRESH_MS: made again at exit, with what this run compiled
+ * too), 'cold' (none yet: one is written at exit), 'rejected' (V8 refused it: rewritten at exit),
+ * 'refused' (the file was not safe to use: left alone, nothing written).
  */
-export type CacheOutcome = 'off' | 'used' | 'cold' | 'rejected' | 'refused';
+export type CacheOutcome = 'off' | 'used' | 'stale' | 'cold' | 'rejected' | 'refused';
+
+/** A cache older than this is made again by the run that uses it. */
+export const REFRESH_MS = 60 * 60 * 1000;
 
 const KEY = /^[a-z][a-z0-9-]{0,31}$/;
 
@@ -84,14 +94,15 @@ export function runBundle(options: CompileCacheOptions): CacheOutcome {
 
   const script = new vm.Script(Module.wrap(source), {
     filename: options.file,
-    ...(cached instanceof Buffer ? { cachedData: cached } : {}),
+    ...(typeof cached === 'object' ? { cachedData: cached.bytes } : {}),
   });
   const outcome: CacheOutcome = cacheFile === undefined ? 'off'
     : cached === 'unsafe' ? 'refused'
     : cached === undefined ? 'cold'
-    : script.cachedDataRejected === true ? 'rejected' : 'used';
+    : script.cachedDataRejected === true ? 'rejected'
+    : Date.now() - cached.mtimeMs > REFRESH_MS ? 'stale' : 'used';
 
-  if ((outcome === 'cold' || outcome === 'rejected') && cacheFile !== undefined && options.id !== undefined) {
+  if ((outcome === 'cold' || outcome === 'rejected' || outcome === 'stale') && cacheFile !== undefined && options.id !== undefined) {
     // At exit, the cache holds every function the command ran, not only the top level.
     const id = options.id;
     process.once('exit', () => writeCache(cacheFile, id, () => script.createCachedData()));
@@ -106,10 +117,10 @@ export function runBundle(options: CompileCacheOptions): CacheOutcome {
 }
 
 /**
- * readOwnFile: the file's bytes when it is a regular file of this user's that no one else can
- * write; undefined when there is none; 'unsafe' when it exists but is not safe to run.
+ * readOwnFile: the file's bytes and time when it is a regular file of this user's that no one
+ * else can write; undefined when there is none; 'unsafe' when it exists but is not safe to run.
  */
-function readOwnFile(file: string): Buffer | 'unsafe' | undefined {
+function readOwnFile(file: string): { bytes: Buffer; mtimeMs: number } | 'unsafe' | undefined {
   let fd: number;
   try {
     fd = openSync(file, 'r');
@@ -121,7 +132,7 @@ function readOwnFile(file: string): Buffer | 'unsafe' | undefined {
     const uid = process.getuid?.();
     if (!st.isFile()) return 'unsafe';
     if (uid !== undefined && (st.uid !== uid || (st.mode & 0o022) !== 0)) return 'unsafe';
-    return readFileSync(fd);
+    return { bytes: readFileSync(fd), mtimeMs: st.mtimeMs };
   } catch {
     return undefined;
   } finally {

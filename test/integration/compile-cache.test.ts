@@ -5,12 +5,12 @@
  * written at process exit. runBundle is driven from tsc's output (npm test builds dist/ first).
  */
 import { execFile } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cacheDirFrom, cacheFileName, cacheKey } from '../../src/cli/compile-cache.js';
+import { cacheDirFrom, cacheFileName, cacheKey, REFRESH_MS } from '../../src/cli/compile-cache.js';
 import { SMTPROBE_BIN } from '../support/bin.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -51,12 +51,12 @@ describe('cacheDirFrom and cacheKey', () => {
 describe('runBundle', () => {
   let bundle: string;
   let dir: string;
-  const run = (cacheDir: string | undefined, id = 'b1'): Promise<Run> => node([
+  const run = (cacheDir: string | undefined, id = 'b1', env: NodeJS.ProcessEnv = {}): Promise<Run> => node([
     '--input-type=module', '-e',
     `const { runBundle } = await import(${JSON.stringify(compiledModule)});
      const outcome = runBundle({ file: ${JSON.stringify(bundle)}, id: ${JSON.stringify(id)}, key: 'check', dir: ${JSON.stringify(cacheDir)} });
      process.stderr.write('outcome=' + outcome);`,
-  ]);
+  ], env);
   const cacheFile = (): string => path.join(dir, cacheFileName('b1', 'check'));
 
   beforeAll(() => {
@@ -72,6 +72,11 @@ function square(n) { return n * n; }
 let sum = 0;
 for (let i = 0; i < 1000; i++) sum += square(i);
 module.exports.sum = sum;
+// A second code path, taken only when asked: a run that takes it compiles more.
+function other() {
+${Array.from({ length: 200 }, (_, i) => `  sum += ${i} * (sum % ${i + 7});`).join('\n')}
+}
+if (process.env.OTHER_PATH) other();
 process.stdout.write(JSON.stringify({
   file: __filename, dir: __dirname, sibling: require('./sibling.cjs'), sameExports: exports === module.exports,
   strict: (function () { return this === undefined; })(), sum: module.exports.sum,
@@ -98,6 +103,18 @@ process.stdout.write(JSON.stringify({
     expect(second.stderr).toBe('outcome=used');
     expect(second.stdout).toBe(first.stdout);
     expect(readFileSync(cacheFile()).equals(written), 'a used cache is not rewritten').toBe(true);
+  });
+
+  it('a cache older than an hour is used and made again at exit, with what this run compiled too', async () => {
+    const old = (Date.now() - REFRESH_MS - 60_000) / 1000;
+    const before = statSync(cacheFile());
+    utimesSync(cacheFile(), old, old);
+    const r = await run(dir, 'b1', { OTHER_PATH: '1' });
+    expect(r.stderr).toBe('outcome=stale');
+    const after = statSync(cacheFile());
+    expect(after.mtimeMs).toBeGreaterThan(Date.now() - 60_000);
+    expect(after.size, 'the functions the old cache held plus the path this run took').toBeGreaterThan(before.size);
+    expect((await run(dir, 'b1', { OTHER_PATH: '1' })).stderr).toBe('outcome=used');
   });
 
   it('a broken cache is rejected by V8 and replaced', async () => {
