@@ -6,8 +6,8 @@
  *   module in it is initialised lazily (esbuild wraps what the CLI imports dynamically), so a
  *   command still runs only its own code: check never initialises the mock, the fleet runner
  *   or the ICMP code.
- * - dist/bin/smtprobe.cjs — the executable (package.json bin), from src/cli/launcher.ts: runs
- *   smtprobe-main.cjs through a V8 code cache (src/cli/compile-cache.ts). The main bundle's
+ * - dist/bin/smtprobe.cjs — the executable (package.json bin), from src/launcher/smtprobe.ts: runs
+ *   smtprobe-main.cjs through a V8 code cache (src/launcher/compile-cache.ts). The main bundle's
  *   content id (a hash) is compiled into it, so a cache never outlives the bundle it came from.
  *
  * Why a bundle, and why CommonJS: one `smtprobe check` is a whole Node process. Loading ~200
@@ -66,7 +66,7 @@ if (!process.env.BUNDLE_NO_MINIFY && !isAscii(mainBytes)) console.warn('bundle: 
 const bundleId = createHash('sha256').update(mainBytes).digest('hex').slice(0, 16);
 await build({
   ...common,
-  entryPoints: { smtprobe: 'src/cli/launcher.ts' },
+  entryPoints: { smtprobe: 'src/launcher/smtprobe.ts' },
   define: { ...common.define, __SMTPROBE_BUNDLE_ID__: JSON.stringify(bundleId) },
 });
 chmodSync(path.join(outdir, 'smtprobe.cjs'), 0o755);

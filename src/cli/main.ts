@@ -49,5 +49,5 @@ async function main(): Promise<void> {
   }
 }
 
-// No top-level await: the executable bundles this as CommonJS (see launcher.ts).
+// No top-level await: the executable bundles this as CommonJS (see src/launcher/smtprobe.ts).
 void main();

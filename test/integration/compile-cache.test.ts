@@ -1,5 +1,5 @@
 /**
- * The executable's code cache (src/cli/compile-cache.ts): a first run writes it, later runs use
+ * The executable's code cache (src/launcher/compile-cache.ts): a first run writes it, later runs use
  * it (V8 accepts it), a broken one is replaced, one that is not safe is neither used nor
  * replaced, and old bundles' caches are removed. Each run is a child process: the cache is
  * written at process exit. runBundle is driven from tsc's output (npm test builds dist/ first).
@@ -10,11 +10,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cacheDirFrom, cacheFileName, cacheKey, REFRESH_MS } from '../../src/cli/compile-cache.js';
+import { cacheDirFrom, cacheFileName, cacheKey, REFRESH_MS } from '../../src/launcher/compile-cache.js';
 import { SMTPROBE_BIN } from '../support/bin.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const compiledModule = pathToFileURL(path.join(root, 'dist/cli/compile-cache.js')).href;
+const compiledModule = pathToFileURL(path.join(root, 'dist/launcher/compile-cache.js')).href;
 
 interface Run { code: number; stdout: string; stderr: string }
 function node(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {

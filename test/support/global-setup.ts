@@ -1,6 +1,6 @@
 /**
  * Test-run setup: the smtprobe executable keeps a code cache in the user's cache directory
- * (src/cli/compile-cache.ts); every executable the tests start keeps it in a directory of this
+ * (src/launcher/compile-cache.ts); every executable the tests start keeps it in a directory of this
  * run instead, removed afterwards. Worker processes inherit the variable.
  */
 import { mkdtempSync, rmSync } from 'node:fs';

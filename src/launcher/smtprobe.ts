@@ -2,7 +2,7 @@
 /**
  * The `smtprobe` executable (package.json bin: dist/bin/smtprobe.cjs, built from this file by
  * scripts/bundle.mjs). It only runs the CLI's bundle (dist/bin/smtprobe-main.cjs, from
- * main.ts) through compile-cache.ts, so that a command compiles nothing it compiled the last
+ * src/cli/main.ts) through compile-cache.ts, so that a command compiles nothing it compiled the last
  * time it ran. CommonJS on purpose: an ES module entry costs the ESM loader's start (~5 ms).
  *
  * The cache lives in the user's cache directory (~/.cache/smtprobe/v8 on Linux, per env-paths);

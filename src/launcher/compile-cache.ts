@@ -29,7 +29,7 @@ import { isAscii } from 'node:buffer';
 import Module from 'node:module';
 import path from 'node:path';
 import vm from 'node:vm';
-import { isCommandName } from './commands/names.js';
+import { isCommandName } from '../cli/commands/names.js';
 
 export interface CompileCacheOptions {
   /** The CommonJS bundle to run. */
