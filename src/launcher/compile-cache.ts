@@ -24,7 +24,7 @@
  * cache holds bytecode and the source's own literals, never a value the command computed, so
  * no secret can end up in it. Any failure here only means compiling without the cache.
  */
-import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { isAscii } from 'node:buffer';
 import Module from 'node:module';
 import path from 'node:path';
@@ -105,7 +105,10 @@ export function runBundle(options: CompileCacheOptions): CacheOutcome {
   if ((outcome === 'cold' || outcome === 'rejected' || outcome === 'stale') && cacheFile !== undefined && options.id !== undefined) {
     // At exit, the cache holds every function the command ran, not only the top level.
     const id = options.id;
-    process.once('exit', () => writeCache(cacheFile, id, () => script.createCachedData()));
+    // A stale cache is replaced only by a larger one: a long run (serve, run --every) may have had
+    // V8 drop the bytecode of functions it no longer runs, start-up code first.
+    const keepUnlessLarger = outcome === 'stale' && typeof cached === 'object' ? cached.bytes.length : undefined;
+    process.once('exit', () => writeCache(cacheFile, id, () => script.createCachedData(), keepUnlessLarger));
   }
 
   const wrapper = script.runInThisContext() as (exports: unknown, require: NodeJS.Require, module: Module, filename: string, dirname: string) => void;
@@ -145,28 +148,52 @@ function readOwnFile(file: string): { bytes: Buffer; mtimeMs: number } | 'unsafe
  * concurrent run reads the old file or the new one, never half of one) and removes caches of
  * other bundles — the files an upgrade leaves behind. The cache is made only once the file is
  * open: where nothing can be written (no home directory, a read-only one), a run costs no more
- * than without a cache.
+ * than without a cache. With `keepUnlessLarger` (remaking a stale cache), a cache no larger than
+ * that is not written; the old file is kept and its time renewed.
  */
-function writeCache(file: string, id: string, data: () => Buffer): void {
+function writeCache(file: string, id: string, data: () => Buffer, keepUnlessLarger?: number): void {
   const dir = path.dirname(file);
   const tmp = `${file}.${process.pid}.tmp`;
   let fd: number | undefined;
+  let renamed = false;
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     fd = openSync(tmp, 'wx', 0o600);
-    writeFileSync(fd, data());
+    const bytes = data();
+    if (keepUnlessLarger !== undefined && bytes.length <= keepUnlessLarger) {
+      // Not larger: keep the file, and renew its time so the next hour's runs use it as it is.
+      const now = new Date();
+      utimesSync(file, now, now);
+      return;
+    }
+    writeFileSync(fd, bytes);
     closeSync(fd);
     fd = undefined;
     renameSync(tmp, file);
+    renamed = true;
     for (const name of readdirSync(dir)) {
       if (name.endsWith('.v8cache') && !name.startsWith(`${id}-`)) unlinkSync(path.join(dir, name));
     }
   } catch {
-    try {
-      if (fd !== undefined) closeSync(fd);
-      unlinkSync(tmp);
-    } catch {
-      // nothing was written
-    }
+    // No cache this time: the next run compiles as this one did.
+  } finally {
+    if (fd !== undefined) closeQuietly(fd);
+    if (!renamed) unlinkQuietly(tmp);
+  }
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // already closed
+  }
+}
+
+function unlinkQuietly(file: string): void {
+  try {
+    unlinkSync(file);
+  } catch {
+    // not there
   }
 }

@@ -117,6 +117,21 @@ process.stdout.write(JSON.stringify({
     expect((await run(dir, 'b1', { OTHER_PATH: '1' })).stderr).toBe('outcome=used');
   });
 
+  it('a stale cache whose remake is not larger (this run compiled nothing new) is kept, its time renewed', async () => {
+    const old = (Date.now() - REFRESH_MS - 60_000) / 1000;
+    utimesSync(cacheFile(), old, old);
+    const before = statSync(cacheFile());
+    const bytes = readFileSync(cacheFile());
+    const r = await run(dir, 'b1');
+    expect(r.stderr).toBe('outcome=stale');
+    const after = statSync(cacheFile());
+    expect(after.ino, 'the same file, not a new one renamed over it').toBe(before.ino);
+    expect(readFileSync(cacheFile()).equals(bytes)).toBe(true);
+    expect(after.mtimeMs).toBeGreaterThan(Date.now() - 60_000);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    expect((await run(dir, 'b1')).stderr).toBe('outcome=used');
+  });
+
   it('a broken cache is rejected by V8 and replaced', async () => {
     writeFileSync(cacheFile(), Buffer.alloc(2048, 7), { mode: 0o600 });
     const r = await run(dir);
