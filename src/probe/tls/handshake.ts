@@ -1,6 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import type net from 'node:net';
-import tls from 'node:tls';
+import type tls from 'node:tls';
 import type { Deadline } from '../../model/deadline.js';
 import type { FindingCode } from '../../model/finding-codes.js';
 import type { StepError } from '../../model/report.js';
@@ -10,6 +10,7 @@ import { analyzeChain, primaryProblem, verifyPasses } from './cert-analysis.js';
 import { clientContext, type ContextOptions } from './client-context.js';
 import { ALERT_NAMES, ServerFlightObserver } from './record-observer.js';
 import { TappedSocket } from './tapped-socket.js';
+import { connectTls } from './tls-connect.js';
 import { TrustStore } from './trust-store.js';
 import { ipFamily } from '../ip-family.js';
 
@@ -91,7 +92,7 @@ export function tlsHandshake(raw: net.Socket, opts: HandshakeOptions, deadline: 
   const hasClientCert = opts.clientCert !== undefined && opts.clientKey !== undefined;
   let socket: tls.TLSSocket;
   try {
-    socket = tls.connect(connectOptions(tap, opts));
+    socket = connectTls(connectOptions(tap, opts));
   } catch (err) {
     // OpenSSL refused our own side (unreadable client key/cert, key not matching the cert, bad
     // --ca PEM) before a byte was sent; config validation should have caught it.
