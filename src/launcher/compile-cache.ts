@@ -57,9 +57,10 @@ const KEY = /^[a-z][a-z0-9-]{0,31}$/;
 
 /**
  * cacheDirFrom: the directory from SMTPROBE_COMPILE_CACHE — unset or empty: `fallback` (the
- * user's cache directory); `0`, `off` or `false`: no cache; anything else: that directory.
+ * user's cache directory, if there is one); `0`, `off` or `false`: no cache; anything else:
+ * that directory.
  */
-export function cacheDirFrom(env: NodeJS.ProcessEnv, fallback: string): string | undefined {
+export function cacheDirFrom(env: NodeJS.ProcessEnv, fallback: string | undefined): string | undefined {
   const v = env['SMTPROBE_COMPILE_CACHE'];
   if (v === undefined || v === '') return fallback;
   if (['0', 'off', 'false'].includes(v.toLowerCase())) return undefined;

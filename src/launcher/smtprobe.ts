@@ -8,7 +8,6 @@
  * The cache lives in the user's cache directory (~/.cache/smtprobe/v8 on Linux, per env-paths);
  * SMTPROBE_COMPILE_CACHE names another directory, or turns it off with `0`/`off`.
  */
-import envPaths from 'env-paths';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cacheDirFrom, cacheKey, runBundle } from './compile-cache.js';
@@ -16,10 +15,34 @@ import { cacheDirFrom, cacheKey, runBundle } from './compile-cache.js';
 /** The bundle's content id, defined by scripts/bundle.mjs; absent when run from tsc's output. */
 declare const __SMTPROBE_BUNDLE_ID__: string | undefined;
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-runBundle({
-  file: path.join(here, 'smtprobe-main.cjs'),
-  id: typeof __SMTPROBE_BUNDLE_ID__ === 'string' ? __SMTPROBE_BUNDLE_ID__ : undefined,
-  key: cacheKey(process.argv[2]),
-  dir: cacheDirFrom(process.env, path.join(envPaths('smtprobe', { suffix: '' }).cache, 'v8')),
+/** Exit code when smtprobe cannot start at all (UNKNOWN, as for usage errors). */
+const CANNOT_START = 3;
+
+async function main(): Promise<void> {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  runBundle({
+    file: path.join(here, 'smtprobe-main.cjs'),
+    id: typeof __SMTPROBE_BUNDLE_ID__ === 'string' ? __SMTPROBE_BUNDLE_ID__ : undefined,
+    key: cacheKey(process.argv[2]),
+    dir: cacheDirFrom(process.env, await userCacheDir()),
+  });
+}
+
+/**
+ * userCacheDir: the user's cache directory for smtprobe's code cache, or none when there is no
+ * home directory to put it in (no HOME and no passwd entry: env-paths, loaded here rather than
+ * with this file, then throws as it loads).
+ */
+async function userCacheDir(): Promise<string | undefined> {
+  try {
+    const { default: envPaths } = await import('env-paths');
+    return path.join(envPaths('smtprobe', { suffix: '' }).cache, 'v8');
+  } catch {
+    return undefined;
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`smtprobe: cannot start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exitCode = CANNOT_START;
 });

@@ -213,4 +213,26 @@ describe('the smtprobe executable', () => {
     const where = process.platform === 'linux' ? path.join(xdg, 'smtprobe', 'v8') : undefined;
     if (where !== undefined) expect(readdirSync(where)).toHaveLength(1);
   });
+
+  it('with no home directory (no HOME, a uid with no passwd entry) runs without a cache (root only: it takes another uid)', async (ctx) => {
+    if (process.getuid?.() !== 0) {
+      if (process.env['CI']) throw new Error('CI runs as root: this test must not skip there');
+      console.log('skipped: running as another user needs root');
+      ctx.skip();
+    }
+    // A copy anyone can read: the executable needs only its two files for --version.
+    const bin = path.join(work, 'nohome-bin');
+    mkdirSync(bin);
+    chmodSync(work, 0o755);
+    chmodSync(bin, 0o755);
+    for (const f of ['smtprobe.cjs', 'smtprobe-main.cjs']) writeFileSync(path.join(bin, f), readFileSync(path.join(path.dirname(SMTPROBE_BIN), f)), { mode: 0o644 });
+    const { HOME: _home, SMTPROBE_COMPILE_CACHE: _cache, XDG_CACHE_HOME: _xdg, ...env } = process.env;
+    const r = await new Promise<Run>((resolve) => {
+      execFile(process.execPath, [path.join(bin, 'smtprobe.cjs'), '--version'], { env, uid: 54321, gid: 54321, cwd: bin, timeout: 30_000 }, (err, stdout, stderr) => {
+        resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
+      });
+    });
+    expect(r).toEqual({ code: 0, stdout: '0.1.0\n', stderr: '' });
+  });
 });
+
