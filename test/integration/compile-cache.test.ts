@@ -17,9 +17,11 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const compiledModule = pathToFileURL(path.join(root, 'dist/launcher/compile-cache.js')).href;
 
 interface Run { code: number; stdout: string; stderr: string }
-function node(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
+/** node ARGS with this environment plus `env` — or, with `as`, exactly `env`, as another user. */
+function node(args: string[], env: NodeJS.ProcessEnv = {}, as?: { uid: number; gid: number; cwd: string }): Promise<Run> {
+  const options = as ? { env, ...as } : { env: { ...process.env, NO_COLOR: '1', ...env } };
   return new Promise((resolve) => {
-    execFile(process.execPath, args, { env: { ...process.env, NO_COLOR: '1', ...env }, timeout: 30_000 }, (err, stdout, stderr) => {
+    execFile(process.execPath, args, { ...options, timeout: 30_000 }, (err, stdout, stderr) => {
       resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
     });
   });
@@ -222,11 +224,7 @@ describe('the smtprobe executable', () => {
     chmodSync(bin, 0o755);
     for (const f of ['smtprobe.cjs', 'smtprobe-main.cjs']) writeFileSync(path.join(bin, f), readFileSync(path.join(path.dirname(SMTPROBE_BIN), f)), { mode: 0o644 });
     const { HOME: _home, SMTPROBE_COMPILE_CACHE: _cache, XDG_CACHE_HOME: _xdg, ...env } = process.env;
-    const r = await new Promise<Run>((resolve) => {
-      execFile(process.execPath, [path.join(bin, 'smtprobe.cjs'), '--version'], { env, uid: 54321, gid: 54321, cwd: bin, timeout: 30_000 }, (err, stdout, stderr) => {
-        resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
-      });
-    });
+    const r = await node([path.join(bin, 'smtprobe.cjs'), '--version'], env, { uid: 54321, gid: 54321, cwd: bin });
     expect(r).toEqual({ code: 0, stdout: '0.1.0\n', stderr: '' });
   });
 });
