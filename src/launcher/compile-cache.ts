@@ -88,28 +88,25 @@ export function runBundle(options: CompileCacheOptions): CacheOutcome {
   let source = isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
   // The bundle keeps its entry's hashbang; a function wrapper cannot start with one.
   if (source.startsWith('#!')) source = '//' + source.slice(2);
-  const cacheFile = options.dir !== undefined && options.id !== undefined && KEY.test(options.key)
-    ? path.join(options.dir, cacheFileName(options.id, options.key))
+  const cache = options.dir !== undefined && options.id !== undefined && KEY.test(options.key)
+    ? { file: path.join(options.dir, cacheFileName(options.id, options.key)), id: options.id }
     : undefined;
-  const cached = cacheFile === undefined ? undefined : readOwnFile(cacheFile);
+  const cached = cache === undefined ? undefined : readOwnFile(cache.file);
+  const cachedData = typeof cached === 'object' ? cached.bytes : undefined;
 
-  const script = new vm.Script(Module.wrap(source), {
-    filename: options.file,
-    ...(typeof cached === 'object' ? { cachedData: cached.bytes } : {}),
-  });
-  const outcome: CacheOutcome = cacheFile === undefined ? 'off'
+  const script = new vm.Script(Module.wrap(source), { filename: options.file, ...(cachedData ? { cachedData } : {}) });
+  const outcome: CacheOutcome = cache === undefined ? 'off'
     : cached === 'unsafe' ? 'refused'
     : cached === undefined ? 'cold'
     : script.cachedDataRejected === true ? 'rejected'
     : Date.now() - cached.mtimeMs > REFRESH_MS ? 'stale' : 'used';
 
-  if ((outcome === 'cold' || outcome === 'rejected' || outcome === 'stale') && cacheFile !== undefined && options.id !== undefined) {
-    // At exit, the cache holds every function the command ran, not only the top level.
-    const id = options.id;
-    // A stale cache is replaced only by a larger one: a long run (serve, run --every) may have had
-    // V8 drop the bytecode of functions it no longer runs, start-up code first.
-    const keepUnlessLarger = outcome === 'stale' && typeof cached === 'object' ? cached.bytes.length : undefined;
-    process.once('exit', () => writeCache(cacheFile, id, () => script.createCachedData(), keepUnlessLarger));
+  if (cache !== undefined && (outcome === 'cold' || outcome === 'rejected' || outcome === 'stale')) {
+    // At exit, the cache holds every function the command ran, not only the top level. A stale
+    // cache is replaced only by a larger one: a long run (serve, run --every) may have had V8
+    // drop the bytecode of functions it no longer runs, start-up code first.
+    const keepUnlessLarger = outcome === 'stale' ? cachedData?.length : undefined;
+    process.once('exit', () => writeCache(cache.file, cache.id, () => script.createCachedData(), keepUnlessLarger));
   }
 
   const wrapper = script.runInThisContext() as (exports: unknown, require: NodeJS.Require, module: Module, filename: string, dirname: string) => void;
