@@ -10,13 +10,11 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { reportFatal } from '../cli/exit.js';
 import { cacheDirFrom, cacheKey, runBundle } from './compile-cache.js';
 
 /** The bundle's content id, defined by scripts/bundle.mjs; absent when run from tsc's output. */
 declare const __SMTPROBE_BUNDLE_ID__: string | undefined;
-
-/** Exit code when smtprobe cannot start at all (UNKNOWN, as for usage errors). */
-const CANNOT_START = 3;
 
 async function main(): Promise<void> {
   const here = path.dirname(fileURLToPath(import.meta.url));
@@ -42,7 +40,5 @@ async function userCacheDir(): Promise<string | undefined> {
   }
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`smtprobe: cannot start: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exitCode = CANNOT_START;
-});
+// A failure to start (a missing or unreadable bundle) is one line and exit 3, as in any command.
+main().catch(reportFatal);

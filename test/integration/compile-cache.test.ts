@@ -208,6 +208,16 @@ describe('the smtprobe executable', () => {
     expect(existsSync(offDir)).toBe(false);
   });
 
+  it('without its bundle (a broken install) says so in one line and exits 3, no stack trace', async () => {
+    const alone = path.join(work, 'launcher-alone');
+    mkdirSync(alone);
+    writeFileSync(path.join(alone, 'smtprobe.cjs'), readFileSync(SMTPROBE_BIN));
+    const r = await node([path.join(alone, 'smtprobe.cjs'), '--version']);
+    expect(r.code).toBe(3);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^smtprobe: internal error: ENOENT[^\n]*smtprobe-main\.cjs'\n$/);
+  });
+
   it('keeps it in the user cache directory by default (Linux: $XDG_CACHE_HOME/smtprobe/v8)', async () => {
     const xdg = path.join(work, 'xdg');
     const r = await node([SMTPROBE_BIN, '--version'], { SMTPROBE_COMPILE_CACHE: '', XDG_CACHE_HOME: xdg });
