@@ -93,6 +93,20 @@ export interface CertProblem {
   severity: 'warning' | 'critical';
 }
 
+/** ValidatorVerdict: an established validator's own verdict on the server certificate. */
+export interface ValidatorVerdict {
+  engine: 'openssl';
+  /** The OpenSSL version that judged. */
+  version?: string;
+  /** OpenSSL's RFC 5280 path validation against the trust store accepted the chain. */
+  chainAccepted: boolean;
+  /** OpenSSL's verify error, as Node names it (e.g. UNABLE_TO_GET_ISSUER_CERT_LOCALLY). */
+  error?: string;
+  /** Node's tls.checkServerIdentity accepted the name (RFC 6125). */
+  hostnameAccepted?: boolean;
+  hostnameError?: string;
+}
+
 export interface TlsData {
   mode: 'starttls' | 'implicit';
   servername: string;
@@ -104,11 +118,15 @@ export interface TlsData {
   /**
    * Whether the chain is trusted and valid, whatever `verify` level was asked for (the host
    * name is not part of it), and if not the code of the main reason (e.g. CERT_EXPIRED).
-   * Computed by our own chain analysis; OpenSSL is not asked to verify.
+   * True only when both judges accept: our own chain analysis and OpenSSL (`validator`).
    */
   authorized?: boolean;
   authorizationError?: string;
+  /** What the established validator said (OpenSSL's path validation, Node's name check). */
+  validator?: ValidatorVerdict;
   chain: CertSummary[];
+  /** Indices in `chain` of certificates the server sent that the judged path does not use. */
+  unusedCertificates?: number[];
   /** Every problem found, each independently (OpenSSL would stop at its first). */
   problems: CertProblem[];
   /** Whether the problems fail the configured verify level. */

@@ -1,5 +1,6 @@
-import { createHash } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 import tls from 'node:tls';
+import type { TrustStore } from './trust-store.js';
 
 /** The client settings a TLS context carries: versions, ciphers, client certificate. */
 export type ContextOptions = Pick<tls.SecureContextOptions, 'minVersion' | 'maxVersion' | 'ciphers' | 'cert' | 'key'>;
@@ -9,21 +10,38 @@ const CONTEXTS_MAX = 64;
 const contexts = new Map<string, tls.SecureContext>();
 
 /**
- * clientContext: the client TLS context for these options, made once per process per distinct
- * set. It trusts nothing (`ca: []`, a `ca` option without certificates): the probe never asks
- * OpenSSL to verify — analyzeChain judges the chain against a TrustStore — and in Node 20 any
- * context that trusts something (the default roots, or a `ca` option, which Node adds to a copy
- * of them) first builds the root store from the ~140 bundled roots: ~16 ms of every
- * `smtprobe check`, for a verdict nothing used (bench/README.md).
+ * clientContext: the client TLS context for these options and trust anchors, made once per
+ * process per distinct set (building OpenSSL's store from ~145 roots costs ~20 ms, so a fleet
+ * run pays it once). With `anchors`, OpenSSL verifies the server's chain against exactly that
+ * store — its verdict (`authorized`) is one of the two judges of the certificate, beside our
+ * own analysis. Without, the context trusts nothing (`ca: []`): for side connections that only
+ * look at the server (version scans, capability peeks) and never carry credentials.
  */
-export function clientContext(options: ContextOptions): tls.SecureContext {
+export function clientContext(options: ContextOptions, anchors?: TrustStore): tls.SecureContext {
   // Hashed: the key PEM of a client certificate is part of the options, and need not be a map key.
-  const id = createHash('sha256').update(JSON.stringify([options.minVersion, options.maxVersion, options.ciphers, options.cert, options.key])).digest('hex');
+  const id = createHash('sha256')
+    .update(JSON.stringify([options.minVersion, options.maxVersion, options.ciphers, options.cert, options.key, anchors?.id ?? null]))
+    .digest('hex');
   let ctx = contexts.get(id);
   if (!ctx) {
-    ctx = tls.createSecureContext({ ...options, ca: [] });
+    try {
+      ctx = tls.createSecureContext({ ...options, ca: anchors ? anchors.anchorPems() : [] });
+    } catch (err) {
+      // A certificate OpenSSL cannot load (say, a broken block in NODE_EXTRA_CA_CERTS) is left
+      // out, as Node leaves it out of its default store; any other error is ours to report.
+      if (!anchors) throw err;
+      ctx = tls.createSecureContext({ ...options, ca: anchors.anchorPems().filter(loadable) });
+    }
     if (contexts.size >= CONTEXTS_MAX) contexts.delete(contexts.keys().next().value as string);
     contexts.set(id, ctx);
   }
   return ctx;
+}
+
+function loadable(pem: string): boolean {
+  try {
+    return new X509Certificate(pem) !== undefined;
+  } catch {
+    return false;
+  }
 }

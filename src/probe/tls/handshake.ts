@@ -4,14 +4,15 @@ import type tls from 'node:tls';
 import type { Deadline } from '../../model/deadline.js';
 import type { FindingCode } from '../../model/finding-codes.js';
 import type { StepError } from '../../model/report.js';
-import type { CertProblem, TlsData } from '../../model/step-data.js';
+import type { TlsData } from '../../model/step-data.js';
 import { TLS_VERSIONS, type TlsVerify, type TlsVersion } from '../../model/target.js';
-import { analyzeChain, primaryProblem, verifyPasses } from './cert-analysis.js';
+import { analyzeChain, primaryProblem } from './cert-analysis.js';
 import { clientContext, type ContextOptions } from './client-context.js';
 import { ALERT_NAMES, ServerFlightObserver } from './record-observer.js';
 import { TappedSocket } from './tapped-socket.js';
 import { connectTls } from './tls-connect.js';
 import { TrustStore } from './trust-store.js';
+import { gate, validatorVerdict } from './validator-verdict.js';
 import { ipFamily } from '../ip-family.js';
 
 /**
@@ -33,6 +34,8 @@ export interface HandshakeOptions {
   maxVersion?: TlsVersion;
   warnDays: number;
   critDays: number;
+  /** Also warn once no more than this percentage of a certificate's lifetime is left. */
+  warnLifetimePct?: number;
   /**
    * A TrustStore built from the same `ca` (TrustStore.from(ca)), shared across handshakes to
    * save parsing the roots and analysing the same chain again; ignored if made from other roots.
@@ -73,7 +76,7 @@ interface FailureContext {
 /**
  * tlsHandshake runs the client side of TLS on a connected socket — right after connect
  * (implicit TLS, RFC 8314 §3.3) or after `220 Ready to start TLS` (RFC 3207 §4) — within the
- * deadline, and judges the certificate with analyzeChain. Never throws for a network outcome;
+ * deadline, and judges the certificate twice — analyzeChain and OpenSSL (gate). Never throws for a network outcome;
  * on failure or timeout the socket is destroyed.
  */
 export function tlsHandshake(raw: net.Socket, opts: HandshakeOptions, deadline: Deadline): Promise<HandshakeOutcome> {
@@ -86,13 +89,17 @@ export function tlsHandshake(raw: net.Socket, opts: HandshakeOptions, deadline: 
   }
   // Cheap now: the --ca PEMs are parsed here, the system roots only if a chain needs them.
   const store = usableStore(opts) ?? TrustStore.from(opts.ca);
+  // OpenSSL judges the chain too whenever it may gate credentials: a check at any level, or
+  // the probe's own TLS step (which passes its run's store), even at `none`, so its verdict
+  // is reported. Side connections that only look (scans, peeks) trust nothing.
+  const judged = opts.verify !== 'none' || opts.trustStore !== undefined;
   const observe = opts.observe ?? true;
   const observer = new ServerFlightObserver(); // stays empty when not observing
   const tap = observe ? new TappedSocket(raw, (chunk) => observer.push(chunk)) : raw;
   const hasClientCert = opts.clientCert !== undefined && opts.clientKey !== undefined;
   let socket: tls.TLSSocket;
   try {
-    socket = connectTls(connectOptions(tap, opts));
+    socket = connectTls(connectOptions(tap, opts, judged ? store : undefined));
   } catch (err) {
     // OpenSSL refused our own side (unreadable client key/cert, key not matching the cert, bad
     // --ca PEM) before a byte was sent; config validation should have caught it.
@@ -150,12 +157,19 @@ export function tlsHandshake(raw: net.Socket, opts: HandshakeOptions, deadline: 
     const onSecure = (): void => {
       const ctx = seen();
       fillNegotiated(data, socket, ctx);
-      const analysis = analyzeChain(presentedChain(socket), analysisOptions(opts, store));
+      const presented = presentedChain(socket);
+      const analysis = analyzeChain(presented, analysisOptions(opts, store));
+      const validator = judged ? validatorVerdict(socket, presented[0], opts.servername) : undefined;
+      const verdict = gate(analysis, validator, opts.verify);
       data.chain = analysis.chain;
-      data.problems = analysis.problems;
-      data.verifyPassed = analysis.verifyPassed;
-      fillAuthorized(data, analysis.problems);
-      const primary = primaryProblem(analysis.problems, opts.verify);
+      if (analysis.unused.length > 0) data.unusedCertificates = analysis.unused;
+      data.problems = verdict.problems;
+      data.verifyPassed = verdict.verifyPassed;
+      if (validator) data.validator = validator;
+      data.authorized = verdict.authorized;
+      const reason = primaryProblem(verdict.problems, 'chain');
+      if (reason) data.authorizationError = reason.code;
+      const primary = primaryProblem(verdict.problems, opts.verify) ?? (verdict.verifyPassed ? undefined : verdict.problems[0]);
       holdFirstWriteForTicket(socket, deadline, deadline.clock.now() - started);
       finish(primary ? { socket, data, error: { code: primary.code, message: primary.detail } } : { socket, data });
     };
@@ -211,12 +225,12 @@ function holdFirstWriteForTicket(socket: tls.TLSSocket, deadline: Deadline, hand
   socket.once('close', release);
 }
 
-function connectOptions(tap: TappedSocket | net.Socket, opts: HandshakeOptions): tls.ConnectionOptions {
+function connectOptions(tap: TappedSocket | net.Socket, opts: HandshakeOptions, anchors: TrustStore | undefined): tls.ConnectionOptions {
   const o: tls.ConnectionOptions = {
     socket: tap,
-    // We judge the certificate ourselves (every problem, at the configured level, in
-    // analyzeChain); OpenSSL is not asked to verify (the context trusts nothing), so Node never
-    // runs its own host check either — RFC 6125 matching uses the configured name instead.
+    // The handshake always completes, so that every problem can be reported and the session
+    // can QUIT politely; OpenSSL's verdict (`authorized`) and the name check are read after it
+    // (validatorVerdict) and combined with our own analysis (gate) before any credential moves.
     rejectUnauthorized: false,
     checkServerIdentity: () => undefined,
   };
@@ -231,7 +245,7 @@ function connectOptions(tap: TappedSocket | net.Socket, opts: HandshakeOptions):
     ctx.cert = opts.clientCert;
     ctx.key = opts.clientKey;
   }
-  return { ...o, secureContext: clientContext(ctx) };
+  return { ...o, secureContext: clientContext(ctx, anchors) };
 }
 
 /** usableStore: the caller's TrustStore, if it was built from the same `ca` (else it is ignored). */
@@ -265,21 +279,10 @@ function fillNegotiated(data: TlsData, socket: tls.TLSSocket, ctx: FailureContex
   data.clientCertSent = ctx.clientCertSent;
 }
 
-/**
- * fillAuthorized: whether the chain is trusted and valid (the `chain` level, whatever level was
- * asked for) and, if not, the code of the main reason — what Node's `authorized` and
- * `authorizationError` meant when OpenSSL verified, now from our own analysis.
- */
-function fillAuthorized(data: TlsData, problems: readonly CertProblem[]): void {
-  data.authorized = verifyPasses(problems, 'chain');
-  const reason = primaryProblem(problems, 'chain');
-  if (reason) data.authorizationError = reason.code;
-}
-
 function analysisOptions(opts: HandshakeOptions, trustStore: TrustStore): Parameters<typeof analyzeChain>[1] {
   return {
     servername: opts.servername, verify: opts.verify, extraCa: opts.ca, now: Date.now(), warnDays: opts.warnDays, critDays: opts.critDays,
-    trustStore,
+    trustStore, ...(opts.warnLifetimePct !== undefined ? { warnLifetimePct: opts.warnLifetimePct } : {}),
   };
 }
 

@@ -41,6 +41,8 @@ export class TrustStore {
   readonly #withSystemRoots: boolean;
   #system: AnchorIndex | undefined;
   readonly #remembered = new Map<string, unknown>();
+  #anchorPems: string[] | undefined;
+  #id: string | undefined;
 
   /**
    * @param certificates the trust anchors, parsed (exactly these: no system roots are added).
@@ -68,6 +70,22 @@ export class TrustStore {
     if (this.#remembered.size >= REMEMBERED_MAX) this.#remembered.delete(this.#remembered.keys().next().value as string);
     this.#remembered.set(key, value);
     return value;
+  }
+
+  /** id: names this store's anchor set (the `--ca` PEMs and whether the system roots are in). */
+  get id(): string {
+    this.#id ??= createHash('sha256').update(`${this.#withSystemRoots}\0${this.extraCa.join('\0')}`).digest('base64');
+    return this.#id;
+  }
+
+  /**
+   * anchorPems: the PEMs of every trust anchor, for OpenSSL — Node's bundled roots, the file
+   * NODE_EXTRA_CA_CERTS names and the `--ca` certificates. Given to a TLS context as its `ca`,
+   * which replaces Node's default store, so all three are listed.
+   */
+  anchorPems(): string[] {
+    this.#anchorPems ??= [...(this.#withSystemRoots ? systemAnchorPems() : []), ...this.extraCa];
+    return this.#anchorPems;
   }
 
   /** has: whether this exact certificate is a trust anchor. */

@@ -69,7 +69,8 @@ describe('analyzeChain', () => {
   const passes: Record<CertProfile, [none: boolean, chain: boolean, domain: boolean]> = {
     valid: [true, true, true], expired: [true, false, false], 'not-yet-valid': [true, false, false],
     'wrong-host': [true, true, false], wildcard: [true, true, true], 'self-signed': [true, false, false],
-    'missing-intermediate': [true, false, false], 'weak-key': [true, true, true], 'sha1-signature': [true, true, true],
+    // stricter than OpenSSL's default security level: RSA < 2048 and SHA-1 fail the chain
+    'missing-intermediate': [true, false, false], 'weak-key': [true, false, false], 'sha1-signature': [true, false, false],
     'expires-soon': [true, true, true],
   };
   it.each(CERT_PROFILES)('%s: verifyPassed at none/chain/domain', (p) => {
@@ -117,10 +118,11 @@ describe('analyzeChain', () => {
     expect(analyzeChain(chain, { ...opts, extraCa: [] }).problems.map((x) => x.code)).toEqual(['CERT_CHAIN_INCOMPLETE']);
   });
 
-  it('an expired intermediate is named by its index', async () => {
+  it('an expired intermediate is named by its index; an expired trust anchor by its name', async () => {
     const r = analyzeChain(chainOf(issued.get('valid')!.chainPem), { ...opts, now: NOW + 11 * 365 * 86_400_000 });
-    const expired = r.problems.filter((x) => x.code === 'CERT_EXPIRED').map((x) => x.certIndex);
-    expect(expired).toEqual([0, 1]);
+    const expired = r.problems.filter((x) => x.code === 'CERT_EXPIRED');
+    expect(expired.map((x) => x.certIndex)).toEqual([0, 1, undefined]);
+    expect(expired[2]!.detail).toMatch(/^the trust anchor CN=smtprobe Test Root CA.* expired/);
   });
 
   it('IP servername matches SAN iPAddress only', () => {
@@ -139,14 +141,14 @@ describe('analyzeChain', () => {
     expect(mismatch('a.mail.example.test')).toBe(true);
   });
 
-  it('uses the subject CN only when there is no DNS SAN', async () => {
+  it('never matches the subject CN, even when there is no DNS SAN (stricter than OpenSSL and RFC 6125)', async () => {
     // a client certificate has CN but no SAN
     const c = await pki.issueClient('relay.example.test');
     const chain = chainOf(c.certPem);
-    const has = (servername: string): boolean =>
-      analyzeChain(chain, { ...opts, servername }).problems.some((x) => x.code === 'CERT_HOSTNAME_MISMATCH');
-    expect(has('relay.example.test')).toBe(false);
-    expect(has(HOST)).toBe(true);
+    const mismatch = (servername: string): string | undefined =>
+      analyzeChain(chain, { ...opts, servername }).problems.find((x) => x.code === 'CERT_HOSTNAME_MISMATCH')?.detail;
+    expect(mismatch('relay.example.test')).toBe('certificate is for no subjectAltName (only the subject CN relay.example.test, which clients no longer match), not relay.example.test');
+    expect(mismatch(HOST)).toBeDefined();
     // the wrong-host leaf has CN=wrong.invalid and SAN=wrong.invalid; its CN is never used for HOST
     expect(codes('wrong-host', { servername: 'wrong.invalid' })).toEqual([]);
   });
@@ -160,10 +162,11 @@ describe('analyzeChain', () => {
 
   it('extended key usage: a certificate not for TLS servers fails the chain; none or serverAuth is fine', async () => {
     const client = await pki.issueClient(HOST);
-    const r = analyzeChain(chainOf(client.chainPem), { ...opts, servername: HOST, extraCa: [pki.clientCaPem] });
-    expect(r.problems.map((x) => x.code)).toEqual(['CERT_VERIFY_FAILED']);
-    expect(r.problems[0]).toMatchObject({ certIndex: 0, severity: 'critical' });
-    expect(r.problems[0]!.detail).toBe('the leaf certificate is not for TLS servers: its extended key usage allows only clientAuth');
+    const r = analyzeChain(chainOf(client.chainPem), { ...opts, servername: HOST, extraCa: [pki.clientCaPem], verify: 'chain' });
+    const purpose = r.problems.filter((x) => x.code === 'CERT_VERIFY_FAILED');
+    expect(purpose).toHaveLength(1);
+    expect(purpose[0]).toMatchObject({ certIndex: 0, severity: 'critical' });
+    expect(purpose[0]!.detail).toBe('the leaf certificate is not for TLS servers: its extended key usage allows only clientAuth');
     expect(r.verifyPassed).toBe(false);
     expect(analyzeChain(chainOf(client.chainPem), { ...opts, extraCa: [pki.clientCaPem], verify: 'none' }).verifyPassed).toBe(true);
     // the test root has no extended key usage, the server leaves have serverAuth: no problem
