@@ -301,6 +301,10 @@ export async function buildCorpus(): Promise<CorpusCase[]> {
       new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]), sanExtension([CORPUS_HOST], true)] });
     await add('empty subject with a critical SAN (allowed by RFC 5280)', empty, [inter], [root], true, true);
   }
+  {
+    const nameless = await issue({ subject: '', issuer: root, ca: true });
+    await add('CA with an empty subject (the leaf has an empty issuer name)', await leaf({}, nameless), [nameless], [root], false, true);
+  }
   await add('X.509 v1 leaf', await asV1(await leaf(), inter), [inter], [root], false, true);
   {
     const rsaInter = await issue({ subject: 'CN=RSA Intermediate', issuer: root, ca: true, keys: await crypto.subtle.generateKey(RSA(2048), true, ['sign', 'verify']) as CryptoKeyPair });
