@@ -78,6 +78,7 @@ export async function resolveTarget(input: TargetInput, opts: ResolveOptions): P
     tlsScan: input.tlsScan ?? false,
     certWarnDays: warn,
     certCritDays: crit,
+    ...(input.certWarnLifetime !== undefined ? { certWarnLifetimePct: input.certWarnLifetime } : {}),
     ehlo: input.ehlo ?? defaultEhloName(),
     auth: input.auth ?? 'auto',
     allowPlaintextAuth: input.allowPlaintextAuth ?? false,

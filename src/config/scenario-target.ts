@@ -23,8 +23,8 @@ export async function targetForScenario(scenario: Scenario, server: MockServer, 
   };
   const input = parseTargetInput(raw, `scenario ${scenario.name}: probe`);
   const target = await resolveTarget(input, { env: {}, baseDir: process.cwd(), allowLiteral: true, where: `scenario ${scenario.name}` });
-  if (clientCert === 'trusted' || clientCert === 'untrusted') {
-    const issued = await server.pki.issueClient('smtprobe-client', { untrusted: clientCert === 'untrusted' });
+  if (clientCert === 'trusted' || clientCert === 'untrusted' || clientCert === 'server-auth-only') {
+    const issued = await server.pki.issueClient('smtprobe-client', { untrusted: clientCert === 'untrusted', serverAuthOnly: clientCert === 'server-auth-only' });
     target.clientCert = issued.certPem;
     target.clientKey = issued.keyPem;
   }

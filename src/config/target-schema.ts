@@ -38,6 +38,8 @@ export const targetInputSchema = z.strictObject({
   tlsScan: opt(z.boolean()),
   certWarnDays: opt(days),
   certCritDays: opt(days),
+  /** Warn once no more than this percentage of a certificate's lifetime is left (lifetimes shrink to 47 days). */
+  certWarnLifetime: opt(z.coerce.number().check(z.gt(0), z.lt(100))),
   ehlo: opt(hostName),
   auth: opt(z.enum(['auto', 'none', ...ATTEMPTABLE_MECHANISMS])),
   user: opt(text(1, 512)),

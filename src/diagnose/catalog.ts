@@ -261,6 +261,33 @@ export const CATALOG: { readonly [C in FindingCode]: CatalogEntry } = {
     cause: 'The server refused the client certificate that was sent (untrusted issuer, expired, or wrong name).',
     fix: ['Check that the client certificate is issued by a CA the relay trusts, is valid, and carries the expected name.'],
   },
+  CLIENT_CERT_EXPIRED: {
+    severity: 'critical',
+    title: 'Client certificate expired or not yet valid',
+    cause: 'The certificate smtprobe presents as client (--client-cert) is outside its validity period; a relay that authenticates clients by certificate refuses it.',
+    fix: ['Renew the client certificate and install it where the relay expects it (on Exchange: the certificate named by the Send connector\'s TlsCertificateName, enabled for SMTP).'],
+  },
+  CLIENT_CERT_EXPIRES_SOON: {
+    severity: 'warning',
+    title: 'Client certificate expires soon',
+    cause: 'The client certificate smtprobe presents will expire within the warning threshold.',
+    fix: ['Renew the client certificate before it expires, and make sure the renewed one still carries the clientAuth extended key usage.'],
+  },
+  CLIENT_CERT_NO_CLIENT_AUTH: {
+    severity: 'critical',
+    title: 'Client certificate is not for TLS client authentication',
+    cause: 'The client certificate lacks the clientAuth extended key usage, so relays that authenticate clients by certificate reject it. Public CAs stopped including clientAuth in TLS server certificates in 2026: a certificate renewed from such a CA silently stops working as a client certificate.',
+    fix: [
+      'Get a certificate that includes the clientAuth extended key usage (a private CA, or a CA product for client certificates) and present that one.',
+      'Or have the relay authorise the sender another way (source IP, SMTP AUTH) instead of by client certificate.',
+    ],
+  },
+  CLIENT_CERT_UNUSABLE: {
+    severity: 'critical',
+    title: 'Client certificate cannot be used',
+    cause: 'The client certificate is malformed or has a key too weak for current TLS stacks.',
+    fix: ['Issue a new client certificate with an RSA key of at least 2048 bits or an ECDSA P-256/P-384 key.'],
+  },
   CERT_VERIFY_FAILED: {
     severity: 'critical',
     title: 'Certificate failed verification',

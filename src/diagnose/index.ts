@@ -3,6 +3,7 @@ import { STEP_NAMES } from '../model/report.js';
 import type { PublicTarget } from '../model/target.js';
 import { AUTH_RULES } from './auth-rules.js';
 import { CATALOG } from './catalog.js';
+import { CLIENT_CERT_RULES } from './client-cert-rules.js';
 import { CONNECTIVITY_RULES } from './connectivity-rules.js';
 import { uniq } from './evidence.js';
 import { EXCHANGE_BEHAVIOUR } from './exchange-behaviour.js';
@@ -28,7 +29,7 @@ export interface DiagnoseInput {
 
 /** RULES: every rule, by concern, in step order. */
 export const RULES: readonly Rule[] = [
-  ...CONNECTIVITY_RULES, ...SMTP_RULES, ...TLS_RULES, ...AUTH_RULES, ...RELAY_RULES, ...EXCHANGE_PROFILE_RULES,
+  ...CONNECTIVITY_RULES, ...SMTP_RULES, ...TLS_RULES, ...CLIENT_CERT_RULES, ...AUTH_RULES, ...RELAY_RULES, ...EXCHANGE_PROFILE_RULES,
 ];
 
 /**

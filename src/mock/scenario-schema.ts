@@ -202,7 +202,7 @@ const probeSchema = z
     phaseTimeout: z.number().positive().optional(),
     client: z.enum(['generic', 'exchange']).optional(),
     /** Client certificate to present: one from the mock's client CA, or one it does not trust. */
-    clientCert: z.enum(['none', 'trusted', 'untrusted']).optional(),
+    clientCert: z.enum(['none', 'trusted', 'untrusted', 'server-auth-only']).optional(),
     /** Add the mock's root CA to the trusted roots (default true). */
     useMockCa: z.boolean().optional(),
   })
@@ -304,7 +304,7 @@ export interface Scenario {
     timeout?: number | undefined;
     phaseTimeout?: number | undefined;
     client?: 'generic' | 'exchange' | undefined;
-    clientCert?: 'none' | 'trusted' | 'untrusted' | undefined;
+    clientCert?: 'none' | 'trusted' | 'untrusted' | 'server-auth-only' | undefined;
     useMockCa?: boolean | undefined;
   };
   expect: { codes: FindingCode[]; anyOf: FindingCode[]; absent: FindingCode[]; verdict: Verdict };

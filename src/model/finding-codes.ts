@@ -36,10 +36,13 @@ export const RELAY_CODES = ['RELAY_DENIED', 'SENDER_REJECTED'] as const;
  * - AUTH_MECHANISM_NOT_ATTEMPTED: only NTLM/GSSAPI offered, detected but not attempted.
  * - CERT_VERIFY_FAILED: the certificate failed the configured check for a reason with no finer code.
  * - PROBE_INTERNAL_ERROR: smtprobe itself failed (a bug); verdict unknown.
+ * - CLIENT_CERT_EXPIRED / CLIENT_CERT_EXPIRES_SOON / CLIENT_CERT_NO_CLIENT_AUTH / CLIENT_CERT_UNUSABLE:
+ *   the client certificate smtprobe is configured to present is expired (or not yet valid),
+ *   expires soon, lacks the clientAuth extended key usage, or cannot be used (malformed, weak key).
  */
 export const EXTRA_CODES = [
   'AUTH_PLAINTEXT_ADVERTISED', 'AUTH_MECHANISM_NOT_ATTEMPTED', 'CERT_VERIFY_FAILED',
-  'PROBE_INTERNAL_ERROR',
+  'PROBE_INTERNAL_ERROR', 'CLIENT_CERT_EXPIRED', 'CLIENT_CERT_EXPIRES_SOON', 'CLIENT_CERT_NO_CLIENT_AUTH', 'CLIENT_CERT_UNUSABLE',
 ] as const;
 
 export const FINDING_CODES = [

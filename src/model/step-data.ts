@@ -93,6 +93,13 @@ export interface CertProblem {
   severity: 'warning' | 'critical';
 }
 
+/** ClientCertProblem: a problem of the client certificate smtprobe presents (--client-cert). */
+export interface ClientCertProblem {
+  code: 'CLIENT_CERT_EXPIRED' | 'CLIENT_CERT_EXPIRES_SOON' | 'CLIENT_CERT_NO_CLIENT_AUTH' | 'CLIENT_CERT_UNUSABLE';
+  detail: string;
+  severity: 'warning' | 'critical';
+}
+
 /** ValidatorVerdict: an established validator's own verdict on the server certificate. */
 export interface ValidatorVerdict {
   engine: 'openssl';
@@ -132,6 +139,8 @@ export interface TlsData {
   /** Whether the problems fail the configured verify level. */
   verifyPassed: boolean;
   clientCertSent: boolean;
+  /** Problems of the configured client certificate, found before it is sent. */
+  clientCertProblems?: ClientCertProblem[];
   /** TLS alert received from the server, if the handshake failed with one. */
   alert?: string;
 }

@@ -79,6 +79,8 @@ export interface Target {
   tlsScan: boolean;
   certWarnDays: number;
   certCritDays: number;
+  /** Also warn once no more than this percentage of a certificate's lifetime is left (--cert-warn-lifetime). */
+  certWarnLifetimePct?: number;
   ehlo: string;
   /** 'auto' = strongest common; 'none' = don't authenticate. */
   auth: 'auto' | 'none' | MechanismName;

@@ -6,6 +6,7 @@ import type { SmtpContext } from './smtp/session-state.js';
 import { StepTimer } from './step.js';
 import { openForTls } from './smtp/side-session.js';
 import { tlsHandshake, type HandshakeOptions, type HandshakeOutcome } from './tls/handshake.js';
+import { clientCertProblems } from './tls/client-cert-check.js';
 import { handshakeOptions } from './tls/handshake-options.js';
 
 /**
@@ -30,6 +31,9 @@ export async function tlsStep(target: Target, ctx: SmtpContext, deadline: Deadli
   // certificate is configured: whether it was asked for (TLS 1.2) is seen only on the wire.
   let out = await tlsHandshake(raw, { ...opts, observe: target.clientCert !== undefined }, deadline);
   if (out.unobserved && out.error?.code !== 'PHASE_TIMEOUT') out = await observedRetry(target, ctx, opts, out, deadline);
+  if (target.clientCert) {
+    out.data.clientCertProblems = clientCertProblems(target.clientCert, Date.now(), { warnDays: target.certWarnDays, critDays: target.certCritDays });
+  }
   ctx.state.tls = out.data;
   if (!out.socket) {
     conn.close();

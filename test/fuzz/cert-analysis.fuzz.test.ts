@@ -10,8 +10,14 @@ import { buildCorpus } from '../support/cert-corpus.js';
 const HOST = 'smarthost.test';
 const RUNS = 400;
 
+type Op =
+  | { kind: 'set'; at: number; byte: number }
+  | { kind: 'flip'; at: number; bit: number }
+  | { kind: 'insert'; at: number; bytes: Uint8Array }
+  | { kind: 'delete'; at: number; count: number };
+
 /** A DER mutation: flip, set, insert or delete bytes at random places. */
-const mutation = fc.array(
+const mutation: fc.Arbitrary<Op[]> = fc.array(
   fc.oneof(
     fc.record({ kind: fc.constant('set' as const), at: fc.nat(), byte: fc.integer({ min: 0, max: 255 }) }),
     fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), bit: fc.integer({ min: 0, max: 7 }) }),
@@ -21,7 +27,7 @@ const mutation = fc.array(
   { minLength: 1, maxLength: 4 },
 );
 
-function mutate(der: Buffer, ops: fc.infer<typeof mutation>): Buffer {
+function mutate(der: Buffer, ops: Op[]): Buffer {
   let b = Buffer.from(der);
   for (const op of ops) {
     const at = op.at % b.length;

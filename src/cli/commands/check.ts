@@ -25,6 +25,7 @@ export function registerCheckCommand(program: Command): void {
     .option('--tls-scan', 'also try each TLS version separately (in parallel)')
     .option('--cert-warn-days <n>', 'warn when the certificate expires within N days (default 21)')
     .option('--cert-crit-days <n>', 'critical when it expires within N days (default 7)')
+    .option('--cert-warn-lifetime <pct>', 'also warn once no more than PCT % of a certificate\'s lifetime is left (e.g. 33)')
     .option('--ehlo <name>', 'name to send in EHLO (default: this host name)')
     .option('--auth <mechanism>', 'auto | none | PLAIN | LOGIN | CRAM-MD5 | XOAUTH2 | OAUTHBEARER (default auto)')
     .option('-u, --user <name>', 'user name to authenticate as')

@@ -48,8 +48,11 @@ export interface TestPki {
   /** CA that signs trusted client certificates (a server's `ca` for mTLS). */
   clientCaPem: string;
   issue(profile: CertProfile, opts: IssueOptions): Promise<IssuedCert>;
-  /** A client certificate for mTLS; `untrusted` = signed by a CA the server does not know. */
-  issueClient(commonName: string, opts?: { untrusted?: boolean }): Promise<IssuedCert>;
+  /**
+   * A client certificate for mTLS; `untrusted` = signed by a CA the server does not know;
+   * `serverAuthOnly` = its extended key usage is serverAuth only, as public CAs issue since 2026.
+   */
+  issueClient(commonName: string, opts?: { untrusted?: boolean; serverAuthOnly?: boolean }): Promise<IssuedCert>;
 }
 
 const DAY_MS = 86_400_000;
@@ -158,7 +161,7 @@ export async function createTestPki(opts: { now?: Date } = {}): Promise<TestPki>
         publicKey: keys.publicKey,
         signingKey: ca.keys.privateKey,
         signingAlgorithm: ECDSA_SHA256,
-        extensions: await leafExtensions(crypto, keys, ca.keys, [], x509.ExtendedKeyUsage.clientAuth),
+        extensions: await leafExtensions(crypto, keys, ca.keys, [], clientOpts.serverAuthOnly ? x509.ExtendedKeyUsage.serverAuth : x509.ExtendedKeyUsage.clientAuth),
       }, crypto);
       const certPem = pem(cert);
       return { keyPem: await privateKeyPem(crypto, keys), certPem, chainPem: certPem };

@@ -11,6 +11,7 @@ export function handshakeOptions(target: Target, mode: 'starttls' | 'implicit'):
     warnDays: target.certWarnDays,
     critDays: target.certCritDays,
   };
+  if (target.certWarnLifetimePct !== undefined) o.warnLifetimePct = target.certWarnLifetimePct;
   if (target.clientCert) o.clientCert = target.clientCert;
   if (target.clientKey) o.clientKey = target.clientKey;
   if (target.tlsMin) o.minVersion = target.tlsMin;

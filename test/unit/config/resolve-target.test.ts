@@ -90,6 +90,13 @@ describe('resolveTarget', () => {
     await expect(resolveTarget(parseTargetInput({ host: 'h', clientCert: 'a.pem' }), base)).rejects.toThrow(/clientKey/);
   });
 
+  it('--cert-warn-lifetime: a percentage between 0 and 100 (exclusive), as flag text or number', async () => {
+    expect((await resolveTarget(parseTargetInput({ host: 'h', certWarnLifetime: '33' }), base)).certWarnLifetimePct).toBe(33);
+    expect((await resolveTarget(parseTargetInput({ host: 'h' }), base)).certWarnLifetimePct).toBeUndefined();
+    expect(() => parseTargetInput({ host: 'h', certWarnLifetime: 100 })).toThrow(/certWarnLifetime/);
+    expect(() => parseTargetInput({ host: 'h', certWarnLifetime: 'abc' })).toThrow(/certWarnLifetime/);
+  });
+
   it('the Exchange TLS 1.0 profile pins TLS 1.0', async () => {
     const t = await resolveTarget(parseTargetInput({ host: 'h', client: 'exchange', exchangeTls: '1.0' }), base);
     expect([t.tlsMin, t.tlsMax]).toEqual(['TLSv1', 'TLSv1']);

@@ -91,6 +91,16 @@ describe('analyzeChain', () => {
     expect(analyzeChain(chainOf(c.chainPem), { ...opts, warnDays: 45 }).problems.map((x) => x.code)).toEqual(['CERT_EXPIRES_SOON']);
   });
 
+  it('--cert-warn-lifetime: warns once no more than PCT % of the lifetime is left, whatever the days', async () => {
+    const c = await pki.issue('expires-soon', { hostnames: [HOST], days: 30 }); // 390-day lifetime, 30 days (7.7 %) left
+    const at = (pct?: number): string[] => analyzeChain(chainOf(c.chainPem), { ...opts, ...(pct === undefined ? {} : { warnLifetimePct: pct }) }).problems.map((x) => x.detail);
+    expect(at()).toEqual([]);
+    expect(at(5)).toEqual([]);
+    const warned = at(10);
+    expect(warned).toHaveLength(1);
+    expect(warned[0]).toMatch(/\(30 days left, 7% of its 390-day lifetime\)/);
+  });
+
   it('combined: expired AND wrong host gives both codes (and weak key too)', async () => {
     const expired = chainOf(issued.get('expired')!.chainPem);
     expect(analyzeChain(expired, { ...opts, servername: 'other.example.test' }).problems.map((x) => x.code).sort())
