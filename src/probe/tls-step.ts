@@ -42,7 +42,12 @@ export async function tlsStep(target: Target, ctx: SmtpContext, deadline: Deadli
   }
   conn.attachTls(out.socket, { clientCertSent: out.data.clientCertSent });
   ctx.state.tlsVerified = out.data.verifyPassed;
-  ctx.transcript.event(`TLS ${out.data.protocol ?? '?'} ${out.data.cipher?.name ?? ''}; certificate ${out.data.verifyPassed ? 'accepted' : 'REJECTED'} at level ${target.tlsVerify}`);
+  const v = out.data.validator;
+  const openssl = v ? `OpenSSL ${v.chainAccepted ? 'accepts' : `rejects (${v.error ?? '?'})`} the chain` : 'OpenSSL not asked';
+  ctx.transcript.event(`TLS ${out.data.protocol ?? '?'} ${out.data.cipher?.name ?? ''}; certificate ${out.data.verifyPassed ? 'accepted' : 'REJECTED'} at level ${target.tlsVerify} (${openssl}; our analysis: ${out.data.problems.length} problem${out.data.problems.length === 1 ? '' : 's'})`);
+  if (out.data.unusedCertificates) {
+    ctx.transcript.event(`the server also sent certificate${out.data.unusedCertificates.length === 1 ? '' : 's'} #${out.data.unusedCertificates.join(', #')}, not part of the path to a trust anchor (harmless; could be removed from the server's chain file)`);
+  }
   if (out.error || !out.data.verifyPassed) {
     return timer.done('fail', out.data, out.error ?? { code: 'CERT_VERIFY_FAILED', message: 'certificate failed the configured check' });
   }

@@ -215,7 +215,7 @@ export function reportToScenario(report: Report, opts: RecordOptions): ScenarioD
 
   if (failure.fault) server.fault = failure.fault;
 
-  const probe = probeFor(report, { user, probedName, untrustedRoot: cert.untrustedRoot, clientCertRejected: has('CLIENT_CERT_REJECTED') });
+  const probe = probeFor(report, { user, probedName, untrustedRoot: cert.untrustedRoot, clientCertRejected: has('CLIENT_CERT_REJECTED'), clientCertNoClientAuth: has('CLIENT_CERT_NO_CLIENT_AUTH') });
   const replayed = report.findings.filter((f) => !NOT_REPLAYED.has(f.code));
   const codes = [...new Set(replayed.map((f) => f.code))].sort();
   const verdict = replayed.length === report.findings.length ? report.verdict : verdictOf(replayed, report.steps);
@@ -267,7 +267,7 @@ export function scriptFor(e: RecordedExchange, ctx: { delay: (ms: number) => num
 }
 
 /** probeFor: the replay's probe, the recorded target's settings with test credentials. */
-function probeFor(report: Report, ctx: { user: string | undefined; probedName: string; untrustedRoot: boolean; clientCertRejected: boolean }): ProbeDocument {
+function probeFor(report: Report, ctx: { user: string | undefined; probedName: string; untrustedRoot: boolean; clientCertRejected: boolean; clientCertNoClientAuth: boolean }): ProbeDocument {
   const t = report.target;
   const p: ProbeDocument = { tls: t.tls, tlsVerify: t.tlsVerify, tlsDomain: ctx.probedName };
   if (t.tlsMin) p.tlsMin = t.tlsMin;
@@ -286,7 +286,8 @@ function probeFor(report: Report, ctx: { user: string | undefined; probedName: s
   p.timeout = t.timeouts.totalMs / 1000;
   p.phaseTimeout = t.timeouts.phaseMs / 1000;
   if (t.client !== 'generic') p.client = t.client;
-  if (t.hasClientCert) p.clientCert = ctx.clientCertRejected ? 'untrusted' : 'trusted';
+  // A client certificate without clientAuth is replayed as such: the finding comes from the certificate itself.
+  if (t.hasClientCert) p.clientCert = ctx.clientCertNoClientAuth ? 'server-auth-only' : ctx.clientCertRejected ? 'untrusted' : 'trusted';
   if (ctx.untrustedRoot) p.useMockCa = false;
   return p;
 }
