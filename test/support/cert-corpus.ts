@@ -63,6 +63,8 @@ interface IssueSpec {
   san?: string[];
   signingAlgorithm?: typeof ECDSA_SHA256 | typeof RSA_SHA1 | { name: string; hash: string };
   signingKey?: webcrypto.CryptoKey;
+  /** The serial number in hex (default: 16 random bytes, positive). */
+  serial?: string;
 }
 
 const pemOf = (cert: x509.X509Certificate): string => `${cert.toString('pem')}\n`;
@@ -94,7 +96,7 @@ export async function issue(spec: IssueSpec): Promise<Issued> {
     if (san.length > 0) extensions.push(sanExtension(san));
   }
   const cert = await x509.X509CertificateGenerator.create({
-    serialNumber: serial(),
+    serialNumber: spec.serial ?? serial(),
     subject: spec.subject,
     issuer: spec.issuer?.cert.subject ?? spec.subject,
     notBefore: spec.notBefore ?? new Date(now - DAY),
