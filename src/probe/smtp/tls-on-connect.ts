@@ -1,6 +1,6 @@
+import tls from 'node:tls';
 import type { Deadline } from '../../model/deadline.js';
 import { ipFamily } from '../ip-family.js';
-import { connectTls } from '../tls/tls-connect.js';
 
 /**
  * tlsAnswersOnConnect tells whether a TLS server is listening at address:port: it opens a
@@ -11,7 +11,7 @@ import { connectTls } from '../tls/tls-connect.js';
  */
 export function tlsAnswersOnConnect(address: string, port: number, servername: string, deadline: Deadline): Promise<boolean> {
   return new Promise((resolve) => {
-    const sock = connectTls({
+    const sock = tls.connect({
       host: address,
       port,
       servername: ipFamily(servername) !== 0 ? undefined : servername,

@@ -1,6 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import type net from 'node:net';
-import type tls from 'node:tls';
+import tls from 'node:tls';
 import type { Deadline } from '../../model/deadline.js';
 import type { FindingCode } from '../../model/finding-codes.js';
 import type { StepError } from '../../model/report.js';
@@ -10,7 +10,6 @@ import { analyzeChain, primaryProblem } from './cert-analysis.js';
 import { clientContext, type ContextOptions } from './client-context.js';
 import { ALERT_NAMES, ServerFlightObserver } from './record-observer.js';
 import { TappedSocket } from './tapped-socket.js';
-import { connectTls } from './tls-connect.js';
 import { TrustStore } from './trust-store.js';
 import { gate, validatorVerdict } from './validator-verdict.js';
 import { ipFamily } from '../ip-family.js';
@@ -99,7 +98,7 @@ export function tlsHandshake(raw: net.Socket, opts: HandshakeOptions, deadline: 
   const hasClientCert = opts.clientCert !== undefined && opts.clientKey !== undefined;
   let socket: tls.TLSSocket;
   try {
-    socket = connectTls(connectOptions(tap, opts, judged ? store : undefined));
+    socket = tls.connect(connectOptions(tap, opts, judged ? store : undefined));
   } catch (err) {
     // OpenSSL refused our own side (unreadable client key/cert, key not matching the cert, bad
     // --ca PEM) before a byte was sent; config validation should have caught it.
