@@ -94,8 +94,10 @@ describe('tlsHandshake against each certificate profile', () => {
   };
   // RSA < 2048 and SHA-1 fail too: the Web PKI rules, stricter than OpenSSL's default level
   const failsDomain = new Set<CertProfile>(['expired', 'not-yet-valid', 'wrong-host', 'self-signed', 'missing-intermediate', 'weak-key', 'sha1-signature']);
-  // what OpenSSL itself says of each chain (the name is not part of it)
-  const opensslAccepts = new Set<CertProfile>(['valid', 'wrong-host', 'wildcard', 'expires-soon', 'weak-key']);
+  // what OpenSSL itself says of each chain (the name is not part of it); a 1024-bit RSA leaf
+  // depends on OpenSSL's default security level (accepted by Node 20's OpenSSL 3.0, refused by
+  // Node 26's), so it is not pinned
+  const opensslAccepts = new Set<CertProfile>(['valid', 'wrong-host', 'wildcard', 'expires-soon']);
 
   // observe: false (OpenSSL on the TCP socket, as the probe's TLS step runs it) must give the
   // same outcome on every completed handshake as the observed one.
@@ -109,7 +111,7 @@ describe('tlsHandshake against each certificate profile', () => {
       expect(out.data.problems.map((p) => p.code).sort()).toEqual(expected[profile]);
       expect(out.data.verifyPassed).toBe(!failsDomain.has(profile));
       expect(out.error?.code).toBe(failsDomain.has(profile) ? expected[profile][0] : undefined);
-      expect(out.data.validator?.chainAccepted).toBe(opensslAccepts.has(profile));
+      if (profile !== 'weak-key') expect(out.data.validator?.chainAccepted).toBe(opensslAccepts.has(profile));
       const sent = profile === 'self-signed' || profile === 'missing-intermediate' ? 1 : 2;
       expect(out.data.chain).toHaveLength(sent); // as sent: never the root the client added from its store
       expect(out.data.cipher?.name).toBeTruthy();
