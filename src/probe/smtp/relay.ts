@@ -38,7 +38,11 @@ export async function rcptStep(target: Target, ctx: SmtpContext, deadline: Deadl
   let failure: StepResult<RelayData> | undefined;
   for (const address of target.rcpt) {
     const out = await conn.command(`RCPT TO:<${address}>`, deadline);
-    if (out.error) return timer.done('fail', data, out.error);
+    if (out.error) {
+      // A refused command sent nothing and left the connection usable: still reset the transaction.
+      if (out.error.code === 'PROBE_INTERNAL_ERROR' && !conn.closed) await conn.command('RSET', deadline);
+      return timer.done('fail', data, out.error);
+    }
     data.rcpt?.push({ address, reply: out.reply });
     if (failure || replyClass(out.reply) === 2) continue;
     const why = `RCPT TO:<${address}> refused`;

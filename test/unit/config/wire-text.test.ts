@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/config/config-error.js';
 import { loadProbesFile } from '../../../src/config/probes-file.js';
 import { parseTargetInput } from '../../../src/config/resolve-target.js';
-import { controlCharacterProblem, hasControlCharacter } from '../../../src/config/wire-text.js';
+import { controlCharacterProblem, hasControlCharacter } from '../../../src/model/wire-text.js';
 
 function configError(fn: () => unknown): ConfigError {
   try {
