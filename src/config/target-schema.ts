@@ -17,6 +17,8 @@ const port = z.coerce.number().check(z.int(), z.gte(1), z.lte(65535));
 const seconds = z.coerce.number().check(z.positive(), z.lte(3600));
 const days = z.coerce.number().check(z.int(), z.gte(0), z.lte(3650));
 const count = z.coerce.number().check(z.int(), z.gte(1), z.lte(10_000));
+// A path goes between <> on the wire (RFC 5321 §4.1.2): a space or > would add ESMTP parameters.
+const address = text(1, 320).check(z.regex(/^[^\s<>]*$/, 'an address without spaces or <>'));
 const hostName = text(1, 253).check(z.regex(/^[A-Za-z0-9._:\-[\]%]+$/, 'not a host name or IP address'));
 const opt = z.optional;
 
@@ -52,7 +54,7 @@ export const targetInputSchema = z.strictObject({
   tokenFile: opt(text()),
   allowPlaintextAuth: opt(z.boolean()),
   mailFrom: opt(z.string().check(noControlCharacters, z.maxLength(320), z.regex(/^[^\s<>]*$/, 'an address without spaces or <>'))),
-  rcpt: opt(oneOrMany),
+  rcpt: opt(z.union([address, z.array(address)])),
   client: opt(z.enum(['generic', 'exchange'])),
   exchangeTls: opt(z.enum(['1.0', '1.2'])),
   timeout: opt(seconds),

@@ -87,3 +87,15 @@ describe('the target schema refuses control characters in every value that reach
     expect((err as ConfigError).field).toBe('defaults.ehlo');
   });
 });
+
+describe('an address is one path, with nothing after it', () => {
+  it.each([
+    [{ host: 'h', rcpt: 'a@b.test> NOTIFY=NEVER' }, 'rcpt'],
+    [{ host: 'h', rcpt: ['ok@b.test', 'a@b.test>'] }, 'rcpt.1'],
+    [{ host: 'h', mailFrom: 'a@b.test> SIZE=1' }, 'mailFrom'],
+  ])('%j → %s: a space or > would add ESMTP parameters', (raw, field) => {
+    const err = configError(() => parseTargetInput(raw, 'flag'));
+    expect(err.field).toBe(field);
+    expect(err.problem).toContain('without spaces or <>');
+  });
+});
