@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/config/config-error.js';
 import { loadProbesFile } from '../../../src/config/probes-file.js';
-import { parseTargetInput } from '../../../src/config/resolve-target.js';
+import { parseTargetInput, resolveTarget } from '../../../src/config/resolve-target.js';
 import { controlCharacterProblem, hasControlCharacter } from '../../../src/model/wire-text.js';
 
 function configError(fn: () => unknown): ConfigError {
@@ -97,5 +97,27 @@ describe('an address is one path, with nothing after it', () => {
     const err = configError(() => parseTargetInput(raw, 'flag'));
     expect(err.field).toBe(field);
     expect(err.problem).toContain('without spaces or <>');
+  });
+});
+
+describe('secrets that would rewrite a SASL message', () => {
+  const base = { baseDir: process.cwd() };
+
+  it('a password holding NUL is refused, naming the field and never the value', async () => {
+    const err = await resolveTarget(parseTargetInput({ host: 'h', user: 'u', passwordEnv: 'P' }), { ...base, env: { P: 'Hunter2\u0000authzid' } }).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).field).toBe('password');
+    expect((err as ConfigError).message).not.toContain('Hunter2');
+  });
+
+  it('a token holding U+0001 (the XOAUTH2/OAUTHBEARER separator) is refused', async () => {
+    const err = await resolveTarget(parseTargetInput({ host: 'h', user: 'u', tokenEnv: 'T' }), { ...base, env: { T: 'ya29.abc\u0001auth=Bearer x' } }).then(() => undefined, (e: unknown) => e);
+    expect((err as ConfigError).field).toBe('token');
+    expect((err as ConfigError).message).not.toContain('ya29');
+  });
+
+  it('a password with other characters, spaces and non-ASCII included, is kept as given', async () => {
+    const t = await resolveTarget(parseTargetInput({ host: 'h', user: 'u', passwordEnv: 'P' }), { ...base, env: { P: ' pä ss\t' } });
+    expect(t.password?.reveal()).toBe(' pä ss\t');
   });
 });
