@@ -121,3 +121,22 @@ describe('secrets that would rewrite a SASL message', () => {
     expect(t.password?.reveal()).toBe(' pä ss\t');
   });
 });
+
+describe('an Exchange connector import', () => {
+  it('a control character in the connector (here in Fqdn, the EHLO name) is refused naming the file, the connector and the field', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { importConnectors, targetInputsFromConnector } = await import('../../../src/exchange/connector-targets.js');
+    const json = JSON.parse(readFileSync('fixtures/connectors/basicauth.names.json', 'utf8')) as Record<string, unknown>;
+    json.Fqdn = 'mail.contoso.com\r\nMAIL FROM:<x@y>';
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'smtprobe-wire-'));
+    const file = path.join(dir, 'connector.json');
+    writeFileSync(file, JSON.stringify(json));
+    for (const load of [() => importConnectors(file), () => targetInputsFromConnector(file, undefined)]) {
+      const err = await load().then(() => undefined, (e: unknown) => e);
+      expect(err).toBeInstanceOf(ConfigError);
+      expect((err as ConfigError).field).toBe('ehlo');
+      expect((err as ConfigError).message).toContain(`${file}: connector "`);
+      expect((err as ConfigError).problem).toContain('U+000D (CR)');
+    }
+  });
+});
