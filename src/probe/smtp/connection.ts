@@ -119,8 +119,12 @@ export class SmtpConnection {
       this.transcript.event(message);
       return { code: 'PROBE_INTERNAL_ERROR', message };
     }
+    if (this.#ended) {
+      // The transcript holds what was written, so a command that could not be is an event.
+      this.transcript.event(`not sent (the connection had ended): ${shown}`);
+      return undefined;
+    }
     this.transcript.sent(shown);
-    if (this.#ended) return undefined;
     this.#socket.write(`${line}\r\n`);
     return undefined;
   }

@@ -105,3 +105,13 @@ describe('SmtpConnection write path', () => {
     );
   });
 });
+
+describe('SmtpConnection after the connection ended', () => {
+  it('a command that could not be written is a local event, not a sent line', async () => {
+    const { conn: c } = await recordingPeer();
+    c.close();
+    expect(c.send('QUIT')).toBeUndefined();
+    expect(c.transcript.lines.filter((l) => l.dir === '>')).toEqual([]);
+    expect(c.transcript.lines.at(-1)).toMatchObject({ dir: '*', text: 'not sent (the connection had ended): QUIT' });
+  });
+});
