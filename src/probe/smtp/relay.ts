@@ -23,7 +23,11 @@ export async function mailStep(target: Target, ctx: SmtpContext, deadline: Deadl
   const out = await conn.command(`MAIL FROM:<${target.mailFrom}>`, deadline);
   if (out.error) return timer.done('fail', data, out.error);
   data.reply = out.reply;
-  if (out.reply.code === 250) return timer.done('pass', data);
+  if (out.reply.code === 250) {
+    // Without --rcpt no RCPT step follows to reset the transaction this opened: reset it here.
+    if (target.rcpt.length === 0) await conn.command('RSET', deadline);
+    return timer.done('pass', data);
+  }
   if (mustStartTls(out.reply, conn.secure)) return timer.done('fail', data, replyError('AUTH_MUST_STARTTLS', out.reply, 'MAIL FROM refused'));
   // A 4xx is "not now" (RFC 5321 §4.2.1): greylisting, rate limits — a warning, not a refusal.
   return timer.done(replyClass(out.reply) === 4 ? 'warn' : 'fail', data, replyError('SENDER_REJECTED', out.reply, 'MAIL FROM refused'));
@@ -38,7 +42,11 @@ export async function rcptStep(target: Target, ctx: SmtpContext, deadline: Deadl
   let failure: StepResult<RelayData> | undefined;
   for (const address of target.rcpt) {
     const out = await conn.command(`RCPT TO:<${address}>`, deadline);
-    if (out.error) return timer.done('fail', data, out.error);
+    if (out.error) {
+      // A refused command sent nothing and left the connection usable: still reset the transaction.
+      if (out.error.code === 'PROBE_INTERNAL_ERROR' && !conn.closed) await conn.command('RSET', deadline);
+      return timer.done('fail', data, out.error);
+    }
     data.rcpt?.push({ address, reply: out.reply });
     if (failure || replyClass(out.reply) === 2) continue;
     const why = `RCPT TO:<${address}> refused`;
