@@ -89,5 +89,38 @@ const plaintextAdvertisedRule: Rule = {
   },
 };
 
+/**
+ * AUTH available only without TLS: the server offers AUTH on the plaintext session and TLS
+ * never came up (no STARTTLS, or it failed), so the dialogue stopped before AUTH or AUTH was
+ * withheld. The admin must hear that the password was never tested, and how to test it.
+ */
+const plaintextOnlyRule: Rule = {
+  id: 'auth-plaintext-only',
+  apply(ctx) {
+    if (ctx.target.tls === 'implicit' || ctx.target.auth === 'none') return [];
+    if (!ctx.target.user || (!ctx.target.hasPassword && !ctx.target.hasToken)) return [];
+    const r = ctx.result('auth');
+    if (r?.error || ctx.data('auth')?.attempted) return [];
+    if (ctx.steps.some((s) => s.step === 'tls' && s.status === 'pass')) return [];
+    const caps = ctx.data('ehlo')?.capabilities;
+    const mechs = caps ? [...caps.auth, ...caps.authLegacy] : [];
+    if (mechs.length === 0) return [];
+    const quoted = plaintextAuthLines(ctx);
+    const tlsWhy = caps?.starttls ? 'STARTTLS is offered but did not succeed' : 'STARTTLS is not offered';
+    return [{
+      code: 'AUTH_PLAINTEXT_REFUSED',
+      step: 'auth',
+      evidence: [...(quoted.length > 0 ? quoted : [`before TLS: ${authLine(caps?.auth)}`]), `${tlsWhy}: AUTH is available only without encryption`],
+      title: 'AUTH not tested: the server offers it only without TLS',
+      cause: `The server offers AUTH (${mechs.join(' ')}) only on the unencrypted session, and ${tlsWhy.replace(/^S/, 's')}. smtprobe does not send a password in clear, so the credentials were never tested: a wrong password would look the same as a right one here.`,
+      fix: [
+        'Make the server offer STARTTLS on this port (or use its implicit-TLS port) so credentials travel encrypted.',
+        'To test the credentials anyway, on a trusted network only: --tls starttls-optional --allow-plaintext-auth (or --tls none --allow-plaintext-auth).',
+      ],
+      replaceFix: true,
+    }];
+  },
+};
+
 /** AUTH_RULES: the AUTH step and the AUTH policy seen in EHLO. */
-export const AUTH_RULES: readonly Rule[] = [authErrorRule, integratedOnlyRule, plaintextAdvertisedRule];
+export const AUTH_RULES: readonly Rule[] = [authErrorRule, integratedOnlyRule, plaintextAdvertisedRule, plaintextOnlyRule];
