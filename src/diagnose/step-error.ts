@@ -5,6 +5,7 @@ import type { SmtpReply } from '../model/step-data.js';
 import { CATALOG } from './catalog.js';
 import { commandEvidence, replyEvidence, stepErrorEvidence } from './evidence.js';
 import { matchProviderSignature } from './provider-signatures.js';
+import { sameFamily, serverOf, signatureSoftware } from './server-identity.js';
 import { statusSeverity, type FindingDraft, type RuleContext } from './rule.js';
 
 /**
@@ -64,7 +65,11 @@ export function refineByReply(
 ): FindingDraft {
   const verb = STEP_VERB[step];
   const quoted = [...evidence, ...(verb ? commandEvidence(ctx, verb) : []), ...replyEvidence(ctx, reply)];
-  const sig = matchProviderSignature(reply, ctx.target.host);
+  const found = matchProviderSignature(reply, ctx.target.host);
+  // A signature written for one server's wording does not explain another server's reply.
+  const mine = found ? signatureSoftware(found.provider) : undefined;
+  const server = mine ? serverOf(ctx) : undefined;
+  const sig = found && !(mine && server && !sameFamily(mine, server.software)) ? found : undefined;
   if (!sig || !SIGNATURE_SCOPE[step]?.has(sig.code)) return { code: fallback, step, evidence: quoted };
   const draft: FindingDraft = {
     code: sig.code,
