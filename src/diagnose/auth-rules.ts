@@ -28,6 +28,12 @@ const authErrorRule: Rule = {
     const draft = stepErrorDraft(ctx, r, evidence);
     if (!draft) return [];
     if (MECHANISM_CODES.has(draft.code) && !MECHANISM_CODES.has(r.error.code)) draft.evidence.push(...mechanismEvidence(ctx));
+    if (draft.signature?.id === 'rfc4954-password-transition' && d?.mechanism === 'PLAIN' && ctx.steps.some((s) => s.step === 'tls' && s.status === 'pass')) {
+      // The usual advice (authenticate once with PLAIN over TLS) is what just failed.
+      draft.cause = 'The server wants a password transition (RFC 4954 §6: 432 4.7.12), and this attempt already was AUTH PLAIN over TLS, the step that normally completes it: the account\'s stored password cannot be used for the transition (changed, expired, or kept in a form the server must re-derive).';
+      draft.fix = ['Have the account\'s password set again (or changed) at the server or its directory, then retry.', 'If it persists, the relay\'s authentication logs for this account say why the transition fails.'];
+      draft.replaceFix = true;
+    }
     if (draft.code === 'AUTH_ONLY_AFTER_STARTTLS') {
       const after = d?.offeredAfterTls ?? ctx.data('ehlo-tls')?.capabilities?.auth;
       draft.causeNotes = [`Before TLS the server offers ${authLine(d?.offeredBeforeTls)}; after STARTTLS it offers ${authLine(after)}.`];

@@ -378,6 +378,15 @@ export const CATALOG: { readonly [C in FindingCode]: CatalogEntry } = {
     cause: 'The server offers only NTLM/GSSAPI (Windows integrated authentication); smtprobe reports them but does not run them.',
     fix: ['Enable LOGIN or PLAIN over TLS on the relay to use password authentication.'],
   },
+  GREYLISTED: {
+    severity: 'warning',
+    title: 'Greylisted: the relay defers this sender/recipient for now',
+    cause: 'The relay greylists: it answers a sender, recipient and client it has not seen recently with a temporary 4xx and accepts the same message when it is retried after a few minutes. A real sender queues and retries, so mail is delayed, not lost; nothing about the account or its relay rights is wrong.',
+    fix: [
+      'Nothing, if a first-time delay of some minutes is acceptable: the retry is accepted.',
+      'To avoid the delay, authenticate (greylisting usually exempts authenticated clients) or have the relay\'s admin exempt this client address from greylisting.',
+    ],
+  },
   PROBE_INTERNAL_ERROR: {
     severity: 'critical',
     title: 'smtprobe internal error',

@@ -133,6 +133,16 @@ function clientCertDraft(ctx: RuleContext, step: StepName, reply: SmtpReply, evi
   };
 }
 
+/** Greylisting replies (Postfix postgrey/policyd, Exim greylist ACLs, rspamd, milter-greylist). */
+const GREYLIST = /gr[ae]y-?list|postgrey|try again (?:later|in \d+)|deferred (?:for|by) (?:\d+|policy)|please retry later|temporarily rejected\. try again/i;
+
+/** greylistDraft: a 4xx to MAIL or RCPT that says it is greylisting — not a relay refusal. */
+function greylistDraft(ctx: RuleContext, step: StepName, reply: SmtpReply, evidence: string[]): FindingDraft | undefined {
+  if ((step !== 'mail' && step !== 'rcpt') || reply.code < 400 || reply.code >= 500 || !GREYLIST.test(replyText(reply))) return undefined;
+  const verb = STEP_VERB[step];
+  return { code: 'GREYLISTED', step, severity: 'warning', evidence: [...evidence, ...(verb ? commandEvidence(ctx, verb) : []), ...replyEvidence(ctx, reply)] };
+}
+
 /**
  * stepErrorDraft: the default finding for a step's error — its code, its message, and the
  * reply (refined by provider signature) when the failure came from one.
@@ -141,11 +151,11 @@ export function stepErrorDraft(ctx: RuleContext, r: StepResult, evidence: string
   if (!r.error) return undefined;
   const base = [...stepErrorEvidence(r), ...evidence];
   const reply = stepReply(ctx, r.step);
-  const draft = (reply ? clientCertDraft(ctx, r.step, reply, base) : undefined) ?? (reply && reply.code >= 400
+  const draft = (reply ? clientCertDraft(ctx, r.step, reply, base) ?? greylistDraft(ctx, r.step, reply, base) : undefined) ?? (reply && reply.code >= 400
     ? refineByReply(ctx, r.step, reply, r.error.code, base)
     : { code: r.error.code, step: r.step, evidence: base });
   if (PHASE_CODES.has(r.error.code)) draft.causeNotes = [`It happened during the ${r.step} step.`];
-  if (reply && isTransient(r.step, reply, draft.code)) {
+  if (reply && draft.code !== 'GREYLISTED' && isTransient(r.step, reply, draft.code)) {
     draft.severity = 'warning';
     draft.causeNotes = [...(draft.causeNotes ?? []), `The reply is transient (${reply.code}, RFC 5321 §4.2.1): a sender queues and retries, so mail is delayed rather than refused — unless it persists.`];
   }

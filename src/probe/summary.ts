@@ -57,7 +57,7 @@ function primaryCode(step: StepResult, findings: readonly Finding[]): FindingCod
  */
 export function withDiagnosedCodes(steps: readonly StepResult[], findings: readonly Finding[]): StepResult[] {
   return steps.map((s) => {
-    if (s.status !== 'fail' || !s.error) return s;
+    if (!s.error) return s;
     const code = primaryCode(s, findings);
     if (!code || code === s.error.code) return s;
     return { ...s, error: { ...s.error, code, observed: s.error.observed ?? s.error.code } };
