@@ -378,6 +378,15 @@ export const CATALOG: { readonly [C in FindingCode]: CatalogEntry } = {
     cause: 'The server offers only NTLM/GSSAPI (Windows integrated authentication); smtprobe reports them but does not run them.',
     fix: ['Enable LOGIN or PLAIN over TLS on the relay to use password authentication.'],
   },
+  DNS_SERVER_REFUSED: {
+    severity: 'critical',
+    title: 'The DNS server refused to answer',
+    cause: 'The resolver asked got no answer because it refused: either nothing serves DNS at that address (the query was answered with "port unreachable"), or the server answered REFUSED (it does not recurse for this client). This is not a slow network: retrying will not help.',
+    fix: [
+      'Check the DNS server address (--dns-server, or the system resolver configuration): it must be a resolver that answers this client.',
+      'On the DNS server: allow recursion for this client\'s network (BIND allow-recursion, Unbound access-control, Windows DNS recursion settings).',
+    ],
+  },
   GREYLISTED: {
     severity: 'warning',
     title: 'Greylisted: the relay defers this sender/recipient for now',

@@ -394,7 +394,7 @@ export const CAUSES: { readonly [C in CauseCode]: CauseSpec } = {
       `Correct the name: ${set(c, '-SmartHosts "<smart host FQDN>" -DNSRoutingEnabled $false')}, or ${set(c, '-UseExternalDNSServersEnabled $false')} for internal names.`,
     ],
     exchange: (c) => ({ setting: 'SmartHosts', command: set(c, '-SmartHosts "<smart host FQDN>" -DNSRoutingEnabled $false') }),
-    checks: { confirmedBy: ['DNS_NXDOMAIN', 'DNS_NO_ADDRESS', 'DNS_TIMEOUT'], ruledOutBy: ['dns'], manual: [] },
+    checks: { confirmedBy: ['DNS_NXDOMAIN', 'DNS_NO_ADDRESS', 'DNS_TIMEOUT', 'DNS_SERVER_REFUSED'], ruledOutBy: ['dns'], manual: [] },
   },
   NO_CERT_FOR_FQDN: {
     basis: 'doc',

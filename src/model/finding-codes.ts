@@ -37,10 +37,11 @@ export const RELAY_CODES = ['RELAY_DENIED', 'SENDER_REJECTED'] as const;
  * - CERT_VERIFY_FAILED: the certificate failed the configured check for a reason with no finer code.
  * - PROBE_INTERNAL_ERROR: smtprobe itself failed (a bug); verdict unknown.
  * - GREYLISTED: MAIL or RCPT deferred by greylisting (a retry later is accepted).
+ * - DNS_SERVER_REFUSED: the DNS server refused the query, or none listens at that address.
  */
 export const EXTRA_CODES = [
   'AUTH_PLAINTEXT_ADVERTISED', 'AUTH_MECHANISM_NOT_ATTEMPTED', 'CERT_VERIFY_FAILED',
-  'PROBE_INTERNAL_ERROR', 'GREYLISTED',
+  'PROBE_INTERNAL_ERROR', 'GREYLISTED', 'DNS_SERVER_REFUSED',
 ] as const;
 
 export const FINDING_CODES = [
