@@ -71,7 +71,7 @@ const REPLIES: readonly [ServerSoftware, RegExp][] = [
   ['postfix', /^(?:5\.\d\.\d+ )?Error: (?:authentication failed|No client certificate presented)|Relay access denied|Client host rejected|Sender address rejected/i],
   ['exim', /Incorrect authentication data|relay not permitted|Administrative prohibition/i],
   ['opensmtpd', /Invalid recipient: |Recipient rejected/],
-  ['dovecot', /Dovecot|Authentication failed$/],
+  ['dovecot', /\bDovecot\b/],
   ['exchange', /Client was not authenticated|SmtpClientAuthentication|\b5\.7\.57\b/],
 ];
 
@@ -81,7 +81,8 @@ function fromCapabilities(caps: Capabilities): [ServerSoftware, string] | undefi
   if (k.some((x) => x === 'X-EXPS' || x === 'X-ANONYMOUSTLS' || x === 'XEXCH50' || x === 'X-LINK2STATE')) {
     return [/outlook\.com|office365\.com/i.test(caps.domain) ? 'm365' : 'exchange', `EHLO keywords ${k.filter((x) => x.startsWith('X')).join(' ')}`];
   }
-  if (k.includes('PRDR') || k.includes('X_PIPE_CONNECT')) return ['exim', `EHLO keyword ${k.includes('PRDR') ? 'PRDR' : 'X_PIPE_CONNECT'}`];
+  const exim = k.find((x) => x === 'PRDR' || x === 'X_PIPE_CONNECT' || x === 'PIPECONNECT');
+  if (exim) return ['exim', `EHLO keyword ${exim}`];
   if (k.includes('BURL') && k.includes('CHUNKING') && !k.includes('ETRN')) return ['dovecot', 'EHLO keyword BURL (Dovecot submission)'];
   return undefined;
 }

@@ -41,11 +41,11 @@ export function summarize(steps: StepResult[], startedAt: number): ReportSummary
 
 /**
  * primaryCode: the code of the finding that explains a failed step — the most severe finding
- * diagnosis attached to that step (findings come most severe first), else the most severe
- * alerting finding, else the step's own code.
+ * diagnosis attached to that step (findings come most severe first); else the step's own code
+ * (also when one finding covers several steps, e.g. HOST_UNREACHABLE from TCP and the path).
  */
 function primaryCode(step: StepResult, findings: readonly Finding[]): FindingCode | undefined {
-  return findings.find((f) => f.step === step.step)?.code ?? findings.find((f) => f.severity !== 'info')?.code ?? step.error?.code;
+  return findings.find((f) => f.step === step.step)?.code ?? step.error?.code;
 }
 
 /**

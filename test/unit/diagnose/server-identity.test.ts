@@ -31,6 +31,9 @@ describe('identifyServer', () => {
     expect(identifyServer({ host: 'email-smtp.eu-west-1.amazonaws.com' })?.software).toBe('ses');
     expect(identifyServer({ host: 'smtp.sendgrid.net' })?.software).toBe('sendgrid');
     expect(identifyServer({ host: 'x', capabilities: [caps({ keywords: { PRDR: [] } })] })?.software).toBe('exim');
+    expect(identifyServer({ host: 'x', capabilities: [caps({ keywords: { PIPECONNECT: [] } })] })?.software).toBe('exim');
+    // A wording many servers share names none of them.
+    expect(identifyServer({ host: 'x', replies: [reply(535, '5.7.8', 'Authentication failed')] })).toBeUndefined();
     expect(identifyServer({ host: 'x', capabilities: [caps({ keywords: { 'X-ANONYMOUSTLS': [] } })] })?.software).toBe('exchange');
     expect(identifyServer({ host: 'x', replies: [reply(535, '5.7.0', 'Incorrect authentication data')] })?.software).toBe('exim');
     expect(identifyServer({ host: 'x', replies: [reply(535, '5.7.8', 'Error: authentication failed: authentication failure')] })?.software).toBe('postfix');
