@@ -12,15 +12,27 @@ function mustStartTls(reply: SmtpReply, secure: boolean): boolean {
 }
 
 /**
- * mailStep sends MAIL FROM (RFC 5321 §3.3) — only with --mail-from. It is as far toward a
- * delivery as smtprobe goes together with RCPT: never DATA, and RSET before QUIT.
+ * senderOf: the reverse-path for MAIL FROM. RCPT is only valid inside a transaction (RFC 5321
+ * §3.3: 503 otherwise), so --rcpt without --mail-from still opens one: as the authenticated
+ * user when that is an address, else with the null reverse-path.
+ */
+function senderOf(target: Target): string | undefined {
+  if (target.mailFrom !== undefined) return target.mailFrom;
+  if (target.rcpt.length === 0) return undefined;
+  return target.user && /^[^@\s]+@[^@\s]+$/.test(target.user) ? target.user : '';
+}
+
+/**
+ * mailStep sends MAIL FROM (RFC 5321 §3.3) — with --mail-from, or before --rcpt. It is as far
+ * toward a delivery as smtprobe goes together with RCPT: never DATA, and RSET before QUIT.
  */
 export async function mailStep(target: Target, ctx: SmtpContext, deadline: Deadline): Promise<StepResult<RelayData>> {
   const timer = new StepTimer('mail', ctx.clock);
   const conn = ctx.state.conn;
-  if (!conn || target.mailFrom === undefined) return timer.done('skip');
-  const data: RelayData = { mailFrom: target.mailFrom };
-  const out = await conn.command(`MAIL FROM:<${target.mailFrom}>`, deadline);
+  const sender = senderOf(target);
+  if (!conn || sender === undefined) return timer.done('skip');
+  const data: RelayData = { mailFrom: sender };
+  const out = await conn.command(`MAIL FROM:<${sender}>`, deadline);
   if (out.error) return timer.done('fail', data, out.error);
   data.reply = out.reply;
   if (out.reply.code === 250) {
