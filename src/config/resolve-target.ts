@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Secret } from '../model/secret.js';
 import { TARGET_DEFAULTS, TLS_VERSIONS, type Target, type TlsMode, type TlsVersion } from '../model/target.js';
 import { ConfigError } from './config-error.js';
+import { resolveOAuthCredential } from './oauth-credential.js';
 import { fromEnv, fromFile, resolveSecretRef, type SecretEnv } from './secrets.js';
 import { formatIssue, targetInputSchema, type TargetInput } from './target-schema.js';
 
@@ -109,7 +110,9 @@ export async function resolveTarget(input: TargetInput, opts: ResolveOptions): P
   if (password) target.password = password;
   const token = await secret(input.token, input.tokenEnv, input.tokenFile, 'token', opts);
   if (token) target.token = token;
-  if (target.user && !target.password && !target.token && opts.prompt) {
+  const oauth = await resolveOAuthCredential(input, opts);
+  if (oauth) target.oauth = oauth;
+  if (target.user && !target.password && !target.token && !target.oauth && opts.prompt) {
     const typed = await opts.prompt(`Password for ${target.user}: `);
     if (typed) target.password = new Secret(typed);
   }
