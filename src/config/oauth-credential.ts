@@ -100,6 +100,7 @@ export async function resolveOAuthCredential(input: TargetInput, opts: SecretEnv
     try {
       const k = createPrivateKey(keyPem.reveal());
       if (k.asymmetricKeyType !== 'rsa' && k.asymmetricKeyType !== 'ec') fail('oauthClientKey', 'must be an RSA or EC private key');
+      if (provider === 'microsoft' && k.asymmetricKeyType !== 'rsa') fail('oauthClientKey', 'must be an RSA key: Microsoft Entra ID accepts only RSA certificate credentials');
     } catch (err) {
       if (err instanceof ConfigError) throw err;
       fail('oauthClientKey', 'is not a PEM private key (an encrypted key must be decrypted first)');
