@@ -81,6 +81,8 @@ export interface MockTokenEndpoint {
   signingKey: Buffer;
   /** Opaque Google tokens issued, by value. */
   googleTokens: Map<string, IssuedGoogleToken>;
+  /** Every access and refresh token issued (tests grep outputs for them). */
+  issued: string[];
   requests: TokenRequestLog[];
   close(): Promise<void>;
 }
@@ -100,6 +102,7 @@ export async function startMockTokenEndpoint(opts: TokenEndpointOptions = {}): P
   const signingKey = randomBytes(32);
   const googleTokens = new Map<string, IssuedGoogleToken>();
   const requests: TokenRequestLog[] = [];
+  const issued: string[] = [];
   const tenants = new Set((opts.tenants ?? ['contoso.onmicrosoft.com', TENANT_ID]).map((t) => t.toLowerCase()));
   const sockets = new Set<Socket>();
 
@@ -195,6 +198,7 @@ export async function startMockTokenEndpoint(opts: TokenEndpointOptions = {}): P
     const sub = String(claims.sub ?? '');
     if (!sa.users.includes(sub)) return send(res, 400, { error: 'invalid_grant', error_description: 'Invalid email or User ID' });
     const token = `ya29.mock-${randomBytes(24).toString('base64url')}`;
+    issued.push(token);
     googleTokens.set(token, { email: sub, scope: scopes.join(' '), exp: Math.floor(now() / 1000) + 3600 });
     send(res, 200, { access_token: token, expires_in: 3599, token_type: 'Bearer' });
   }
@@ -202,6 +206,7 @@ export async function startMockTokenEndpoint(opts: TokenEndpointOptions = {}): P
   function issue(res: ServerResponse, claims: Record<string, unknown>, life: number, refresh?: string): void {
     const body: Record<string, unknown> = { token_type: 'Bearer', expires_in: life, ext_expires_in: life, access_token: signHs256(claims, signingKey) };
     if (refresh) body.refresh_token = refresh;
+    issued.push(body.access_token as string, ...(refresh ? [refresh] : []));
     send(res, 200, body);
   }
 
@@ -215,6 +220,7 @@ export async function startMockTokenEndpoint(opts: TokenEndpointOptions = {}): P
     pki,
     signingKey,
     googleTokens,
+    issued,
     requests,
     close: () =>
       new Promise<void>((resolve) => {

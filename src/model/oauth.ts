@@ -137,3 +137,9 @@ export interface OAuthData {
   /** This machine's clock when AUTH began, seconds since the epoch (for clock-skew checks). */
   checkedAt?: number;
 }
+
+/** oauthSecrets: every secret an OAuth credential holds, for redaction lists. */
+export function oauthSecrets(c: OAuthCredential | undefined): Secret[] {
+  if (!c) return [];
+  return [c.clientSecret, c.clientCert?.keyPem, c.refreshToken, c.serviceAccount?.privateKey].filter((s): s is Secret => s !== undefined);
+}

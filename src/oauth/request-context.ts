@@ -1,4 +1,4 @@
-import type { OAuthCredential } from '../model/oauth.js';
+import { oauthSecrets, type OAuthCredential } from '../model/oauth.js';
 import type { HttpOptions } from './http.js';
 
 /** TokenRequestContext: what every token client gets: trust, bounds and the clock. */
@@ -9,5 +9,5 @@ export interface TokenRequestContext {
 
 /** secretValues lists the raw secrets of a credential, for scrubbing error texts. */
 export function secretValues(c: OAuthCredential): string[] {
-  return [c.clientSecret, c.clientCert?.keyPem, c.refreshToken, c.serviceAccount?.privateKey].filter((s) => s !== undefined).map((s) => s.reveal());
+  return oauthSecrets(c).map((s) => s.reveal());
 }

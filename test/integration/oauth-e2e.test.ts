@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { TokenCache } from '../../src/oauth/token-cache.js';
-import { APP_ID, MAILBOX, SECRETS, TENANT, causeId, codes, run, startLab, type OAuthLab } from '../support/oauth-lab.js';
+import { APP_ID, MAILBOX, SECRETS, TENANT, codes, run, startLab, type OAuthLab } from '../support/oauth-lab.js';
 
 let lab: OAuthLab | undefined;
 afterEach(async () => {
