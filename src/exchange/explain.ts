@@ -1,3 +1,4 @@
+import { basicRetirementNote } from './basic-retirement.js';
 import { ConfigError } from '../config/config-error.js';
 import { matchProviderSignature } from '../diagnose/provider-signatures.js';
 import type { ExchangeFix } from '../model/report.js';
@@ -320,6 +321,8 @@ export function explainParsed(parsed: ParsedInput, opts: ExplainOptions = {}): E
     const meaning = meaningOf(name, value, input.kind);
     if (meaning) notes.push({ name, value: Array.isArray(value) ? value.join(', ') : String(value), meaning });
   }
+  const retirement = basicRetirementNote(parameters);
+  if (retirement) notes.push(retirement);
   return { input, parameters, notes, causes, summary: summaryOf(parsed, parameters, causes) };
 }
 
