@@ -5,6 +5,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MockClient, TokenEndpointOptions } from '../../src/mock/token-endpoint.js';
+import { loadRenderer } from '../../src/report/index.js';
+import { renderSummaryTable } from '../../src/report/summary-table.js';
 import type { OAuthSmtpOptions } from '../../src/mock/oauth-smtp-server.js';
 import { APP_ID, MAILBOX, SECRETS, TENANT, causeId, codes, run, startLab, type OAuthLab } from '../support/oauth-lab.js';
 
@@ -139,5 +141,18 @@ describe('AUTH_BASIC_RETIREMENT', () => {
     lab = await startLab(() => ({ clients: [app()] }), { profile: 'gmail', passwords: { [MAILBOX]: 'pw-for-gmail-mock' } });
     const { report } = await run(lab, { passwordEnv: 'PW' }, { PW: 'pw-for-gmail-mock' });
     expect(codes(report)).not.toContain('AUTH_BASIC_RETIREMENT');
+  });
+});
+
+describe('AUTH_BASIC_RETIREMENT is counted and exported', () => {
+  it('the fleet summary counts the targets, the Prometheus output carries the finding', async () => {
+    lab = await startLab(() => ({}), { profile: 'm365', passwords: { [MAILBOX]: 'Pa55-basic-auth-secret' } });
+    const basic = await run(lab, { passwordEnv: 'PW', name: 'basic' }, { PW: 'Pa55-basic-auth-secret' });
+    const none = await run(lab, { auth: 'none', name: 'no-auth' });
+    const table = renderSummaryTable([basic.report, none.report], { color: false });
+    expect(table).toMatch(/1 of 2 targets use Basic auth towards Microsoft 365 \(AUTH_BASIC_RETIREMENT\)/);
+    const prom = (await loadRenderer('prometheus')).one(basic.report, { color: false, transcript: false });
+    expect(prom).toMatch(/probe_smtp_finding\{[^}]*code="AUTH_BASIC_RETIREMENT",severity="warning"\} 1/);
+    expect(prom).not.toContain('Pa55-basic-auth-secret');
   });
 });
