@@ -5,6 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SMTPROBE_BIN } from '../support/bin.js';
 import { APP_ID, MAILBOX, SECRETS, TENANT, startLab, type OAuthLab } from '../support/oauth-lab.js';
@@ -79,4 +80,43 @@ describe('smtprobe check --oauth-*', () => {
       expect(lab.endpoint.requests).toEqual([]);
     });
   }
+});
+
+describe('smtprobe run probes.yaml with oauth* keys in a module', () => {
+  it('three targets share one token (one request to the endpoint), all authenticate', async () => {
+    lab = await startLab(() => ({ clients: [{ clientId: APP_ID, secret: SECRETS.clientSecret }] }), { profile: 'm365' });
+    const yaml = [
+      'modules:',
+      '  m365-oauth:',
+      `    port: ${lab.smtp.port}`,
+      `    ca: ${lab.caFile}`,
+      '    icmp: false',
+      `    user: ${MAILBOX}`,
+      `    oauthClientId: ${APP_ID}`,
+      '    oauthClientSecretEnv: APP_SECRET',
+      `    oauthTenant: ${TENANT}`,
+      `    oauthTokenUrl: ${lab.endpoint.url}/${TENANT}/oauth2/v2.0/token`,
+      'targets:',
+      ...['a', 'b', 'c'].flatMap((n) => [`  - name: relay-${n}`, '    host: 127.0.0.1', '    module: m365-oauth']),
+      '',
+    ].join('\n');
+    const file = `${lab.dir}/probes.yaml`;
+    await writeFile(file, yaml);
+    const r = await smtprobe(['run', file], { APP_SECRET: SECRETS.clientSecret });
+    expect(r.stdout).toMatch(/3 targets: 3 ok/);
+    expect(r.code).toBe(0);
+    expect(lab.endpoint.requests).toHaveLength(1);
+    expect(lab.smtp.decisions.filter((d) => d.ok)).toHaveLength(3);
+    for (const s of [SECRETS.clientSecret, ...lab.endpoint.issued]) expect(r.stdout + r.stderr).not.toContain(s);
+  });
+
+  it('a bad oauth key names the file and line, exit 3', async () => {
+    lab = await startLab(() => ({}), { profile: 'm365' });
+    const file = `${lab.dir}/probes.yaml`;
+    await writeFile(file, ['targets:', '  - name: relay', '    host: 127.0.0.1', `    user: ${MAILBOX}`, '    oauthClientId: app', '    oauthTokenUrl: ftp://example.com/token', ''].join('\n'));
+    const r = await smtprobe(['run', file]);
+    expect(r.code).toBe(3);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^smtprobe: .*probes\.yaml:6.*oauthTokenUrl/);
+  });
 });
