@@ -73,7 +73,9 @@ export async function resolveOAuthCredential(input: TargetInput, opts: SecretEnv
   if (!hasSecret && !hasCert && !hasRefresh) fail('oauthClientSecretEnv', 'the client credentials grant needs a client secret (oauthClientSecretEnv/File) or certificate (oauthClientCert/Key); or give a refresh token');
   if (input.oauthTenant === undefined && tokenUrl === undefined) fail('oauthTenant', 'is required (or oauthTokenUrl): it names the token endpoint');
 
-  const provider = input.oauthTenant !== undefined ? 'microsoft' : 'generic';
+  // A Microsoft token URL given without --oauth-tenant is still Microsoft's (msal, defaults, advice).
+  const msTenant = input.oauthTenant ?? (tokenUrl ? microsoftTenantOf(tokenUrl) : undefined);
+  const provider = msTenant !== undefined ? 'microsoft' : 'generic';
   const c: OAuthCredential = {
     provider,
     grant: hasRefresh ? 'refresh_token' : 'client_credentials',
@@ -82,7 +84,7 @@ export async function resolveOAuthCredential(input: TargetInput, opts: SecretEnv
   };
   const scope = input.oauthScope ?? (provider === 'microsoft' ? DEFAULT_SCOPES.microsoft : undefined);
   if (scope !== undefined) c.scope = scope;
-  if (input.oauthTenant !== undefined) c.tenant = input.oauthTenant;
+  if (msTenant !== undefined) c.tenant = msTenant;
   if (input.oauthClientSecretEnv !== undefined) c.clientSecret = await wrap(() => fromEnv(input.oauthClientSecretEnv as string, 'oauthClientSecretEnv', opts));
   if (input.oauthClientSecretFile !== undefined) c.clientSecret = await wrap(() => fromFile(input.oauthClientSecretFile as string, 'oauthClientSecretFile', opts));
   if (input.oauthRefreshTokenEnv !== undefined) c.refreshToken = await wrap(() => fromEnv(input.oauthRefreshTokenEnv as string, 'oauthRefreshTokenEnv', opts));
@@ -108,6 +110,17 @@ export async function resolveOAuthCredential(input: TargetInput, opts: SecretEnv
     c.clientCert = { certPem, keyPem };
   }
   return c;
+}
+
+/** Microsoft Entra authority hosts (public and national clouds). */
+const MICROSOFT_LOGIN_HOSTS = new Set(['login.microsoftonline.com', 'login.microsoftonline.us', 'login.partner.microsoftonline.cn', 'login.chinacloudapi.cn']);
+
+/** microsoftTenantOf: the tenant of a Microsoft v2.0 token URL (https://login.microsoftonline.com/<tenant>/oauth2/v2.0/token). */
+function microsoftTenantOf(url: string): string | undefined {
+  const u = new URL(url);
+  if (!MICROSOFT_LOGIN_HOSTS.has(u.hostname.toLowerCase())) return undefined;
+  const m = /^\/([^/]+)\/oauth2\/v2\.0\/token$/.exec(u.pathname);
+  return m?.[1] ? decodeURIComponent(m[1]) : undefined;
 }
 
 async function readText(file: string, field: string, opts: SecretEnv): Promise<string> {

@@ -50,6 +50,8 @@ export interface TokenEndpointOptions {
   tenants?: string[];
   clients?: MockClient[];
   serviceAccounts?: MockServiceAccount[];
+  /** Client authentication the endpoint reads (default both); a server that ignores Basic is common. */
+  clientSecretMethods?: ('basic' | 'post')[];
   /** Reuse a PKI (so one --ca serves the endpoint and the SMTP mock). */
   pki?: TestPki;
   now?: () => number;
@@ -133,6 +135,9 @@ export async function startMockTokenEndpoint(opts: TokenEndpointOptions = {}): P
     if (ms && !tenants.has(decodeURIComponent(ms[1] ?? '').toLowerCase())) {
       return aad(res, 400, 'invalid_request', 90002, `Tenant '${decodeURIComponent(ms[1] ?? '')}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`);
     }
+    const methods = opts.clientSecretMethods ?? ['basic', 'post'];
+    if (basic && !methods.includes('basic')) return send(res, 401, { error: 'invalid_client', error_description: 'client authentication method client_secret_basic is not supported' });
+    if (form.has('client_secret') && !methods.includes('post')) return send(res, 401, { error: 'invalid_client', error_description: 'client authentication method client_secret_post is not supported' });
     let clientId = form.get('client_id') ?? '';
     let secret = form.get('client_secret') ?? undefined;
     if (basic) {

@@ -29,12 +29,23 @@ export async function requestGenericToken(c: OAuthCredential, ctx: TokenRequestC
   } else if (c.clientSecret) {
     // RFC 6749 §2.3.1: id and secret are form-urlencoded before the Basic encoding.
     const basic = Buffer.from(`${formEncode(clientId)}:${formEncode(c.clientSecret.reveal())}`).toString('base64');
-    headers.authorization = `Basic ${basic}`;
+    try {
+      return await postTokenRequest(c, form, { ...headers, authorization: `Basic ${basic}` }, ctx);
+    } catch (err) {
+      // Not every server implements Basic although §2.3.1 requires it; some only read the
+      // secret from the body (client_secret_post). One retry that way, to the same endpoint.
+      if (!(err instanceof TokenRequestError) || !BASIC_REFUSED.has(err.detail.error)) throw err;
+      form.set('client_id', clientId);
+      form.set('client_secret', c.clientSecret.reveal());
+    }
   } else {
     form.set('client_id', clientId);
   }
   return postTokenRequest(c, form, headers, ctx);
 }
+
+/** Errors after which client_secret_post is tried, as the server may not read Basic at all. */
+const BASIC_REFUSED = new Set(['invalid_client', 'unauthorized_client', 'invalid_request', 'http_401', 'http_400']);
 
 /** postTokenRequest sends a token request and turns every outcome into a token or a TokenRequestError. */
 export async function postTokenRequest(c: OAuthCredential, form: URLSearchParams, headers: Record<string, string>, ctx: TokenRequestContext): Promise<AcquiredToken> {

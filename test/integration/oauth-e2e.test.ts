@@ -29,6 +29,13 @@ describe('token acquired, AUTH accepted', () => {
     expect(report.target.oauth).toMatchObject({ provider: 'generic', clientId: APP_ID, clientAuth: 'secret' });
   });
 
+  it('a generic endpoint that reads the secret only from the body (client_secret_post): one retry that way', async () => {
+    lab = await startLab(() => ({ clients: [{ clientId: APP_ID, secret: SECRETS.clientSecret }], clientSecretMethods: ['post'] }), { profile: 'm365' });
+    const { report } = await run(lab, { oauthClientId: APP_ID, oauthClientSecretEnv: 'APP_SECRET', oauthTokenUrl: lab.endpoint.tokenUrl, oauthScope: 'https://outlook.office365.com/.default' }, ENV);
+    expect(report.steps.find((s) => s.step === 'auth')?.status).toBe('pass');
+    expect(lab.endpoint.requests.map((r) => r.clientAuth)).toEqual(['basic', 'post']);
+  });
+
   it('OAUTHBEARER when it is the only bearer mechanism offered', async () => {
     lab = await startLab(() => ({ clients: [{ clientId: APP_ID, secret: SECRETS.clientSecret }] }), { profile: 'm365', mechanisms: ['LOGIN', 'OAUTHBEARER'] });
     const { report, auth } = await run(lab, { oauthClientId: APP_ID, oauthClientSecretEnv: 'APP_SECRET', oauthTokenUrl: lab.endpoint.tokenUrl, oauthScope: 'https://outlook.office365.com/.default' }, ENV);
