@@ -55,9 +55,9 @@ const REQUIRED_ROLE = 'SMTP.SendAsApp';
  * a 334 base64 JSON error status, then 535 5.7.3 (M365) or 535-5.7.8 (Gmail). Never accepts DATA.
  */
 export async function startOAuthSmtpServer(opts: OAuthSmtpOptions): Promise<OAuthSmtpServer> {
-  const leaf = await opts.pki.issue('valid', { hostnames: ['127.0.0.1', 'localhost'] });
-  const context = createSecureContext({ key: leaf.keyPem, cert: leaf.chainPem, minVersion: 'TLSv1.2' });
   const m365 = opts.profile === 'm365';
+  const leaf = await opts.pki.issue('valid', { hostnames: [m365 ? M365_HOST : 'smtp.gmail.com', '127.0.0.1', 'localhost'] });
+  const context = createSecureContext({ key: leaf.keyPem, cert: leaf.chainPem, minVersion: 'TLSv1.2' });
   const mechanisms = opts.mechanisms ?? (m365 ? ['LOGIN', 'XOAUTH2'] : ['LOGIN', 'PLAIN', 'XOAUTH2', 'OAUTHBEARER']);
   const decisions: OAuthSmtpServer['decisions'] = [];
   const sockets = new Set<Socket>();

@@ -16,6 +16,7 @@ import { parseScenario, startMockServer } from '../../src/mock/index.js';
 import { recordExchangeLog, recordReport, USER_PLACEHOLDER } from '../../src/record/index.js';
 import { oauthSecrets } from '../../src/model/oauth.js';
 import { probe } from '../../src/probe/probe.js';
+import { replayScenario } from '../../src/run/replay.js';
 import { APP_ID, MAILBOX, SECRETS, labTarget, startLab, type OAuthLab } from '../support/oauth-lab.js';
 
 const USER = 'alice.distinct7@corp-secret.test';
@@ -158,4 +159,21 @@ describe('no OAuth secret in any recording', () => {
       }
     });
   }
+});
+
+describe('a recorded OAuth refusal replays', () => {
+  it('AUTH_TOKEN_REJECTED recorded from an M365-like server is reproduced by the mock with a test token', async () => {
+    const lab = await startLab(() => ({ clients: [{ clientId: APP_ID, secret: SECRETS.clientSecret, consented: false }] }), { profile: 'm365' });
+    try {
+      const target = await labTarget(lab, { oauthClientId: APP_ID, oauthClientSecretEnv: 'APP_SECRET', oauthTokenUrl: lab.endpoint.tokenUrl, oauthScope: 'https://outlook.office365.com/.default' }, { APP_SECRET: SECRETS.clientSecret });
+      const report = await probe(target);
+      expect(report.findings.map((f) => f.code)).toContain('AUTH_TOKEN_REJECTED');
+      const rec = recordReport(report, { name: 'oauth-replay', secrets: oauthSecrets(target.oauth) });
+      const replayed = await replayScenario(parseScenario(rec.text, 'oauth-replay.yaml'), { pki: lab.pki });
+      expect(replayed.findings.map((f) => f.code)).toContain('AUTH_TOKEN_REJECTED');
+      expect(replayed.steps.find((s) => s.step === 'auth')?.data).toMatchObject({ mechanism: 'XOAUTH2', attempted: true });
+    } finally {
+      await lab.close();
+    }
+  });
 });
