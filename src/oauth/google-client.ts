@@ -1,13 +1,12 @@
 import type { OAuthCredential } from '../model/oauth.js';
 import { Secret } from '../model/secret.js';
+import { GOOGLE_TOKEN_URL } from './endpoints.js';
 import { httpSend } from './http.js';
 import { isLoopbackHost } from './loopback.js';
 import { secretValues, type TokenRequestContext } from './request-context.js';
 import { DEFAULT_LIFETIME_MS, type AcquiredToken } from './token.js';
 import { endpointError, scrub, TokenRequestError } from './token-error.js';
 
-/** Google's token endpoint, where google-auth-library posts service-account assertions. */
-export const GOOGLE_TOKEN_URL = 'https://oauth2.googleapis.com/token';
 
 /**
  * fetchVia: a fetch implementation (google-auth-library's documented transporter option

@@ -1,6 +1,7 @@
 import type { Configuration, INetworkModule, NetworkRequestOptions, NetworkResponse } from '@azure/msal-node';
 import type { OAuthCredential } from '../model/oauth.js';
 import { thumbprints } from './client-assertion.js';
+import { MICROSOFT_AUTHORITY_HOST } from './endpoints.js';
 import { httpSend, HttpTransportError } from './http.js';
 import { isLoopbackHost } from './loopback.js';
 import { secretValues, type TokenRequestContext } from './request-context.js';
@@ -8,13 +9,6 @@ import { DEFAULT_LIFETIME_MS, type AcquiredToken } from './token.js';
 import { aadstsCodes, scrub, tidyDescription, TokenRequestError } from './token-error.js';
 import { Secret } from '../model/secret.js';
 
-/** The public cloud's authority host; --oauth-token-url replaces it (sovereign clouds, tests). */
-export const MICROSOFT_AUTHORITY_HOST = 'https://login.microsoftonline.com';
-
-/** microsoftTokenUrl: the v2.0 token endpoint of a tenant (id or domain). */
-export function microsoftTokenUrl(tenant: string): string {
-  return `${MICROSOFT_AUTHORITY_HOST}/${encodeURIComponent(tenant)}/oauth2/v2.0/token`;
-}
 
 /**
  * networkModule: msal-node's documented extension point for HTTP (system.networkClient),
