@@ -53,6 +53,16 @@ describe('smtprobe check --oauth-*', () => {
     expect(lab.endpoint.requests.map((q) => q.path)).toEqual([`/${TENANT}/oauth2/v2.0/token`]);
   });
 
+  it('--oauth-service-account goes through google-auth-library to a Gmail-like server (exit 0)', async () => {
+    lab = await startLab(({ saPublicPem }) => ({ serviceAccounts: [{ email: 'relay@p.iam.gserviceaccount.com', publicKeyPem: saPublicPem, delegatedScopes: ['https://mail.google.com/'], users: [MAILBOX] }] }), { profile: 'gmail' });
+    const r = await smtprobe([...base(lab), '--oauth-service-account', lab.serviceAccountFile, '--oauth-token-url', lab.endpoint.tokenUrl, '--json']);
+    const report = JSON.parse(r.stdout) as { steps: { step: string; status: string; data?: { mechanism?: string } }[] };
+    expect(report.steps.find((s) => s.step === 'auth')).toMatchObject({ status: 'pass', data: { mechanism: 'XOAUTH2' } });
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toContain(lab.serviceAccountKeyPem.split('\n')[1] ?? 'x');
+    for (const s of lab.endpoint.issued) expect(r.stdout).not.toContain(s);
+  });
+
   const bad: { name: string; args: (l: OAuthLab) => string[]; field: RegExp }[] = [
     { name: 'plain http to a non-loopback token URL', args: () => ['--oauth-client-id', APP_ID, '--oauth-client-secret-env', 'APP_SECRET', '--oauth-token-url', 'http://192.0.2.1/token'], field: /oauthTokenUrl: must be https/ },
     { name: 'client secret without a client id', args: () => ['--oauth-client-secret-env', 'APP_SECRET', '--oauth-tenant', TENANT], field: /oauthClientId/ },
