@@ -28,3 +28,7 @@ export { recordReport, recordExchangeLog } from './record/index.js';
 export { explain } from './exchange/explain.js';
 export { loadProbesFile } from './config/probes-file.js';
 export { runFleet } from './run/runner.js';
+export * from './model/oauth.js';
+export { TokenCache, TokenRequestError, acquireToken } from './oauth/index.js';
+export { startMockTokenEndpoint, type MockTokenEndpoint, type TokenEndpointOptions, type MockClient, type MockServiceAccount, type MockTokenShape } from './mock/token-endpoint.js';
+export { startOAuthSmtpServer, type OAuthSmtpServer, type OAuthSmtpOptions, type ExchangeAppAccess } from './mock/oauth-smtp-server.js';

@@ -2,6 +2,7 @@ import { isatty } from 'node:tty';
 import { ConfigError } from '../config/config-error.js';
 import { parseTargetInput, resolveTarget } from '../config/resolve-target.js';
 import { VERDICT_EXIT_CODE, type Report } from '../model/report.js';
+import { oauthSecrets } from '../model/oauth.js';
 import type { Target } from '../model/target.js';
 import { probe } from '../probe/probe.js';
 import { isOutputFormat, loadRenderer } from '../report/index.js';
@@ -31,7 +32,7 @@ export async function runCheck(host: string | undefined, flags: Record<string, u
       reports.push(report);
       if (typeof flags.record === 'string') {
         const { writeRecording } = await import('./run-record.js');
-        await writeRecording(report, flags.record, { keepUsernames: flags.keepUsernames === true, secrets: [target.password, target.token] });
+        await writeRecording(report, flags.record, { keepUsernames: flags.keepUsernames === true, secrets: [target.password, target.token, ...oauthSecrets(target.oauth)] });
       }
     }
     const format = flags.json ? 'json' : String(flags.format ?? 'human');

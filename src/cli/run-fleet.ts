@@ -4,6 +4,7 @@ import { VERDICT_EXIT_CODE, type Report, type Verdict } from '../model/report.js
 import type { Target } from '../model/target.js';
 import { probe } from '../probe/probe.js';
 import { TrustStoreCache } from '../probe/tls/trust-store.js';
+import { TokenCache } from '../oauth/token-cache.js';
 import { isOutputFormat, loadRenderer, type OutputFormat } from '../report/index.js';
 import { renderNdjsonLine } from '../report/ndjson.js';
 import { renderStateChange } from '../report/state-change.js';
@@ -21,7 +22,8 @@ import { limitsFromFlags, scheduleFromFlags } from './run-options.js';
  */
 function realProbe(): ProbeFn {
   const trustStores = new TrustStoreCache();
-  return (target, opts) => probe(target, { signal: opts.signal, trustStores });
+  const tokens = new TokenCache();
+  return (target, opts) => probe(target, { signal: opts.signal, trustStores, tokens });
 }
 
 /**

@@ -2,6 +2,7 @@ import { ConfigError } from '../config/config-error.js';
 import { loadProbesFile } from '../config/probes-file.js';
 import { probe } from '../probe/probe.js';
 import { TrustStoreCache } from '../probe/tls/trust-store.js';
+import { TokenCache } from '../oauth/token-cache.js';
 import { startExporter } from '../run/exporter.js';
 import { parseListen } from '../run/listen-address.js';
 import { limitsFromFlags, scheduleFromFlags } from './run-options.js';
@@ -19,12 +20,13 @@ export async function runServeCommand(flags: Record<string, unknown>): Promise<v
   }
   // One parsed trust store per distinct --ca set for the exporter's lifetime.
   const trustStores = new TrustStoreCache();
+  const tokens = new TokenCache();
   const exporter = await startExporter({
     config,
     env: process.env,
     listen,
     limits,
-    probe: (target, opts) => probe(target, { signal: opts.signal, trustStores }),
+    probe: (target, opts) => probe(target, { signal: opts.signal, trustStores, tokens }),
     ...(everyMs !== undefined ? { everyMs, jitter } : {}),
     ...(timeoutOffsetS !== undefined ? { timeoutOffsetS } : {}),
     log: (line) => process.stderr.write(`smtprobe serve: ${line}\n`),

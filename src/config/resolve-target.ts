@@ -5,6 +5,7 @@ import { Secret } from '../model/secret.js';
 import { hasControlCharacter } from '../model/wire-text.js';
 import { TARGET_DEFAULTS, TLS_VERSIONS, type Target, type TlsMode, type TlsVersion } from '../model/target.js';
 import { ConfigError } from './config-error.js';
+import { resolveOAuthCredential } from './oauth-credential.js';
 import { fromEnv, fromFile, resolveSecretRef, type SecretEnv } from './secrets.js';
 import { formatIssue, targetInputSchema, type TargetInput } from './target-schema.js';
 
@@ -116,7 +117,9 @@ export async function resolveTarget(input: TargetInput, opts: ResolveOptions): P
   const token = await secret(input.token, input.tokenEnv, input.tokenFile, 'token', opts);
   if (token && hasControlCharacter(token.reveal())) fail('token', 'contains a control character; a bearer token is printable ASCII (RFC 6750 §2.1), and U+0001 separates the fields of XOAUTH2 and OAUTHBEARER');
   if (token) target.token = token;
-  if (target.user && !target.password && !target.token && opts.prompt) {
+  const oauth = await resolveOAuthCredential(input, opts);
+  if (oauth) target.oauth = oauth;
+  if (target.user && !target.password && !target.token && !target.oauth && opts.prompt) {
     const typed = await opts.prompt(`Password for ${target.user}: `);
     if (typed) target.password = new Secret(typed);
   }

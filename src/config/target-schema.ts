@@ -1,6 +1,7 @@
 import en from 'zod/v4/locales/en.js';
 import * as z from 'zod/mini';
 import { ATTEMPTABLE_MECHANISMS, TLS_VERSIONS } from '../model/target.js';
+import { oauthInputShape } from './oauth-schema.js';
 import { noControlCharacters } from './wire-text.js';
 
 // zod/mini (the tree-shakable form of zod 4) is used here because every `smtprobe check` loads
@@ -71,6 +72,8 @@ export const targetInputSchema = z.strictObject({
   connectorName: opt(z.string()),
   /** The Send connector's SmartHostAuthMechanism, when the target came from one. */
   smartHostAuthMechanism: opt(z.enum(['None', 'BasicAuth', 'BasicAuthRequireTLS', 'ExchangeServer', 'ExternalAuthoritative'])),
+  /** OAuth token acquisition (--oauth-*), defined beside its resolver. */
+  ...oauthInputShape,
 });
 
 export type TargetInput = z.infer<typeof targetInputSchema>;

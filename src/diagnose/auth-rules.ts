@@ -23,6 +23,8 @@ const authErrorRule: Rule = {
     const d = ctx.data('auth');
     // After a failed certificate check AUTH is withheld on purpose; the TLS findings say why.
     if (!r?.error || d?.skipped === 'cert-check-failed') return [];
+    // Bearer-token failures are explained by the OAuth rules (token request, refused token).
+    if (r.error.code === 'OAUTH_TOKEN_REQUEST_FAILED' || r.error.code === 'AUTH_TOKEN_REJECTED') return [];
     const evidence = MECHANISM_CODES.has(r.error.code) ? mechanismEvidence(ctx) : [];
     if (d?.mechanism) evidence.push(`mechanism used: ${d.mechanism}${d.rounds !== undefined ? `, ${d.rounds} challenge(s) answered` : ''}`);
     const draft = stepErrorDraft(ctx, r, evidence);

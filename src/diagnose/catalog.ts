@@ -1,5 +1,6 @@
 import type { FindingCode } from '../model/finding-codes.js';
 import type { Severity } from '../model/report.js';
+import { OAUTH_CATALOG } from './oauth-catalog.js';
 
 /** CatalogEntry: the default words for one finding code. Rules add evidence and specifics. */
 export interface CatalogEntry {
@@ -429,4 +430,5 @@ export const CATALOG: { readonly [C in FindingCode]: CatalogEntry } = {
     cause: 'smtprobe itself failed (a bug); the result says nothing about the server.',
     fix: ['Rerun with --transcript and report the error with the JSON output (--json).'],
   },
+  ...OAUTH_CATALOG,
 };

@@ -9,6 +9,7 @@ import { uniq } from './evidence.js';
 import { EXCHANGE_BEHAVIOUR } from './exchange-behaviour.js';
 import { EXCHANGE_PROFILE_RULES } from './exchange-profile-rules.js';
 import { exchangeFixFor } from './exchange-remediation.js';
+import { OAUTH_RULES } from './oauth-rules.js';
 import { RELAY_RULES } from './relay-rules.js';
 import { makeContext, type FindingDraft, type Rule, type RuleContext } from './rule.js';
 import { serverOf, type ServerIdentity } from './server-identity.js';
@@ -32,7 +33,7 @@ export interface DiagnoseInput {
 
 /** RULES: every rule, by concern, in step order. */
 export const RULES: readonly Rule[] = [
-  ...CONNECTIVITY_RULES, ...SMTP_RULES, ...TLS_RULES, ...CLIENT_CERT_RULES, ...AUTH_RULES, ...RELAY_RULES, ...EXCHANGE_PROFILE_RULES,
+  ...CONNECTIVITY_RULES, ...SMTP_RULES, ...TLS_RULES, ...CLIENT_CERT_RULES, ...AUTH_RULES, ...RELAY_RULES, ...EXCHANGE_PROFILE_RULES, ...OAUTH_RULES,
 ];
 
 /**

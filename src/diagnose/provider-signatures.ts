@@ -3,6 +3,7 @@ import type { ExchangeFix } from '../model/report.js';
 import type { SmtpReply } from '../model/step-data.js';
 import type { PublicTarget } from '../model/target.js';
 import { replyText } from '../model/smtp-reply.js';
+import { M365_MODERN_SIGNATURES } from './m365-modern-signatures.js';
 import { credentialArg, psString, setSendConnector } from './powershell.js';
 
 /**
@@ -75,6 +76,7 @@ const M365_RELAY_FIX = 'Or stop using SMTP AUTH: relay through <tenant>.mail.pro
  * generic RFC 4954 / RFC 3207 meanings at the end.
  */
 export const SIGNATURES: readonly ProviderSignature[] = [
+  ...M365_MODERN_SIGNATURES,
   // ── Microsoft 365 / Exchange Online ──────────────────────────────────────────
   sig({
     id: 'm365-smtp-auth-disabled-tenant', provider: M365, code: 'AUTH_DISABLED_BY_PROVIDER',

@@ -1,3 +1,4 @@
+import { BASIC_RETIREMENT_ADVICE, connectorUsesBasicToM365 } from './basic-retirement.js';
 import type { TargetInput } from '../config/target-schema.js';
 import type { SendConnector, SmartHostAuthMechanism, TlsAuthLevel } from './connector-json.js';
 
@@ -99,6 +100,7 @@ function connectorNotes(c: SendConnector): string[] {
   }
   if (c.tlsAuthLevel === 'DomainValidation' && !c.tlsDomain) notes.push('TlsAuthLevel DomainValidation needs TlsDomain on a smart-host connector');
   if (c.tlsAuthLevel && !c.requireTls) notes.push('TlsAuthLevel only applies with RequireTLS $true; Exchange ignores it here, the probe applies it');
+  if (connectorUsesBasicToM365(c)) notes.push(BASIC_RETIREMENT_ADVICE);
   if (c.port === 465) notes.push('Port 465 is implicit TLS, which Exchange cannot speak: it will wait for a 220 greeting that never comes');
   return notes;
 }

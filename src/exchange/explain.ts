@@ -1,3 +1,4 @@
+import { basicRetirementNote } from './basic-retirement.js';
 import { ConfigError } from '../config/config-error.js';
 import { matchProviderSignature } from '../diagnose/provider-signatures.js';
 import type { ExchangeFix } from '../model/report.js';
@@ -376,6 +377,8 @@ export function explainParsed(parsed: ParsedInput, opts: ExplainOptions = {}): E
     const meaning = meaningOf(name, value, input.kind, parameters);
     if (meaning) notes.push({ name, value: Array.isArray(value) ? value.join(', ') : String(value), meaning });
   }
+  const retirement = basicRetirementNote(parameters);
+  if (retirement) notes.push(retirement);
   const out: Explanation = { input, parameters, notes, causes, context: ctx, summary: summaryOf(parsed, parameters, causes) };
   if (excluded && excluded.length > 0) out.excluded = excluded;
   return out;

@@ -48,8 +48,16 @@ export const EXTRA_CODES = [
   'GREYLISTED', 'DNS_SERVER_REFUSED',
 ] as const;
 
+/**
+ * Modern authentication (OAuth 2.0 for SMTP AUTH):
+ * - OAUTH_TOKEN_REQUEST_FAILED: the token endpoint refused or could not be reached; AUTH not attempted.
+ * - AUTH_TOKEN_REJECTED: the SMTP server refused the bearer token (XOAUTH2/OAUTHBEARER).
+ * - AUTH_BASIC_RETIREMENT: Basic auth (PLAIN/LOGIN) used against Microsoft 365, which retires it.
+ */
+export const OAUTH_CODES = ['OAUTH_TOKEN_REQUEST_FAILED', 'AUTH_TOKEN_REJECTED', 'AUTH_BASIC_RETIREMENT'] as const;
+
 export const FINDING_CODES = [
-  ...CONNECTIVITY_CODES, ...SMTP_CODES, ...TLS_CODES, ...AUTH_CODES, ...RELAY_CODES, ...EXTRA_CODES,
+  ...CONNECTIVITY_CODES, ...SMTP_CODES, ...TLS_CODES, ...AUTH_CODES, ...RELAY_CODES, ...EXTRA_CODES, ...OAUTH_CODES,
 ] as const;
 
 export type FindingCode = (typeof FINDING_CODES)[number];

@@ -1,3 +1,4 @@
+import type { OAuthData } from './oauth.js';
 import type { TlsVerify, TlsVersion } from './target.js';
 
 /** SmtpReply: one complete SMTP reply (RFC 5321 §4.2), possibly multi-line. */
@@ -163,10 +164,12 @@ export interface AuthData {
   mechanism?: string;
   attempted: boolean;
   /** Why AUTH was not attempted. */
-  skipped?: 'no-credentials' | 'not-offered' | 'no-common-mechanism' | 'plaintext-refused' | 'cert-check-failed' | 'disabled';
+  skipped?: 'no-credentials' | 'not-offered' | 'no-common-mechanism' | 'plaintext-refused' | 'cert-check-failed' | 'disabled' | 'token-request-failed';
   reply?: SmtpReply;
   /** Number of 334 challenges answered. */
   rounds?: number;
+  /** With a bearer token: where it came from, its non-secret claims, and why it was refused. */
+  oauth?: OAuthData;
 }
 
 export interface RelayData {

@@ -1,3 +1,4 @@
+import { toPublicOAuth, type OAuthCredential, type PublicOAuth } from './oauth.js';
 import type { Secret } from './secret.js';
 
 /** How TLS is used (STYLE.md §6: name the mode, don't stack booleans). */
@@ -88,6 +89,8 @@ export interface Target {
   password?: Secret;
   /** OAuth bearer token for XOAUTH2/OAUTHBEARER. */
   token?: Secret;
+  /** Fetch the bearer token from a token endpoint before AUTH (--oauth-*). */
+  oauth?: OAuthCredential;
   allowPlaintextAuth: boolean;
   mailFrom?: string;
   rcpt: string[];
@@ -102,13 +105,17 @@ export interface Target {
 }
 
 /** PublicTarget: the Target as it appears in a Report — no secret, only whether one was given. */
-export type PublicTarget = Omit<Target, 'password' | 'token' | 'ca' | 'clientKey' | 'clientCert'> & {
+export type PublicTarget = Omit<Target, 'password' | 'token' | 'ca' | 'clientKey' | 'clientCert' | 'oauth'> & {
   hasPassword: boolean;
   hasToken: boolean;
   hasClientCert: boolean;
+  /** The token request's non-secret settings, when smtprobe fetches the token itself. */
+  oauth?: PublicOAuth;
 };
 
 export function toPublicTarget(t: Target): PublicTarget {
-  const { password, token, ca: _ca, clientKey: _k, clientCert, ...rest } = t;
-  return { ...rest, hasPassword: password !== undefined, hasToken: token !== undefined, hasClientCert: clientCert !== undefined };
+  const { password, token, ca: _ca, clientKey: _k, clientCert, oauth, ...rest } = t;
+  const pub: PublicTarget = { ...rest, hasPassword: password !== undefined, hasToken: token !== undefined, hasClientCert: clientCert !== undefined };
+  if (oauth) pub.oauth = toPublicOAuth(oauth);
+  return pub;
 }

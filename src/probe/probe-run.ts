@@ -5,6 +5,7 @@ import type { PathData } from '../model/step-data.js';
 import { toPublicTarget, type Target } from '../model/target.js';
 import type { SmtpContext } from './smtp/session-state.js';
 import { summarize, withDiagnosedCodes } from './summary.js';
+import { TokenCache } from '../oauth/token-cache.js';
 import { TrustStoreCache } from './tls/trust-store.js';
 import { TranscriptRecorder } from './transcript.js';
 
@@ -25,7 +26,7 @@ export class ProbeRun {
   readonly #outer: AbortSignal | undefined;
   readonly #onOuterAbort = (): void => this.#abort.abort();
 
-  constructor(readonly target: Target, opts: { clock?: Clock; signal?: AbortSignal; phase?: string; trustStores?: TrustStoreCache } = {}) {
+  constructor(readonly target: Target, opts: { clock?: Clock; signal?: AbortSignal; phase?: string; trustStores?: TrustStoreCache; tokens?: TokenCache } = {}) {
     this.clock = opts.clock ?? systemClock;
     this.started = this.clock.now();
     this.#outer = opts.signal;
@@ -35,7 +36,7 @@ export class ProbeRun {
     this.overall = new Deadline(this.started + target.timeouts.totalMs, opts.phase ?? 'probe', this.clock, this.#abort.signal);
     this.transcript = new TranscriptRecorder(this.clock, this.started);
     const trustStores = opts.trustStores ?? new TrustStoreCache();
-    this.ctx = { transcript: this.transcript, clock: this.clock, signal: this.#abort.signal, state: { trustStores }, results: [] };
+    this.ctx = { transcript: this.transcript, clock: this.clock, signal: this.#abort.signal, state: { trustStores, tokens: opts.tokens ?? new TokenCache() }, results: [] };
   }
 
   /** end releases the timer, the listener and the connection; call it in `finally`. */

@@ -7,6 +7,7 @@ import type { SmtpContext, SmtpSessionState } from './smtp/session-state.js';
 import { skipped, type Step } from './step.js';
 import { ProbeRun } from './probe-run.js';
 import type { TrustStoreCache } from './tls/trust-store.js';
+import type { TokenCache } from '../oauth/token-cache.js';
 
 export interface ProbeOptions {
   clock?: Clock;
@@ -14,6 +15,8 @@ export interface ProbeOptions {
   signal?: AbortSignal;
   /** Parsed trust anchors shared by the probes of one run (saves ~35 ms a probe). */
   trustStores?: TrustStoreCache;
+  /** Bearer tokens fetched with --oauth-*: one per credential for a whole run, reused until they expire. */
+  tokens?: TokenCache;
 }
 
 /**

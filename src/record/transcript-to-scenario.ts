@@ -279,7 +279,8 @@ function probeFor(report: Report, ctx: { user: string | undefined; probedName: s
   if (t.auth !== 'auto') p.auth = t.auth;
   if (ctx.user) p.user = ctx.user;
   if (t.hasPassword) p.password = REPLAY_PASSWORD;
-  if (t.hasToken) p.token = REPLAY_PASSWORD;
+  // A token smtprobe fetched itself (--oauth-*) is replayed as a fixed test token: no token endpoint in a replay.
+  if (t.hasToken || t.oauth) p.token = REPLAY_PASSWORD;
   if (t.allowPlaintextAuth) p.allowPlaintextAuth = true;
   if (t.mailFrom) p.mailFrom = t.mailFrom;
   if (t.rcpt.length > 0) p.rcpt = [...t.rcpt];

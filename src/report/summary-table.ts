@@ -45,6 +45,8 @@ export function renderSummaryTable(reports: readonly Report[], opts: SummaryTabl
   }
   const notRun = opts.notRun ?? [];
   if (notRun.length > 0) out.push('', `not run (interrupted): ${notRun.join(', ')}`);
+  const basic = reports.filter((r) => r.findings.some((f) => f.code === 'AUTH_BASIC_RETIREMENT')).length;
+  if (basic > 0) out.push('', `${basic} of ${reports.length} targets use Basic auth towards Microsoft 365 (AUTH_BASIC_RETIREMENT): it is turned off by default at the end of December 2026`);
 
   const counts = countVerdicts(reports.map((r) => r.verdict));
   const parts = (['ok', 'warning', 'unknown', 'critical'] as const).filter((v) => counts[v] > 0).map((v) => paint(v, `${counts[v]} ${v}`));

@@ -11,6 +11,8 @@ import type { Report } from '../../src/model/report.js';
 import { probe } from '../../src/probe/probe.js';
 import { renderHuman } from '../../src/report/human.js';
 import { renderJson } from '../../src/report/json.js';
+import { OUTPUT_FORMATS, loadRenderer } from '../../src/report/index.js';
+import { APP_ID, MAILBOX, SECRETS, TENANT, run, startLab, type OAuthLab } from '../support/oauth-lab.js';
 
 let pki: TestPki;
 beforeAll(async () => {
@@ -76,4 +78,51 @@ describe('no secret in any output', () => {
       await server.close();
     }
   });
+});
+
+/**
+ * OAuth: client secrets, certificate keys, refresh tokens, service-account keys and the access
+ * tokens smtprobe fetches never appear in any output format, the transcript or an error, raw
+ * or base64, whether the token is accepted, refused by the server or refused by the endpoint.
+ */
+describe('no OAuth secret in any output', () => {
+  const b64 = (s: string): string => Buffer.from(s, 'utf8').toString('base64');
+  const b64url = (s: string): string => Buffer.from(s, 'utf8').toString('base64url');
+  /** A PEM key is checked by its base64 body lines (any one of them would be a leak). */
+  const pemLines = (pem: string): string[] => pem.split('\n').filter((l) => l.length > 40 && !l.startsWith('-----'));
+  const oauthForms = (s: string): string[] => [s, b64(s), b64url(s), encodeURIComponent(s), b64(`user=${MAILBOX}\x01auth=Bearer ${s}\x01\x01`)];
+
+  async function allFormats(report: Report): Promise<string[]> {
+    const texts = [...outputs(report)];
+    for (const f of OUTPUT_FORMATS) texts.push((await loadRenderer(f)).one(report, { color: false, transcript: true }));
+    texts.push(JSON.stringify(report.findings), JSON.stringify(report.steps));
+    return texts;
+  }
+
+  const cases: { name: string; endpoint: Parameters<typeof startLab>[0]; smtp?: Parameters<typeof startLab>[1]; input: (l: OAuthLab) => Record<string, unknown>; expect: string }[] = [
+    { name: 'client secret, token accepted', endpoint: () => ({ clients: [{ clientId: APP_ID, secret: SECRETS.clientSecret }] }), input: (l) => ({ oauthClientId: APP_ID, oauthClientSecretEnv: 'APP_SECRET', oauthTenant: TENANT, oauthTokenUrl: `${l.endpoint.url}/${TENANT}/oauth2/v2.0/token` }), expect: 'pass' },
+    { name: 'client secret refused by the endpoint', endpoint: () => ({ clients: [{ clientId: APP_ID, secret: 'another-secret-value-xyz' }] }), input: (l) => ({ oauthClientId: APP_ID, oauthClientSecretEnv: 'APP_SECRET', oauthTokenUrl: l.endpoint.tokenUrl, oauthScope: 'https://outlook.office365.com/.default' }), expect: 'OAUTH_TOKEN_REQUEST_FAILED' },
+    { name: 'token refused by the server', endpoint: () => ({ clients: [{ clientId: APP_ID, secret: SECRETS.clientSecret, consented: false }] }), input: (l) => ({ oauthClientId: APP_ID, oauthClientSecretEnv: 'APP_SECRET', oauthTokenUrl: l.endpoint.tokenUrl, oauthScope: 'https://outlook.office365.com/.default' }), expect: 'AUTH_TOKEN_REJECTED' },
+    { name: 'certificate credential', endpoint: ({ certPem }) => ({ clients: [{ clientId: APP_ID, certPem }] }), input: (l) => ({ oauthClientId: APP_ID, oauthClientCert: l.certFile, oauthClientKey: l.keyFile, oauthTenant: TENANT, oauthTokenUrl: `${l.endpoint.url}/${TENANT}/oauth2/v2.0/token` }), expect: 'pass' },
+    { name: 'refresh token', endpoint: () => ({ clients: [{ clientId: APP_ID, refreshTokens: [{ token: SECRETS.refreshToken, upn: MAILBOX }] }] }), input: (l) => ({ oauthClientId: APP_ID, oauthRefreshTokenEnv: 'APP_REFRESH', oauthTokenUrl: l.endpoint.tokenUrl }), expect: 'pass' },
+    { name: 'refresh token refused', endpoint: () => ({ clients: [{ clientId: APP_ID, refreshTokens: [] }] }), input: (l) => ({ oauthClientId: APP_ID, oauthRefreshTokenEnv: 'APP_REFRESH', oauthTokenUrl: l.endpoint.tokenUrl }), expect: 'OAUTH_TOKEN_REQUEST_FAILED' },
+    { name: 'Google service account', endpoint: ({ saPublicPem }) => ({ serviceAccounts: [{ email: 'relay@p.iam.gserviceaccount.com', publicKeyPem: saPublicPem, delegatedScopes: ['https://mail.google.com/'], users: [MAILBOX] }] }), smtp: { profile: 'gmail' }, input: (l) => ({ oauthServiceAccount: l.serviceAccountFile, oauthTokenUrl: l.endpoint.tokenUrl }), expect: 'pass' },
+  ];
+  for (const c of cases) {
+    it(c.name, async () => {
+      const lab = await startLab(c.endpoint, c.smtp ?? { profile: 'm365' });
+      try {
+        const { report } = await run(lab, c.input(lab), { APP_SECRET: SECRETS.clientSecret, APP_REFRESH: SECRETS.refreshToken });
+        const auth = report.steps.find((s) => s.step === 'auth');
+        if (c.expect === 'pass') expect(auth?.status).toBe('pass');
+        else expect(report.findings.map((f) => f.code)).toContain(c.expect);
+        const secrets = [SECRETS.clientSecret, SECRETS.refreshToken, ...lab.endpoint.issued];
+        if (c.expect === 'pass') expect(lab.endpoint.issued.length).toBeGreaterThan(0);
+        const forbidden = [...secrets.flatMap(oauthForms), ...pemLines(lab.keyPem), ...pemLines(lab.serviceAccountKeyPem)];
+        for (const text of await allFormats(report)) for (const f of forbidden) expect(text.includes(f), `output contains ${f.slice(0, 12)}…`).toBe(false);
+      } finally {
+        await lab.close();
+      }
+    });
+  }
 });

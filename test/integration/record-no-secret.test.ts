@@ -14,6 +14,10 @@ import { targetForScenario } from '../../src/config/scenario-target.js';
 import { createTestPki, type TestPki } from '../../src/mock/certs/index.js';
 import { parseScenario, startMockServer } from '../../src/mock/index.js';
 import { recordExchangeLog, recordReport, USER_PLACEHOLDER } from '../../src/record/index.js';
+import { oauthSecrets } from '../../src/model/oauth.js';
+import { probe } from '../../src/probe/probe.js';
+import { replayScenario } from '../../src/run/replay.js';
+import { APP_ID, MAILBOX, SECRETS, labTarget, startLab, type OAuthLab } from '../support/oauth-lab.js';
 
 const USER = 'alice.distinct7@corp-secret.test';
 const PASSWORD = 'Zq9!distinctive-Passw0rd';
@@ -116,5 +120,60 @@ describe('no secret in any recording', () => {
     const rec = recordExchangeLog(log, { name: 'exchange-unmasked' });
     assertClean(rec.text, { withUser: true }, 'exchange log recording');
     expect(rec.text).toContain('<redacted:sasl>');
+  });
+});
+
+/**
+ * OAuth: a recording of a session whose token smtprobe fetched (accepted, refused by the
+ * server with a 334 error JSON, refused by the endpoint) holds no client secret, refresh
+ * token, key or access token, raw or base64; the bearer AUTH line is a placeholder.
+ */
+describe('no OAuth secret in any recording', () => {
+  const oauthForms = (s: string): string[] => [s, b64(s), b64(s).replace(/=+$/, ''), Buffer.from(s).toString('base64url')];
+  const cases: { name: string; endpoint: Parameters<typeof startLab>[0]; smtp?: Parameters<typeof startLab>[1]; input: (l: OAuthLab) => Record<string, unknown> }[] = [
+    { name: 'accepted (XOAUTH2, M365-like)', endpoint: () => ({ clients: [{ clientId: APP_ID, secret: SECRETS.clientSecret }] }), input: (l) => ({ oauthClientId: APP_ID, oauthClientSecretEnv: 'APP_SECRET', oauthTokenUrl: l.endpoint.tokenUrl, oauthScope: 'https://outlook.office365.com/.default' }) },
+    { name: 'refused by the server (334 JSON, 535 5.7.3)', endpoint: () => ({ clients: [{ clientId: APP_ID, secret: SECRETS.clientSecret, consented: false }] }), input: (l) => ({ oauthClientId: APP_ID, oauthClientSecretEnv: 'APP_SECRET', oauthTokenUrl: l.endpoint.tokenUrl, oauthScope: 'https://outlook.office365.com/.default' }) },
+    { name: 'refresh token, OAUTHBEARER, Gmail-like', endpoint: () => ({ clients: [{ clientId: APP_ID, refreshTokens: [{ token: SECRETS.refreshToken, upn: MAILBOX }] }] }), smtp: { profile: 'm365', mechanisms: ['OAUTHBEARER'] }, input: (l) => ({ oauthClientId: APP_ID, oauthRefreshTokenEnv: 'APP_REFRESH', oauthTokenUrl: l.endpoint.tokenUrl }) },
+    { name: 'refused by the endpoint', endpoint: () => ({ clients: [] }), input: (l) => ({ oauthClientId: APP_ID, oauthClientSecretEnv: 'APP_SECRET', oauthTokenUrl: l.endpoint.tokenUrl }) },
+    { name: 'certificate credential', endpoint: ({ certPem }) => ({ clients: [{ clientId: APP_ID, certPem }] }), input: (l) => ({ oauthClientId: APP_ID, oauthClientCert: l.certFile, oauthClientKey: l.keyFile, oauthTokenUrl: l.endpoint.tokenUrl, oauthScope: 'https://outlook.office365.com/.default' }) },
+  ];
+  for (const c of cases) {
+    it(c.name, async () => {
+      const lab = await startLab(c.endpoint, c.smtp ?? { profile: 'm365' });
+      try {
+        const target = await labTarget(lab, c.input(lab), { APP_SECRET: SECRETS.clientSecret, APP_REFRESH: SECRETS.refreshToken });
+        const report = await probe(target);
+        const pem = (p: string): string[] => p.split('\n').filter((l) => l.length > 40 && !l.startsWith('-----'));
+        const forbidden = [...[SECRETS.clientSecret, SECRETS.refreshToken, ...lab.endpoint.issued].flatMap(oauthForms), ...pem(lab.keyPem)];
+        const dir = await mkdtemp(path.join(tmpdir(), 'smtprobe-oauth-rec-'));
+        try {
+          const file = path.join(dir, 'session.yaml');
+          await writeRecording(report, file, { keepUsernames: false, secrets: [target.password, target.token, ...oauthSecrets(target.oauth)] });
+          const texts = [await readFile(file, 'utf8'), recordReport(report, { name: 'oauth-r1' }).text];
+          for (const text of texts) for (const f of forbidden) expect(text.includes(f), `recording contains ${f.slice(0, 12)}…`).toBe(false);
+        } finally {
+          await rm(dir, { recursive: true, force: true });
+        }
+      } finally {
+        await lab.close();
+      }
+    });
+  }
+});
+
+describe('a recorded OAuth refusal replays', () => {
+  it('AUTH_TOKEN_REJECTED recorded from an M365-like server is reproduced by the mock with a test token', async () => {
+    const lab = await startLab(() => ({ clients: [{ clientId: APP_ID, secret: SECRETS.clientSecret, consented: false }] }), { profile: 'm365' });
+    try {
+      const target = await labTarget(lab, { oauthClientId: APP_ID, oauthClientSecretEnv: 'APP_SECRET', oauthTokenUrl: lab.endpoint.tokenUrl, oauthScope: 'https://outlook.office365.com/.default' }, { APP_SECRET: SECRETS.clientSecret });
+      const report = await probe(target);
+      expect(report.findings.map((f) => f.code)).toContain('AUTH_TOKEN_REJECTED');
+      const rec = recordReport(report, { name: 'oauth-replay', secrets: oauthSecrets(target.oauth) });
+      const replayed = await replayScenario(parseScenario(rec.text, 'oauth-replay.yaml'), { pki: lab.pki });
+      expect(replayed.findings.map((f) => f.code)).toContain('AUTH_TOKEN_REJECTED');
+      expect(replayed.steps.find((s) => s.step === 'auth')?.data).toMatchObject({ mechanism: 'XOAUTH2', attempted: true });
+    } finally {
+      await lab.close();
+    }
   });
 });

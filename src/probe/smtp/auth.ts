@@ -2,11 +2,11 @@ import type { Deadline } from '../../model/deadline.js';
 import type { FindingCode } from '../../model/finding-codes.js';
 import type { StepError, StepResult } from '../../model/report.js';
 import type { AuthData, SmtpReply } from '../../model/step-data.js';
-import type { Target } from '../../model/target.js';
+import type { MechanismName, Target } from '../../model/target.js';
 import { StepTimer } from '../step.js';
 import type { SmtpConnection } from './connection.js';
 import { replyError } from './reply-format.js';
-import { chooseMechanism, createMechanism } from './sasl/index.js';
+import { chooseMechanism, createMechanism, type MechanismChoice } from './sasl/index.js';
 import type { SaslMechanism, SaslStep } from './sasl/mechanism.js';
 import { currentCaps, type SmtpContext } from './session-state.js';
 import { peekCapsInsideTls } from './side-session.js';
@@ -51,7 +51,7 @@ export async function authStep(target: Target, ctx: SmtpContext, deadline: Deadl
 
   if (target.auth === 'none') return skip('disabled');
   const hasPassword = target.password !== undefined;
-  const hasToken = target.token !== undefined;
+  const hasToken = target.token !== undefined || target.oauth !== undefined;
   if (!target.user || (!hasPassword && !hasToken)) return skip('no-credentials');
 
   if (offered.length === 0) {
@@ -68,7 +68,7 @@ export async function authStep(target: Target, ctx: SmtpContext, deadline: Deadl
     return fail({ code: 'AUTH_NOT_OFFERED', message: legacyOnly ? 'only a legacy AUTH= line is advertised, which Exchange ignores' : 'the EHLO reply does not advertise AUTH' }, 'not-offered');
   }
 
-  const choice = chooseMechanism(offered, target.auth, { hasPassword, hasToken }, target.client);
+  const choice = preferXoauth2(chooseMechanism(offered, target.auth, { hasPassword, hasToken }, target.client), target);
   data.usable = choice.usable;
   data.detectedOnly = choice.detectedOnly;
   if (!choice.mechanism) {
@@ -80,11 +80,33 @@ export async function authStep(target: Target, ctx: SmtpContext, deadline: Deadl
   if (ctx.state.tlsVerified === false) return skip('cert-check-failed');
 
   data.mechanism = choice.mechanism;
-  const mech = createMechanism(choice.mechanism, { user: target.user, password: target.password, token: target.token });
+  const bearer = isBearerMechanism(choice.mechanism);
+  let token = target.token;
+  if (bearer && target.oauth) {
+    const { fetchBearerToken } = await import('./oauth-token.js');
+    const got = await fetchBearerToken(target, ctx, deadline);
+    data.oauth = got.data;
+    if (!got.token) {
+      data.skipped = 'token-request-failed';
+      return timer.done('fail', data, got.error);
+    }
+    token = got.token;
+  } else if (bearer && token) {
+    const { describeGivenToken } = await import('./oauth-token.js');
+    data.oauth = describeGivenToken(token, ctx);
+  }
+  const mech = createMechanism(choice.mechanism, { user: target.user, password: target.password, token });
   const outcome = await exchange(conn, mech, { tls: conn.secure, host: target.host, port: target.port, allowPlaintext: target.allowPlaintextAuth }, deadline);
   data.attempted = true;
   data.rounds = outcome.rounds;
   if (outcome.reply) data.reply = outcome.reply;
+  if (bearer && data.oauth && outcome.firstChallenge) {
+    const { decodeErrorChallenge } = await import('./oauth-token.js');
+    const challenge = decodeErrorChallenge(outcome.firstChallenge);
+    if (challenge) data.oauth.challenge = challenge;
+  }
+  // A bearer token refused with 535 is a token problem (audience, permission, expiry ...), not a password one.
+  if (outcome.error && bearer && outcome.error.code === 'AUTH_CREDENTIALS_REJECTED') return timer.done('fail', data, { ...outcome.error, code: 'AUTH_TOKEN_REJECTED' });
   if (outcome.error) return timer.done('fail', data, outcome.error);
   ctx.state.authenticated = true;
   return timer.done('pass', data);
@@ -103,6 +125,23 @@ interface ExchangeOutcome {
   reply?: SmtpReply;
   error?: StepError;
   rounds: number;
+  /** The server's first 334 challenge (for XOAUTH2/OAUTHBEARER: the JSON error status). */
+  firstChallenge?: Buffer;
+}
+
+/** XOAUTH2 and OAUTHBEARER carry a bearer token instead of a password. */
+function isBearerMechanism(m: MechanismName): boolean {
+  return m === 'XOAUTH2' || m === 'OAUTHBEARER';
+}
+
+/**
+ * preferXoauth2: with a token smtprobe fetched itself (--oauth-*), `--auth auto` uses XOAUTH2,
+ * the mechanism Microsoft 365 and Gmail both document, and OAUTHBEARER only when it is the one
+ * offered.
+ */
+function preferXoauth2(choice: MechanismChoice, target: Target): MechanismChoice {
+  if (target.oauth && target.auth === 'auto' && choice.mechanism === 'OAUTHBEARER' && choice.usable.includes('XOAUTH2')) return { ...choice, mechanism: 'XOAUTH2' };
+  return choice;
 }
 
 /** exchange runs one SASL conversation: AUTH, 334 challenges, and the final 235/4xx/5xx. */
@@ -114,19 +153,22 @@ async function exchange(conn: SmtpConnection, mech: SaslMechanism, server: Param
   const shown = first.data === null ? `AUTH ${mech.name}` : `AUTH ${mech.name} ${first.redacted}`;
   let out = await conn.command(`AUTH ${mech.name}${initial}`, deadline, shown);
   let rounds = 0;
+  let firstChallenge: Buffer | undefined;
   while (out.reply?.code === 334) {
     if (++rounds > MAX_ROUNDS) return abort(conn, deadline, `more than ${MAX_ROUNDS} challenges`, rounds);
     const challenge = Buffer.from(out.reply.lines.join(''), 'base64');
+    firstChallenge ??= challenge;
     const step: SaslStep = mech.next(challenge, true);
     if (step.kind === 'abort') return abort(conn, deadline, step.reason, rounds);
     if (step.kind === 'refuse') return { error: refusal(step), rounds };
     const payload = step.data === null || step.data.length === 0 ? '' : Buffer.from(step.data).toString('base64');
     out = await conn.command(payload, deadline, step.redacted);
   }
-  if (out.error) return { error: out.error, rounds };
+  const seen = firstChallenge ? { firstChallenge } : {};
+  if (out.error) return { error: out.error, rounds, ...seen };
   const reply = out.reply;
-  if (reply.code === 235) return { reply, rounds };
-  return { reply, error: replyError(authReplyCode(reply), reply, `AUTH ${mech.name} refused`), rounds };
+  if (reply.code === 235) return { reply, rounds, ...seen };
+  return { reply, error: replyError(authReplyCode(reply), reply, `AUTH ${mech.name} refused`), rounds, ...seen };
 }
 
 function refusal(step: Extract<SaslStep, { kind: 'refuse' | 'abort' }>): StepError {

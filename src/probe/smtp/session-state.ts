@@ -1,5 +1,6 @@
 import type { Capabilities, TlsData } from '../../model/step-data.js';
 import type { SessionContext } from '../step.js';
+import type { TokenCache } from '../../oauth/token-cache.js';
 import type { TrustStoreCache } from '../tls/trust-store.js';
 import type { SmtpConnection } from './connection.js';
 
@@ -21,6 +22,8 @@ export interface SmtpSessionState {
   authenticated?: boolean;
   /** Parsed trust anchors for the certificate check, shared across the probes of a run. */
   trustStores?: TrustStoreCache;
+  /** Bearer tokens fetched with --oauth-*, shared across the probes of a run. */
+  tokens?: TokenCache;
   /** Steps outside the SMTP dialogue (dns, icmp, path) share the same bag. */
   [key: string]: unknown;
 }
