@@ -49,6 +49,7 @@ export function registerCheckCommand(program: Command): void {
     .option('--name <name>', 'display name of the target; with --connector, which connector to probe')
     .addOption(new Option('--format <format>', 'output format').choices(['human', 'json', 'ndjson', 'nagios', 'junit', 'prometheus']).default('human'))
     .option('--json', 'same as --format json')
+    .option('--output <file>', 'write the output to FILE atomically (temporary file + rename), e.g. for node_exporter\'s textfile collector')
     .option('--transcript', 'show the (redacted) SMTP dialogue in human output')
     .option('--record <file>', 'also write the session as a redacted mock scenario (replay: smtprobe mock FILE)')
     .option('--keep-usernames', 'with --record: keep the user name instead of a placeholder')
