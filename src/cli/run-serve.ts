@@ -4,6 +4,7 @@ import { probe } from '../probe/probe.js';
 import { TrustStoreCache } from '../probe/tls/trust-store.js';
 import { startExporter } from '../run/exporter.js';
 import { parseListen } from '../run/listen-address.js';
+import { loadWebConfig } from '../run/web-config.js';
 import { limitsFromFlags, scheduleFromFlags } from './run-options.js';
 
 /** runServeCommand starts the exporter and keeps it running until SIGINT/SIGTERM. */
@@ -17,6 +18,7 @@ export async function runServeCommand(flags: Record<string, unknown>): Promise<v
     timeoutOffsetS = Number(flags.timeoutOffset);
     if (!Number.isFinite(timeoutOffsetS) || timeoutOffsetS < 0) throw new ConfigError('timeout-offset', 'must be a number of seconds >= 0');
   }
+  const web = flags.webConfig === undefined ? undefined : await loadWebConfig(String(flags.webConfig));
   // One parsed trust store per distinct --ca set for the exporter's lifetime.
   const trustStores = new TrustStoreCache();
   const exporter = await startExporter({
@@ -28,6 +30,7 @@ export async function runServeCommand(flags: Record<string, unknown>): Promise<v
     ...(everyMs !== undefined ? { everyMs, jitter } : {}),
     ...(timeoutOffsetS !== undefined ? { timeoutOffsetS } : {}),
     log: (line) => process.stderr.write(`smtprobe serve: ${line}\n`),
+    ...(web ? { web } : {}),
   });
   process.stderr.write(`smtprobe serve: listening on ${exporter.url} (${config.targets.length} targets from ${config.file})\n`);
   await new Promise<void>((resolve) => {
