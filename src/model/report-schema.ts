@@ -95,6 +95,8 @@ const publicTargetSchema = z.object({
   certWarnDays: z.number(),
   certCritDays: z.number(),
   certWarnLifetimePct: opt(z.number()),
+  warnMs: opt(z.number()),
+  critMs: opt(z.number()),
   ehlo: z.string(),
   auth: z.enum(['auto', 'none', ...ATTEMPTABLE_MECHANISMS]),
   user: opt(z.string()),

@@ -26,6 +26,8 @@ export function registerCheckCommand(program: Command): void {
     .option('--cert-warn-days <n>', 'warn when the certificate expires within N days (default 21)')
     .option('--cert-crit-days <n>', 'critical when it expires within N days (default 7)')
     .option('--cert-warn-lifetime <pct>', 'also warn once no more than PCT % of a certificate\'s lifetime is left (e.g. 33)')
+    .option('--warn-ms <ms>', 'warning when the whole probe takes longer than MS milliseconds (Nagios -w)')
+    .option('--crit-ms <ms>', 'critical when it takes longer than MS milliseconds (Nagios -c)')
     .option('--ehlo <name>', 'name to send in EHLO (default: this host name)')
     .option('--auth <mechanism>', 'auto | none | PLAIN | LOGIN | CRAM-MD5 | XOAUTH2 | OAUTHBEARER (default auto)')
     .option('-u, --user <name>', 'user name to authenticate as')
