@@ -1,10 +1,11 @@
 import { readFile, stat } from 'node:fs/promises';
 import { ConfigError } from '../config/config-error.js';
 import { parseTargetInput, resolveTarget } from '../config/resolve-target.js';
-import { connectorInputFor } from '../exchange/connector-targets.js';
-import { explain } from '../exchange/explain.js';
+import { connectorInputFor, readConnectorFile, selectConnectors } from '../exchange/connector-targets.js';
+import type { SendConnector } from '../exchange/connector-json.js';
+import { explainParsed, parseExplainInput, type ExplainOptions } from '../exchange/explain.js';
 import { explainJson, type ExplainProbe } from '../exchange/explain-json.js';
-import { judgeCauses, planConfirmProbe } from '../exchange/probe-confirm.js';
+import { judgeCauses, planConfirmProbe, probeHeadline } from '../exchange/probe-confirm.js';
 import { VERDICT_EXIT_CODE } from '../model/report.js';
 import { probe } from '../probe/probe.js';
 import { renderExplainHuman } from '../report/explain-human.js';
@@ -25,10 +26,29 @@ async function readInput(arg: string | undefined): Promise<string> {
   return isFile ? readFile(arg, 'utf8') : arg;
 }
 
+/**
+ * pickConnector: the connector the input (or --connector-name) names; a file with one
+ * connector is that connector even when the event calls it otherwise (a renamed connector,
+ * an export from another server).
+ */
+function pickConnector(all: readonly SendConnector[], name: string | undefined, file: string): SendConnector {
+  if (all.length === 1 && all[0] && (name === undefined || !all.some((c) => c.name.toLowerCase() === name.toLowerCase()))) return all[0];
+  if (name === undefined) throw new ConfigError('connector-name', `${all.length} connectors in ${file}; pick one with --connector-name (${all.map((c) => `"${c.name}"`).join(', ')})`);
+  const [hit] = selectConnectors(all, name, file);
+  if (!hit) throw new ConfigError('connector-name', `no connector named "${name}" in ${file}`);
+  return hit;
+}
+
 /** runExplain: input → explanation (→ probe) → rendered on stdout; returns the exit code. */
 export async function runExplain(arg: string | undefined, flags: Record<string, unknown>): Promise<number> {
   const text = await readInput(arg);
-  const expl = explain(text, typeof flags.connectorName === 'string' ? { connector: flags.connectorName } : {});
+  const parsed = parseExplainInput(text);
+  const opts: ExplainOptions = typeof flags.connectorName === 'string' ? { connector: flags.connectorName } : {};
+  if (typeof flags.connector === 'string') {
+    const named = typeof flags.connectorName === 'string' ? flags.connectorName : parsed.kind === 'event' ? parsed.event.params.connector : undefined;
+    opts.sendConnector = pickConnector(await readConnectorFile(flags.connector), named, flags.connector);
+  }
+  const expl = explainParsed(parsed, opts);
   let probed: ExplainProbe | undefined;
   if (flags.probe) {
     const overrides: Record<string, unknown> = {};
@@ -36,7 +56,7 @@ export async function runExplain(arg: string | undefined, flags: Record<string, 
     // With --connector the probe takes the connector's settings (port, TLS policy, Fqdn, user) too.
     const connectorName = typeof flags.connectorName === 'string' ? flags.connectorName : typeof expl.parameters.connector === 'string' ? expl.parameters.connector : undefined;
     const base = typeof flags.connector === 'string'
-      ? await connectorInputFor(flags.connector, connectorName, typeof expl.parameters.targetHost === 'string' ? expl.parameters.targetHost : undefined, overrides)
+      ? await connectorInputFor(flags.connector, opts.sendConnector?.name ?? connectorName, typeof expl.parameters.targetHost === 'string' ? expl.parameters.targetHost : undefined, overrides)
       : overrides;
     const plan = planConfirmProbe(expl, base);
     const target = await resolveTarget(parseTargetInput(plan.input, 'flag'), {
@@ -49,7 +69,8 @@ export async function runExplain(arg: string | undefined, flags: Record<string, 
     process.once('SIGINT', onSigint);
     try {
       const report = await probe(target, { signal: ac.signal });
-      probed = { report, causes: judgeCauses(expl, report), notes: plan.notes };
+      const causes = judgeCauses(expl, report, opts.sendConnector);
+      probed = { report, causes, notes: plan.notes, summary: probeHeadline(expl, causes, report) };
     } finally {
       process.removeListener('SIGINT', onSigint);
     }

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Secret } from '../model/secret.js';
+import { hasControlCharacter } from '../model/wire-text.js';
 import { TARGET_DEFAULTS, TLS_VERSIONS, type Target, type TlsMode, type TlsVersion } from '../model/target.js';
 import { ConfigError } from './config-error.js';
 import { fromEnv, fromFile, resolveSecretRef, type SecretEnv } from './secrets.js';
@@ -110,8 +111,13 @@ export async function resolveTarget(input: TargetInput, opts: ResolveOptions): P
     target.clientKey = await readText(input.clientKey, 'clientKey', opts);
   }
   const password = await secret(input.password, input.passwordEnv, input.passwordFile, 'password', opts);
+  // A secret goes out base64-encoded inside SASL, so it cannot end an SMTP line; but NUL
+  // separates the fields of PLAIN (RFC 4616 §2 excludes it from passwords) and U+0001 those
+  // of XOAUTH2 and OAUTHBEARER (RFC 7628 §3.1), so either would rewrite what the server reads.
+  if (password?.reveal().includes('\u0000')) fail('password', 'contains a NUL character (U+0000), which SASL PLAIN uses to separate the user name from the password');
   if (password) target.password = password;
   const token = await secret(input.token, input.tokenEnv, input.tokenFile, 'token', opts);
+  if (token && hasControlCharacter(token.reveal())) fail('token', 'contains a control character; a bearer token is printable ASCII (RFC 6750 §2.1), and U+0001 separates the fields of XOAUTH2 and OAUTHBEARER');
   if (token) target.token = token;
   if (target.user && !target.password && !target.token && opts.prompt) {
     const typed = await opts.prompt(`Password for ${target.user}: `);

@@ -1,19 +1,24 @@
 import en from 'zod/v4/locales/en.js';
 import * as z from 'zod/mini';
 import { ATTEMPTABLE_MECHANISMS, TLS_VERSIONS } from '../model/target.js';
+import { noControlCharacters } from './wire-text.js';
 
 // zod/mini (the tree-shakable form of zod 4) is used here because every `smtprobe check` loads
 // this schema: it costs a fraction of classic zod's start-up (bench/README.md). Its messages
 // come from the English locale, which mini leaves to the caller.
 z.config(en());
 
-const text = (min = 1, max?: number) => z.string().check(z.minLength(min), ...(max === undefined ? [] : [z.maxLength(max)]));
+// Every string starts with the control-character check, so its message is the one reported:
+// a value with CR, LF, NUL or another control never reaches the wire (wire-text.ts says why).
+const text = (min = 1, max?: number) => z.string().check(noControlCharacters, z.minLength(min), ...(max === undefined ? [] : [z.maxLength(max)]));
 const tlsVersion = z.enum(TLS_VERSIONS as [string, ...string[]]);
 const oneOrMany = z.union([text(), z.array(text())]);
 const port = z.coerce.number().check(z.int(), z.gte(1), z.lte(65535));
 const seconds = z.coerce.number().check(z.positive(), z.lte(3600));
 const days = z.coerce.number().check(z.int(), z.gte(0), z.lte(3650));
 const count = z.coerce.number().check(z.int(), z.gte(1), z.lte(10_000));
+// A path goes between <> on the wire (RFC 5321 §4.1.2): a space or > would add ESMTP parameters.
+const address = text(1, 320).check(z.regex(/^[^\s<>]*$/, 'an address without spaces or <>'));
 const hostName = text(1, 253).check(z.regex(/^[A-Za-z0-9._:\-[\]%]+$/, 'not a host name or IP address'));
 const opt = z.optional;
 
@@ -53,8 +58,8 @@ export const targetInputSchema = z.strictObject({
   tokenEnv: opt(text()),
   tokenFile: opt(text()),
   allowPlaintextAuth: opt(z.boolean()),
-  mailFrom: opt(z.string().check(z.maxLength(320), z.regex(/^[^\s<>]*$/, 'an address without spaces or <>'))),
-  rcpt: opt(oneOrMany),
+  mailFrom: opt(z.string().check(noControlCharacters, z.maxLength(320), z.regex(/^[^\s<>]*$/, 'an address without spaces or <>'))),
+  rcpt: opt(z.union([address, z.array(address)])),
   client: opt(z.enum(['generic', 'exchange'])),
   exchangeTls: opt(z.enum(['1.0', '1.2'])),
   timeout: opt(seconds),

@@ -28,6 +28,12 @@ const authErrorRule: Rule = {
     const draft = stepErrorDraft(ctx, r, evidence);
     if (!draft) return [];
     if (MECHANISM_CODES.has(draft.code) && !MECHANISM_CODES.has(r.error.code)) draft.evidence.push(...mechanismEvidence(ctx));
+    if (draft.signature?.id === 'rfc4954-password-transition' && d?.mechanism === 'PLAIN' && ctx.steps.some((s) => s.step === 'tls' && s.status === 'pass')) {
+      // The usual advice (authenticate once with PLAIN over TLS) is what just failed.
+      draft.cause = 'The server wants a password transition (RFC 4954 §6: 432 4.7.12), and this attempt already was AUTH PLAIN over TLS, the step that normally completes it: the account\'s stored password cannot be used for the transition (changed, expired, or kept in a form the server must re-derive).';
+      draft.fix = ['Have the account\'s password set again (or changed) at the server or its directory, then retry.', 'If it persists, the relay\'s authentication logs for this account say why the transition fails.'];
+      draft.replaceFix = true;
+    }
     if (draft.code === 'AUTH_ONLY_AFTER_STARTTLS') {
       const after = d?.offeredAfterTls ?? ctx.data('ehlo-tls')?.capabilities?.auth;
       draft.causeNotes = [`Before TLS the server offers ${authLine(d?.offeredBeforeTls)}; after STARTTLS it offers ${authLine(after)}.`];
@@ -89,5 +95,38 @@ const plaintextAdvertisedRule: Rule = {
   },
 };
 
+/**
+ * AUTH available only without TLS: the server offers AUTH on the plaintext session and TLS
+ * never came up (no STARTTLS, or it failed), so the dialogue stopped before AUTH or AUTH was
+ * withheld. The admin must hear that the password was never tested, and how to test it.
+ */
+const plaintextOnlyRule: Rule = {
+  id: 'auth-plaintext-only',
+  apply(ctx) {
+    if (ctx.target.tls === 'implicit' || ctx.target.auth === 'none') return [];
+    if (!ctx.target.user || (!ctx.target.hasPassword && !ctx.target.hasToken)) return [];
+    const r = ctx.result('auth');
+    if (r?.error || ctx.data('auth')?.attempted) return [];
+    if (ctx.steps.some((s) => s.step === 'tls' && s.status === 'pass')) return [];
+    const caps = ctx.data('ehlo')?.capabilities;
+    const mechs = caps ? [...caps.auth, ...caps.authLegacy] : [];
+    if (mechs.length === 0) return [];
+    const quoted = plaintextAuthLines(ctx);
+    const tlsWhy = caps?.starttls ? 'STARTTLS is offered but did not succeed' : 'STARTTLS is not offered';
+    return [{
+      code: 'AUTH_PLAINTEXT_REFUSED',
+      step: 'auth',
+      evidence: [...(quoted.length > 0 ? quoted : [`before TLS: ${authLine(caps?.auth)}`]), `${tlsWhy}: AUTH is available only without encryption`],
+      title: 'AUTH not tested: the server offers it only without TLS',
+      cause: `The server offers AUTH (${mechs.join(' ')}) only on the unencrypted session, and ${tlsWhy.replace(/^S/, 's')}. smtprobe does not send a password in clear, so the credentials were never tested: a wrong password would look the same as a right one here.`,
+      fix: [
+        'Make the server offer STARTTLS on this port (or use its implicit-TLS port) so credentials travel encrypted.',
+        'To test the credentials anyway, on a trusted network only: --tls starttls-optional --allow-plaintext-auth (or --tls none --allow-plaintext-auth).',
+      ],
+      replaceFix: true,
+    }];
+  },
+};
+
 /** AUTH_RULES: the AUTH step and the AUTH policy seen in EHLO. */
-export const AUTH_RULES: readonly Rule[] = [authErrorRule, integratedOnlyRule, plaintextAdvertisedRule];
+export const AUTH_RULES: readonly Rule[] = [authErrorRule, integratedOnlyRule, plaintextAdvertisedRule, plaintextOnlyRule];

@@ -137,7 +137,7 @@ export const CATALOG: { readonly [C in FindingCode]: CatalogEntry } = {
     fix: [
       'Check that this port is the relay\'s TLS-enabled port (587, or 25 with STARTTLS).',
       'Check for a firewall SMTP inspection (e.g. Cisco ESMTP inspection) that strips STARTTLS from EHLO.',
-      'Enable TLS on the relay (Postfix: smtpd_tls_cert_file/smtpd_tls_key_file and smtpd_tls_security_level = may).',
+      'Enable STARTTLS on the relay: give it a certificate and key for its host name and let it offer TLS on this port.',
     ],
   },
   STARTTLS_REJECTED: {
@@ -190,7 +190,7 @@ export const CATALOG: { readonly [C in FindingCode]: CatalogEntry } = {
     severity: 'warning',
     title: 'Server accepts TLS 1.0/1.1',
     cause: 'The server still accepts TLS 1.0 or 1.1, deprecated by RFC 8996.',
-    fix: ['Disable TLS 1.0 and 1.1 on the relay (Postfix: smtpd_tls_protocols = >=TLSv1.2).'],
+    fix: ['Disable TLS 1.0 and 1.1 on the relay: allow TLS 1.2 and later only.'],
   },
   CERT_EXPIRED: {
     severity: 'critical',
@@ -235,7 +235,7 @@ export const CATALOG: { readonly [C in FindingCode]: CatalogEntry } = {
     severity: 'critical',
     title: 'Certificate chain incomplete',
     cause: 'The server sends its certificate without the intermediate CA(s), so clients cannot build a path to a trusted root.',
-    fix: ['Configure the relay to send the full chain (leaf then intermediates; Postfix: smtpd_tls_chain_files).'],
+    fix: ['Configure the relay to send the full chain: its certificate file must hold the leaf, then the intermediates.'],
   },
   CERT_WEAK_KEY: {
     severity: 'warning',
@@ -301,13 +301,13 @@ export const CATALOG: { readonly [C in FindingCode]: CatalogEntry } = {
     cause: 'The server does not advertise AUTH (RFC 4954 §3), so no credentials can be sent on this port.',
     fix: [
       'Use the relay\'s submission port (587), where AUTH is usually enabled.',
-      'Enable SMTP AUTH on the relay (Postfix: smtpd_sasl_auth_enable = yes), or relay by IP allow-list without AUTH.',
+      'Enable SMTP AUTH on the relay for this port, or relay by IP allow-list without AUTH.',
     ],
   },
   AUTH_ONLY_AFTER_STARTTLS: {
     severity: 'critical',
     title: 'AUTH is only offered after STARTTLS',
-    cause: 'The server lists AUTH only on the encrypted connection (as Postfix smtpd_tls_auth_only does), and this session never reached TLS.',
+    cause: 'The server lists AUTH only on the encrypted connection (a common and sound policy), and this session never reached TLS.',
     fix: ['Use STARTTLS before AUTH (don\'t ignore STARTTLS), and fix whatever stops TLS.'],
   },
   AUTH_NO_COMMON_MECHANISM: {
@@ -329,7 +329,7 @@ export const CATALOG: { readonly [C in FindingCode]: CatalogEntry } = {
     severity: 'critical',
     title: 'Temporary authentication failure',
     cause: 'The server could not check the credentials right now (RFC 4954 §6: 454 4.7.0), e.g. its authentication backend is down or it throttles logins.',
-    fix: ['Retry later; if it persists, check the relay\'s SASL backend (saslauthd, Dovecot auth) or its login rate limits.'],
+    fix: ['Retry later; if it persists, check the relay\'s authentication backend and its login rate limits (its logs name the reason).'],
   },
   AUTH_ENCRYPTION_REQUIRED: {
     severity: 'critical',
@@ -397,13 +397,31 @@ export const CATALOG: { readonly [C in FindingCode]: CatalogEntry } = {
     severity: 'warning',
     title: 'AUTH advertised before TLS',
     cause: 'The server offers AUTH on the unencrypted connection, so a client that skips STARTTLS can send its password in clear.',
-    fix: ['Offer AUTH only after STARTTLS on the relay (Postfix: smtpd_tls_auth_only = yes); make clients require TLS.'],
+    fix: ['Offer AUTH only after STARTTLS on the relay; make clients require TLS.'],
   },
   AUTH_MECHANISM_NOT_ATTEMPTED: {
     severity: 'info',
     title: 'Integrated mechanisms detected but not attempted',
     cause: 'The server offers only NTLM/GSSAPI (Windows integrated authentication); smtprobe reports them but does not run them.',
     fix: ['Enable LOGIN or PLAIN over TLS on the relay to use password authentication.'],
+  },
+  DNS_SERVER_REFUSED: {
+    severity: 'critical',
+    title: 'The DNS server refused to answer',
+    cause: 'The resolver asked got no answer because it refused: either nothing serves DNS at that address (the query was answered with "port unreachable"), or the server answered REFUSED (it does not recurse for this client). This is not a slow network: retrying will not help.',
+    fix: [
+      'Check the DNS server address (--dns-server, or the system resolver configuration): it must be a resolver that answers this client.',
+      'On the DNS server: allow recursion for this client\'s network (BIND allow-recursion, Unbound access-control, Windows DNS recursion settings).',
+    ],
+  },
+  GREYLISTED: {
+    severity: 'warning',
+    title: 'Greylisted: the relay defers this sender/recipient for now',
+    cause: 'The relay greylists: it answers a sender, recipient and client it has not seen recently with a temporary 4xx and accepts the same message when it is retried after a few minutes. A real sender queues and retries, so mail is delayed, not lost; nothing about the account or its relay rights is wrong.',
+    fix: [
+      'Nothing, if a first-time delay of some minutes is acceptable: the retry is accepted.',
+      'To avoid the delay, authenticate (greylisting usually exempts authenticated clients) or have the relay\'s admin exempt this client address from greylisting.',
+    ],
   },
   PROBE_INTERNAL_ERROR: {
     severity: 'critical',

@@ -53,7 +53,7 @@ const loginRequiredRule: Rule = {
       draft.causeNotes.push('LOGIN appears only on the legacy "AUTH=" line, which Exchange ignores.');
     }
     draft.fix = [
-      'Enable LOGIN on the relay and list it on the "AUTH" line (Cyrus SASL: mech_list: PLAIN LOGIN; Dovecot: auth_mechanisms = plain login; Postfix then advertises both).',
+      'Enable LOGIN on the relay and list it on the "AUTH" line.',
       'Or relay without AUTH: Set-SendConnector -SmartHostAuthMechanism None, with the relay allowing this server by IP address.',
     ];
     draft.replaceFix = true;

@@ -11,6 +11,8 @@ import { EXCHANGE_PROFILE_RULES } from './exchange-profile-rules.js';
 import { exchangeFixFor } from './exchange-remediation.js';
 import { RELAY_RULES } from './relay-rules.js';
 import { makeContext, type FindingDraft, type Rule, type RuleContext } from './rule.js';
+import { serverOf, type ServerIdentity } from './server-identity.js';
+import { remediesFor } from './server-remedies.js';
 import { SMTP_RULES } from './smtp-rules.js';
 import { stepErrorDraft } from './step-error.js';
 import { TIMING_RULES } from './timing-rules.js';
@@ -20,6 +22,7 @@ import { SEVERITY_RANK } from './verdict.js';
 export { verdictOf } from './verdict.js';
 export { matchProviderSignature, SIGNATURES, type ProviderSignature } from './provider-signatures.js';
 export { CATALOG, type CatalogEntry } from './catalog.js';
+export { identifyServer, type ServerIdentity, type ServerSoftware } from './server-identity.js';
 
 /** DiagnoseInput: the parts of a Report that diagnosis reads (a Report itself fits). */
 export interface DiagnoseInput {
@@ -84,20 +87,26 @@ function merge(a: FindingDraft, b: FindingDraft): FindingDraft {
   return m;
 }
 
-/** finalize fills a draft from the catalog and the Exchange tables into a Finding. */
-function finalize(d: FindingDraft, ctx: RuleContext): Finding {
+/**
+ * finalize fills a draft from the catalog and the Exchange tables into a Finding. When the
+ * server software is known, its own fix lines come first (and what identified it is quoted).
+ */
+function finalize(d: FindingDraft, ctx: RuleContext, server: ServerIdentity | undefined): Finding {
   const entry = CATALOG[d.code];
   const notes = [...(d.causeNotes ?? [])];
   if (ctx.target.client === 'exchange') {
     const behaviour = EXCHANGE_BEHAVIOUR[d.code];
     if (behaviour) notes.push(behaviour);
   }
-  const fix = d.replaceFix && d.fix && d.fix.length > 0 ? d.fix : [...(d.fix ?? []), ...entry.fix];
+  const generic = d.replaceFix && d.fix && d.fix.length > 0 ? d.fix : [...(d.fix ?? []), ...entry.fix];
+  const own = server ? remediesFor(d.code, server.software).map((l) => `${server.name}: ${l}`) : [];
+  const fix = [...own, ...generic];
+  const evidence = own.length > 0 && server ? [...d.evidence, `server: ${server.name} (${server.evidence})`] : d.evidence;
   const finding: Finding = {
     code: d.code,
     severity: d.severity ?? entry.severity,
     title: d.title ?? entry.title,
-    evidence: uniq(d.evidence),
+    evidence: uniq(evidence),
     cause: uniq([d.cause ?? entry.cause, ...notes]).join(' '),
     fix: uniq(fix),
   };
@@ -124,7 +133,8 @@ export function diagnose(input: DiagnoseInput): Finding[] {
     const seen = byCode.get(d.code);
     byCode.set(d.code, seen ? merge(seen, d) : d);
   }
-  const findings = [...byCode.values()].map((d) => finalize(d, ctx));
+  const server = serverOf(ctx);
+  const findings = [...byCode.values()].map((d) => finalize(d, ctx, server));
   // Array.prototype.sort is stable (ES2019), so equal findings keep rule order.
   return findings.sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || stepIndex(a) - stepIndex(b));
 }

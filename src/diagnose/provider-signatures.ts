@@ -489,8 +489,8 @@ export const SIGNATURES: readonly ProviderSignature[] = [
     id: 'rfc4954-tempfail', provider: 'RFC 4954', code: 'AUTH_TEMPFAIL',
     when: { code: 454, text: /Temporary authentication failure/i },
     title: 'Temporary authentication failure',
-    cause: 'The server could not check the credentials right now (RFC 4954 §6: 454 4.7.0); on Postfix the SASL backend (saslauthd, Dovecot auth) is usually down or misconfigured.',
-    fix: ['Check the relay\'s SASL backend and its logs (the text after the colon is its reason); retry later.'],
+    cause: 'The server could not check the credentials right now (RFC 4954 §6: 454 4.7.0): the backend that checks passwords is down, misconfigured or throttling.',
+    fix: ['Check the relay\'s authentication backend and its logs for this login; retry later.'],
   }),
   sig({
     id: 'rfc4954-mechanism-too-weak', provider: 'RFC 4954', code: 'AUTH_MECHANISM_TOO_WEAK',

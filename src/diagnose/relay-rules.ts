@@ -21,7 +21,7 @@ const mailRule: Rule = {
     const evidence = d?.mailFrom ? [`sender: ${d.mailFrom}`] : [];
     const draft = r ? stepErrorDraft(ctx, r, evidence) : undefined;
     if (!draft) return [];
-    draft.causeNotes = [authNote(ctx)];
+    if (draft.code !== 'GREYLISTED') draft.causeNotes = [authNote(ctx)];
     return [draft];
   },
 };
@@ -36,7 +36,7 @@ const rcptRule: Rule = {
     const evidence = refused.flatMap((x) => [`recipient refused: ${x.address}`, ...replyEvidence(ctx, x.reply)]);
     const draft: FindingDraft | undefined = stepErrorDraft(ctx, r, evidence);
     if (!draft) return [];
-    draft.causeNotes = [authNote(ctx)];
+    if (draft.code !== 'GREYLISTED') draft.causeNotes = [authNote(ctx)];
     return [draft];
   },
 };

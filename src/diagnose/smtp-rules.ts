@@ -75,6 +75,16 @@ const starttlsRule: Rule = {
     }
     const draft = stepErrorDraft(ctx, r, evidence);
     if (!draft) return [];
+    const reply = ctx.data('starttls')?.reply;
+    if (r.error.code === 'STARTTLS_REJECTED' && reply && reply.code >= 200 && reply.code < 300) {
+      // A success code other than 220 is no refusal: nothing on the server is "rejecting".
+      draft.code = 'PROTOCOL_VIOLATION';
+      draft.signature = undefined;
+      draft.title = `STARTTLS answered with ${reply.code} instead of 220`;
+      draft.cause = `The server answered STARTTLS with ${reply.code}, not the 220 that starts the handshake (RFC 3207 §4), so no TLS can follow: it lists STARTTLS without implementing it, or something in between answers for it (a firewall's SMTP inspection or an SMTP proxy).`;
+      draft.fix = [INSPECTION_FIX, 'Otherwise fix STARTTLS on the server itself, or stop it from advertising STARTTLS on this port.'];
+      draft.replaceFix = true;
+    }
     if (r.error.code === 'STARTTLS_NOT_OFFERED') {
       if (r.status === 'warn') draft.causeNotes = ['TLS is optional for this probe (starttls-optional), so the session went on in clear.'];
       if (hints.length > 0) draft.fix = [INSPECTION_FIX];

@@ -85,6 +85,13 @@ const tlsErrorRule: Rule = {
     if (min || max) evidence.push(`client allows: ${min ?? 'any'} to ${max ?? 'any'}`);
     const draft = stepErrorDraft(ctx, r, evidence);
     if (!draft) return [];
+    if (d?.alert && /internal[_ ]?error/i.test(d.alert) && (r.error.code === 'TLS_HANDSHAKE_FAILED' || r.error.code === 'TLS_VERSION_MISMATCH')) {
+      // The server's own TLS broke (it said so with internal_error): nothing on the client helps.
+      draft.code = 'TLS_HANDSHAKE_FAILED';
+      draft.cause = 'The server aborted the handshake with an internal_error alert: its own TLS setup failed (a certificate or key it cannot read or use, a broken pki/ssl configuration, an entropy or library failure), not anything this client offered.';
+      draft.fix = ['Fix TLS on the server: check that its certificate and key are readable by the daemon and belong together, and read its log at the time of this probe.'];
+      draft.replaceFix = true;
+    }
     if (r.error.code === 'NOT_SMTP') {
       draft.cause = 'A TLS handshake was expected (implicit TLS) but the server answered in plaintext: this port speaks SMTP with STARTTLS.';
       draft.fix = ['Probe with --tls starttls (ports 587 and 25 use STARTTLS; 465 uses implicit TLS).'];

@@ -95,32 +95,79 @@ const EXCHANGE_AUTH_DEFAULT: CauseCode[] = [
   'KERBEROS_NEGOTIATE_FAILED', 'CREDENTIAL_UNUSABLE', 'INTERNAL_TRANSPORT_CERT', 'FIREWALL_SMTP_INSPECTION', 'EXCHANGE_AUTH_TO_NON_EXCHANGE',
 ];
 
+/** Mechanism families of events 2016/2017 (%3) and of SmartHostAuthMechanism. */
+export type MechanismFamily = 'basic' | 'kerberos';
+
+/** mechanismFamily: Login (and the connector's BasicAuth*) is Basic auth; Gssapi, Ntlm and ExchangeAuth are Exchange Server (Kerberos/NTLM) auth. */
+export function mechanismFamily(mechanism: string | undefined): MechanismFamily | undefined {
+  if (!mechanism) return undefined;
+  if (/^(?:Login|BasicAuth|BasicAuthRequireTLS)$/i.test(mechanism)) return 'basic';
+  if (/^(?:Gssapi|Ntlm|ExchangeAuth|ExchangeServer|Negotiate|Kerberos)$/i.test(mechanism)) return 'kerberos';
+  return undefined;
+}
+
+/** Hosts whose provider has its own SMTP AUTH switches and Basic-auth retirement. */
+const M365_HOST = /(?:^|\.)(?:office365\.com|outlook\.com|office\.com)$/i;
+const GOOGLE_HOST = /(?:^|\.)(?:gmail\.com|googlemail\.com|google\.com)$/i;
+
+/**
+ * rankBasicAuthFailure: a 2016/2017 whose mechanism is Login. LOGIN's initialisation only
+ * encodes the stored user name and password, so the stored credential comes first; then what
+ * makes a good-looking credential fail at the provider, most specific to the smart host first.
+ * No Kerberos or Exchange Server cause applies: the event names the mechanism Exchange used.
+ */
+function rankBasicAuthFailure(r: Ranking, status: string | undefined, what: string, host: string | undefined): void {
+  const st = status ? ` (status ${status})` : '';
+  r.add(['BASIC_CREDENTIAL_UNUSABLE'], `${what} with mechanism Login${st}: LOGIN only encodes the stored user name and password, so the stored credential itself could not be used`);
+  r.add(['CREDENTIALS_REJECTED'], 'mechanism Login: a password or user name in the wrong form fails as soon as the credential is used');
+  if (host && M365_HOST.test(host)) {
+    r.add(['SMTP_AUTH_DISABLED_AT_PROVIDER'], `the smart host ${host} is Microsoft 365, where SMTP AUTH can be off for the tenant or the mailbox`);
+    r.add(['PROVIDER_BASIC_AUTH_DISABLED'], `the smart host ${host} is Microsoft 365, which is retiring Basic SMTP AUTH`);
+    r.add(['ACCOUNT_BLOCKED'], 'Microsoft 365 security defaults, MFA or Conditional Access block password sign-in for SMTP');
+  } else if (host && GOOGLE_HOST.test(host)) {
+    r.add(['ACCOUNT_BLOCKED'], `the smart host ${host} is Google, which wants an app password for accounts with 2-Step Verification`);
+    r.add(['PROVIDER_BASIC_AUTH_DISABLED'], `the smart host ${host} is Google, which has retired password sign-in for less secure apps`);
+  } else {
+    r.add(['ACCOUNT_BLOCKED'], 'an account that is locked, expired or under an MFA policy cannot use its password for SMTP');
+  }
+  r.add(['AUTH_ONLY_AFTER_TLS_NOT_USED'], 'many relays offer AUTH LOGIN only after STARTTLS');
+}
+
 /**
  * 2016/2017 ranking: status first, then what the mechanism implies. A 2017 (or a log line
  * after X-EXPS) means negotiation started, so the remote did offer X-EXPS: it is an Exchange
  * server, and "ExchangeServer chosen for a non-Exchange relay" is not a candidate.
  */
-function rankAuthFailure(r: Ranking, status: string | undefined, mechanism: string | undefined, what: string, negotiated = false): void {
-  if (status) r.add(causesForStatus(status, 'auth'), `${what} reports status ${status}`);
-  if (mechanism === 'Login') {
-    // Exchange 2007/2010 only: LOGIN "initialisation" needs just the stored credential.
-    r.add(['CREDENTIAL_UNUSABLE'], `${what} with mechanism Login: the stored credential could not be used`);
+function rankAuthFailure(r: Ranking, status: string | undefined, mechanism: string | undefined, what: string, negotiated = false, host?: string): void {
+  if (mechanismFamily(mechanism) === 'basic') {
+    rankBasicAuthFailure(r, status, what, host);
+    return;
   }
+  if (status) r.add(causesForStatus(status, 'auth'), `${what} reports status ${status}`);
   r.add(EXCHANGE_AUTH_DEFAULT.filter((c) => !(negotiated && c === 'EXCHANGE_AUTH_TO_NON_EXCHANGE')), mechanism
     ? `${what} with mechanism ${mechanism}: Kerberos/Exchange Server authentication could not be set up`
-    : `${what}: in Exchange 2013+ this practically means Exchange Server (Kerberos) authentication`);
+    : `${what}, no mechanism named: Exchange Server (Kerberos) authentication is the usual one to fail this way`);
 }
 
-/** rankForEvent: the causes of one event. */
-export function rankForEvent(ev: ExchangeEvent, host?: string): RankedCause[] {
+/** EventContext: what is known besides the event (a connector's settings). */
+export interface EventContext {
+  /** SmartHostAuthMechanism of the connector, used when the event names no %3 mechanism. */
+  mechanism?: string;
+  host?: string;
+}
+
+/** rankForEvent: the causes of one event. The event's own %3 mechanism wins over `ctx.mechanism`. */
+export function rankForEvent(ev: ExchangeEvent, host?: string, ctx: EventContext = {}): RankedCause[] {
   const r = new Ranking();
   const p = ev.params;
+  const mechanism = p.mechanism ?? ctx.mechanism;
+  const where = p.targetHost ?? host ?? ctx.host;
   switch (ev.id) {
     case 2016:
-      rankAuthFailure(r, p.status, p.mechanism, 'event 2016 (authentication could not be initialised)');
+      rankAuthFailure(r, p.status, mechanism, 'event 2016 (authentication could not be initialised)', false, where);
       break;
     case 2017:
-      rankAuthFailure(r, p.status, p.mechanism, 'event 2017 (authentication failed during negotiation)', true);
+      rankAuthFailure(r, p.status, mechanism, 'event 2017 (authentication failed during negotiation)', true, where);
       r.add(['NEGOTIATION_ABORTED'], 'Exchange cancels the AUTH exchange after a 2017');
       break;
     case 2003: {
@@ -180,7 +227,7 @@ const SIGNATURE_CAUSES: Record<string, CauseCode[]> = {
 };
 
 /** What each finding code of a provider signature means for the Exchange admin. */
-const FINDING_CAUSES: Partial<Record<FindingCode, CauseCode[]>> = {
+export const FINDING_CAUSES: Partial<Record<FindingCode, CauseCode[]>> = {
   AUTH_CREDENTIALS_REJECTED: ['CREDENTIALS_REJECTED', 'ACCOUNT_BLOCKED'],
   AUTH_DISABLED_BY_PROVIDER: ['PROVIDER_BASIC_AUTH_DISABLED'],
   AUTH_APP_PASSWORD_REQUIRED: ['ACCOUNT_BLOCKED', 'CREDENTIALS_REJECTED'],

@@ -18,6 +18,7 @@ export const CAUSE_CODES = [
   'AUTH_NOT_CONFIGURED', 'SENDER_NOT_ALLOWED', 'SENDER_CERT_REJECTED', 'REMOTE_TLS_UNAVAILABLE', 'DNS_FAILURE',
   'NO_CERT_FOR_FQDN', 'LOCAL_SSPI_FAILURE', 'INBOUND_AUTH_FAILED', 'INBOUND_EXCHANGEAUTH_MISMATCH',
   'NO_SUBMIT_RIGHT', 'RECIPIENT_REQUIRES_AUTH', 'TOO_MANY_PROTOCOL_ERRORS', 'REMOTE_REJECTED',
+  'BASIC_CREDENTIAL_UNUSABLE',
 ] as const;
 export type CauseCode = (typeof CAUSE_CODES)[number];
 
@@ -166,6 +167,18 @@ export const CAUSES: { readonly [C in CauseCode]: CauseSpec } = {
     exchange: (c) => ({ setting: 'AuthenticationCredential', command: set(c, `-AuthenticationCredential ${credentialArg(c.user)}`) }),
     checks: { confirmedBy: [], ruledOutBy: [], manual: ['Get-SendConnector <name> | Format-List AuthenticationCredential,SmartHostAuthMechanism'] },
   },
+  BASIC_CREDENTIAL_UNUSABLE: {
+    row: 3, basis: 'code',
+    title: 'The connector\'s Basic-auth credential is missing, or cannot be used on this server',
+    why: 'With mechanism Login, starting authentication only means reading the stored user name and password and base64-encoding them; nothing has been sent to the smart host yet. Event 2016 says that failed: no credential is configured, or the stored one cannot be decrypted on this server (set on another server, before a reinstall or rename, or by a different service identity), or the user name is empty.',
+    fix: (c) => [
+      `Re-enter the credential on this server: ${set(c, `-AuthenticationCredential ${credentialArg(c.user)}`)}`,
+      'Use the user name form the smart host expects (Microsoft 365 and Gmail: the full mailbox address; SendGrid: apikey; Amazon SES: the SMTP credential key id); DOMAIN\\user is only for Exchange Server authentication.',
+      'Then restart the transport service (Restart-Service MSExchangeTransport) and retry the queue (Retry-Queue -Identity <queue>).',
+    ],
+    exchange: (c) => ({ setting: 'AuthenticationCredential', command: set(c, `-AuthenticationCredential ${credentialArg(c.user)}`) }),
+    checks: { confirmedBy: [], ruledOutBy: [], manual: ['Get-SendConnector <name> | Format-List SmartHostAuthMechanism,AuthenticationCredential'] },
+  },
   INTERNAL_TRANSPORT_CERT: {
     row: 4, basis: 'code',
     title: 'Internal transport certificate missing, expired or not enabled for SMTP',
@@ -283,7 +296,7 @@ export const CAUSES: { readonly [C in CauseCode]: CauseSpec } = {
   CREDENTIALS_REJECTED: {
     row: 12, basis: 'doc',
     title: 'The relay rejected the user name or password',
-    why: 'The relay answered the AUTH exchange with 535: wrong password, or a user name in a form the provider does not expect. Exchange sends the user name verbatim and each password character as one byte, so a non-ASCII password never works. This shows as event 2003, not 2016.',
+    why: 'The relay answers the AUTH exchange with 535 when the password is wrong or the user name is not in the form the provider expects. Exchange sends the user name verbatim and each password character as one byte, so a non-ASCII password never works. A refusal by the relay shows as event 2003; a 2016 with mechanism Login means the stored credential did not even get that far, and re-entering it in the right form fixes both.',
     fix: (c) => [
       `Re-enter the credential: ${set(c, `-AuthenticationCredential ${credentialArg(c.user)}`)}`,
       'Use the user name form the provider expects: the full address/UPN (Microsoft 365, Gmail), "apikey" (SendGrid), the SMTP credential key id (Amazon SES); DOMAIN\\user matters only for Negotiate.',
@@ -381,7 +394,7 @@ export const CAUSES: { readonly [C in CauseCode]: CauseSpec } = {
       `Correct the name: ${set(c, '-SmartHosts "<smart host FQDN>" -DNSRoutingEnabled $false')}, or ${set(c, '-UseExternalDNSServersEnabled $false')} for internal names.`,
     ],
     exchange: (c) => ({ setting: 'SmartHosts', command: set(c, '-SmartHosts "<smart host FQDN>" -DNSRoutingEnabled $false') }),
-    checks: { confirmedBy: ['DNS_NXDOMAIN', 'DNS_NO_ADDRESS', 'DNS_TIMEOUT'], ruledOutBy: ['dns'], manual: [] },
+    checks: { confirmedBy: ['DNS_NXDOMAIN', 'DNS_NO_ADDRESS', 'DNS_TIMEOUT', 'DNS_SERVER_REFUSED'], ruledOutBy: ['dns'], manual: [] },
   },
   NO_CERT_FOR_FQDN: {
     basis: 'doc',

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError } from '../config/config-error.js';
+import { parseTargetInput } from '../config/resolve-target.js';
 import type { TargetInput } from '../config/target-schema.js';
 import { parseSendConnectorJson, type SendConnector } from './connector-json.js';
 import { mapConnector, type ConnectorMapping, type MappingOptions } from './connector-mapping.js';
@@ -27,10 +28,20 @@ export function selectConnectors(all: readonly SendConnector[], name: string | u
   return hit;
 }
 
+/**
+ * validated checks a connector's mapped targets against the target schema, so a value that
+ * would reach the wire (a control character in Fqdn, a smart host or the user name) is
+ * refused naming the connector file and connector, not the flags it is merged with later.
+ */
+function validated(mapping: ConnectorMapping, file: string): ConnectorMapping {
+  for (const t of mapping.targets) parseTargetInput(t.input, `${file}: connector "${mapping.connector.name}"`);
+  return mapping;
+}
+
 /** importConnectors: file → mappings of the selected connectors (for probes.yaml). */
 export async function importConnectors(file: string, name?: string, opts: MappingOptions = {}): Promise<ConnectorMapping[]> {
   const all = await readConnectorFile(file);
-  return selectConnectors(all, name, file).map((c) => mapConnector(c, opts));
+  return selectConnectors(all, name, file).map((c) => validated(mapConnector(c, opts), file));
 }
 
 /** Secret keys: one given on the command line replaces the connector's password reference. */
@@ -51,7 +62,7 @@ export async function targetInputsFromConnector(file: string, name: string | und
   if (name === undefined && all.length > 1) {
     throw new ConfigError('name', `${all.length} connectors in the file; pick one with --name (${all.map((c) => `"${c.name}"`).join(', ')})`, file);
   }
-  const mappings = selectConnectors(all, name, file).map((c) => mapConnector(c));
+  const mappings = selectConnectors(all, name, file).map((c) => validated(mapConnector(c), file));
   const skipped = mappings.filter((m) => m.skipped);
   const inputs = mappings.flatMap((m) => m.targets.map((t) => t.input));
   if (inputs.length === 0) {

@@ -64,22 +64,29 @@ interface EventTemplate {
   recognise?: RegExp;
 }
 
-/** template turns "text %1 more %2." into an anchored regex with one lazy group per insertion. */
-function template(t: string): RegExp {
+/**
+ * template turns "text %1 more %2." into an anchored regex with one lazy group per insertion.
+ * With `sentences`, the last value ends at its sentence end: a full stop followed by white
+ * space (the sentences Exchange appends, "Try reentering the credential. ...") or the end of
+ * the text; a dot inside a value (EXCH01.contoso.local) is followed by a character, so it
+ * stays. Without it the last value runs to the end (a remote reply may hold sentences).
+ */
+function template(t: string, sentences = false): RegExp {
   const parts = t.split(/%\d/).map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/ /g, '\\s+'));
-  return new RegExp(`${parts.join('([\\s\\S]+?)')}\\s*$`.replace(/\\\.\\s\*\$$/, '\\.?\\s*$'), 'i');
+  const body = parts.join('([\\s\\S]+?)').replace(/\\\.$/, '');
+  return new RegExp(`${body}${sentences ? '(?:\\.\\s[\\s\\S]*|\\.?\\s*)$' : '\\.?\\s*$'}`, 'i');
 }
 
 const TEMPLATES: readonly EventTemplate[] = [
   {
     id: 2016,
     params: ['status', 'connector', 'mechanism', 'target', 'user'],
-    pattern: template('An authentication credential initialization error %1 occurred with Send connector %2. The authentication mechanism used was %3. The name of the server that we were trying to authenticate to was %4. This server was using the name %5.'),
+    pattern: template('An authentication credential initialization error %1 occurred with Send connector %2. The authentication mechanism used was %3. The name of the server that we were trying to authenticate to was %4. This server was using the name %5.', true),
   },
   {
     id: 2017,
     params: ['status', 'connector', 'mechanism', 'target'],
-    pattern: template('Outbound authentication failed with error %1 for Send connector %2. The authentication mechanism is %3. The target is %4.'),
+    pattern: template('Outbound authentication failed with error %1 for Send connector %2. The authentication mechanism is %3. The target is %4.', true),
   },
   {
     id: 2003,
@@ -94,7 +101,7 @@ const TEMPLATES: readonly EventTemplate[] = [
   {
     id: 1035,
     params: ['status', 'connector', 'mechanism', 'sourceIp'],
-    pattern: template('Inbound authentication failed with error %1 for Receive connector %2. The authentication mechanism is %3. The source IP address of the client who tried to authenticate to Microsoft Exchange is %4.'),
+    pattern: template('Inbound authentication failed with error %1 for Receive connector %2. The authentication mechanism is %3. The source IP address of the client who tried to authenticate to Microsoft Exchange is %4.', true),
   },
   {
     // Recalled wording (not from a live event): match the idea, pick the connector if named.

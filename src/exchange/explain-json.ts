@@ -7,6 +7,8 @@ export interface ExplainProbe {
   report: Report;
   causes: CheckedCause[];
   notes: string[];
+  /** The headline after probing: names the confirmed cause, or says none was. */
+  summary: string;
 }
 
 /** explainJson: the `--json` shape — `{ parameters, causes: [{ code, title, fix }] }` plus more fields. */
@@ -15,7 +17,8 @@ export function explainJson(expl: Explanation, probe?: ExplainProbe): string {
     const { checks, ...rest } = c;
     return { ...rest, manualChecks: checks.manual };
   });
-  const body: Record<string, unknown> = { input: expl.input, summary: expl.summary, parameters: expl.parameters, notes: expl.notes, causes };
+  const body: Record<string, unknown> = { input: expl.input, summary: probe?.summary ?? expl.summary, parameters: expl.parameters, notes: expl.notes, causes };
+  if (expl.excluded) body.excluded = expl.excluded;
   if (probe) {
     body.probe = {
       target: { host: probe.report.target.host, port: probe.report.target.port, ehlo: probe.report.target.ehlo, client: probe.report.target.client, auth: probe.report.target.auth },

@@ -2,8 +2,12 @@ import { ConfigError } from '../config/config-error.js';
 import type { TargetInput } from '../config/target-schema.js';
 import type { Report } from '../model/report.js';
 import type { Capabilities, EhloData } from '../model/step-data.js';
-import type { CapabilityCheck } from './causes.js';
-import type { ExplainedCause, Explanation } from './explain.js';
+import type { FindingCode } from '../model/finding-codes.js';
+import { FINDING_CAUSES, type RankedCause } from './cause-ranking.js';
+import { CAUSE_CODES, CAUSES, type CapabilityCheck, type CauseCode } from './causes.js';
+import { applyConnectorFacts } from './connector-facts.js';
+import type { SendConnector } from './connector-json.js';
+import { buildCause, type ExplainedCause, type Explanation } from './explain.js';
 
 /**
  * `explain --probe`: probe the smart host the input names, with the same mechanism and EHLO
@@ -121,7 +125,15 @@ function capabilityVerdict(check: CapabilityCheck, report: Report): CauseCheckRe
   }
 }
 
-/** judgeCause: one cause against one report. */
+/** meansCause: a finding that, for an Exchange admin, means this cause (the cause itself does not list it). */
+function meansCause(code: FindingCode, cause: CauseCode): boolean {
+  return (FINDING_CAUSES[code] ?? []).includes(cause);
+}
+
+/**
+ * judgeCause: one cause against one report — the findings the cause lists, then what the
+ * EHLO replies show, then findings that mean the cause.
+ */
 export function judgeCause(cause: ExplainedCause, report: Report): CauseCheckResult {
   const { checks } = cause;
   const hits = report.findings.filter((f) => checks.confirmedBy.includes(f.code));
@@ -130,6 +142,8 @@ export function judgeCause(cause: ExplainedCause, report: Report): CauseCheckRes
     const v = capabilityVerdict(checks.capability, report);
     if (v) return v;
   }
+  const meant = report.findings.filter((f) => f.severity !== 'info' && meansCause(f.code, cause.code));
+  if (meant.length > 0) return { verdict: 'confirmed', evidence: meant.map((f) => `${f.code}: ${f.title}`) };
   if (checks.ruledOutBy.length > 0) {
     const passed = checks.ruledOutBy.every((name) => report.steps.some((s) => s.step === name && s.status === 'pass'));
     if (passed) return { verdict: 'ruled-out', evidence: [`${checks.ruledOutBy.join(', ')} passed`] };
@@ -140,10 +154,48 @@ export function judgeCause(cause: ExplainedCause, report: Report): CauseCheckRes
 
 const ORDER: Record<CheckVerdict, number> = { confirmed: 0, unknown: 1, 'ruled-out': 2 };
 
-/** judgeCauses marks every cause and re-ranks: confirmed first, ruled out last, otherwise the explain order. */
-export function judgeCauses(expl: Explanation, report: Report): CheckedCause[] {
-  return expl.causes
+/**
+ * probeFoundCauses: causes the probe's own failures prove that the input did not put on the
+ * list (the input rarely tells everything: an event 2016 cannot know that the provider has
+ * switched SMTP AUTH off). A connector's settings still rule out what they contradict.
+ */
+function probeFoundCauses(expl: Explanation, report: Report, connector?: SendConnector): ExplainedCause[] {
+  const listed = new Set<CauseCode>([...expl.causes.map((c) => c.code), ...(expl.excluded ?? []).map((x) => x.code)]);
+  const found: RankedCause[] = [];
+  for (const f of report.findings) {
+    if (f.severity === 'info') continue;
+    const codes = [...(FINDING_CAUSES[f.code] ?? []), ...CAUSE_CODES.filter((c) => CAUSES[c].checks.confirmedBy.includes(f.code))];
+    for (const code of codes) {
+      if (listed.has(code)) continue;
+      listed.add(code);
+      found.push({ code, because: `the probe found ${f.code}: ${f.title}` });
+    }
+  }
+  const kept = connector ? applyConnectorFacts(found, connector).kept : found;
+  return kept.map((rc) => buildCause(rc, expl.context));
+}
+
+/**
+ * judgeCauses marks every cause and re-ranks: confirmed first, ruled out last, otherwise the
+ * explain order; causes only the probe found come after the confirmed ones of the input.
+ */
+export function judgeCauses(expl: Explanation, report: Report, connector?: SendConnector): CheckedCause[] {
+  const all = [...expl.causes, ...probeFoundCauses(expl, report, connector)];
+  return all
     .map((c, i) => ({ c: { ...c, probe: judgeCause(c, report) } as CheckedCause, i }))
     .sort((a, b) => ORDER[a.c.probe.verdict] - ORDER[b.c.probe.verdict] || a.i - b.i)
     .map((x) => x.c);
+}
+
+/**
+ * probeHeadline: the one-line outcome of `explain --probe`. A confirmed cause is named as
+ * the cause; without one the input's own most likely cause stays, marked as not confirmed.
+ */
+export function probeHeadline(expl: Explanation, causes: readonly CheckedCause[], report: Report): string {
+  const first = causes[0];
+  const where = `${report.target.host}:${report.target.port}`;
+  if (first?.probe.verdict === 'confirmed') {
+    return `${expl.summary.replace(/ Most likely: .*$/, '')} Confirmed by probing ${where}: ${first.title} (${first.code}; ${first.probe.evidence[0] ?? 'seen on the wire'}).`;
+  }
+  return `${expl.summary} The probe of ${where} confirmed no cause (${report.verdict}); the ranking stands.`;
 }

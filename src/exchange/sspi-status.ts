@@ -42,8 +42,36 @@ export function statusMeaning(status: string): string | undefined {
   return SSPI_STATUS_MEANINGS[status];
 }
 
-/** canonicalStatus matches a status name case-insensitively to its canonical spelling. */
+/**
+ * The Win32 names and numbers of the same statuses (an event forwarded by a monitoring tool,
+ * or copied from a KB article, shows SEC_E_LOGON_DENIED or 0x8009030C instead of LogonDenied).
+ */
+const WIN32_STATUS: Readonly<Record<string, string>> = {
+  SEC_E_LOGON_DENIED: 'LogonDenied', '0x8009030c': 'LogonDenied',
+  SEC_E_UNKNOWN_CREDENTIALS: 'UnknownCredentials', '0x8009030d': 'UnknownCredentials',
+  SEC_E_NO_CREDENTIALS: 'NoCredentials', '0x8009030e': 'NoCredentials',
+  SEC_E_TARGET_UNKNOWN: 'TargetUnknown', '0x80090303': 'TargetUnknown',
+  SEC_E_WRONG_PRINCIPAL: 'WrongPrincipal', '0x80090322': 'WrongPrincipal',
+  SEC_E_TIME_SKEW: 'TimeSkew', '0x80090324': 'TimeSkew',
+  SEC_E_NO_AUTHENTICATING_AUTHORITY: 'NoAuthenticatingAuthority', '0x80090311': 'NoAuthenticatingAuthority',
+  SEC_E_KDC_UNKNOWN_ETYPE: 'KdcUnknownEncryptionType', '0x80090342': 'KdcUnknownEncryptionType',
+  SEC_E_INVALID_TOKEN: 'InvalidToken', '0x80090308': 'InvalidToken',
+  SEC_E_UNTRUSTED_ROOT: 'UntrustedRoot', '0x80090325': 'UntrustedRoot',
+  SEC_E_CERT_EXPIRED: 'CertExpired', '0x80090328': 'CertExpired',
+  SEC_E_CERT_UNKNOWN: 'CertUnknown', '0x80090327': 'CertUnknown',
+  SEC_E_ALGORITHM_MISMATCH: 'AlgorithmMismatch', '0x80090331': 'AlgorithmMismatch',
+  SEC_E_INTERNAL_ERROR: 'InternalError', '0x80090304': 'InternalError',
+  SEC_E_SECPKG_NOT_FOUND: 'PackageNotFound', '0x80090305': 'PackageNotFound',
+  SEC_E_ILLEGAL_MESSAGE: 'IllegalMessage', '0x80090326': 'IllegalMessage',
+  SEC_E_CONTEXT_EXPIRED: 'ContextExpired', '0x80090317': 'ContextExpired',
+  SEC_E_MESSAGE_ALTERED: 'MessageAltered', '0x8009030f': 'MessageAltered',
+  SEC_E_INCOMPLETE_MESSAGE: 'IncompleteMessage', '0x80090318': 'IncompleteMessage',
+};
+
+/** canonicalStatus matches a status name (or its Win32 name or number) case-insensitively to its canonical spelling. */
 export function canonicalStatus(s: string): string {
+  const win32 = Object.entries(WIN32_STATUS).find(([k]) => k.toLowerCase() === s.toLowerCase())?.[1];
+  if (win32) return win32;
   const hit = Object.keys(SSPI_STATUS_MEANINGS).find((k) => k.toLowerCase() === s.toLowerCase());
   return hit ?? s;
 }

@@ -3,6 +3,7 @@ import { CERT_PROFILES, type CertProfile } from './certs/cert-profile.js';
 import { FINDING_CODES, type FindingCode } from '../model/finding-codes.js';
 import { ATTEMPTABLE_MECHANISMS, TLS_VERSIONS, type MechanismName, type TlsModeOption, type TlsVerify, type TlsVersion } from '../model/target.js';
 import type { Verdict } from '../model/report.js';
+import { framingCharacter } from '../model/wire-text.js';
 
 /**
  * The scenario language of the mock smart host (docs/scenarios.md is the user's guide).
@@ -21,7 +22,17 @@ export type ScriptableVerb = (typeof SCRIPTABLE_VERBS)[number];
 
 const replyCode = z.number().int().min(200).max(599);
 
-const replyText = z.union([z.string(), z.array(z.string()).min(1)]);
+/**
+ * Text the mock puts on the wire (host name, greeting, replies, EHLO keywords). CR, LF and
+ * NUL are refused: with them a scenario could slip extra reply lines past its own reply
+ * script. Hostile framing is what `fault` is for, where it is named and explicit.
+ */
+const serverText = z.string().superRefine((v, ctx) => {
+  const bad = framingCharacter(v);
+  if (bad) ctx.addIssue({ code: 'custom', message: `contains ${bad.name} at position ${bad.index + 1}: a line break or NUL in text the server sends would add lines of its own (use a fault for hostile framing)` });
+});
+
+const replyText = z.union([serverText, z.array(serverText).min(1)]);
 
 /**
  * ScriptedReply: one reply the server sends instead of its normal one. `text` may carry an
@@ -88,9 +99,9 @@ const extensionsSchema = z
      * derived from `tls` and `auth` and appended; list them here to control their position
      * or wording — a listed STARTTLS/AUTH line replaces the derived one.
      */
-    plain: z.array(z.string().min(1)).optional(),
+    plain: z.array(serverText.min(1)).optional(),
     /** EHLO keywords after STARTTLS, or on an implicit-TLS port. Default: same as `plain`. */
-    tls: z.array(z.string().min(1)).optional(),
+    tls: z.array(serverText.min(1)).optional(),
   })
   .strict();
 
@@ -137,7 +148,7 @@ const verbKey = z.enum(SCRIPTABLE_VERBS);
 const serverSchema = z
   .object({
     /** EHLO domain and the host name the certificate is issued for. */
-    hostname: z.string().min(1).default('smarthost.test'),
+    hostname: serverText.min(1).default('smarthost.test'),
     /**
      * Which implementation serves the scenario: `auto` (default) uses smtp-server whenever it
      * can express the scenario and the raw responder otherwise; the others force one.
@@ -148,7 +159,7 @@ const serverSchema = z
     tls: z.enum(['starttls', 'implicit', 'none']).default('starttls'),
     certificate: z.enum(CERT_PROFILES as unknown as [CertProfile, ...CertProfile[]]).default('valid'),
     /** Names the certificate is issued for; default [hostname]. */
-    certificateHostnames: z.array(z.string().min(1)).min(1).optional(),
+    certificateHostnames: z.array(serverText.min(1)).min(1).optional(),
     /** For `expires-soon`: days left (default 5). */
     expiresInDays: z.number().int().min(0).max(3650).optional(),
     tlsVersions: z.object({ min: tlsVersion.default('TLSv1.2'), max: tlsVersion.default('TLSv1.3') }).strict().default({ min: 'TLSv1.2', max: 'TLSv1.3' }),

@@ -25,6 +25,8 @@ class MockSmtpServer extends SMTPServer {
   constructor(
     options: SMTPServerOptions,
     private readonly authBeforeTls: boolean,
+    /** Logs a command of the connection from this client port. */
+    private readonly onCommandLog?: (remotePort: number, line: string) => void,
   ) {
     super(options);
   }
@@ -33,10 +35,16 @@ class MockSmtpServer extends SMTPServer {
     super.connect(socket, socketOptions);
     const connection = [...this.connections].at(-1);
     if (!connection) return;
-    connection.handler_DATA = (_command: Buffer, done: () => void): void => {
+    // Both are logged: the log is how a test proves from the server's side that no probe ever
+    // asked to send a message (the raw engine logs every line it receives).
+    const refuse = (command: Buffer, done: () => void): void => {
+      this.onCommandLog?.(connection.remotePort, `< ${command.toString('latin1').split(' ')[0]?.toUpperCase() ?? 'DATA'} (refused with 554)`);
       connection.send(554, DATA_REFUSED);
       done();
     };
+    connection.handler_DATA = refuse;
+    // smtp-server has no BDAT (RFC 3030); without this it would answer 500 and log nothing.
+    (connection as unknown as { handler_BDAT: typeof refuse }).handler_BDAT = refuse;
     const ehlo = connection.handler_EHLO.bind(connection);
     connection.handler_EHLO = (command: Buffer, done: () => void): void => {
       if (connection.secure || this.authBeforeTls) {
@@ -199,7 +207,7 @@ export function createSmtpServerHost(deps: SmtpServerHostDeps): SmtpServerHost {
       socketsByPort.delete(session.remotePort);
     },
   };
-  const smtp = new MockSmtpServer(options, authOffered(server, false));
+  const smtp = new MockSmtpServer(options, authOffered(server, false), (remotePort, line) => deps.log(`#${idsByPort.get(remotePort) ?? '?'} ${line}`));
   smtp.on('error', (err) => deps.log(`* smtp-server error: ${err.message}`));
   const accept = (socket: Socket): boolean => {
     resources.track(socket);

@@ -24,6 +24,7 @@ const stepErrorSchema = z.object({
   message: z.string(),
   replyCode: opt(z.number()),
   enhanced: opt(z.string()),
+  observed: opt(findingCode),
 });
 
 const stepResultSchema = z.object({
@@ -62,6 +63,7 @@ const summarySchema = z.object({
   authMechanism: opt(z.string()),
   capabilityDiff: opt(z.object({ added: z.array(z.string()), removed: z.array(z.string()), changed: z.array(z.string()) })),
   replyCodes: z.partialRecord(stepName, z.number()),
+  goalReached: opt(z.boolean()),
 });
 
 const rttSchema = z.object({ min: z.number(), avg: z.number(), max: z.number(), stddev: z.number(), p95: z.number() });

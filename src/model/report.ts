@@ -21,6 +21,12 @@ export interface StepError {
   replyCode?: number;
   /** RFC 3463 enhanced status, if any (e.g. "5.7.139"). */
   enhanced?: string;
+  /**
+   * The code the step itself reported, when diagnosis named the failure otherwise (a 535
+   * the step saw as AUTH_CREDENTIALS_REJECTED that a provider signature reads as
+   * AUTH_DISABLED_BY_PROVIDER): `code` is always the primary finding's code.
+   */
+  observed?: FindingCode;
 }
 
 export interface StepResult<D = unknown> {
@@ -68,8 +74,14 @@ export interface Finding {
  * recorder), computed once by core (`summarize`) so that no renderer re-derives them.
  */
 export interface ReportSummary {
-  /** The first failing step and its code. */
+  /** The first failing step and its code (the primary finding's code). */
   failedStep?: { step: StepName; code: string };
+  /**
+   * The dialogue reached its goal: every step of the SMTP dialogue that ran passed (a
+   * certificate about to expire or a weak cipher does not stop mail; a 454 that refuses AUTH
+   * does, however transient). Path measurement and QUIT do not count.
+   */
+  goalReached?: boolean;
   tlsProtocol?: string;
   tlsCipher?: string;
   /** ISO time of the earliest notAfter in the presented chain. */

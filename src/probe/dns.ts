@@ -43,6 +43,10 @@ export function classify(host: string, errors: readonly (NodeJS.ErrnoException |
   const codes = errors.map((e) => e?.code ?? 'unknown');
   if (codes.includes(NXDOMAIN)) return { code: 'DNS_NXDOMAIN', message: `${host}: no such name (NXDOMAIN from ${resolver})` };
   if (codes.every((c) => c === NODATA)) return { code: 'DNS_NO_ADDRESS', message: `${host}: the name exists but has no A or AAAA record (${resolver})` };
+  // c-ares: ECONNREFUSED = nothing answers DNS there (ICMP port unreachable); EREFUSED = the server answered REFUSED.
+  if (codes.includes('ECONNREFUSED') || codes.includes('EREFUSED')) {
+    return { code: 'DNS_SERVER_REFUSED', message: `${host}: ${resolver} refused the query (${codes.includes('EREFUSED') ? 'REFUSED: it does not resolve for this client' : 'connection refused: no DNS server listens there'})` };
+  }
   return { code: 'DNS_TIMEOUT', message: `${host}: ${resolver} gave no usable answer (${[...new Set(codes)].join(', ')})` };
 }
 

@@ -4,7 +4,7 @@ import type { Finding, Report, StepResult, Verdict } from '../model/report.js';
 import type { PathData } from '../model/step-data.js';
 import { toPublicTarget, type Target } from '../model/target.js';
 import type { SmtpContext } from './smtp/session-state.js';
-import { summarize } from './summary.js';
+import { summarize, withDiagnosedCodes } from './summary.js';
 import { TrustStoreCache } from './tls/trust-store.js';
 import { TranscriptRecorder } from './transcript.js';
 
@@ -46,9 +46,10 @@ export class ProbeRun {
   }
 
   /** report diagnoses the steps and builds the Report (with `hops[]` when a path was measured). */
-  report(steps: StepResult[], verdict: (f: Finding[], s: StepResult[]) => Verdict = verdictOf): Report {
+  report(observed: StepResult[], verdict: (f: Finding[], s: StepResult[]) => Verdict = verdictOf): Report {
     const publicTarget = toPublicTarget(this.target);
-    const findings = diagnose({ target: publicTarget, steps, transcript: this.transcript.lines });
+    const findings = diagnose({ target: publicTarget, steps: observed, transcript: this.transcript.lines });
+    const steps = withDiagnosedCodes(observed, findings);
     const path = steps.find((s) => s.step === 'path')?.data as PathData | undefined;
     return {
       schema: 1,

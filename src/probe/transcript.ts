@@ -4,7 +4,9 @@ import type { Clock } from '../model/deadline.js';
 /**
  * TranscriptRecorder collects the dialogue as it happens. Callers pass lines that are
  * already redacted (SMTP connection redacts AUTH payloads before calling `sent`), so a
- * secret never enters the transcript (DESIGN.md "Safety rules").
+ * secret never enters the transcript, which is printed, exported and recorded. A `>` line is
+ * one command as written to the socket: the connection refuses, before recording it, a
+ * command that would have gone out as more than one line.
  */
 export class TranscriptRecorder {
   readonly lines: TranscriptLine[] = [];

@@ -93,7 +93,9 @@ export function parseDialogue(transcript: readonly TranscriptLine[]): Dialogue {
     if (!m) continue;
     const code = Number(m[1]);
     if (!pending) pending = { code, text: [], t: line.t };
-    pending.text.push(m[3] ?? '');
+    // A NUL (or a bare CR) the server sent inside a line cannot be replayed as text: a scenario
+    // refuses it, so the mock's replies keep their framing. U+FFFD marks where it was.
+    pending.text.push((m[3] ?? '').replace(/[\r\n\u0000]/g, '\ufffd'));
     if (m[2] !== '-') {
       finish(pending.code, pending.text, pending.t);
       pending = undefined;

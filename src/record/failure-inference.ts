@@ -54,7 +54,8 @@ function attemptOf(dialogue: Dialogue, verb: ScriptableVerb): number {
 export function inferFailure(report: Report, dialogue: Dialogue): InferredFailure {
   const failed = report.steps.find((s) => s.status === 'fail' && s.error && s.step !== 'quit' && s.step !== 'dns' && s.step !== 'tcp' && s.step !== 'tls-scan' && s.step !== 'path' && s.step !== 'icmp');
   if (!failed?.error) return {};
-  const code = failed.error.code;
+  // What the step saw on the wire decides the fault to replay, not the diagnosis's name for it.
+  const code = failed.error.observed ?? failed.error.code;
   const events = dialogue.events;
   // A reply that never came must still not come within the replay's phase deadline.
   const stallMs = Math.min(600_000, report.target.timeouts.phaseMs + 2_000);

@@ -121,7 +121,7 @@ export function reportToScenario(report: Report, opts: RecordOptions): ScenarioD
   const probedName = target.tlsDomain ?? (isIP(target.host) ? hostname : target.host);
   const failure = inferFailure(report, dialogue);
   const findingCodes = new Set(report.findings.map((f) => f.code));
-  const stepErrors = new Set(report.steps.map((s) => s.error?.code));
+  const stepErrors = new Set(report.steps.flatMap((s) => [s.error?.code, s.error?.observed]));
   const has = (code: FindingCode): boolean => findingCodes.has(code) || stepErrors.has(code);
 
   const server: ServerDocument = { hostname };

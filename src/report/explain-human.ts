@@ -24,7 +24,7 @@ const VERDICT_MARK: Record<CheckVerdict, [string, Style]> = {
  */
 export function renderExplainHuman(expl: Explanation, opts: ExplainHumanOptions): string {
   const paint = (s: Style, t: string): string => (opts.color ? `\x1b[${ANSI[s]}m${t}\x1b[0m` : t);
-  const out: string[] = [paint('bold', expl.summary), ''];
+  const out: string[] = [paint('bold', opts.probe?.summary ?? expl.summary), ''];
   if (expl.notes.length > 0) {
     out.push(paint('bold', 'Parameters'));
     const width = Math.min(18, Math.max(...expl.notes.map((n) => n.name.length)));
@@ -46,6 +46,10 @@ export function renderExplainHuman(expl: Explanation, opts: ExplainHumanOptions)
       for (const f of c.fix) out.push(`     fix: ${f}`);
       if (c.exchange) out.push(`     Exchange (${c.exchange.setting}): ${c.exchange.command}`);
     });
+  }
+  if (expl.excluded && expl.excluded.length > 0) {
+    out.push('', paint('bold', 'Left out: the connector\'s settings contradict them'));
+    for (const x of expl.excluded) out.push(`  ${x.code} — ${paint('dim', x.because)}`);
   }
   if (opts.probe) {
     const r = opts.probe.report;

@@ -39,8 +39,9 @@ export function reportMetrics(report: Report, extraLabels: Record<string, string
   });
   const s = report.summary;
   const families: MetricFamily[] = [
-    // A warning (e.g. a certificate expiring in 15 days) still relays mail: success.
-    family('probe_success', 'Whether the probe succeeded (verdict ok or warning)', [], [{ labels: {}, value: report.verdict === 'ok' || report.verdict === 'warning' ? 1 : 0 }]),
+    // Success is the dialogue reaching its goal, whatever the findings' severity: a certificate
+    // expiring in 15 days still relays mail (1); a 454 to AUTH stops all mail (0).
+    family('probe_success', 'Whether the SMTP dialogue reached its goal (every dialogue step passed)', [], [{ labels: {}, value: report.verdict !== 'unknown' && (s.goalReached ?? (report.verdict === 'ok' || report.verdict === 'warning')) ? 1 : 0 }]),
     family('probe_duration_seconds', 'How long the whole probe took, in seconds', [], [{ labels: {}, value: seconds(report.durationMs) }]),
     family('probe_step_duration_seconds', 'Duration of each step that ran, in seconds', ['step'],
       report.steps.filter((st) => st.status !== 'skip').map((st) => ({ labels: { step: st.step }, value: seconds(st.durationMs) }))),

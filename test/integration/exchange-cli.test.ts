@@ -70,6 +70,20 @@ describe('smtprobe explain', () => {
     expect(j.causes[0]).toMatchObject({ code: 'STARTTLS_HIDDEN', exchange: { command: 'Set-SendConnector "Relay" -Port 587' } });
   });
 
+  it('event 2016 (Login) with --connector and no --probe: Basic-auth causes only, the ruled-out one listed, %5 not run on', async () => {
+    const event = 'An authentication credential initialization error SEC_E_LOGON_DENIED occurred with Send connector Smarthost. The authentication mechanism used was Login. The name of the server that we were trying to authenticate to was SMTPSVC/smtp.office365.com. This server was using the name EXCH01.contoso.local. Try reentering the credential. If the problem persists, contact Microsoft Support Services.';
+    const connector = path.join(connectors, 'basicauthrequiretls.names.json');
+    const r = await smtprobe(['explain', event, '--connector', connector]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/1\. BASIC_CREDENTIAL_UNUSABLE/);
+    expect(r.stdout).toMatch(/user\s+EXCH01\.contoso\.local\n/);
+    expect(r.stdout).not.toMatch(/KERBEROS|EXCHANGE_AUTH_TO_NON_EXCHANGE|setspn/);
+    expect(r.stdout).toMatch(/Left out: the connector's settings contradict them\n\s+AUTH_ONLY_AFTER_TLS_NOT_USED/);
+    const j = JSON.parse((await smtprobe(['explain', event, '--connector', connector, '--json'])).stdout) as { excluded: { code: string }[]; parameters: Record<string, unknown> };
+    expect(j.excluded.map((x) => x.code)).toEqual(['AUTH_ONLY_AFTER_TLS_NOT_USED']);
+    expect(j.parameters).toMatchObject({ user: 'EXCH01.contoso.local', SmartHostAuthMechanism: 'BasicAuthRequireTLS' });
+  });
+
   it('unrecognised input: one line on stderr, exit 3', async () => {
     const r = await smtprobe(['explain', 'this is not an event']);
     expect(r.code).toBe(3);

@@ -10,7 +10,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parseTargetInput, resolveTarget } from '../../src/config/resolve-target.js';
 import type { CauseCode } from '../../src/exchange/causes.js';
 import { explain, type Explanation } from '../../src/exchange/explain.js';
-import { judgeCauses, planConfirmProbe, type CheckedCause, type CheckVerdict } from '../../src/exchange/probe-confirm.js';
+import { readConnectorFile } from '../../src/exchange/connector-targets.js';
+import { judgeCauses, planConfirmProbe, probeHeadline, type CheckedCause, type CheckVerdict } from '../../src/exchange/probe-confirm.js';
 import { createTestPki, type TestPki } from '../../src/mock/certs/index.js';
 import { findScenario, startMockServer } from '../../src/mock/index.js';
 import { probe } from '../../src/probe/probe.js';
@@ -92,5 +93,50 @@ describe('explain --probe', () => {
     const causes = await confirm(expl, 'good-starttls');
     expect(verdictOf(causes, 'KERBEROS_LOGON_DENIED')).toBe('unknown');
     expect(causes.find((c) => c.code === 'KERBEROS_LOGON_DENIED')?.probe.evidence.join(' ')).toMatch(/Test-ComputerSecureChannel/);
+  });
+});
+
+describe('explain --probe on the event 2016 of a Basic-auth connector to Microsoft 365', () => {
+  const EVENT = 'An authentication credential initialization error SEC_E_LOGON_DENIED occurred with Send connector Smarthost. The authentication mechanism used was Login. ' +
+    'The name of the server that we were trying to authenticate to was SMTPSVC/smtp.office365.com. This server was using the name EXCH01.contoso.local. ' +
+    'Try reentering the credential. If the problem persists, contact Microsoft Support Services.';
+
+  it('the provider\'s "SMTP AUTH disabled" becomes cause 1, the headline says so, and nothing contradicts the BasicAuthRequireTLS connector', async () => {
+    const [sc] = await readConnectorFile(path.join(here, '../../fixtures/connectors/basicauthrequiretls.names.json'));
+    const expl = explain(EVENT, { sendConnector: sc! });
+    const scenario = await findScenario('m365-auth-disabled');
+    const server = await startMockServer(scenario, { pki });
+    try {
+      const plan = planConfirmProbe(expl, { host: server.host, port: server.port, ca: server.caFile, tlsDomain: scenario.server.hostname, icmp: false, timeout: 5, user: 'probe@contoso.test', passwordEnv: 'PW' });
+      const target = await resolveTarget(parseTargetInput(plan.input, 'explain --probe'), { env: { PW: 'mock-pass-1' }, baseDir: here });
+      const report = await probe(target);
+      const causes = judgeCauses(expl, report, sc);
+      expect(causes[0]).toMatchObject({ code: 'SMTP_AUTH_DISABLED_AT_PROVIDER', probe: { verdict: 'confirmed' } });
+      expect(causes[0]?.probe.evidence.join(' ')).toMatch(/AUTH_DISABLED_BY_PROVIDER/);
+      const codes = causes.map((c) => c.code);
+      for (const k of ['EXCHANGE_AUTH_TO_NON_EXCHANGE', 'KERBEROS_NEGOTIATE_FAILED', 'KERBEROS_LOGON_DENIED', 'AUTH_ONLY_AFTER_TLS_NOT_USED'] as CauseCode[]) expect(codes).not.toContain(k);
+      const headline = probeHeadline(expl, causes, report);
+      expect(headline).toMatch(/Confirmed by probing 127\.0\.0\.1:\d+: SMTP AUTH is turned off at the provider/);
+      expect(headline).not.toMatch(/Most likely/);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a probe finding the input did not rank joins the list as confirmed (LOGIN missing at a PLAIN-only relay)', async () => {
+    const expl = explain(EVENT.replace('smtp.office365.com', 'relay.example.net'));
+    expect(expl.causes.map((c) => c.code)).not.toContain('RELAY_NO_AUTH_LOGIN');
+    const scenario = await findScenario('exchange-plain-only');
+    const server = await startMockServer(scenario, { pki });
+    try {
+      const plan = planConfirmProbe(expl, { host: server.host, port: server.port, ca: server.caFile, tlsDomain: scenario.server.hostname, icmp: false, timeout: 5, user: 'probe@smarthost.test', passwordEnv: 'PW' });
+      const target = await resolveTarget(parseTargetInput(plan.input, 'explain --probe'), { env: { PW: 'mock-pass-1' }, baseDir: here });
+      const report = await probe(target);
+      const causes = judgeCauses(expl, report);
+      expect(causes[0]).toMatchObject({ code: 'RELAY_NO_AUTH_LOGIN', probe: { verdict: 'confirmed' } });
+      expect(probeHeadline(expl, causes, report)).toMatch(/Confirmed by probing .*RELAY_NO_AUTH_LOGIN/);
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -35,7 +35,7 @@ async function freePort(): Promise<number> {
   });
 }
 
-const CASES = ['submission', 'smtps', 'expiredWrongHost', 'selfSigned', 'missingIntermediate', 'tls13Only', 'noTls', 'plainOnly', 'authInClear'] as const;
+const CASES = ['submission', 'smtps', 'expiredWrongHost', 'selfSigned', 'missingIntermediate', 'tls13Only', 'noTls', 'plainOnly', 'authInClear', 'clientCert', 'authNoTls'] as const;
 type Case = (typeof CASES)[number];
 const port = {} as Record<Case, number>;
 let pki: TestPki;
@@ -69,6 +69,9 @@ beforeAll(async () => {
       { port: port.noTls, set: { smtpd_tls_security_level: 'none' } },
       { port: port.plainOnly, saslApp: 'plainonly' },
       { port: port.authInClear, set: { smtpd_tls_auth_only: 'no' } },
+      // The handshake completes; Postfix refuses afterwards (421 4.7.1 ... No client certificate presented).
+      { port: port.clientCert, set: { smtpd_tls_security_level: 'encrypt', smtpd_tls_ask_ccert: 'yes', smtpd_tls_req_ccert: 'yes' } },
+      { port: port.authNoTls, set: { smtpd_tls_security_level: 'none', smtpd_tls_auth_only: 'no' } },
     ],
   });
 }, 60_000);
@@ -178,6 +181,26 @@ describe.runIf(ready)('real Postfix + Cyrus SASL on loopback', () => {
     const refused = await check('authInClear', { tls: 'none' });
     expect(codes(refused)).toContain('AUTH_PLAINTEXT_REFUSED');
     expect(auth(refused)?.attempted).toBe(false);
+  });
+
+  it('client certificate required after the handshake (smtpd_tls_req_ccert): CLIENT_CERT_REQUIRED, not EHLO_REJECTED', async () => {
+    const r = await check('clientCert');
+    const ctx = JSON.stringify(r.transcript.slice(-6));
+    expect(codes(r), ctx).toContain('CLIENT_CERT_REQUIRED');
+    expect(codes(r), ctx).not.toContain('EHLO_REJECTED');
+    const f = r.findings.find((x) => x.code === 'CLIENT_CERT_REQUIRED');
+    expect(f?.fix.join(' ')).toMatch(/--client-cert/);
+    expect(f?.fix.join(' ')).not.toMatch(/fully qualified host name/);
+    expect(r.summary.failedStep?.code).toBe('CLIENT_CERT_REQUIRED');
+  });
+
+  it('AUTH offered only without TLS: AUTH_PLAINTEXT_REFUSED says the password was not tested and how to test it', async () => {
+    const r = await check('authNoTls');
+    expect(codes(r)).toEqual(expect.arrayContaining(['STARTTLS_NOT_OFFERED', 'AUTH_PLAINTEXT_REFUSED']));
+    const f = r.findings.find((x) => x.code === 'AUTH_PLAINTEXT_REFUSED');
+    expect(`${f?.title} ${f?.cause}`).toMatch(/not (?:been )?tested|never tested|was not tried/i);
+    expect(f?.fix.join(' ')).toMatch(/--allow-plaintext-auth/);
+    expect(r.transcript.some((l) => l.dir === '>' && /^AUTH\b/i.test(l.text))).toBe(false);
   });
 
   it('relay check: unauthenticated RCPT to a foreign domain is RELAY_DENIED; authenticated it passes; never DATA', async () => {

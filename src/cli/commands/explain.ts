@@ -16,7 +16,7 @@ export function registerExplainCommand(program: Command): void {
     .option('--json', 'print { parameters, causes: [{ code, title, fix }] } as JSON')
     .option('--connector-name <name>', 'Send connector name for the PowerShell lines when the input does not name one')
     .option('--probe', 'probe the smart host the input names, the way Exchange would, and confirm or rule out each cause')
-    .option('--connector <file>', 'with --probe: take port, TLS policy, EHLO name and user from this Get-SendConnector | ConvertTo-Json file (the connector the input names, or --connector-name)')
+    .option('--connector <file>', 'this Get-SendConnector | ConvertTo-Json file\'s settings are facts: causes they contradict are left out; with --probe also the port, TLS policy, EHLO name and user (the connector the input names, or --connector-name)')
     .option('--host <host>', 'with --probe: the smart host to probe (default: from the input)')
     .option('-p, --port <n>', 'with --probe: port (default: from the input, else 25)')
     .option('--ehlo <name>', 'with --probe: EHLO name (default: from the input, i.e. the connector Fqdn)')

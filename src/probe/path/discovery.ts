@@ -35,12 +35,20 @@ export interface DiscoveryOptions {
   retryGapMs: number;
   /** Wait for each probe's answer, ms. */
   timeoutMs: number;
+  /**
+   * Extra rounds, after `attempts`, for holes: silent TTLs below a TTL that answered. A
+   * router that drops half its ICMP stays silent through 3 probes one run in eight; asking
+   * again (as mtr keeps asking every TTL) finds it. Default 0.
+   */
+  lateAttempts?: number;
+  /** Gap between late rounds, ms: about the refill time of a router's ICMP rate limit. */
+  lateGapMs?: number;
   clock: Clock;
   signal: AbortSignal;
 }
 
-/** DISCOVERY_DEFAULTS: 3 probes per TTL, 250 ms apart, 1 s to answer. */
-export const DISCOVERY_DEFAULTS = { attempts: 3, retryGapMs: 250, timeoutMs: 1000 } as const;
+/** DISCOVERY_DEFAULTS: 3 probes per TTL, 250 ms apart, 1 s to answer; holes asked 5 more times, 1 s apart. */
+export const DISCOVERY_DEFAULTS = { attempts: 3, retryGapMs: 250, timeoutMs: 1000, lateAttempts: 5, lateGapMs: 1000 } as const;
 
 interface Answer {
   kind: 'reply' | 'time-exceeded' | 'unreachable';
@@ -56,8 +64,10 @@ interface Answer {
  * every hop answers. TTLs still unanswered are retried in later rounds (`retryGapMs` apart):
  * each router sees at most `attempts` probes, inside the burst that Linux's time-exceeded
  * limiter allows (icmp_ratelimit: a token bucket of 6 messages, then one per second per
- * destination), so a rate limit cannot hide a hop here. The route ends at the lowest TTL that
- * got an echo reply (the destination) or a destination unreachable.
+ * destination), so a rate limit cannot hide a hop here. Holes — silent TTLs below one that
+ * answered — are then asked `lateAttempts` more times, `lateGapMs` apart (the limiter's refill
+ * pace), so a router that drops some of its ICMP is still found. The route ends at the lowest
+ * TTL that got an echo reply (the destination) or a destination unreachable.
  */
 export function discoverRoute(pinger: Pinger, address: string, opts: DiscoveryOptions): Promise<RouteDiscovery> {
   const { clock, signal, maxHops } = opts;
@@ -89,6 +99,17 @@ export function discoverRoute(pinger: Pinger, address: string, opts: DiscoveryOp
       return true;
     };
 
+    /** holes: silent TTLs below the end of the route, or below the highest TTL that answered. */
+    const holes = (): number[] => {
+      const top = terminalTtl !== Infinity ? terminalTtl : Math.max(0, ...answers.keys());
+      const out: number[] = [];
+      for (let ttl = 1; ttl < Math.min(top, maxHops + 1); ttl++) if (!answers.has(ttl)) out.push(ttl);
+      return out;
+    };
+    const lateRounds = opts.lateAttempts ?? 0;
+    /** done: nothing more to learn — every regular round is answered and no hole is left to ask about (or the late rounds are used up). */
+    const done = (): boolean => outstanding === 0 && round >= opts.attempts && (holes().length === 0 || round >= opts.attempts + lateRounds);
+
     const record = (ttl: number, o: EchoOutcome): void => {
       outstanding--;
       if (finished) return;
@@ -99,22 +120,28 @@ export function discoverRoute(pinger: Pinger, address: string, opts: DiscoveryOp
         answers.set(ttl, { kind: o.kind, from: o.from, rttMs: o.rttMs });
         if (o.kind === 'reply' || o.kind === 'unreachable') terminalTtl = Math.min(terminalTtl, ttl);
       }
-      if (complete() || (outstanding === 0 && round >= opts.attempts)) finish();
+      if (complete() || done()) finish();
+    };
+
+    const send = (ttl: number): void => {
+      probes.set(ttl, (probes.get(ttl) ?? 0) + 1);
+      outstanding++;
+      sends++;
+      void pinger.echo({ address, ttl, timeoutMs: opts.timeoutMs }).then((o) => record(ttl, o));
     };
 
     const sendRound = (): void => {
       if (finished) return;
       round++;
-      const last = Math.min(maxHops, terminalTtl === Infinity ? maxHops : terminalTtl - 1);
-      for (let ttl = 1; ttl <= last; ttl++) {
-        if (answers.has(ttl)) continue;
-        probes.set(ttl, (probes.get(ttl) ?? 0) + 1);
-        outstanding++;
-        sends++;
-        void pinger.echo({ address, ttl, timeoutMs: opts.timeoutMs }).then((o) => record(ttl, o));
+      if (round <= opts.attempts) {
+        const last = Math.min(maxHops, terminalTtl === Infinity ? maxHops : terminalTtl - 1);
+        for (let ttl = 1; ttl <= last; ttl++) if (!answers.has(ttl)) send(ttl);
+      } else {
+        for (const ttl of holes()) send(ttl);
       }
       if (round < opts.attempts) roundTimer = clock.setTimeout(sendRound, opts.retryGapMs);
-      else if (outstanding === 0) finish();
+      else if (round < opts.attempts + lateRounds) roundTimer = clock.setTimeout(sendRound, round === opts.attempts ? Math.max(opts.retryGapMs, opts.timeoutMs) : opts.lateGapMs ?? 1000);
+      if (done()) finish();
     };
 
     if (signal.aborted) return finish();

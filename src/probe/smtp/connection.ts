@@ -3,10 +3,14 @@ import type tls from 'node:tls';
 import type { Deadline } from '../../model/deadline.js';
 import type { StepError } from '../../model/report.js';
 import type { SmtpReply } from '../../model/step-data.js';
+import { framingCharacter } from '../../model/wire-text.js';
 import type { TranscriptRecorder } from '../transcript.js';
 import { classifyTlsError } from '../tls/handshake.js';
 import { ReplyParser, type ParseEvent, type ParserLimits } from './reply-parser.js';
 import { sniffNonSmtp } from './sniff.js';
+
+/** The verbs smtprobe sends, for naming a refused command without echoing any of its text. */
+const KNOWN_VERB = /^(?:EHLO|HELO|STARTTLS|AUTH|MAIL|RCPT|RSET|NOOP|QUIT)\b/i;
 
 /** ReadOutcome: a complete reply, or why there is none. */
 export type ReadOutcome = { reply: SmtpReply; error?: undefined } | { reply?: undefined; error: StepError };
@@ -98,16 +102,37 @@ export class SmtpConnection {
     });
   }
 
-  /** send writes one command line; `shown` is what the transcript records instead (for secrets). */
-  send(line: string, shown: string = line): void {
+  /**
+   * send writes one command line; `shown` is what the transcript records instead (for secrets).
+   * This is the only place a command reaches the socket, so it is where a command is refused
+   * that holds CR, LF or NUL: written, it would be two commands (or a truncated one) while the
+   * transcript shows one. Input validation refuses such values first; reaching this refusal is
+   * a bug, so nothing is written, the transcript says so, and the error is PROBE_INTERNAL_ERROR.
+   * The check is on the bytes to write, never on `shown`: a redacted form cannot hide a line.
+   */
+  send(line: string, shown: string = line): StepError | undefined {
+    const bad = framingCharacter(line);
+    if (bad) {
+      // Only a known verb is named: the rest of the line may be a credential.
+      const verb = KNOWN_VERB.exec(line)?.[0]?.toUpperCase() ?? 'a command';
+      const message = `refused to send ${verb} holding ${bad.name} at position ${bad.index + 1}: it would have gone out as more than one command line; nothing was sent`;
+      this.transcript.event(message);
+      return { code: 'PROBE_INTERNAL_ERROR', message };
+    }
+    if (this.#ended) {
+      // The transcript holds what was written, so a command that could not be is an event.
+      this.transcript.event(`not sent (the connection had ended): ${shown}`);
+      return undefined;
+    }
     this.transcript.sent(shown);
-    if (this.#ended) return;
     this.#socket.write(`${line}\r\n`);
+    return undefined;
   }
 
-  /** command sends a line and reads its reply. */
+  /** command sends a line and reads its reply; a refused line ends at once with its error. */
   async command(line: string, deadline: Deadline, shown?: string): Promise<ReadOutcome> {
-    this.send(line, shown);
+    const refused = this.send(line, shown);
+    if (refused) return { error: refused };
     return this.readReply(deadline);
   }
 

@@ -12,18 +12,34 @@ function mustStartTls(reply: SmtpReply, secure: boolean): boolean {
 }
 
 /**
- * mailStep sends MAIL FROM (RFC 5321 §3.3) — only with --mail-from. It is as far toward a
- * delivery as smtprobe goes together with RCPT: never DATA, and RSET before QUIT.
+ * senderOf: the reverse-path for MAIL FROM. RCPT is only valid inside a transaction (RFC 5321
+ * §3.3: 503 otherwise), so --rcpt without --mail-from still opens one: as the authenticated
+ * user when that is an address, else with the null reverse-path.
+ */
+function senderOf(target: Target): string | undefined {
+  if (target.mailFrom !== undefined) return target.mailFrom;
+  if (target.rcpt.length === 0) return undefined;
+  return target.user && /^[^@\s]+@[^@\s]+$/.test(target.user) ? target.user : '';
+}
+
+/**
+ * mailStep sends MAIL FROM (RFC 5321 §3.3) — with --mail-from, or before --rcpt. It is as far
+ * toward a delivery as smtprobe goes together with RCPT: never DATA, and RSET before QUIT.
  */
 export async function mailStep(target: Target, ctx: SmtpContext, deadline: Deadline): Promise<StepResult<RelayData>> {
   const timer = new StepTimer('mail', ctx.clock);
   const conn = ctx.state.conn;
-  if (!conn || target.mailFrom === undefined) return timer.done('skip');
-  const data: RelayData = { mailFrom: target.mailFrom };
-  const out = await conn.command(`MAIL FROM:<${target.mailFrom}>`, deadline);
+  const sender = senderOf(target);
+  if (!conn || sender === undefined) return timer.done('skip');
+  const data: RelayData = { mailFrom: sender };
+  const out = await conn.command(`MAIL FROM:<${sender}>`, deadline);
   if (out.error) return timer.done('fail', data, out.error);
   data.reply = out.reply;
-  if (out.reply.code === 250) return timer.done('pass', data);
+  if (out.reply.code === 250) {
+    // Without --rcpt no RCPT step follows to reset the transaction this opened: reset it here.
+    if (target.rcpt.length === 0) await conn.command('RSET', deadline);
+    return timer.done('pass', data);
+  }
   if (mustStartTls(out.reply, conn.secure)) return timer.done('fail', data, replyError('AUTH_MUST_STARTTLS', out.reply, 'MAIL FROM refused'));
   // A 4xx is "not now" (RFC 5321 §4.2.1): greylisting, rate limits — a warning, not a refusal.
   return timer.done(replyClass(out.reply) === 4 ? 'warn' : 'fail', data, replyError('SENDER_REJECTED', out.reply, 'MAIL FROM refused'));
@@ -38,7 +54,11 @@ export async function rcptStep(target: Target, ctx: SmtpContext, deadline: Deadl
   let failure: StepResult<RelayData> | undefined;
   for (const address of target.rcpt) {
     const out = await conn.command(`RCPT TO:<${address}>`, deadline);
-    if (out.error) return timer.done('fail', data, out.error);
+    if (out.error) {
+      // A refused command sent nothing and left the connection usable: still reset the transaction.
+      if (out.error.code === 'PROBE_INTERNAL_ERROR' && !conn.closed) await conn.command('RSET', deadline);
+      return timer.done('fail', data, out.error);
+    }
     data.rcpt?.push({ address, reply: out.reply });
     if (failure || replyClass(out.reply) === 2) continue;
     const why = `RCPT TO:<${address}> refused`;

@@ -51,6 +51,20 @@ describe('discoverRoute with a fake pinger', () => {
     expect(route.hops[1]?.probes).toBe(3);
   });
 
+  it('asks a hole again after the regular rounds: a router silent for its first 3 probes (one run in eight at 50% ICMP loss) is still found', async () => {
+    const { pinger } = open({ hops: hops({ 1: { ownLoss: { drop: 3, every: 100 } } }), destination: DEST });
+    const route = await discoverRoute(pinger, DEST, opts({ lateAttempts: 5, lateGapMs: 5 }));
+    expect(route.hops[1]).toMatchObject({ ttl: 2, address: ROUTERS[1], probes: 4 });
+    expect(route.reached).toBe(true);
+  });
+
+  it('a hole that never answers is asked the late rounds too, then stays a silent hop', async () => {
+    const { pinger } = open({ hops: hops({ 1: { silent: true } }), destination: DEST });
+    const route = await discoverRoute(pinger, DEST, opts({ lateAttempts: 2, lateGapMs: 5 }));
+    expect(route.hops.map((h) => h.address)).toEqual([ROUTERS[0], null, ROUTERS[2], DEST]);
+    expect(route.hops[1]?.probes).toBe(5);
+  });
+
   it('ends the route at the hop that answers destination unreachable', async () => {
     const { pinger } = open({ hops: hops({ 1: { rejects: true } }), destination: DEST });
     const route = await discoverRoute(pinger, DEST, opts());

@@ -54,6 +54,14 @@ describe('dnsStep against a local DNS responder', () => {
     expect(dns.queries).toEqual(expect.arrayContaining(['relay.test/1', 'relay.test/28']));
   });
 
+  it('a DNS server address where nothing answers DNS: DNS_SERVER_REFUSED, not a timeout', async () => {
+    const { freePort } = await import('../../support/wait-port.js');
+    const { result } = await resolve('relay.test', { server: `127.0.0.1:${await freePort()}` });
+    expect(result.status).toBe('fail');
+    expect(result.error?.code).toBe('DNS_SERVER_REFUSED');
+    expect(result.error?.message).toMatch(/connection refused: no DNS server listens there/);
+  });
+
   it('accepts a name with only an A record', async () => {
     const { result, data } = await resolve('v4only.test');
     expect(result.status).toBe('pass');

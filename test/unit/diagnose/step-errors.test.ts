@@ -128,9 +128,11 @@ describe('diagnose: relay', () => {
     expect(codes([mail]).map((f) => f.code)).toEqual(['RELAY_DENIED']);
   });
 
-  it('a transient (4xx) refusal such as greylisting is a warning', () => {
+  it('a transient (4xx) refusal is a warning; greylisting has its own code', () => {
     const rcpt = step('rcpt', 'fail', { rcpt: [{ address: 'b@example.org', reply: reply(451, '4.7.1', '<b@example.org>: Recipient address rejected: Greylisted') }] }, { code: 'RELAY_DENIED' });
-    expect(codes([rcpt])).toEqual([{ code: 'RELAY_DENIED', severity: 'warning' }]);
+    expect(codes([rcpt])).toEqual([{ code: 'GREYLISTED', severity: 'warning' }]);
+    const limited = step('rcpt', 'fail', { rcpt: [{ address: 'b@example.org', reply: reply(450, '4.7.1', '<b@example.org>: Recipient address rejected: Access denied') }] }, { code: 'RELAY_DENIED' });
+    expect(codes([limited])).toEqual([{ code: 'RELAY_DENIED', severity: 'warning' }]);
   });
 
   it('every refused recipient is evidence', () => {

@@ -1,0 +1,96 @@
+import type { FindingCode } from '../model/finding-codes.js';
+import type { ServerSoftware } from './server-identity.js';
+
+/**
+ * The fix for a finding in the identified server's own settings. Only server-side problems
+ * have entries; a finding whose fix is on the client keeps the catalog's words. When the
+ * server is unknown no entry applies and the catalog's generic wording stands alone.
+ */
+type Remedies = Partial<Record<ServerSoftware, readonly string[]>>;
+
+const STARTTLS_ON: Remedies = {
+  postfix: ['smtpd_tls_chain_files = /etc/postfix/key.pem, /etc/postfix/fullchain.pem and smtpd_tls_security_level = may (for a submission service in master.cf: -o smtpd_tls_security_level=encrypt).'],
+  exim: ['set tls_certificate and tls_privatekey, and tls_advertise_hosts = * (Debian: MAIN_TLS_ENABLE = yes in the split configuration).'],
+  opensmtpd: ['pki mail.example.net cert "/etc/ssl/fullchain.pem" and key "/etc/ssl/private/key.pem", then listen on <interface> port 587 tls pki mail.example.net auth.'],
+  sendmail: ['define(`confSERVER_CERT\', `/etc/mail/tls/cert.pem\') and define(`confSERVER_KEY\', `/etc/mail/tls/key.pem\') in sendmail.mc, rebuild sendmail.cf, restart.'],
+  dovecot: ['ssl = yes with ssl_cert = </etc/dovecot/fullchain.pem and ssl_key = </etc/dovecot/key.pem (the "<" reads the file).'],
+  haraka: ['enable the tls plugin (config/plugins: tls) with key and cert in config/tls.ini (or config/tls_key.pem / tls_cert.pem).'],
+  exchange: ['Enable-ExchangeCertificate -Thumbprint <thumbprint> -Services SMTP for a certificate covering the receive connector\'s FQDN.'],
+};
+
+const REMEDIES: Partial<Record<FindingCode, Remedies>> = {
+  STARTTLS_NOT_OFFERED: STARTTLS_ON,
+  AUTH_PLAINTEXT_REFUSED: STARTTLS_ON,
+  STARTTLS_REJECTED: {
+    postfix: ['make the files in smtpd_tls_chain_files (or smtpd_tls_cert_file/smtpd_tls_key_file) readable and a matching pair; see the mail log for "cannot load".'],
+    exim: ['make tls_certificate/tls_privatekey readable by the Exim user and a matching pair; see the main log for the TLS error.'],
+    opensmtpd: ['check the pki cert/key pair (smtpd -n checks the configuration).'],
+    dovecot: ['check ssl_cert/ssl_key (doveconf -n; the log names the file it could not read).'],
+  },
+  TLS_HANDSHAKE_FAILED: {
+    opensmtpd: ['check the pki cert/key pair and permissions (smtpd -n validates the configuration; an internal_error alert usually means smtpd could not use its key).'],
+    postfix: ['the mail log names the TLS library error for this connection (smtpd_tls_loglevel = 1).'],
+    exim: ['the main log names the TLS library error for this connection.'],
+    dovecot: ['doveadm log errors names the TLS library error (ssl_cert/ssl_key).'],
+  },
+  TLS_LEGACY_PROTOCOL: {
+    postfix: ['smtpd_tls_protocols = >=TLSv1.2 and smtpd_tls_mandatory_protocols = >=TLSv1.2.'],
+    exim: ['OpenSSL builds: openssl_options = +no_tlsv1 +no_tlsv1_1; GnuTLS builds (Debian): tls_require_ciphers = NORMAL:-VERS-TLS1.0:-VERS-TLS1.1.'],
+    opensmtpd: ['listen on <interface> ... tls pki <name> protocols "tlsv1.2,tlsv1.3".'],
+    sendmail: ['O ServerSSLOptions=+SSL_OP_NO_TLSv1 +SSL_OP_NO_TLSv1_1 in sendmail.cf (LOCAL_CONFIG in sendmail.mc).'],
+    dovecot: ['ssl_min_protocol = TLSv1.2.'],
+    haraka: ['minVersion=TLSv1.2 in config/tls.ini.'],
+    exchange: ['disable TLS 1.0/1.1 server-side in SCHANNEL (HKLM\\SYSTEM\\CurrentControlSet\\Control\\SecurityProviders\\SCHANNEL\\Protocols\\TLS 1.0\\Server Enabled=0), reboot.'],
+  },
+  CERT_CHAIN_INCOMPLETE: {
+    postfix: ['smtpd_tls_chain_files = key.pem, fullchain.pem (leaf first, then the intermediates).'],
+    exim: ['tls_certificate must name a file holding the leaf and then the intermediates (e.g. fullchain.pem).'],
+    opensmtpd: ['the pki cert file must be the full chain (fullchain.pem).'],
+    dovecot: ['ssl_cert = </etc/dovecot/fullchain.pem (leaf, then intermediates).'],
+    haraka: ['config/tls.ini cert= must point at the full chain.'],
+    sendmail: ['put the intermediates after the leaf in the confSERVER_CERT file.'],
+  },
+  AUTH_NOT_OFFERED: {
+    postfix: ['smtpd_sasl_auth_enable = yes (with smtpd_sasl_type = dovecot or cyrus) for this service in master.cf.'],
+    exim: ['define an authenticator (driver = plaintext or dovecot) in the authenticators section and check auth_advertise_hosts.'],
+    opensmtpd: ['add auth to the listener: listen on <interface> port 587 tls pki <name> auth.'],
+    sendmail: ['define(`confAUTH_MECHANISMS\', `PLAIN LOGIN\') and TRUST_AUTH_MECH(`PLAIN LOGIN\') in sendmail.mc, with saslauthd running.'],
+    haraka: ['enable an auth plugin (auth/flat_file, auth/auth_proxy or auth/auth_ldap) in config/plugins.'],
+    dovecot: ['the submission service always offers AUTH once the client may use it: with ssl = required or disable_plaintext_auth = yes it appears only after STARTTLS.'],
+  },
+  AUTH_PLAINTEXT_ADVERTISED: {
+    postfix: ['smtpd_tls_auth_only = yes.'],
+    exim: ['auth_advertise_hosts = ${if eq{$tls_in_cipher}{}{}{*}} (or server_advertise_condition = ${if def:tls_in_cipher} on each authenticator).'],
+    opensmtpd: ['use listen on ... tls (not tls-optional without auth-optional) so AUTH needs STARTTLS first.'],
+    sendmail: ['define(`confAUTH_OPTIONS\', `p,y\') so AUTH PLAIN/LOGIN need TLS.'],
+    dovecot: ['disable_plaintext_auth = yes (2.3; auth_allow_cleartext = no in 2.4) or ssl = required.'],
+    exchange: ['Set-ReceiveConnector <connector> -AuthMechanism Tls,BasicAuth,BasicAuthRequireTLS.'],
+  },
+  AUTH_NO_COMMON_MECHANISM: {
+    postfix: ['with Cyrus SASL: mech_list: PLAIN LOGIN in smtpd.conf; with Dovecot SASL: auth_mechanisms = plain login in Dovecot.'],
+    exim: ['add a LOGIN authenticator (driver = plaintext, public_name = LOGIN) next to the PLAIN one.'],
+    dovecot: ['auth_mechanisms = plain login.'],
+    sendmail: ['define(`confAUTH_MECHANISMS\', `PLAIN LOGIN\').'],
+    haraka: ['the auth plugins offer PLAIN LOGIN (and CRAM-MD5 with flat_file); enable one that offers LOGIN.'],
+  },
+  AUTH_TEMPFAIL: {
+    postfix: ['check the SASL backend smtpd_sasl_type names (Dovecot auth socket, saslauthd): the text after the colon of the 454 and the mail log say why.'],
+    exim: ['check the authenticator\'s server_condition and what it calls (saslauthd, the dovecot auth socket): the main log says why.'],
+    dovecot: ['check the auth process and its passdb (doveadm log errors; auth_verbose = yes).'],
+    opensmtpd: ['check the table the listener authenticates against (auth <table>) and smtpd\'s log.'],
+  },
+  RELAY_DENIED: {
+    postfix: ['smtpd_relay_restrictions = permit_sasl_authenticated, permit_mynetworks, reject_unauth_destination (authenticate, or add this client to mynetworks).'],
+    exim: ['accept authenticated = * (or hosts = +relay_from_hosts) before the "relay not permitted" deny in acl_check_rcpt.'],
+    opensmtpd: ['match from any auth for any action "relay" (or match from src <table> for any action "relay").'],
+    sendmail: ['access db: Connect:<client IP> RELAY, or authenticate (TRUST_AUTH_MECH).'],
+    haraka: ['enable relay (config/relay.ini, relay_acl_allow) for this client, or authenticate.'],
+    dovecot: ['the submission service relays only for authenticated users (to submission_relay_host): authenticate.'],
+    exchange: ['a receive connector for this client\'s IP with ms-Exch-SMTP-Accept-Any-Recipient, or authenticate.'],
+  },
+};
+
+/** remediesFor: the identified server's own fix lines for a finding, if it has any. */
+export function remediesFor(code: FindingCode, software: ServerSoftware): readonly string[] {
+  return REMEDIES[code]?.[software] ?? [];
+}
