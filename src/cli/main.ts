@@ -23,6 +23,7 @@ const COMMANDS: Readonly<Record<CommandName, () => Promise<Register>>> = {
   explain: async () => (await import('./commands/explain.js')).registerExplainCommand,
   'import-connector': async () => (await import('./commands/import-connector.js')).registerImportConnectorCommand,
   demo: async () => (await import('./commands/demo.js')).registerDemoCommand,
+  schema: async () => (await import('./commands/schema.js')).registerSchemaCommand,
 };
 
 const program = new Command()

@@ -6,10 +6,11 @@ import { oauthSecrets } from '../model/oauth.js';
 import type { Target } from '../model/target.js';
 import { probe } from '../probe/probe.js';
 import { isOutputFormat, loadRenderer } from '../report/index.js';
+import { outputSink } from './atomic-output.js';
 import { promptHidden } from './prompt.js';
 
 /** Flags that are about output, not about the target. */
-const OUTPUT_FLAGS = new Set(['format', 'json', 'transcript', 'record', 'keepUsernames', 'connector']);
+const OUTPUT_FLAGS = new Set(['format', 'json', 'transcript', 'record', 'keepUsernames', 'connector', 'output']);
 
 /** runCheck: flags → Target → probe → rendered report on stdout; returns the exit code. */
 export async function runCheck(host: string | undefined, flags: Record<string, unknown>): Promise<number> {
@@ -21,6 +22,7 @@ export async function runCheck(host: string | undefined, flags: Record<string, u
     raw[k] = v;
   }
   const targets = await resolveTargets(raw, flags);
+  const out = await outputSink(flags.output);
   const ac = new AbortController();
   const onSigint = (): void => ac.abort();
   process.once('SIGINT', onSigint);
@@ -37,9 +39,10 @@ export async function runCheck(host: string | undefined, flags: Record<string, u
     }
     const format = flags.json ? 'json' : String(flags.format ?? 'human');
     const renderer = await loadRenderer(isOutputFormat(format) ? format : 'human');
-    const opts = { color: process.stdout.isTTY === true && !process.env.NO_COLOR, transcript: flags.transcript === true };
+    const opts = { color: out.tty && !process.env.NO_COLOR, transcript: flags.transcript === true };
     const [only] = reports;
-    process.stdout.write(reports.length === 1 && only ? renderer.one(only, opts) : reports.map((r) => renderer.one(r, opts)).join(format === 'human' ? '\n' : ''));
+    out.write(reports.length === 1 && only ? renderer.one(only, opts) : reports.map((r) => renderer.one(r, opts)).join(format === 'human' ? '\n' : ''));
+    await out.close();
     return Math.max(0, ...reports.map((r) => VERDICT_EXIT_CODE[r.verdict]));
   } finally {
     process.removeListener('SIGINT', onSigint);

@@ -13,6 +13,7 @@ import { FleetLimiter } from '../run/fleet-limiter.js';
 import { runFleet, type ProbeFn } from '../run/runner.js';
 import { startSchedule } from '../run/scheduler.js';
 import { worstVerdict } from '../run/worst-verdict.js';
+import { outputSink, type OutputSink } from './atomic-output.js';
 import { ProgressBar } from './run-progress.js';
 import { limitsFromFlags, scheduleFromFlags } from './run-options.js';
 
@@ -43,7 +44,9 @@ export async function runFleetCommand(file: string, flags: Record<string, unknow
     if (unknown.length > 0) throw new ConfigError('target', `no target named ${unknown.map((n) => `"${n}"`).join(', ')} in ${file}`);
     targets = targets.filter((t) => only.includes(t.name));
   }
-  const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
+  if (flags.output !== undefined && everyMs !== undefined) throw new ConfigError('--output', 'writes the result of one run; not with --every');
+  const out = await outputSink(flags.output);
+  const color = out.tty && !process.env.NO_COLOR;
   const abort = new AbortController();
   let interrupts = 0;
   const onSigint = (): void => {
@@ -56,13 +59,13 @@ export async function runFleetCommand(file: string, flags: Record<string, unknow
   process.on('SIGINT', onSigint);
   try {
     if (everyMs !== undefined) return await scheduled(targets, { everyMs, jitter, format, color, limiter: new FleetLimiter(limits), signal: abort.signal });
-    return await once(targets, { format, color, limits, signal: abort.signal, progress: flags.progress !== false });
+    return await once(targets, { format, color, limits, signal: abort.signal, progress: flags.progress !== false, out });
   } finally {
     process.removeListener('SIGINT', onSigint);
   }
 }
 
-async function once(targets: Target[], o: { format: OutputFormat; color: boolean; limits: ReturnType<typeof limitsFromFlags>; signal: AbortSignal; progress: boolean }): Promise<number> {
+async function once(targets: Target[], o: { format: OutputFormat; color: boolean; limits: ReturnType<typeof limitsFromFlags>; signal: AbortSignal; progress: boolean; out: OutputSink }): Promise<number> {
   const bar = o.progress && process.stderr.isTTY ? new ProgressBar(process.stderr, targets.length) : undefined;
   const renderer = await loadRenderer(o.format);
   const result = await runFleet(targets, {
@@ -74,13 +77,14 @@ async function once(targets: Target[], o: { format: OutputFormat; color: boolean
     onReport: (report) => {
       bar?.tick(report.verdict);
       // ndjson streams: each Report is written the moment it exists (log pipelines tail it).
-      if (o.format === 'ndjson') process.stdout.write(renderNdjsonLine(report));
+      if (o.format === 'ndjson') o.out.write(renderNdjsonLine(report));
     },
   });
   bar?.stop();
   const reports = result.reports.filter((r): r is Report => r !== undefined);
   const notRun = result.notRun.map((i) => targets[i]?.name ?? String(i));
-  if (o.format !== 'ndjson') process.stdout.write(renderer.many(reports, { color: o.color, transcript: false, notRun }));
+  if (o.format !== 'ndjson') o.out.write(renderer.many(reports, { color: o.color, transcript: false, notRun }));
+  await o.out.close();
   const verdicts: Verdict[] = reports.map((r) => r.verdict);
   if (notRun.length > 0) verdicts.push('unknown');
   return VERDICT_EXIT_CODE[worstVerdict(verdicts)];

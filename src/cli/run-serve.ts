@@ -5,6 +5,7 @@ import { TrustStoreCache } from '../probe/tls/trust-store.js';
 import { TokenCache } from '../oauth/token-cache.js';
 import { startExporter } from '../run/exporter.js';
 import { parseListen } from '../run/listen-address.js';
+import { loadWebConfig } from '../run/web-config.js';
 import { limitsFromFlags, scheduleFromFlags } from './run-options.js';
 
 /** runServeCommand starts the exporter and keeps it running until SIGINT/SIGTERM. */
@@ -18,6 +19,7 @@ export async function runServeCommand(flags: Record<string, unknown>): Promise<v
     timeoutOffsetS = Number(flags.timeoutOffset);
     if (!Number.isFinite(timeoutOffsetS) || timeoutOffsetS < 0) throw new ConfigError('timeout-offset', 'must be a number of seconds >= 0');
   }
+  const web = flags.webConfig === undefined ? undefined : await loadWebConfig(String(flags.webConfig));
   // One parsed trust store per distinct --ca set for the exporter's lifetime.
   const trustStores = new TrustStoreCache();
   const tokens = new TokenCache();
@@ -30,6 +32,7 @@ export async function runServeCommand(flags: Record<string, unknown>): Promise<v
     ...(everyMs !== undefined ? { everyMs, jitter } : {}),
     ...(timeoutOffsetS !== undefined ? { timeoutOffsetS } : {}),
     log: (line) => process.stderr.write(`smtprobe serve: ${line}\n`),
+    ...(web ? { web } : {}),
   });
   process.stderr.write(`smtprobe serve: listening on ${exporter.url} (${config.targets.length} targets from ${config.file})\n`);
   await new Promise<void>((resolve) => {

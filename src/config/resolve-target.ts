@@ -64,6 +64,7 @@ export async function resolveTarget(input: TargetInput, opts: ResolveOptions): P
   const warn = input.certWarnDays ?? TARGET_DEFAULTS.certWarnDays;
   const crit = input.certCritDays ?? TARGET_DEFAULTS.certCritDays;
   if (crit > warn) fail('certCritDays', `${crit} is above certWarnDays ${warn}`);
+  if (input.warnMs !== undefined && input.critMs !== undefined && input.warnMs > input.critMs) fail('warnMs', `${input.warnMs} is above critMs ${input.critMs}`);
   if ((input.clientCert === undefined) !== (input.clientKey === undefined)) fail(input.clientCert ? 'clientKey' : 'clientCert', 'client certificate and key go together');
 
   const caFiles = input.ca === undefined ? [] : Array.isArray(input.ca) ? input.ca : [input.ca];
@@ -81,6 +82,8 @@ export async function resolveTarget(input: TargetInput, opts: ResolveOptions): P
     certWarnDays: warn,
     certCritDays: crit,
     ...(input.certWarnLifetime !== undefined ? { certWarnLifetimePct: input.certWarnLifetime } : {}),
+    ...(input.warnMs !== undefined ? { warnMs: input.warnMs } : {}),
+    ...(input.critMs !== undefined ? { critMs: input.critMs } : {}),
     ehlo: input.ehlo ?? defaultEhloName(),
     auth: input.auth ?? 'auto',
     allowPlaintextAuth: input.allowPlaintextAuth ?? false,

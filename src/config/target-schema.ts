@@ -46,6 +46,9 @@ export const targetInputSchema = z.strictObject({
   certCritDays: opt(days),
   /** Warn once no more than this percentage of a certificate's lifetime is left (lifetimes shrink to 47 days). */
   certWarnLifetime: opt(z.coerce.number().check(z.gt(0), z.lt(100))),
+  /** Nagios-style thresholds on the probe's total time, milliseconds. */
+  warnMs: opt(z.coerce.number().check(z.int(), z.gte(1), z.lte(3_600_000))),
+  critMs: opt(z.coerce.number().check(z.int(), z.gte(1), z.lte(3_600_000))),
   ehlo: opt(hostName),
   auth: opt(z.enum(['auto', 'none', ...ATTEMPTABLE_MECHANISMS])),
   user: opt(text(1, 512)),

@@ -431,4 +431,13 @@ export const CATALOG: { readonly [C in FindingCode]: CatalogEntry } = {
     fix: ['Rerun with --transcript and report the error with the JSON output (--json).'],
   },
   ...OAUTH_CATALOG,
+  PROBE_SLOW: {
+    severity: 'warning',
+    title: 'Probe slower than its threshold',
+    cause: 'The whole probe (DNS to QUIT) took longer than the --warn-ms / --crit-ms threshold: mail submitted through this relay waits as long.',
+    fix: [
+      'Look at the step times (--format nagios perfdata, or --json) for the slow step: DNS, the TCP connect, a delayed banner or EHLO (tarpitting, reverse-DNS lookups on the relay), the TLS handshake or AUTH (a slow directory behind the relay).',
+      'If the relay is simply that slow, raise the threshold.',
+    ],
+  },
 };

@@ -16,6 +16,7 @@ import { serverOf, type ServerIdentity } from './server-identity.js';
 import { remediesFor } from './server-remedies.js';
 import { SMTP_RULES } from './smtp-rules.js';
 import { stepErrorDraft } from './step-error.js';
+import { TIMING_RULES } from './timing-rules.js';
 import { TLS_RULES } from './tls-rules.js';
 import { SEVERITY_RANK } from './verdict.js';
 
@@ -33,7 +34,7 @@ export interface DiagnoseInput {
 
 /** RULES: every rule, by concern, in step order. */
 export const RULES: readonly Rule[] = [
-  ...CONNECTIVITY_RULES, ...SMTP_RULES, ...TLS_RULES, ...CLIENT_CERT_RULES, ...AUTH_RULES, ...RELAY_RULES, ...EXCHANGE_PROFILE_RULES, ...OAUTH_RULES,
+  ...CONNECTIVITY_RULES, ...SMTP_RULES, ...TLS_RULES, ...CLIENT_CERT_RULES, ...AUTH_RULES, ...RELAY_RULES, ...EXCHANGE_PROFILE_RULES, ...OAUTH_RULES, ...TIMING_RULES,
 ];
 
 /**

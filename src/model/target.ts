@@ -82,6 +82,10 @@ export interface Target {
   certCritDays: number;
   /** Also warn once no more than this percentage of a certificate's lifetime is left (--cert-warn-lifetime). */
   certWarnLifetimePct?: number;
+  /** Warning when the probe takes longer than this many milliseconds (--warn-ms, Nagios -w). */
+  warnMs?: number;
+  /** Critical when the probe takes longer than this many milliseconds (--crit-ms, Nagios -c). */
+  critMs?: number;
   ehlo: string;
   /** 'auto' = strongest common; 'none' = don't authenticate. */
   auth: 'auto' | 'none' | MechanismName;

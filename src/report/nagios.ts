@@ -7,8 +7,8 @@ import { countVerdicts, VERDICT_RANK, worstVerdict } from '../run/worst-verdict.
  * code (the caller's job) is the verdict's plugin code: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
  *
  * Perfdata is `'label'=value[UOM];[warn];[crit];[min];[max]` — each step's time in seconds,
- * the whole probe's time, and the certificate's days left with the report's own thresholds as
- * ranges ("21:" alerts below 21).
+ * the whole probe's time (with --warn-ms/--crit-ms as its warn/crit ranges, in seconds), and the
+ * certificate's days left with the report's own thresholds as ranges ("21:" alerts below 21).
  */
 
 const STATE: Record<Verdict, string> = { ok: 'OK', warning: 'WARNING', critical: 'CRITICAL', unknown: 'UNKNOWN' };
@@ -55,7 +55,7 @@ function findingText(f: Finding): string {
 }
 
 function perfdata(r: Report, prefix: string): string[] {
-  const out = [`${label(`${prefix}time`)}=${seconds(r.durationMs)}s;;;0`];
+  const out = [`${label(`${prefix}time`)}=${seconds(r.durationMs)}s;${threshold(r.target.warnMs)};${threshold(r.target.critMs)};0`];
   for (const s of r.steps) {
     if (s.status === 'skip') continue;
     out.push(`${label(`${prefix}${s.step}`)}=${seconds(s.durationMs)}s;;;0`);
@@ -64,6 +64,11 @@ function perfdata(r: Report, prefix: string): string[] {
     out.push(`${label(`${prefix}cert_days`)}=${r.summary.certDaysLeft};${r.target.certWarnDays}:;${r.target.certCritDays}:;;`);
   }
   return out;
+}
+
+/** A time threshold as a perfdata range in seconds ("0.5" alerts above 0.5 s); empty when not set. */
+function threshold(ms: number | undefined): string {
+  return ms === undefined ? '' : seconds(ms);
 }
 
 /** Labels with anything but [A-Za-z0-9_-] are quoted; a quote inside is doubled (guidelines). */

@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { ConfigError } from '../config/config-error.js';
@@ -12,6 +12,7 @@ import type { ListenAddress } from './listen-address.js';
 import { registryOf } from './prom-registry.js';
 import type { ProbeFn } from './runner.js';
 import { startSchedule, type Schedule } from './scheduler.js';
+import { createWebServer, type WebConfig } from './web-config.js';
 
 /** ExporterOptions: the config, where to listen, and how to probe. */
 export interface ExporterOptions {
@@ -32,13 +33,15 @@ export interface ExporterOptions {
   timeoutOffsetS?: number;
   /** One line per notable event (a probe that threw). Never receives a secret. */
   log?: (line: string) => void;
+  /** `--web-config`: TLS and basic auth in front of every endpoint. */
+  web?: WebConfig;
 }
 
 /** Exporter: a running `smtprobe serve`. */
 export interface Exporter {
   readonly host: string;
   readonly port: number;
-  /** http://host:port */
+  /** http://host:port (https with a web config's TLS) */
   readonly url: string;
   readonly schedule?: Schedule;
   close(): Promise<void>;
@@ -138,7 +141,7 @@ export async function startExporter(opts: ExporterOptions): Promise<Exporter> {
     return plain(res, 200, await merged.metrics(), self.contentType);
   };
 
-  const server = createServer((req, res) => {
+  const server = createWebServer(opts.web, (req, res) => {
     const url = new URL(req.url ?? '/', 'http://exporter');
     const route = async (): Promise<void> => {
       if (req.method !== 'GET' && req.method !== 'HEAD') return plain(res, 405, 'method not allowed\n');
@@ -165,7 +168,7 @@ export async function startExporter(opts: ExporterOptions): Promise<Exporter> {
   const exporter: Exporter = {
     host: addr.address,
     port: addr.port,
-    url: `http://${hostInUrl}:${addr.port}`,
+    url: `${opts.web?.tls ? 'https' : 'http'}://${hostInUrl}:${addr.port}`,
     async close() {
       await schedule?.stop();
       await new Promise<void>((resolve) => {

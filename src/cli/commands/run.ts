@@ -20,6 +20,7 @@ export function registerRunCommand(program: Command): void {
     .option('--jitter <fraction>', 'with --every: spread probes by this fraction of the interval (default 0.1)')
     .option('--target <name>', 'only this target; repeatable', collect)
     .addOption(new Option('--format <format>', 'output format').choices([...OUTPUT_FORMATS]).default('human'))
+    .option('--output <file>', 'write the output to FILE atomically (temporary file + rename), e.g. for node_exporter\'s textfile collector')
     .option('--no-progress', 'no progress bar (it shows on a terminal for runs longer than a second)')
     .action(async (config: string, flags: Record<string, unknown>) => {
       try {
