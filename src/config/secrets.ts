@@ -5,7 +5,7 @@ import { ConfigError } from './config-error.js';
 
 /**
  * SecretSource: where a secret comes from. Values never travel on the command line
- * (DESIGN.md "Safety rules"): a variable name, a file, or an interactive prompt.
+ * (docs/design.md, "Safety rules"): a variable name, a file, or an interactive prompt.
  */
 export interface SecretEnv {
   env: NodeJS.ProcessEnv;

@@ -3,7 +3,7 @@ import type { FindingCode } from '../model/finding-codes.js';
 /**
  * EXCHANGE_BEHAVIOUR: what Exchange's Send connector (2013+) does on the wire when it meets
  * the situation a finding describes — the local reply it queues, the event it logs — so an
- * admin recognises their queue error in our finding. Facts from DOMAIN.md (a)/(b) and
+ * admin recognises their queue error in our finding. Facts from docs/domain.md ("Exchange Send connector", "Event 2016 and its relatives") and
  * samples/exchange-local-responses.txt. Appended to the cause with `--client exchange`.
  */
 export const EXCHANGE_BEHAVIOUR: Partial<Record<FindingCode, string>> = {

@@ -5,7 +5,7 @@ import type { FindingDraft, Rule } from './rule.js';
 /**
  * Rules that apply only with the Exchange client profile (`--client exchange`, or a target
  * imported from a Send connector): they say what Exchange will do, which can differ from what
- * a generic client would (DOMAIN.md (a) "Wire logic per mechanism").
+ * a generic client would (docs/domain.md, "Wire behaviour per SmartHostAuthMechanism").
  */
 
 /**
@@ -68,7 +68,7 @@ const loginRequiredRule: Rule = {
 /**
  * SmartHostAuthMechanism ExchangeServer needs the relay to be an Exchange server: X-ANONYMOUSTLS
  * and X-EXPS (EXCHANGEAUTH or GSSAPI) in its EHLO. Anything else gets a local "451 5.7.3 Cannot
- * achieve Exchange Server authentication" (DOMAIN.md (b) row 1) — no AUTH is ever sent.
+ * achieve Exchange Server authentication" (docs/domain.md, "Root causes" row 1) — no AUTH is ever sent.
  */
 const exchangeServerAuthRule: Rule = {
   id: 'exchange-server-auth',

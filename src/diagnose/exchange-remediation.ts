@@ -7,7 +7,7 @@ import { inspectionHints } from './smtp-rules.js';
 
 /**
  * Exchange remediation: for each finding code that an Exchange admin fixes with a Send
- * connector setting (DOMAIN.md (a), (b)), the setting and the exact PowerShell line, using
+ * connector setting (docs/domain.md, "Exchange Send connector" and "Root causes"), the setting and the exact PowerShell line, using
  * the connector's name when the target came from a connector, else `"<connector name>"`.
  * Codes whose fix lies only on the relay have no entry.
  */

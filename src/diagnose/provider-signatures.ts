@@ -10,7 +10,7 @@ import { credentialArg, psString, setSendConnector } from './powershell.js';
  * ProviderSignature: a reply a known provider or MTA sends, and what it really means.
  * Signatures refine the code a step derived from the reply code alone (e.g. a 535 becomes
  * AUTH_DISABLED_BY_PROVIDER when Microsoft 365 says SMTP AUTH is off for the tenant).
- * Sources: DOMAIN.md (c) and samples/provider-replies.txt.
+ * Sources: docs/domain.md, "Provider reply signatures", and test/samples/provider-replies.txt.
  */
 export interface ProviderSignature {
   /** Stable id, e.g. "m365-smtp-auth-disabled-tenant". */

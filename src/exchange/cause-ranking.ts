@@ -6,7 +6,7 @@ import { toSmtpReply, type QueueError, type ResponseText } from './queue-error-p
 import { authTokens, offersExchangeAuth, type SendSessionFacts } from './send-session-facts.js';
 
 /**
- * Ranking: which causes explain an input, most likely first (DOMAIN.md (b)). The order comes
+ * Ranking: which causes explain an input, most likely first (docs/domain.md, "Root causes"). The order comes
  * from the most specific evidence available: an SSPI status beats a mechanism, a response
  * text beats an event id, and what a protocol log shows on the wire beats both.
  */

@@ -3,7 +3,7 @@ import type { FindingCode } from '../model/finding-codes.js';
 import type { ExchangeFix, StepName } from '../model/report.js';
 
 /**
- * Root causes of Exchange smart-host failures (DOMAIN.md (b), table rows 1–14, plus the
+ * Root causes of Exchange smart-host failures (docs/domain.md, "Root causes" rows 1–14, plus the
  * relatives of event 2016). A cause is what the admin must change; `explain` ranks them for
  * an event, a queue error or a protocol log, and `explain --probe` checks them on the wire.
  * Codes are stable (scripts read `--json`): add, never rename.
@@ -22,7 +22,7 @@ export const CAUSE_CODES = [
 ] as const;
 export type CauseCode = (typeof CAUSE_CODES)[number];
 
-/** Evidence grade of a cause, as DOMAIN.md tags it. */
+/** Evidence grade of a cause, as docs/domain.md grades it. */
 export type Basis = 'doc' | 'code' | 'obs' | 'guess';
 
 /** What the admin's input tells about the setting: the connector name and user when known. */
@@ -65,7 +65,7 @@ export interface CauseSpec {
   exchange?: (c: CauseContext) => ExchangeFix;
   checks: CauseChecks;
   basis: Basis;
-  /** Row of DOMAIN.md (b)'s table, when the cause is one of its rows. */
+  /** Row of the "Root causes" table in docs/domain.md, when the cause is one of its rows. */
   row?: number;
 }
 

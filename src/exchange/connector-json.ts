@@ -4,7 +4,7 @@ import { ConfigError } from '../config/config-error.js';
 /**
  * Exchange Send connector, as `Get-SendConnector | ConvertTo-Json` exports it, normalised.
  *
- * The export has no single shape (DOMAIN.md (a), "JSON export"): enums come as integers
+ * The export has no single shape (docs/domain.md, "Send connector JSON export"): enums come as integers
  * locally and as names through remoting; SmartHosts come as strings, as objects, or — at the
  * default `-Depth 2` — as a bare type name, in which case `SmartHostsString` is the only
  * usable copy; TimeSpans come as "00:10:00" or as a {Ticks, TotalSeconds, ...} object; one
@@ -12,7 +12,7 @@ import { ConfigError } from '../config/config-error.js';
  * as {value, Count}). This module accepts all of them and hands out one shape.
  */
 
-/** SmartHostAuthMechanism values, by their Exchange enum number (DOMAIN.md (a)). */
+/** SmartHostAuthMechanism values, by their Exchange enum number (docs/domain.md, "Exchange Send connector"). */
 export const SMART_HOST_AUTH_MECHANISMS = {
   None: 0,
   BasicAuth: 2,
@@ -208,7 +208,7 @@ function smartHost(v: Json): SmartHost | undefined {
 
 /**
  * smartHosts reads SmartHosts in any exported form; when it is a type name, empty, or holds
- * entries that cannot be read, SmartHostsString is used instead (DOMAIN.md (a)).
+ * entries that cannot be read, SmartHostsString is used instead (docs/domain.md, "Exchange Send connector").
  */
 function smartHosts(o: JsonObject): SmartHost[] {
   const raw = unwrapArray(get(o, 'SmartHosts'));

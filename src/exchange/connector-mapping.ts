@@ -4,7 +4,7 @@ import type { SendConnector, SmartHostAuthMechanism, TlsAuthLevel } from './conn
 
 /**
  * Send connector → probe targets. One target per smart host, probed the way Exchange would
- * talk to it (DOMAIN.md (a), "Wire logic per mechanism"): the Exchange client profile, the
+ * talk to it (docs/domain.md, "Wire behaviour per SmartHostAuthMechanism"): the Exchange client profile, the
  * connector's port, its EHLO name, its TLS policy and its authentication policy.
  */
 
@@ -70,7 +70,7 @@ export function slug(s: string): string {
 /**
  * tlsPolicy: IgnoreSTARTTLS → never TLS; RequireTLS or BasicAuthRequireTLS → STARTTLS must
  * succeed; otherwise Exchange uses STARTTLS when offered (opportunistic). Exchange has no
- * implicit-TLS client, so `implicit` never appears (DOMAIN.md (a), Port).
+ * implicit-TLS client, so `implicit` never appears (docs/domain.md, "Settings that change what goes on the wire").
  */
 export function tlsPolicy(c: SendConnector): NonNullable<TargetInput['tls']> {
   if (c.ignoreStartTls) return 'none';
@@ -106,7 +106,7 @@ function connectorNotes(c: SendConnector): string[] {
 }
 
 /**
- * mapConnector turns one connector into probe targets, one per smart host (DOMAIN.md (a)):
+ * mapConnector turns one connector into probe targets, one per smart host (docs/domain.md, "Exchange Send connector"):
  * SmartHosts → host, Port → port, Fqdn → ehlo, SmartHostAuthMechanism → auth (LOGIN for
  * Basic, none otherwise) with the Exchange client profile, IgnoreSTARTTLS/RequireTLS → tls,
  * TlsAuthLevel → tlsVerify, TlsDomain → tlsDomain, AuthenticationCredential.UserName → user

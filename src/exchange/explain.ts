@@ -41,7 +41,7 @@ export interface ExplainedCause {
   because: string;
   exchange?: ExchangeFix;
   basis: Basis;
-  /** DOMAIN.md (b) table row. */
+  /** The "Root causes" table row in docs/domain.md. */
   row?: number;
   /** Provider whose reply signature matched, and the signature id. */
   provider?: string;

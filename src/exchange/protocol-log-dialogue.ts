@@ -4,7 +4,7 @@ import type { ProtocolLogSession } from './protocol-log.js';
  * The SMTP dialogue of one Send log session, as exchanges of a client command and the
  * server's reply — the shape a recorder needs to turn a field log into a mock scenario
  * (server side replayed, client side checked). In a Send log `>` is Exchange (the client)
- * and `<` the relay (the server); in a Receive log the roles are swapped (DOMAIN.md (e)).
+ * and `<` the relay (the server); in a Receive log the roles are swapped (docs/domain.md, "Exchange SMTP Send protocol log").
  */
 export interface DialogueExchange {
   /** The client's command (e.g. "EHLO mail.contoso.com"), or undefined for the greeting. */

@@ -1,5 +1,5 @@
 /**
- * Exchange SMTP protocol log (Send or Receive) parser (DOMAIN.md (e)). Accepts whole files
+ * Exchange SMTP protocol log (Send or Receive) parser (docs/domain.md, "Exchange SMTP Send protocol log"). Accepts whole files
  * (`#Software`/`#Version`/`#Log-type`/`#Date`/`#Fields` header, then CSV rows), excerpts with
  * the full nine columns, and excerpts whose prefix columns were stripped (`<,220 ...`,
  * `*,,Sending certificate`), as people paste them in forums and tickets.

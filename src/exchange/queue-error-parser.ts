@@ -2,7 +2,7 @@ import type { SmtpReply } from '../model/step-data.js';
 
 /**
  * Exchange queue `LastError` strings (Get-Queue, Queue Viewer, message tracking), unwrapped
- * layer by layer to the response that actually failed (DOMAIN.md (a) last paragraph;
+ * layer by layer to the response that actually failed (docs/domain.md, "How local failures surface";
  * samples/queue-lasterror.txt):
  *
  * - `[{LRT=..};{LED=..};{FQDN=..};{IP=..}]` (2013+ LastError, RecipientStatus)

@@ -4,7 +4,7 @@ import type { ProtocolLogRow, ProtocolLogSession } from './protocol-log.js';
 import { canonicalStatus } from './sspi-status.js';
 
 /**
- * What one SmtpSend session shows, read the way Exchange's own client logic works (DOMAIN.md
+ * What one SmtpSend session shows, read the way Exchange's own client logic works (docs/domain.md
  * (a) wire logic, (e) info lines): which EHLO lists Exchange saw before and after STARTTLS,
  * whether it QUIT without trying AUTH, and the status of any TLS or authentication failure.
  */
@@ -150,7 +150,7 @@ export function sessionFacts(session: ProtocolLogSession): SendSessionFacts {
   return f;
 }
 
-/** authTokens: mechanisms of the `AUTH` line Exchange reads (legacy `AUTH=` is ignored, DOMAIN.md (a)). */
+/** authTokens: mechanisms of the `AUTH` line Exchange reads (legacy `AUTH=` is ignored, docs/domain.md, "Exchange Send connector"). */
 export function authTokens(caps: Capabilities | undefined): string[] {
   return caps?.auth ?? [];
 }

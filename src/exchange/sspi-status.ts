@@ -1,7 +1,7 @@
 /**
  * SSPI `SecurityStatus` names as Exchange writes them in events 2016/2017/1035 and in the
  * protocol log ("Outbound Authentication failed with <status>", "TLS negotiation failed with
- * error <status>"), with what each means in plain words (DOMAIN.md (b); Win32 SEC_E_* codes).
+ * error <status>"), with what each means in plain words (docs/domain.md, "SSPI status names"; Win32 SEC_E_* codes).
  */
 export const SSPI_STATUS_MEANINGS: Readonly<Record<string, string>> = {
   LogonDenied: 'the logon was refused (SEC_E_LOGON_DENIED): the account, its password, or the trust between domains was not accepted',

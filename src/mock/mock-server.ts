@@ -33,7 +33,7 @@ export interface MockServer {
 export interface MockOptions {
   /** 0 = an ephemeral port (default). */
   port?: number;
-  /** Default 127.0.0.1: the mock binds to loopback unless told otherwise (DESIGN.md "Safety rules"). */
+  /** Default 127.0.0.1: the mock binds to loopback unless told otherwise (docs/design.md, "Safety rules"). */
   host?: string;
   /** Share one test PKI across servers (creating one costs key generation). */
   pki?: TestPki;

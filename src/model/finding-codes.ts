@@ -1,6 +1,6 @@
 /**
  * Finding codes: the stable vocabulary of smtprobe. Users script against these;
- * add new ones freely, never rename or remove one (DESIGN.md "Finding codes").
+ * add new ones freely, never rename or remove one (docs/design.md, "Finding codes").
  */
 export const CONNECTIVITY_CODES = [
   'DNS_NXDOMAIN', 'DNS_TIMEOUT', 'DNS_NO_ADDRESS', 'ICMP_NO_REPLY', 'ICMP_NOT_PERMITTED',
@@ -30,7 +30,7 @@ export const AUTH_CODES = [
 export const RELAY_CODES = ['RELAY_DENIED', 'SENDER_REJECTED'] as const;
 
 /**
- * Codes added after DESIGN.md's first list (add-only, documented in the README):
+ * Codes added after the first list (add-only, documented in the README):
  * - AUTH_PLAINTEXT_ADVERTISED: AUTH offered before TLS (credentials could go in clear).
  * - STARTTLS_AFTER_AUTH_POLICY: reserved for STARTTLS policy notes.
  * - AUTH_MECHANISM_NOT_ATTEMPTED: only NTLM/GSSAPI offered, detected but not attempted.

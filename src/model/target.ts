@@ -1,7 +1,7 @@
 import { toPublicOAuth, type OAuthCredential, type PublicOAuth } from './oauth.js';
 import type { Secret } from './secret.js';
 
-/** How TLS is used (STYLE.md §6: name the mode, don't stack booleans). */
+/** How TLS is used (name the mode, don't stack booleans: docs/design.md, "Code conventions"). */
 export type TlsMode = 'implicit' | 'starttls' | 'starttls-optional' | 'none';
 /** What the CLI accepts: `auto` resolves to implicit on 465, starttls elsewhere. */
 export type TlsModeOption = TlsMode | 'auto';
@@ -10,7 +10,7 @@ export type TlsVerify = 'none' | 'chain' | 'domain';
 export type TlsVersion = 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
 export const TLS_VERSIONS: readonly TlsVersion[] = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
 
-/** TARGET_DEFAULTS: the defaults of `check` (issue 2): port 587, 60 s per probe, 30 s per phase. */
+/** TARGET_DEFAULTS: the defaults of `check`: port 587, 60 s per probe, 30 s per phase. */
 export const TARGET_DEFAULTS = {
   port: 587,
   timeoutS: 60,
@@ -104,7 +104,7 @@ export interface Target {
   labels: Record<string, string>;
   /** Send connector name when the target came from an Exchange connector. */
   connectorName?: string;
-  /** The connector's SmartHostAuthMechanism (DOMAIN.md (a)), when the target came from one. */
+  /** The connector's SmartHostAuthMechanism (docs/domain.md, "Exchange Send connector"), when the target came from one. */
   smartHostAuthMechanism?: 'None' | 'BasicAuth' | 'BasicAuthRequireTLS' | 'ExchangeServer' | 'ExternalAuthoritative';
 }
 

@@ -18,7 +18,7 @@ export interface SessionContext<S = Record<string, unknown>> {
 }
 
 /**
- * Step: one module, one signature (STYLE.md §2). Returns a StepResult for every network
+ * Step: one module, one signature (docs/design.md, "Steps"). Returns a StepResult for every network
  * outcome; throws only on a bug.
  */
 export type Step<D = unknown, S = Record<string, unknown>> = (

@@ -10,7 +10,7 @@ const OUTSIDE_GOAL: ReadonlySet<StepName> = new Set<StepName>(['icmp', 'path', '
 
 /**
  * summarize computes, once, the values several readers of a Report need (renderers, exit
- * code, metrics, recorder) — STYLE.md §3: no renderer re-derives them.
+ * code, metrics, recorder): no renderer re-derives them (docs/design.md, "Report and verdict").
  */
 export function summarize(steps: StepResult[], startedAt: number): ReportSummary {
   const summary: ReportSummary = { replyCodes: {} };

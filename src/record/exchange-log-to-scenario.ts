@@ -8,7 +8,7 @@ import { REPLAY_PASSWORD, Redactor, USER_PLACEHOLDER } from './redact.js';
 import { scriptFor, type ScenarioDocument } from './transcript-to-scenario.js';
 
 /**
- * An Exchange SMTP Send protocol log session (DOMAIN.md (e)) as a scenario: the remote
+ * An Exchange SMTP Send protocol log session (docs/domain.md, "Exchange SMTP Send protocol log") as a scenario: the remote
  * server's greeting, EHLO lines before and after STARTTLS and replies, replayed by the mock;
  * a probe with the Exchange client profile (`client: exchange`) that behaves as the Send
  * connector did as far as the log shows it; and `expect`, the finding the log means.
@@ -36,7 +36,7 @@ const DNS_NAME = /^(?=.*[a-z])[a-z0-9-]+(\.[a-z0-9-]+)+$/i;
 const SCHANNEL_VERSION: Record<string, 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3'> = {
   TLS1_0: 'TLSv1', TLS1: 'TLSv1', TLS1_1: 'TLSv1.1', TLS1_2: 'TLSv1.2', TLS1_3: 'TLSv1.3',
 };
-/** SSPI statuses of a failed TLS negotiation that mean "no protocol version or cipher in common" (DOMAIN.md (b) cause 8). */
+/** SSPI statuses of a failed TLS negotiation that mean "no protocol version or cipher in common" (docs/domain.md, "Root causes" row 8). */
 const VERSION_STATUSES = new Set(['InvalidToken', 'AlgorithmMismatch']);
 /** Mechanisms X-EXPS negotiates that a SASL client can recognise (RFC 4752 GSSAPI; MS-SMTPNTLM). */
 const EXPS_SASL = ['GSSAPI', 'NTLM'];
@@ -203,14 +203,14 @@ export function exchangeLogToScenario(sel: SelectedSession, opts: { name: string
     server.tls = 'starttls';
     probe.tls = 'starttls';
     if (VERSION_STATUSES.has(tlsStatus)) {
-      // DOMAIN.md (b) cause 8: an Exchange that speaks only TLS 1.0 against a relay requiring TLS 1.2+.
+      // docs/domain.md, "Root causes" row 8: an Exchange that speaks only TLS 1.0 against a relay requiring TLS 1.2+.
       server.tlsVersions = { min: 'TLSv1.2', max: 'TLSv1.3' };
       probe.tlsMin = 'TLSv1';
       probe.tlsMax = 'TLSv1';
       notes.push(`${tlsStatus}: replayed as the usual cause — Exchange offering TLS 1.0 only (--exchange-tls 1.0) to a relay that requires TLS 1.2 or later`);
       expect = { codes: ['TLS_VERSION_MISMATCH'], verdict: 'critical' };
     } else if (tlsStatus === 'NoCredentials') {
-      // DOMAIN.md (b) cause 9: the certificate Exchange would present has no usable private key.
+      // docs/domain.md, "Root causes" row 9: the certificate Exchange would present has no usable private key.
       server.clientCert = 'require';
       probe.clientCert = 'none';
       notes.push('NoCredentials: the certificate Exchange presents (Sending certificate) has no usable private key; replayed as a relay that requires a client certificate which never arrives');
@@ -237,7 +237,7 @@ export function exchangeLogToScenario(sel: SelectedSession, opts: { name: string
     probe.tls = 'starttls';
     expect = { codes: ['STARTTLS_NOT_OFFERED'], verdict: 'critical' };
   } else if (facts.quitAfterEhlo) {
-    // Exchange Basic auth reads only the "AUTH" line of the last EHLO (DOMAIN.md (a)).
+    // Exchange Basic auth reads only the "AUTH" line of the last EHLO (docs/domain.md, "Exchange Send connector").
     const last = after ?? before ?? [];
     const tokens = authTokens(last);
     if (!tokens.auth.includes('LOGIN')) expect = { codes: [tokens.auth.length > 0 ? 'AUTH_NO_COMMON_MECHANISM' : 'AUTH_NOT_OFFERED'], verdict: 'critical' };

@@ -5,7 +5,7 @@ import { InputError } from '../config/input-error.js';
 
 /**
  * Reading an Exchange SMTP Send protocol log for `smtprobe record --from-exchange-log`
- * (DOMAIN.md (e)). The CSV itself (#Fields header, quoted fields, full or stripped rows) is
+ * (docs/domain.md, "Exchange SMTP Send protocol log"). The CSV itself (#Fields header, quoted fields, full or stripped rows) is
  * parsed by src/exchange/protocol-log.ts, shared with `smtprobe explain`; this file picks the
  * session to replay and reads what it shows.
  */

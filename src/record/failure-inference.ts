@@ -6,7 +6,7 @@ import type { Dialogue } from './dialogue.js';
 /**
  * How a recorded session failed, in the mock's terms: a fault the raw responder plays, or a
  * command whose reply must come too late. Inferred from the first failing step's error code
- * (DESIGN.md finding codes) and the transcript's local events.
+ * (docs/design.md, "Finding codes") and the transcript's local events.
  */
 export interface InferredFailure {
   fault?: Fault;

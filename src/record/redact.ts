@@ -1,7 +1,7 @@
 import { Secret } from '../model/secret.js';
 
 /**
- * Redaction for recordings (DESIGN.md "Safety rules": never a secret in a recorded fixture).
+ * Redaction for recordings (docs/design.md, "Safety rules": never a secret in a recorded fixture).
  * The transcript is already redacted at capture; this is the second line of defence, applied
  * to every string of a recorded scenario and of its YAML comments: known secrets, anything
  * that decodes from base64 to one, SASL challenges, and — unless the user keeps them — the

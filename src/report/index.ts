@@ -15,7 +15,7 @@ export interface RenderOptions {
 
 /**
  * Renderer: one output format, for one report (`check`) and for a run's reports (`run`).
- * Pure functions of the Reports (STYLE.md §1); the CLI writes the string.
+ * Pure functions of the Reports (docs/design.md, "Layers and imports"); the CLI writes the string.
  */
 export interface Renderer {
   one(report: Report, opts: RenderOptions): string;

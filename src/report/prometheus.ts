@@ -1,7 +1,7 @@
 import type { Report, Verdict } from '../model/report.js';
 
 /**
- * Prometheus metrics of a Report — computed from the Report only (STYLE.md §3), once, as
+ * Prometheus metrics of a Report — computed from the Report only (docs/design.md, "Layers and imports"), once, as
  * plain data: the `--format prometheus` text renderer and the exporter's prom-client
  * registries both read this list, so the two can never disagree.
  *

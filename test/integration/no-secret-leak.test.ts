@@ -1,6 +1,6 @@
 /**
  * Safety rule: a secret never appears in any output format or transcript, whatever the
- * mechanism and whether AUTH succeeds or fails (DESIGN.md "Safety rules").
+ * mechanism and whether AUTH succeeds or fails (docs/design.md, "Safety rules").
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { targetForScenario } from '../../src/config/scenario-target.js';

@@ -1,5 +1,5 @@
 /**
- * The hardened client (issue 4 §3): 1,000 probes against the hostile and broken servers of the
+ * The hardened client: 1,000 probes against the hostile and broken servers of the
  * fault scenarios. Each must end with a finding within its deadline; afterwards no socket or
  * timer of ours is left, and nothing was rejected unhandled.
  */

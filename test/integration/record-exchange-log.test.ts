@@ -1,6 +1,6 @@
 /**
- * Every Exchange SMTP Send protocol log sample (../shared/samples/exchange-smtpsend-*.log)
- * becomes a scenario (issue 4 item 5, reused by issue 7 item 5); replaying it with the
+ * Every Exchange SMTP Send protocol log sample (test/samples/exchange-smtpsend-*.log)
+ * becomes a scenario; replaying it with the
  * Exchange client profile gives the finding that matches the log, with the Exchange
  * explanation.
  */
@@ -14,7 +14,7 @@ import { replayScenario } from '../../src/run/replay.js';
 
 const samples = SAMPLES_DIR;
 
-/** What each sample means (DOMAIN.md (b)), and words its Exchange explanation must carry. */
+/** What each sample means (docs/domain.md, "Root causes"), and words its Exchange explanation must carry. */
 const MEANING: Record<string, { codes: string[]; explanation: RegExp }> = {
   // Cause 5: the relay offers AUTH PLAIN only; Exchange QUITs, "451 5.7.3 Require basic authentication".
   'exchange-smtpsend-auth-login-not-offered.log': { codes: ['AUTH_NO_COMMON_MECHANISM'], explanation: /451 5\.7\.3 Require basic authentication/ },

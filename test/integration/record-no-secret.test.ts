@@ -1,5 +1,5 @@
 /**
- * No secret in any recorded file (issue 4): record runs that used distinctive passwords,
+ * No secret in any recorded file: record runs that used distinctive passwords,
  * tokens and user names — accepted, rejected, echoed back by the server, over PLAIN, LOGIN,
  * CRAM-MD5 and XOAUTH2, with the generic and the Exchange client — and grep every recording
  * (the YAML written, comments included) for them and their base64 forms. The same for an

@@ -1,5 +1,5 @@
 /**
- * Round trip for every bundled scenario (issue 4, record): start the mock with scenario X,
+ * Round trip for every bundled scenario: start the mock with scenario X,
  * probe it as X says, record the Report as scenario Y (YAML, loaded back as the mock loads a
  * file), start the mock with Y, probe Y with Y's own probe section, and compare the finding
  * codes (as sets) and the verdict. No scenario is excluded.

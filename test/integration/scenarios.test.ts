@@ -1,5 +1,5 @@
 /**
- * Every scenario file is a test (STYLE.md §9): start the mock as the file says, probe it as
+ * Every scenario file is a test (docs/design.md, "Mock smart host and scenarios"): start the mock as the file says, probe it as
  * the file says, and compare the findings and verdict with the file's `expect`.
  */
 import { readdirSync } from 'node:fs';

@@ -1,7 +1,7 @@
 /**
- * The shared reply and log samples (a copy of ../shared/samples, kept in the repo so that the
+ * The shared reply and log samples (test/samples, kept in the repo so that the
  * tests read the same bytes on every machine). SMTPROBE_SAMPLES points elsewhere, e.g. at a
- * newer ../shared/samples, to check that the parsers still hold.
+ * newer copy of the samples, to check that the parsers still hold.
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -33,7 +33,7 @@ export interface IssueOptions {
 /**
  * TestPki: a throw-away PKI made at call time — root CA, intermediate, client CA — that issues
  * leaf certificates for every CertProfile. Nothing with fixed dates is ever committed
- * (DESIGN.md "Mock smart host"): dates are relative to the `now` given to createTestPki.
+ * (docs/design.md, "Mock smart host and scenarios"): dates are relative to the `now` given to createTestPki.
  *
  * Note on OpenSSL 3: a server context refuses to load the `sha1-signature` chain at Node's
  * default security level (1) with "ca md too weak", and the `weak-key` (RSA 1024) leaf at level 2

@@ -1,6 +1,6 @@
 import type { RttStats } from '../../model/step-data.js';
 
-/** round3 keeps microsecond precision for millisecond values (the model's unit, STYLE.md §3). */
+/** round3 keeps microsecond precision for millisecond values (the model's unit: docs/design.md, "Code conventions"). */
 function round3(n: number): number {
   return Math.round(n * 1000) / 1000;
 }

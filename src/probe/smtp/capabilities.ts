@@ -15,7 +15,7 @@ const SASL_MECH = /^[A-Z0-9_-]+$/;
  * parseCapabilities reads an EHLO reply (RFC 5321 §4.1.1.1): the first line names the server,
  * each further line is `keyword [params]`. Keywords are upper-cased. `AUTH` lines (RFC 4954 §3)
  * give `auth`; the pre-standard `AUTH=MECH ...` form gives only `authLegacy`, since a client
- * such as Exchange ignores it (DOMAIN.md). Duplicate lines merge their AUTH mechanisms; for other
+ * such as Exchange ignores it (docs/domain.md). Duplicate lines merge their AUTH mechanisms; for other
  * keywords the first occurrence wins. Lines that are not a valid keyword are skipped, never thrown on.
  */
 export function parseCapabilities(reply: SmtpReply): Capabilities {

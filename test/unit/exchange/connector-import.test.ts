@@ -16,7 +16,7 @@ const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..
 const fixture = (f: string): string => path.join(dir, f);
 const mappingsOf = (f: string) => parseSendConnectorJson(readFileSync(fixture(f), 'utf8'), f).map((c) => mapConnector(c));
 
-/** What each mechanism's targets must say (DOMAIN.md (a): wire logic per mechanism). */
+/** What each mechanism's targets must say (docs/domain.md, "Wire behaviour per SmartHostAuthMechanism"). */
 const POLICY = {
   none: { client: 'exchange', auth: 'none', tls: 'starttls-optional', tlsVerify: 'none', port: 25 },
   basicauth: { client: 'exchange', auth: 'LOGIN', tls: 'starttls-optional', tlsVerify: 'none', user: 'relay@contoso.com', password: 'env:SMTP_PASS_RELAY_BASIC' },

@@ -7,7 +7,7 @@ import { REDACTED, missing, nothing, refusePlaintext, utf8 } from './mechanism.j
  * `user SP hex(HMAC-MD5(password, challenge))`. The password itself never crosses the wire,
  * yet it still refuses to start without TLS: an eavesdropper gets the user name in clear and
  * a challenge/digest pair to brute-force offline (RFC 2195 §4 itself warns of this), and the
- * probe's rule is no AUTH in clear unless the user allowed it (issue 2, item 7).
+ * probe's rule is no AUTH in clear unless the user allowed it (docs/design.md, "Credentials only over trusted TLS").
  */
 export class CramMd5Mechanism implements SaslMechanism {
   readonly name = 'CRAM-MD5' as const;

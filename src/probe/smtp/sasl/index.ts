@@ -9,7 +9,7 @@ import { Xoauth2Mechanism } from './xoauth2.js';
 export type { SaslCredentials, SaslMechanism, SaslStep, ServerInfo } from './mechanism.js';
 export { DETECTED_MECHANISM_NOTES, isDetectedOnly } from './detected.js';
 
-/** One constructor per mechanism: a table, not a switch on built strings (STYLE.md "Avoid"). */
+/** One constructor per mechanism: a table, not a switch on built strings (docs/design.md, "Code conventions"). */
 const MECHANISMS: Readonly<Record<MechanismName, new (creds: SaslCredentials) => SaslMechanism>> = {
   PLAIN: PlainMechanism,
   LOGIN: LoginMechanism,
@@ -59,7 +59,7 @@ export interface MechanismChoice {
  *   profile never authLegacy, since Exchange ignores `AUTH=` lines).
  * - `policy`: `auto` takes the strongest usable one the credentials allow (PREFERENCE);
  *   a named mechanism is used only if offered.
- * - `profile`: `exchange` behaves as Exchange's Send connector (DOMAIN.md): only LOGIN, and only
+ * - `profile`: `exchange` behaves as Exchange's Send connector (docs/domain.md): only LOGIN, and only
  *   when the token LOGIN is on the AUTH line.
  * Reasons are checked in the order no-credentials, not-offered, no-common-mechanism.
  */

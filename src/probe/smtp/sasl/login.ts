@@ -5,7 +5,7 @@ import { REDACTED, missing, nothing, refusePlaintext, utf8 } from './mechanism.j
  * LoginMechanism: the LOGIN mechanism (MS-XLOGIN; draft-murchison-sasl-login). `AUTH LOGIN`
  * without an initial response, as Exchange's Send connector does; the user name answers the
  * first 334, the password the second. The 334 texts ("Username:", "Password:") are not checked:
- * servers word them differently, and Exchange ignores them too (DOMAIN.md).
+ * servers word them differently, and Exchange ignores them too (docs/domain.md).
  */
 export class LoginMechanism implements SaslMechanism {
   readonly name = 'LOGIN' as const;

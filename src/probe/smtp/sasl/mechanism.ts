@@ -34,7 +34,7 @@ export type SaslStep =
   | { kind: 'abort'; reason: string };
 
 /**
- * SaslMechanism: one SASL mechanism as a small object (STYLE.md §4, after Go's net/smtp `Auth`).
+ * SaslMechanism: one SASL mechanism as a small object (docs/design.md, "SASL mechanisms"; after Go's net/smtp `Auth`).
  * The SMTP connection owns base64, the 334/235 replies and sending `*`; the mechanism only
  * decides the bytes, so it is testable without a socket.
  */
