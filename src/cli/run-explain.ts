@@ -1,4 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
+import { onInterrupt } from './interrupt.js';
 import { ConfigError } from '../config/config-error.js';
 import { parseTargetInput, resolveTarget } from '../config/resolve-target.js';
 import { connectorInputFor } from '../exchange/connector-targets.js';
@@ -44,14 +45,12 @@ export async function runExplain(arg: string | undefined, flags: Record<string, 
       baseDir: process.cwd(),
       ...(process.stdin.isTTY && process.stderr.isTTY ? { prompt: promptHidden } : {}),
     });
-    const ac = new AbortController();
-    const onSigint = (): void => ac.abort();
-    process.once('SIGINT', onSigint);
+    const ac = onInterrupt();
     try {
       const report = await probe(target, { signal: ac.signal });
       probed = { report, causes: judgeCauses(expl, report), notes: plan.notes };
     } finally {
-      process.removeListener('SIGINT', onSigint);
+      ac.dispose();
     }
   }
   const out = flags.json

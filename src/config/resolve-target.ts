@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Secret } from '../model/secret.js';
-import { TARGET_DEFAULTS, TLS_VERSIONS, type Target, type TlsMode, type TlsVersion } from '../model/target.js';
+import { TARGET_DEFAULTS, TLS_VERSIONS, type CredentialSource, type Target, type TlsMode, type TlsVersion } from '../model/target.js';
+import { parseDuration } from '../run/duration.js';
 import { ConfigError } from './config-error.js';
 import { fromEnv, fromFile, resolveSecretRef, type SecretEnv } from './secrets.js';
 import { formatIssue, targetInputSchema, type TargetInput } from './target-schema.js';
@@ -107,6 +108,14 @@ export async function resolveTarget(input: TargetInput, opts: ResolveOptions): P
   }
   const password = await secret(input.password, input.passwordEnv, input.passwordFile, 'password', opts);
   if (password) target.password = password;
+  const source = credentialSource(input.password, input.passwordEnv, input.passwordFile, opts.baseDir);
+  if (password && source) target.credentialSource = source;
+  const authPolicy = {
+    ...(input.authFailLimit !== undefined ? { failLimit: input.authFailLimit } : {}),
+    ...(input.authRetryAfter !== undefined ? { retryAfterMs: parseDuration(input.authRetryAfter, 'authRetryAfter') } : {}),
+    ...(input.authEvery !== undefined ? { everyMs: parseDuration(input.authEvery, 'authEvery') } : {}),
+  };
+  if (Object.keys(authPolicy).length > 0) target.authPolicy = authPolicy;
   const token = await secret(input.token, input.tokenEnv, input.tokenFile, 'token', opts);
   if (token) target.token = token;
   if (target.user && !target.password && !target.token && opts.prompt) {
@@ -114,6 +123,15 @@ export async function resolveTarget(input: TargetInput, opts: ResolveOptions): P
     if (typed) target.password = new Secret(typed);
   }
   return target;
+}
+
+/** credentialSource: where a password reference points (env var or file), for lockout protection. */
+function credentialSource(ref: string | undefined, env: string | undefined, file: string | undefined, baseDir: string): CredentialSource | undefined {
+  if (env !== undefined) return { kind: 'env', name: env };
+  if (file !== undefined) return { kind: 'file', path: path.resolve(baseDir, file) };
+  if (ref?.startsWith('env:')) return { kind: 'env', name: ref.slice(4) };
+  if (ref?.startsWith('file:')) return { kind: 'file', path: path.resolve(baseDir, ref.slice(5)) };
+  return undefined;
 }
 
 async function secret(ref: string | undefined, env: string | undefined, file: string | undefined, field: string, opts: ResolveOptions): Promise<Secret | undefined> {

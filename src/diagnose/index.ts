@@ -10,6 +10,7 @@ import { EXCHANGE_PROFILE_RULES } from './exchange-profile-rules.js';
 import { exchangeFixFor } from './exchange-remediation.js';
 import { RELAY_RULES } from './relay-rules.js';
 import { makeContext, type FindingDraft, type Rule, type RuleContext } from './rule.js';
+import { RUN_RULES } from './run-rules.js';
 import { SMTP_RULES } from './smtp-rules.js';
 import { stepErrorDraft } from './step-error.js';
 import { TLS_RULES } from './tls-rules.js';
@@ -28,7 +29,7 @@ export interface DiagnoseInput {
 
 /** RULES: every rule, by concern, in step order. */
 export const RULES: readonly Rule[] = [
-  ...CONNECTIVITY_RULES, ...SMTP_RULES, ...TLS_RULES, ...AUTH_RULES, ...RELAY_RULES, ...EXCHANGE_PROFILE_RULES,
+  ...CONNECTIVITY_RULES, ...SMTP_RULES, ...TLS_RULES, ...AUTH_RULES, ...RELAY_RULES, ...EXCHANGE_PROFILE_RULES, ...RUN_RULES,
 ];
 
 /**

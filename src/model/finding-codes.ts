@@ -36,10 +36,12 @@ export const RELAY_CODES = ['RELAY_DENIED', 'SENDER_REJECTED'] as const;
  * - AUTH_MECHANISM_NOT_ATTEMPTED: only NTLM/GSSAPI offered, detected but not attempted.
  * - CERT_VERIFY_FAILED: the certificate failed the configured check for a reason with no finer code.
  * - PROBE_INTERNAL_ERROR: smtprobe itself failed (a bug); verdict unknown.
+ * - PROBE_INTERRUPTED: the user stopped the probe (SIGINT/SIGTERM) before it ended; verdict unknown.
+ * - AUTH_SUSPENDED: AUTH withheld after repeated credential rejections (lockout protection).
  */
 export const EXTRA_CODES = [
   'AUTH_PLAINTEXT_ADVERTISED', 'AUTH_MECHANISM_NOT_ATTEMPTED', 'CERT_VERIFY_FAILED',
-  'PROBE_INTERNAL_ERROR',
+  'PROBE_INTERNAL_ERROR', 'PROBE_INTERRUPTED', 'AUTH_SUSPENDED',
 ] as const;
 
 export const FINDING_CODES = [

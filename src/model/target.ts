@@ -86,6 +86,10 @@ export interface Target {
   password?: Secret;
   /** OAuth bearer token for XOAUTH2/OAUTHBEARER. */
   token?: Secret;
+  /** Where the password came from (not the value), so lockout protection sees it change. */
+  credentialSource?: CredentialSource;
+  /** Lockout protection settings given in probes.yaml (defaults: AUTH_LOCKOUT_DEFAULTS in src/run/auth-lockout.ts). */
+  authPolicy?: { failLimit?: number; retryAfterMs?: number; everyMs?: number };
   allowPlaintextAuth: boolean;
   mailFrom?: string;
   rcpt: string[];
@@ -100,13 +104,16 @@ export interface Target {
 }
 
 /** PublicTarget: the Target as it appears in a Report — no secret, only whether one was given. */
-export type PublicTarget = Omit<Target, 'password' | 'token' | 'ca' | 'clientKey' | 'clientCert'> & {
+/** CredentialSource: an environment variable's name or a file's absolute path (never the secret). */
+export type CredentialSource = { kind: 'env'; name: string } | { kind: 'file'; path: string };
+
+export type PublicTarget = Omit<Target, 'password' | 'token' | 'ca' | 'clientKey' | 'clientCert' | 'credentialSource'> & {
   hasPassword: boolean;
   hasToken: boolean;
   hasClientCert: boolean;
 };
 
 export function toPublicTarget(t: Target): PublicTarget {
-  const { password, token, ca: _ca, clientKey: _k, clientCert, ...rest } = t;
+  const { password, token, ca: _ca, clientKey: _k, clientCert, credentialSource: _s, ...rest } = t;
   return { ...rest, hasPassword: password !== undefined, hasToken: token !== undefined, hasClientCert: clientCert !== undefined };
 }
