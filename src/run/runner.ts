@@ -21,6 +21,8 @@ export interface RunOptions extends Partial<FleetLimits> {
    * run of any size holds only the probes in flight: memory stays bounded by the concurrency.
    */
   retain?: boolean;
+  /** How long past a target's hard deadline to wait for its Report (default REPORT_GRACE_MS). */
+  reportGraceMs?: number;
 }
 
 /**
@@ -67,7 +69,7 @@ export async function runFleet(targets: readonly Target[], opts: RunOptions): Pr
       // these promises pending forever, so each task checks instead.
       if (signal.aborted) return;
       done[index] = 2;
-      const report = await withinDeadline(opts.probe(target, { signal }), target.timeouts.totalMs + REPORT_GRACE_MS);
+      const report = await withinDeadline(opts.probe(target, { signal }), target.timeouts.totalMs + (opts.reportGraceMs ?? REPORT_GRACE_MS));
       if (report === undefined) return;
       done[index] = 1;
       if (retain) reports[index] = report;
