@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createTestPki } from '../src/mock/certs/index.js';
 import { resolveTarget } from '../src/config/resolve-target.js';
+import { NetPingSessions } from '../src/probe/path/net-ping-pinger.js';
 import { probe } from '../src/probe/probe.js';
 import { TrustStoreCache } from '../src/probe/tls/trust-store.js';
 import { runFleet } from '../src/run/runner.js';
@@ -91,18 +92,24 @@ async function main(): Promise<void> {
       const base = await resolveTarget({ name: 'soak', host: '127.0.0.1', port: PORT, tls: 'starttls', tlsVerify: 'domain', tlsDomain: 'smarthost.test', ca: caFile, user: USER, passwordEnv: 'SOAK_PASS' }, { env, baseDir: dir });
       const targets = Array.from({ length: SOAK_N }, (_, i) => ({ ...base, name: `soak-${i}` }));
       const trustStores = new TrustStoreCache();
-      await probe(base, { trustStores });
+      // As `smtprobe run` does: one TrustStoreCache and one set of ICMP sessions for the run.
+      const pingers = new NetPingSessions();
+      await probe(base, { trustStores, pingers });
       const fdsBefore = openFds();
       const verdicts: Record<string, number> = {};
       let reports = 0;
+      const echoes = { sent: 0, received: 0 };
       const t0 = performance.now();
       await runFleet(targets, {
         concurrency: 64,
         perHost: 64,
         retain: false,
-        probe: (t, o) => probe(t, { signal: o.signal, trustStores }),
+        probe: (t, o) => probe(t, { signal: o.signal, trustStores, pingers }),
         onReport: (r) => {
           reports += 1;
+          const icmp = r.steps.find((s) => s.step === 'icmp')?.data as { sent?: number; received?: number } | undefined;
+          echoes.sent += icmp?.sent ?? 0;
+          echoes.received += icmp?.received ?? 0;
           verdicts[r.verdict] = (verdicts[r.verdict] ?? 0) + 1;
         },
       });
@@ -110,7 +117,7 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, 200));
       const fdsAfter = openFds();
       const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
-      const row = `soak: ${reports}/${SOAK_N} Reports, verdicts ${JSON.stringify(verdicts)}, ${(wallMs / 1000).toFixed(1)} s, fds ${fdsBefore} -> ${fdsAfter}, peak RSS ${peakRssMb} MB`;
+      const row = `soak: ${reports}/${SOAK_N} Reports, verdicts ${JSON.stringify(verdicts)}, ${(wallMs / 1000).toFixed(1)} s, echoes ${echoes.received}/${echoes.sent} answered, ICMP sessions open after ${pingers.openSessions}, fds ${fdsBefore} -> ${fdsAfter}, peak RSS ${peakRssMb} MB`;
       rows.push(row);
       process.stderr.write(`${row}\n`);
     }

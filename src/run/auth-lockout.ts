@@ -87,9 +87,9 @@ export class AuthLockout {
     const entry = this.#entries.get(key) ?? { rejections: [] };
     entry.lastAuthAt = now;
     if (step.error?.code !== 'AUTH_CREDENTIALS_REJECTED') {
-      // Accepted, or refused for another reason (a 454 tempfail is not a wrong password): the streak ends.
-      if (step.status === 'pass') this.#entries.delete(key);
-      else this.#entries.set(key, { lastAuthAt: now, rejections: [] });
+      // Accepted, or refused for another reason (a 454 tempfail is not a wrong password): the
+      // streak ends; when AUTH last ran is kept for authEvery.
+      this.#entries.set(key, { lastAuthAt: now, rejections: [] });
       return;
     }
     const reply = data.reply ? `${data.reply.code} ${data.reply.lines?.join(' ') ?? ''}`.trim() : step.error.message;
