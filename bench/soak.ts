@@ -48,7 +48,10 @@ function countReports(format: string, out: string): number | string {
       return `not a JSON document (${out.length} bytes)`;
     }
   }
-  if (format === 'nagios') return out.split('\n').length - 1;
+  // nagios: the status line, then one long-output line per target.
+  if (format === 'nagios') return out.split('\n').slice(1).filter((l) => l.trim() !== '').length;
+  // prometheus: one probe_success series per target.
+  if (format === 'prometheus') return out.split('\n').filter((l) => l.startsWith('probe_success{')).length;
   return out.length;
 }
 
