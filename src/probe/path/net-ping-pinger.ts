@@ -77,10 +77,17 @@ function fixIpv6(session: Ipv6Patchable, raw: RawSocketModule, ttl: number): voi
 /** The default TTL for untargeted echoes: Linux's net.ipv4.ip_default_ttl. */
 const DEFAULT_TTL = 64;
 /**
- * net-ping's own timeout per request. Ours (the request's `timeoutMs`) decides; net-ping's
- * only releases the request's sequence number afterwards, so it is set well past any of ours.
+ * net-ping's own timeout, which it counts from the moment the request actually left the socket.
+ * raw-socket serves reads before writes, so on a busy run (every ICMP packet of the host arrives
+ * on the shared socket, one read per event-loop iteration) a request can wait in its send queue
+ * for a while: a timeout counted from the queueing would call an answered echo lost. So loss is
+ * net-ping's verdict, from the real send, for requests of up to this long; our own timer
+ * (`timeoutMs` plus as much again, at most SEND_ALLOWANCE_MS, from the queueing) is the backstop
+ * that ends every request — and the verdict for shorter timeouts (the path step's samples).
  */
-const NET_PING_BACKSTOP_MS = 10_000;
+const NET_PING_TIMEOUT_MS = 1000;
+/** The most our backstop adds to a request's `timeoutMs` for time spent waiting to be sent. */
+const SEND_ALLOWANCE_MS = 1000;
 /** Extra loop iterations a timed-out sample waits, for unrelated ICMP queued in the socket. */
 const DRAIN_SLACK_ITERATIONS = 16;
 
@@ -154,7 +161,7 @@ export class NetPingSessions {
       session = netPing.createSession({
         networkProtocol: family === 6 ? netPing.NetworkProtocol.IPv6 : netPing.NetworkProtocol.IPv4,
         retries: 0,
-        timeout: NET_PING_BACKSTOP_MS,
+        timeout: NET_PING_TIMEOUT_MS,
         sessionId: randomInt(1, 65535),
         packetSize: 16,
         ttl,
@@ -189,7 +196,7 @@ export class NetPingSessions {
         clearTimeout(timer);
         resolve(o);
       };
-      // The timeout is ours, armed now — not when the request leaves — so a request that never
+      // The backstop is ours, armed now — not when the request leaves — so a request that never
       // leaves still ends. After an event-loop stall (GC, a loaded machine) timers run before
       // I/O, and raw-socket reads one packet per loop iteration, so replies that arrived during
       // the stall may still be queued in the socket when the timer fires: the verdict waits
@@ -201,7 +208,8 @@ export class NetPingSessions {
         if (n <= 0) return finish({ kind: 'timeout' });
         setImmediate(() => afterIterations(n - 1));
       };
-      const timer = setTimeout(() => afterIterations(2 * this.#owed() + DRAIN_SLACK_ITERATIONS), req.timeoutMs);
+      const backstopMs = req.timeoutMs + Math.min(req.timeoutMs, SEND_ALLOWANCE_MS);
+      const timer = setTimeout(() => afterIterations(2 * this.#owed() + DRAIN_SLACK_ITERATIONS), backstopMs);
       shared.owed += 1;
       try {
         shared.session.pingHost(req.address, (error, _target, sent, rcvd) => {
