@@ -78,7 +78,7 @@ export class ProbeRun {
  * STEP_GRACE_MS: how long past its deadline a step may take to report its own timeout (with
  * its own, more precise code) before the runner abandons it as PHASE_TIMEOUT.
  */
-export const STEP_GRACE_MS = 250;
+export const STEP_GRACE_MS = 1000;
 /** INTERRUPT_GRACE_MS: how long an interrupted step may take to stop by itself. */
 export const INTERRUPT_GRACE_MS = 300;
 
