@@ -7,6 +7,7 @@ import type { Target } from '../model/target.js';
 import { probe } from '../probe/probe.js';
 import { isOutputFormat, loadRenderer } from '../report/index.js';
 import { outputSink } from './atomic-output.js';
+import { onInterrupt } from './interrupt.js';
 import { promptHidden } from './prompt.js';
 
 /** Flags that are about output, not about the target. */
@@ -23,9 +24,8 @@ export async function runCheck(host: string | undefined, flags: Record<string, u
   }
   const targets = await resolveTargets(raw, flags);
   const out = await outputSink(flags.output);
-  const ac = new AbortController();
-  const onSigint = (): void => ac.abort();
-  process.once('SIGINT', onSigint);
+  const stop = onInterrupt({ notice: () => '\nsmtprobe: interrupted — printing what the probe found so far (again to quit now)\n' });
+  const ac = stop;
   try {
     const reports: Report[] = [];
     for (const target of targets) {
@@ -43,9 +43,11 @@ export async function runCheck(host: string | undefined, flags: Record<string, u
     const [only] = reports;
     out.write(reports.length === 1 && only ? renderer.one(only, opts) : reports.map((r) => renderer.one(r, opts)).join(format === 'human' ? '\n' : ''));
     await out.close();
+    // Interrupted: the Reports are partial, whatever they say (exit 3, unknown).
+    if (stop.interrupted) return VERDICT_EXIT_CODE.unknown;
     return Math.max(0, ...reports.map((r) => VERDICT_EXIT_CODE[r.verdict]));
   } finally {
-    process.removeListener('SIGINT', onSigint);
+    stop.dispose();
   }
 }
 

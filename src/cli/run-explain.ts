@@ -1,4 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
+import { onInterrupt } from './interrupt.js';
 import { ConfigError } from '../config/config-error.js';
 import { parseTargetInput, resolveTarget } from '../config/resolve-target.js';
 import { connectorInputFor, readConnectorFile, selectConnectors } from '../exchange/connector-targets.js';
@@ -64,15 +65,13 @@ export async function runExplain(arg: string | undefined, flags: Record<string, 
       baseDir: process.cwd(),
       ...(process.stdin.isTTY && process.stderr.isTTY ? { prompt: promptHidden } : {}),
     });
-    const ac = new AbortController();
-    const onSigint = (): void => ac.abort();
-    process.once('SIGINT', onSigint);
+    const ac = onInterrupt();
     try {
       const report = await probe(target, { signal: ac.signal });
       const causes = judgeCauses(expl, report, opts.sendConnector);
       probed = { report, causes, notes: plan.notes, summary: probeHeadline(expl, causes, report) };
     } finally {
-      process.removeListener('SIGINT', onSigint);
+      ac.dispose();
     }
   }
   const out = flags.json

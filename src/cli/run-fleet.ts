@@ -9,10 +9,13 @@ import { isOutputFormat, loadRenderer, type OutputFormat } from '../report/index
 import { renderNdjsonLine } from '../report/ndjson.js';
 import { renderStateChange } from '../report/state-change.js';
 import { renderSummaryTable } from '../report/summary-table.js';
+import { AuthLockout } from '../run/auth-lockout.js';
 import { FleetLimiter } from '../run/fleet-limiter.js';
 import { runFleet, type ProbeFn } from '../run/runner.js';
 import { startSchedule } from '../run/scheduler.js';
 import { worstVerdict } from '../run/worst-verdict.js';
+import { NetPingSessions } from '../probe/path/net-ping-pinger.js';
+import { onInterrupt } from './interrupt.js';
 import { outputSink, type OutputSink } from './atomic-output.js';
 import { ProgressBar } from './run-progress.js';
 import { limitsFromFlags, scheduleFromFlags } from './run-options.js';
@@ -24,7 +27,10 @@ import { limitsFromFlags, scheduleFromFlags } from './run-options.js';
 function realProbe(): ProbeFn {
   const trustStores = new TrustStoreCache();
   const tokens = new TokenCache();
-  return (target, opts) => probe(target, { signal: opts.signal, trustStores, tokens });
+  // One set of ICMP sessions for the whole run: one raw socket per address family, no echo
+  // identifier shared by two probes, and every request held until net-ping answers it.
+  const pingers = new NetPingSessions();
+  return (target, opts) => probe(target, { signal: opts.signal, trustStores, tokens, pingers, ...(opts.authHold ? { authHold: opts.authHold } : {}) });
 }
 
 /**
@@ -47,27 +53,21 @@ export async function runFleetCommand(file: string, flags: Record<string, unknow
   if (flags.output !== undefined && everyMs !== undefined) throw new ConfigError('--output', 'writes the result of one run; not with --every');
   const out = await outputSink(flags.output);
   const color = out.tty && !process.env.NO_COLOR;
-  const abort = new AbortController();
-  let interrupts = 0;
-  const onSigint = (): void => {
-    interrupts += 1;
-    // The first Ctrl-C ends cleanly with partial results; a second one means "now".
-    if (interrupts > 1) process.exit(130);
-    process.stderr.write('\nsmtprobe: interrupted — finishing running probes, then printing partial results (Ctrl-C again to quit now)\n');
-    abort.abort();
-  };
-  process.on('SIGINT', onSigint);
+  // The first Ctrl-C (or SIGTERM) ends cleanly with partial results; a second one means "now".
+  const abort = onInterrupt({ notice: () => '\nsmtprobe: interrupted — stopping running probes, then printing partial results (Ctrl-C again to quit now)\n' });
   try {
     if (everyMs !== undefined) return await scheduled(targets, { everyMs, jitter, format, color, limiter: new FleetLimiter(limits), signal: abort.signal });
     return await once(targets, { format, color, limits, signal: abort.signal, progress: flags.progress !== false, out });
   } finally {
-    process.removeListener('SIGINT', onSigint);
+    abort.dispose();
   }
 }
 
 async function once(targets: Target[], o: { format: OutputFormat; color: boolean; limits: ReturnType<typeof limitsFromFlags>; signal: AbortSignal; progress: boolean; out: OutputSink }): Promise<number> {
   const bar = o.progress && process.stderr.isTTY ? new ProgressBar(process.stderr, targets.length) : undefined;
   const renderer = await loadRenderer(o.format);
+  // Verdicts are counted as Reports arrive: ndjson does not keep the Reports themselves.
+  const verdicts: Verdict[] = [];
   const result = await runFleet(targets, {
     ...o.limits,
     probe: realProbe(),
@@ -75,6 +75,7 @@ async function once(targets: Target[], o: { format: OutputFormat; color: boolean
     // ndjson has written every Report already: keeping them would only grow memory with the fleet.
     retain: o.format !== 'ndjson',
     onReport: (report) => {
+      verdicts.push(report.verdict);
       bar?.tick(report.verdict);
       // ndjson streams: each Report is written the moment it exists (log pipelines tail it).
       if (o.format === 'ndjson') o.out.write(renderNdjsonLine(report));
@@ -82,10 +83,18 @@ async function once(targets: Target[], o: { format: OutputFormat; color: boolean
   });
   bar?.stop();
   const reports = result.reports.filter((r): r is Report => r !== undefined);
-  const notRun = result.notRun.map((i) => targets[i]?.name ?? String(i));
+  const nameOf = (i: number): string => targets[i]?.name ?? String(i);
+  const missing = result.missing.map(nameOf);
+  // A target without a Report is listed with those not run, so the document stays complete.
+  const notRun = [...result.notRun.map(nameOf), ...missing];
   if (o.format !== 'ndjson') o.out.write(renderer.many(reports, { color: o.color, transcript: false, notRun }));
   await o.out.close();
-  const verdicts: Verdict[] = reports.map((r) => r.verdict);
+  if (missing.length > 0) {
+    process.stderr.write(`smtprobe: error: no Report for ${missing.length} target(s) by their deadline (a bug in smtprobe; please report it): ${missing.join(', ')}\n`);
+    return VERDICT_EXIT_CODE.unknown;
+  }
+  // Interrupted: what was printed is partial, whatever the verdicts say.
+  if (result.interrupted) return VERDICT_EXIT_CODE.unknown;
   if (notRun.length > 0) verdicts.push('unknown');
   return VERDICT_EXIT_CODE[worstVerdict(verdicts)];
 }
@@ -98,7 +107,8 @@ async function scheduled(targets: Target[], o: { everyMs: number; jitter: number
     jitter: o.jitter,
     clock: (await import('../model/deadline.js')).systemClock,
     limiter: o.limiter,
-    probe: realProbe(),
+    // Rounds after rounds: lockout protection keeps a stale password from locking the account.
+    probe: new AuthLockout().guard(realProbe()),
     onReport: (report, change) => {
       if (o.format === 'ndjson') process.stdout.write(renderNdjsonLine(report));
       else if (change) process.stdout.write(renderStateChange(change));

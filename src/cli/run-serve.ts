@@ -1,11 +1,13 @@
 import { ConfigError } from '../config/config-error.js';
 import { loadProbesFile } from '../config/probes-file.js';
 import { probe } from '../probe/probe.js';
+import { NetPingSessions } from '../probe/path/net-ping-pinger.js';
 import { TrustStoreCache } from '../probe/tls/trust-store.js';
 import { TokenCache } from '../oauth/token-cache.js';
 import { startExporter } from '../run/exporter.js';
 import { parseListen } from '../run/listen-address.js';
 import { loadWebConfig } from '../run/web-config.js';
+import { onInterrupt } from './interrupt.js';
 import { limitsFromFlags, scheduleFromFlags } from './run-options.js';
 
 /** runServeCommand starts the exporter and keeps it running until SIGINT/SIGTERM. */
@@ -23,26 +25,25 @@ export async function runServeCommand(flags: Record<string, unknown>): Promise<v
   // One parsed trust store per distinct --ca set for the exporter's lifetime.
   const trustStores = new TrustStoreCache();
   const tokens = new TokenCache();
+  // One set of ICMP sessions (one raw socket per address family) for every probe the exporter makes.
+  const pingers = new NetPingSessions();
   const exporter = await startExporter({
     config,
     env: process.env,
     listen,
     limits,
-    probe: (target, opts) => probe(target, { signal: opts.signal, trustStores, tokens }),
+    probe: (target, opts) => probe(target, { signal: opts.signal, trustStores, tokens, pingers, ...(opts.authHold ? { authHold: opts.authHold } : {}) }),
     ...(everyMs !== undefined ? { everyMs, jitter } : {}),
     ...(timeoutOffsetS !== undefined ? { timeoutOffsetS } : {}),
     log: (line) => process.stderr.write(`smtprobe serve: ${line}\n`),
     ...(web ? { web } : {}),
   });
   process.stderr.write(`smtprobe serve: listening on ${exporter.url} (${config.targets.length} targets from ${config.file})\n`);
-  await new Promise<void>((resolve) => {
-    const stop = (): void => {
-      process.removeListener('SIGINT', stop);
-      process.removeListener('SIGTERM', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
-  await exporter.close();
+  const stop = onInterrupt({ notice: (signal) => `smtprobe serve: ${signal}, stopping (again to quit now)\n` });
+  try {
+    await new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => resolve(), { once: true }));
+    await exporter.close();
+  } finally {
+    stop.dispose();
+  }
 }

@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { Secret } from '../model/secret.js';
 import { hasControlCharacter } from '../model/wire-text.js';
-import { TARGET_DEFAULTS, TLS_VERSIONS, type Target, type TlsMode, type TlsVersion } from '../model/target.js';
+import { TARGET_DEFAULTS, TLS_VERSIONS, type CredentialSource, type Target, type TlsMode, type TlsVersion } from '../model/target.js';
+import { parseDuration } from '../run/duration.js';
 import { ConfigError } from './config-error.js';
 import { resolveOAuthCredential } from './oauth-credential.js';
 import { fromEnv, fromFile, resolveSecretRef, type SecretEnv } from './secrets.js';
@@ -117,6 +118,14 @@ export async function resolveTarget(input: TargetInput, opts: ResolveOptions): P
   // of XOAUTH2 and OAUTHBEARER (RFC 7628 §3.1), so either would rewrite what the server reads.
   if (password?.reveal().includes('\u0000')) fail('password', 'contains a NUL character (U+0000), which SASL PLAIN uses to separate the user name from the password');
   if (password) target.password = password;
+  const source = credentialSource(input.password, input.passwordEnv, input.passwordFile, opts.baseDir);
+  if (password && source) target.credentialSource = source;
+  const authPolicy = {
+    ...(input.authFailLimit !== undefined ? { failLimit: input.authFailLimit } : {}),
+    ...(input.authRetryAfter !== undefined ? { retryAfterMs: parseDuration(input.authRetryAfter, 'authRetryAfter') } : {}),
+    ...(input.authEvery !== undefined ? { everyMs: parseDuration(input.authEvery, 'authEvery') } : {}),
+  };
+  if (Object.keys(authPolicy).length > 0) target.authPolicy = authPolicy;
   const token = await secret(input.token, input.tokenEnv, input.tokenFile, 'token', opts);
   if (token && hasControlCharacter(token.reveal())) fail('token', 'contains a control character; a bearer token is printable ASCII (RFC 6750 §2.1), and U+0001 separates the fields of XOAUTH2 and OAUTHBEARER');
   if (token) target.token = token;
@@ -127,6 +136,15 @@ export async function resolveTarget(input: TargetInput, opts: ResolveOptions): P
     if (typed) target.password = new Secret(typed);
   }
   return target;
+}
+
+/** credentialSource: where a password reference points (env var or file), for lockout protection. */
+function credentialSource(ref: string | undefined, env: string | undefined, file: string | undefined, baseDir: string): CredentialSource | undefined {
+  if (env !== undefined) return { kind: 'env', name: env };
+  if (file !== undefined) return { kind: 'file', path: path.resolve(baseDir, file) };
+  if (ref?.startsWith('env:')) return { kind: 'env', name: ref.slice(4) };
+  if (ref?.startsWith('file:')) return { kind: 'file', path: path.resolve(baseDir, ref.slice(5)) };
+  return undefined;
 }
 
 async function secret(ref: string | undefined, env: string | undefined, file: string | undefined, field: string, opts: ResolveOptions): Promise<Secret | undefined> {

@@ -59,6 +59,12 @@ export const targetInputSchema = z.strictObject({
   tokenEnv: opt(text()),
   tokenFile: opt(text()),
   allowPlaintextAuth: opt(z.boolean()),
+  /** Lockout protection (scheduled probes): consecutive credential rejections before AUTH is suspended. */
+  authFailLimit: opt(z.coerce.number().check(z.int(), z.gte(1), z.lte(100))),
+  /** How long AUTH stays suspended if the credential does not change (a duration: 1h, 30m). */
+  authRetryAfter: opt(text(1, 32)),
+  /** Send AUTH at most this often (a duration: 15m); the other rounds probe TCP, TLS and EHLO only. */
+  authEvery: opt(text(1, 32)),
   mailFrom: opt(z.string().check(noControlCharacters, z.maxLength(320), z.regex(/^[^\s<>]*$/, 'an address without spaces or <>'))),
   rcpt: opt(z.union([address, z.array(address)])),
   client: opt(z.enum(['generic', 'exchange'])),

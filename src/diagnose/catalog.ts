@@ -440,4 +440,19 @@ export const CATALOG: { readonly [C in FindingCode]: CatalogEntry } = {
       'If the relay is simply that slow, raise the threshold.',
     ],
   },
+  PROBE_INTERRUPTED: {
+    severity: 'warning',
+    title: 'Probe interrupted',
+    cause: 'smtprobe was stopped (Ctrl-C, SIGTERM) while this step was running; the steps before it are real results, the rest did not run.',
+    fix: ['Run the probe again and let it finish.'],
+  },
+  AUTH_SUSPENDED: {
+    severity: 'critical',
+    title: 'AUTH suspended after repeated credential rejections',
+    cause: 'The relay rejected these credentials several times in a row, so smtprobe stopped sending AUTH for this target and user: a scheduled probe retrying a wrong password is a password-guessing loop that gets the account locked or the sender\'s address banned.',
+    fix: [
+      'Fix the password (or app password / API key) in the credential source; AUTH resumes on the next round after the source changes.',
+      'Or wait for authRetryAfter (default 1h) to pass: one AUTH is then tried again.',
+    ],
+  },
 };

@@ -14,6 +14,7 @@ import { RELAY_RULES } from './relay-rules.js';
 import { makeContext, type FindingDraft, type Rule, type RuleContext } from './rule.js';
 import { serverOf, type ServerIdentity } from './server-identity.js';
 import { remediesFor } from './server-remedies.js';
+import { RUN_RULES } from './run-rules.js';
 import { SMTP_RULES } from './smtp-rules.js';
 import { stepErrorDraft } from './step-error.js';
 import { TIMING_RULES } from './timing-rules.js';
@@ -34,7 +35,7 @@ export interface DiagnoseInput {
 
 /** RULES: every rule, by concern, in step order. */
 export const RULES: readonly Rule[] = [
-  ...CONNECTIVITY_RULES, ...SMTP_RULES, ...TLS_RULES, ...CLIENT_CERT_RULES, ...AUTH_RULES, ...RELAY_RULES, ...EXCHANGE_PROFILE_RULES, ...OAUTH_RULES, ...TIMING_RULES,
+  ...CONNECTIVITY_RULES, ...SMTP_RULES, ...TLS_RULES, ...CLIENT_CERT_RULES, ...AUTH_RULES, ...RELAY_RULES, ...EXCHANGE_PROFILE_RULES, ...OAUTH_RULES, ...TIMING_RULES, ...RUN_RULES,
 ];
 
 /**

@@ -45,3 +45,20 @@ export class Deadline {
     return new Deadline(Math.min(this.at, this.clock.now() + ms), phase, this.clock, this.signal);
   }
 }
+
+/**
+ * Interrupted: the abort reason when the user stopped smtprobe (SIGINT, SIGTERM), as opposed
+ * to a deadline. Probes tell the two apart: an interrupted step is marked PROBE_INTERRUPTED
+ * and the verdict is unknown, while a deadline is a finding about the server.
+ */
+export class Interrupted extends Error {
+  override readonly name = 'Interrupted';
+  constructor(readonly signalName: string) {
+    super(`interrupted by ${signalName}`);
+  }
+}
+
+/** isInterrupted: whether a signal was aborted because the user stopped smtprobe. */
+export function isInterrupted(signal: AbortSignal | undefined): boolean {
+  return signal?.aborted === true && signal.reason instanceof Interrupted;
+}

@@ -42,12 +42,15 @@ export const RELAY_CODES = ['RELAY_DENIED', 'SENDER_REJECTED'] as const;
  * - GREYLISTED: MAIL or RCPT deferred by greylisting (a retry later is accepted).
  * - DNS_SERVER_REFUSED: the DNS server refused the query, or none listens at that address.
  * - PROBE_SLOW: the probe took longer than its --warn-ms / --crit-ms threshold (warning / critical).
+ * - PROBE_INTERRUPTED: the user stopped the probe (SIGINT/SIGTERM) before it ended; verdict unknown.
+ * - AUTH_SUSPENDED: AUTH withheld after repeated credential rejections (lockout protection).
  */
 export const EXTRA_CODES = [
   'AUTH_PLAINTEXT_ADVERTISED', 'AUTH_MECHANISM_NOT_ATTEMPTED', 'CERT_VERIFY_FAILED',
   'PROBE_INTERNAL_ERROR', 'CLIENT_CERT_EXPIRED', 'CLIENT_CERT_EXPIRES_SOON', 'CLIENT_CERT_NO_CLIENT_AUTH', 'CLIENT_CERT_UNUSABLE',
   'GREYLISTED', 'DNS_SERVER_REFUSED',
   'PROBE_SLOW',
+  'PROBE_INTERRUPTED', 'AUTH_SUSPENDED',
 ] as const;
 
 /**

@@ -121,6 +121,7 @@ const publicTargetSchema = z.object({
   labels: z.record(z.string(), z.string()),
   connectorName: opt(z.string()),
   smartHostAuthMechanism: opt(z.enum(['None', 'BasicAuth', 'BasicAuthRequireTLS', 'ExchangeServer', 'ExternalAuthoritative'])),
+  authPolicy: opt(z.object({ failLimit: opt(z.number()), retryAfterMs: opt(z.number()), everyMs: opt(z.number()) })),
   hasPassword: z.boolean(),
   hasToken: z.boolean(),
   hasClientCert: z.boolean(),

@@ -164,7 +164,9 @@ export interface AuthData {
   mechanism?: string;
   attempted: boolean;
   /** Why AUTH was not attempted. */
-  skipped?: 'no-credentials' | 'not-offered' | 'no-common-mechanism' | 'plaintext-refused' | 'cert-check-failed' | 'disabled' | 'token-request-failed';
+  skipped?: 'no-credentials' | 'not-offered' | 'no-common-mechanism' | 'plaintext-refused' | 'cert-check-failed' | 'disabled' | 'token-request-failed' | 'suspended';
+  /** Lockout protection withheld AUTH: the consecutive rejections that caused it, and until when. */
+  suspended?: { rejections: string[]; since: string; retryAt: string };
   reply?: SmtpReply;
   /** Number of 334 challenges answered. */
   rounds?: number;

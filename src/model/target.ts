@@ -95,6 +95,10 @@ export interface Target {
   token?: Secret;
   /** Fetch the bearer token from a token endpoint before AUTH (--oauth-*). */
   oauth?: OAuthCredential;
+  /** Where the password came from (not the value), so lockout protection sees it change. */
+  credentialSource?: CredentialSource;
+  /** Lockout protection settings given in probes.yaml (defaults: AUTH_LOCKOUT_DEFAULTS in src/run/auth-lockout.ts). */
+  authPolicy?: { failLimit?: number; retryAfterMs?: number; everyMs?: number };
   allowPlaintextAuth: boolean;
   mailFrom?: string;
   rcpt: string[];
@@ -109,7 +113,10 @@ export interface Target {
 }
 
 /** PublicTarget: the Target as it appears in a Report — no secret, only whether one was given. */
-export type PublicTarget = Omit<Target, 'password' | 'token' | 'ca' | 'clientKey' | 'clientCert' | 'oauth'> & {
+/** CredentialSource: an environment variable's name or a file's absolute path (never the secret). */
+export type CredentialSource = { kind: 'env'; name: string } | { kind: 'file'; path: string };
+
+export type PublicTarget = Omit<Target, 'password' | 'token' | 'ca' | 'clientKey' | 'clientCert' | 'oauth' | 'credentialSource'> & {
   hasPassword: boolean;
   hasToken: boolean;
   hasClientCert: boolean;
@@ -118,7 +125,7 @@ export type PublicTarget = Omit<Target, 'password' | 'token' | 'ca' | 'clientKey
 };
 
 export function toPublicTarget(t: Target): PublicTarget {
-  const { password, token, ca: _ca, clientKey: _k, clientCert, oauth, ...rest } = t;
+  const { password, token, ca: _ca, clientKey: _k, clientCert, oauth, credentialSource: _s, ...rest } = t;
   const pub: PublicTarget = { ...rest, hasPassword: password !== undefined, hasToken: token !== undefined, hasClientCert: clientCert !== undefined };
   if (oauth) pub.oauth = toPublicOAuth(oauth);
   return pub;

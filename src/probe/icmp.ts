@@ -4,7 +4,7 @@ import type { IcmpData } from '../model/step-data.js';
 import type { Target } from '../model/target.js';
 import { measureSeries } from './path/measure.js';
 import { openNetPingPinger } from './path/net-ping-pinger.js';
-import type { OpenPinger } from './path/pinger.js';
+import { pingerFor, type OpenPinger } from './path/pinger.js';
 import { lossPct, rttStats } from './path/statistics.js';
 import { targetAddress } from './path/target-address.js';
 import { skipped, StepTimer, type SessionContext, type Step } from './step.js';
@@ -28,7 +28,7 @@ export function createIcmpStep(openPinger: OpenPinger = openNetPingPinger): Step
     if (address === undefined) return skipped('icmp', ctx.clock, 'no address to ping (DNS did not resolve the host)');
     const timer = new StepTimer('icmp', ctx.clock);
     const family = ipFamily(address) === 6 ? 6 : 4;
-    const opened = openPinger(family);
+    const opened = pingerFor(ctx.state, openPinger)(family);
     if (!opened.ok) {
       return timer.done('warn', undefined, { code: opened.notPermitted ? 'ICMP_NOT_PERMITTED' : 'PROBE_INTERNAL_ERROR', message: opened.message });
     }

@@ -1,9 +1,12 @@
 import { diagnose, verdictOf } from '../diagnose/index.js';
-import { Deadline, systemClock, type Clock } from '../model/deadline.js';
-import type { Finding, Report, StepResult, Verdict } from '../model/report.js';
+import { Deadline, isInterrupted, systemClock, type Clock } from '../model/deadline.js';
+import type { FindingCode } from '../model/finding-codes.js';
+import type { Finding, Report, StepName, StepResult, Verdict } from '../model/report.js';
 import type { PathData } from '../model/step-data.js';
 import { toPublicTarget, type Target } from '../model/target.js';
 import type { SmtpContext } from './smtp/session-state.js';
+import type { PingerSource } from './path/pinger.js';
+import type { SessionContext, Step } from './step.js';
 import { summarize, withDiagnosedCodes } from './summary.js';
 import { TokenCache } from '../oauth/token-cache.js';
 import { TrustStoreCache } from './tls/trust-store.js';
@@ -24,19 +27,19 @@ export class ProbeRun {
   readonly #abort = new AbortController();
   readonly #hardStop: unknown;
   readonly #outer: AbortSignal | undefined;
-  readonly #onOuterAbort = (): void => this.#abort.abort();
+  readonly #onOuterAbort = (): void => this.#abort.abort(this.#outer?.reason);
 
-  constructor(readonly target: Target, opts: { clock?: Clock; signal?: AbortSignal; phase?: string; trustStores?: TrustStoreCache; tokens?: TokenCache } = {}) {
+  constructor(readonly target: Target, opts: { clock?: Clock; signal?: AbortSignal; phase?: string; trustStores?: TrustStoreCache; tokens?: TokenCache; pingers?: PingerSource } = {}) {
     this.clock = opts.clock ?? systemClock;
     this.started = this.clock.now();
     this.#outer = opts.signal;
     this.#outer?.addEventListener('abort', this.#onOuterAbort, { once: true });
-    if (this.#outer?.aborted) this.#abort.abort();
-    this.#hardStop = this.clock.setTimeout(() => this.#abort.abort(), target.timeouts.totalMs);
+    if (this.#outer?.aborted) this.#abort.abort(this.#outer.reason);
+    this.#hardStop = this.clock.setTimeout(() => this.#abort.abort(new Error('probe deadline passed')), target.timeouts.totalMs);
     this.overall = new Deadline(this.started + target.timeouts.totalMs, opts.phase ?? 'probe', this.clock, this.#abort.signal);
     this.transcript = new TranscriptRecorder(this.clock, this.started);
     const trustStores = opts.trustStores ?? new TrustStoreCache();
-    this.ctx = { transcript: this.transcript, clock: this.clock, signal: this.#abort.signal, state: { trustStores, tokens: opts.tokens ?? new TokenCache() }, results: [] };
+    this.ctx = { transcript: this.transcript, clock: this.clock, signal: this.#abort.signal, state: { trustStores, tokens: opts.tokens ?? new TokenCache(), ...(opts.pingers ? { pingers: opts.pingers } : {}) }, results: [] };
   }
 
   /** end releases the timer, the listener and the connection; call it in `finally`. */
@@ -44,6 +47,11 @@ export class ProbeRun {
     this.clock.clearTimeout(this.#hardStop);
     this.#outer?.removeEventListener('abort', this.#onOuterAbort);
     this.ctx.state.conn?.close();
+  }
+
+  /** interrupted: whether the user stopped this probe (SIGINT/SIGTERM), as opposed to a deadline. */
+  get interrupted(): boolean {
+    return isInterrupted(this.#abort.signal);
   }
 
   /** report diagnoses the steps and builds the Report (with `hops[]` when a path was measured). */
@@ -60,9 +68,76 @@ export class ProbeRun {
       steps,
       transcript: this.transcript.lines,
       findings,
-      verdict: verdict(findings, steps),
+      // An interrupted probe says nothing certain about the server: its verdict is unknown.
+      verdict: this.interrupted ? 'unknown' : verdict(findings, steps),
       summary: summarize(steps, this.started),
       ...(path ? { hops: path.hops } : {}),
     };
+  }
+}
+
+/**
+ * STEP_GRACE_MS: how long past its deadline a step may take to report its own timeout (with
+ * its own, more precise code) before the runner abandons it as PHASE_TIMEOUT.
+ */
+export const STEP_GRACE_MS = 1000;
+/** INTERRUPT_GRACE_MS: how long an interrupted step may take to stop by itself. */
+export const INTERRUPT_GRACE_MS = 300;
+
+/**
+ * runStep runs one step under the runner's guarantees, whatever the step's own code does:
+ * - it ends by its deadline: a step that has not settled `STEP_GRACE_MS` after `deadline.at`
+ *   is abandoned and reported as PHASE_TIMEOUT naming the step (a real timer, so a step
+ *   waiting on a promise nothing will settle cannot leave the process with nothing to do);
+ * - on interrupt (SIGINT/SIGTERM) it ends within `INTERRUPT_GRACE_MS`, marked PROBE_INTERRUPTED
+ *   with whatever data it had;
+ * - a throw is a bug, reported as PROBE_INTERNAL_ERROR rather than crashing the run.
+ */
+export async function runStep<S>(
+  name: StepName,
+  step: Step<unknown, S>,
+  target: Target,
+  ctx: SessionContext<S>,
+  deadline: Deadline,
+): Promise<StepResult> {
+  const { clock, signal } = ctx;
+  const t0 = clock.now();
+  const fail = (code: FindingCode, message: string, data?: unknown): StepResult => {
+    const r: StepResult = { step: name, status: 'fail', startedAt: t0, durationMs: clock.now() - t0, error: { code, message } };
+    if (data !== undefined) r.data = data;
+    return r;
+  };
+  const interruptedResult = (data?: unknown): StepResult => {
+    ctx.transcript.event(`interrupted during ${name}`);
+    return fail('PROBE_INTERRUPTED', `${name}: interrupted after ${clock.now() - t0} ms`, data);
+  };
+  let settle: (r: StepResult) => void = () => undefined;
+  const guard = new Promise<StepResult>((resolve) => {
+    settle = resolve;
+  });
+  const timers: unknown[] = [];
+  timers.push(clock.setTimeout(() => {
+    ctx.transcript.event(`${name}: no result by the ${deadline.phase} deadline; step abandoned`);
+    settle(fail('PHASE_TIMEOUT', `${name}: no result within its deadline (${deadline.at - t0} ms)`));
+  }, Math.max(0, deadline.at - t0) + STEP_GRACE_MS));
+  const onAbort = (): void => {
+    if (isInterrupted(signal)) timers.push(clock.setTimeout(() => settle(interruptedResult()), INTERRUPT_GRACE_MS));
+  };
+  if (signal.aborted) onAbort();
+  else signal.addEventListener('abort', onAbort, { once: true });
+  const running = (async () => step(target, ctx, deadline))().catch((err: unknown): StepResult => {
+    const message = err instanceof Error ? err.message : String(err);
+    ctx.transcript.event(`internal error in ${name}: ${message}`);
+    return fail('PROBE_INTERNAL_ERROR', `${name}: ${message}`);
+  });
+  try {
+    const result = await Promise.race([running, guard]);
+    // A step that stopped because of the interrupt reports what it saw then (often a timeout
+    // code): it is the interrupt, not the server, that ended it.
+    if (isInterrupted(signal) && result.status !== 'pass' && result.error?.code !== 'PROBE_INTERRUPTED') return interruptedResult(result.data);
+    return result;
+  } finally {
+    for (const t of timers) clock.clearTimeout(t);
+    signal.removeEventListener('abort', onAbort);
   }
 }

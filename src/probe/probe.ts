@@ -5,9 +5,11 @@ import { dnsStep } from './dns.js';
 import { failureIsFatal, planDialogue } from './plan.js';
 import type { SmtpContext, SmtpSessionState } from './smtp/session-state.js';
 import { skipped, type Step } from './step.js';
-import { ProbeRun } from './probe-run.js';
+import { ProbeRun, runStep } from './probe-run.js';
+import { isInterrupted } from '../model/deadline.js';
 import type { TrustStoreCache } from './tls/trust-store.js';
 import type { TokenCache } from '../oauth/token-cache.js';
+import type { PingerSource } from './path/pinger.js';
 
 export interface ProbeOptions {
   clock?: Clock;
@@ -17,7 +19,20 @@ export interface ProbeOptions {
   trustStores?: TrustStoreCache;
   /** Bearer tokens fetched with --oauth-*: one per credential for a whole run, reused until they expire. */
   tokens?: TokenCache;
+  /** The run's shared ICMP sessions (one raw socket per address family for every probe). */
+  pingers?: PingerSource;
+  /** Withhold AUTH this time (lockout protection, `authEvery`); the Report says why. */
+  authHold?: AuthHold;
 }
+
+/**
+ * AuthHold: why a scheduled probe does not send AUTH this round. `suspended`: the relay rejected
+ * the credentials `rejections.length` times in a row (AUTH_SUSPENDED, critical); `not-due`:
+ * `authEvery` says AUTH runs less often than the probe (the step is skipped, not a finding).
+ */
+export type AuthHold =
+  | { kind: 'suspended'; rejections: string[]; since: number; retryAt: number }
+  | { kind: 'not-due'; nextAt: number };
 
 /**
  * probe runs one check against one target: DNS, then the SMTP dialogue (one conversation,
@@ -27,6 +42,7 @@ export interface ProbeOptions {
  */
 export async function probe(target: Target, opts: ProbeOptions = {}): Promise<Report> {
   const run = new ProbeRun(target, opts);
+  if (opts.authHold) run.ctx.state.authHold = opts.authHold;
   const { ctx, clock, overall } = run;
   const phase = (name: StepName): Deadline => overall.forPhase(name, target.timeouts.phaseMs);
   const side: StepResult[] = [];
@@ -62,6 +78,10 @@ function lazy(load: () => Promise<Step<unknown, SmtpSessionState>>): Step<unknow
 async function runDialogue(target: Target, ctx: SmtpContext, phase: (n: StepName) => Deadline, out: StepResult[]): Promise<void> {
   let stoppedBy: StepName | undefined;
   for (const planned of planDialogue(target)) {
+    if (isInterrupted(ctx.signal)) {
+      out.push(skipped(planned.name, ctx.clock, 'interrupted'));
+      continue;
+    }
     if (stoppedBy && !planned.always) {
       out.push(skipped(planned.name, ctx.clock, `${stoppedBy} failed`));
       continue;
@@ -70,23 +90,42 @@ async function runDialogue(target: Target, ctx: SmtpContext, phase: (n: StepName
       out.push(skipped(planned.name, ctx.clock, planned.reason));
       continue;
     }
-    const result = await guarded(planned.name, planned.run, target, ctx, phase(planned.name));
+    const held = planned.name === 'auth' ? heldAuth(target, ctx) : undefined;
+    if (held?.status === 'skip') {
+      out.push(held);
+      continue;
+    }
+    const result = held ?? await guarded(planned.name, planned.run, target, ctx, phase(planned.name));
     out.push(result);
     ctx.results.push(result);
     if (result.status === 'fail' && !stoppedBy && failureIsFatal(planned.name, ctx)) stoppedBy = planned.name;
   }
 }
 
-/** guarded runs a step; a throw is a bug, reported as PROBE_INTERNAL_ERROR rather than crashing the run. */
-async function guarded(name: StepName, step: Step<unknown, SmtpSessionState>, target: Target, ctx: SmtpContext, deadline: Deadline): Promise<StepResult> {
-  const t0 = ctx.clock.now();
-  try {
-    return await step(target, ctx, deadline);
-  } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    ctx.transcript.event(`internal error in ${name}: ${message}`);
-    return { step: name, status: 'fail', startedAt: t0, durationMs: ctx.clock.now() - t0, error: { code: 'PROBE_INTERNAL_ERROR', message: `${name}: ${message}` } };
-  }
+/** heldAuth: the AUTH step's result when lockout protection withholds AUTH this round. */
+function heldAuth(target: Target, ctx: SmtpContext): StepResult | undefined {
+  const hold = ctx.state.authHold as AuthHold | undefined;
+  if (!hold) return undefined;
+  const now = ctx.clock.now();
+  if (hold.kind === 'not-due') return skipped('auth', ctx.clock, `authEvery: next AUTH at ${new Date(hold.nextAt).toISOString()}`);
+  const suspended = { rejections: hold.rejections, since: new Date(hold.since).toISOString(), retryAt: new Date(hold.retryAt).toISOString() };
+  ctx.transcript.event(`AUTH not sent: suspended after ${hold.rejections.length} consecutive credential rejections`);
+  return {
+    step: 'auth',
+    status: 'fail',
+    startedAt: now,
+    durationMs: 0,
+    data: { offered: [], offeredBeforeTls: [], usable: [], detectedOnly: [], attempted: false, skipped: 'suspended', suspended },
+    error: {
+      code: 'AUTH_SUSPENDED',
+      message: `AUTH for ${target.user ?? 'this user'} suspended after ${hold.rejections.length} consecutive credential rejections (since ${suspended.since}); it resumes when the credential changes, or at ${suspended.retryAt}`,
+    },
+  };
+}
+
+/** guarded runs a step under the runner's deadline, interrupt and bug guarantees (runStep). */
+function guarded(name: StepName, step: Step<unknown, SmtpSessionState>, target: Target, ctx: SmtpContext, deadline: Deadline): Promise<StepResult> {
+  return runStep(name, step, target, ctx, deadline);
 }
 
 const CONNECTIVITY_ORDER: StepName[] = ['dns', 'icmp', 'path'];

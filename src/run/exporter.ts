@@ -10,6 +10,7 @@ import { mergeFamilies, reportMetrics } from '../report/prometheus.js';
 import { DEFAULT_LIMITS, FleetLimiter, type FleetLimits } from './fleet-limiter.js';
 import type { ListenAddress } from './listen-address.js';
 import { registryOf } from './prom-registry.js';
+import { AuthLockout } from './auth-lockout.js';
 import type { ProbeFn } from './runner.js';
 import { startSchedule, type Schedule } from './scheduler.js';
 import { createWebServer, type WebConfig } from './web-config.js';
@@ -35,6 +36,11 @@ export interface ExporterOptions {
   log?: (line: string) => void;
   /** `--web-config`: TLS and basic auth in front of every endpoint. */
   web?: WebConfig;
+  /**
+   * Lockout protection shared by the schedule and /probe (default: a fresh one). Its
+   * suspended target+user pairs are published as `smtprobe_auth_suspended`.
+   */
+  lockout?: AuthLockout;
 }
 
 /** Exporter: a running `smtprobe serve`. */
@@ -69,12 +75,25 @@ export async function startExporter(opts: ExporterOptions): Promise<Exporter> {
   const byName = new Map(config.targets.map((e) => [e.name, e]));
   const resolved = new Map<string, Promise<Target>>();
   const log = opts.log ?? ((): void => undefined);
+  const lockout = opts.lockout ?? new AuthLockout(clock);
+  // Scheduled probes and /probe scrapes alike: never a password-guessing loop.
+  const probeFn = lockout.guard(opts.probe);
 
   const self = new Registry();
   collectDefaultMetrics({ register: self });
   const probesTotal = new Counter({ name: 'smtprobe_exporter_probes_total', help: 'Probes run by this exporter', labelNames: ['trigger', 'verdict'], registers: [self] });
   new Gauge({ name: 'smtprobe_exporter_probes_in_flight', help: 'Probes running now', registers: [self], collect() { this.set(limiter.activeCount); } });
   new Gauge({ name: 'smtprobe_exporter_config_targets', help: 'Targets in the configuration file', registers: [self], collect() { this.set(config.targets.length); } });
+  new Gauge({
+    name: 'smtprobe_auth_suspended',
+    help: 'AUTH suspended by lockout protection after repeated credential rejections (1 per target and user); the value is the rejections seen',
+    labelNames: ['target', 'user'],
+    registers: [self],
+    collect() {
+      this.reset();
+      for (const s of lockout.suspended()) this.set({ target: s.target, user: s.user }, s.rejections);
+    },
+  });
 
   // Resolve every target up front: a missing secret or CA file stops `serve` at start, with file:line.
   for (const entry of config.targets) {
@@ -102,7 +121,7 @@ export async function startExporter(opts: ExporterOptions): Promise<Exporter> {
       ...(opts.jitter !== undefined ? { jitter: opts.jitter } : {}),
       clock,
       limiter,
-      probe: opts.probe,
+      probe: probeFn,
       onReport: (r) => probesTotal.inc({ trigger: 'schedule', verdict: r.verdict }),
       onError: (err, t) => log(`probe of ${t.name} failed internally: ${err instanceof Error ? err.message : String(err)}`),
     });
@@ -127,7 +146,7 @@ export async function startExporter(opts: ExporterOptions): Promise<Exporter> {
     const abort = new AbortController();
     // Prometheus gave up (or the client went away): stop probing rather than finish for nobody.
     res.on('close', () => abort.abort());
-    const report: Report | undefined = await limiter.run(target.host, () => (abort.signal.aborted ? Promise.resolve(undefined) : opts.probe(target, { signal: abort.signal })));
+    const report: Report | undefined = await limiter.run(target.host, () => (abort.signal.aborted ? Promise.resolve(undefined) : probeFn(target, { signal: abort.signal })));
     if (!report) return;
     probesTotal.inc({ trigger: 'probe', verdict: report.verdict });
     const registry = registryOf(reportMetrics(report));

@@ -1,10 +1,11 @@
 import { setMaxListeners } from 'node:events';
 import type { Report } from '../model/report.js';
 import type { Target } from '../model/target.js';
+import type { AuthHold } from '../probe/probe.js';
 import { FleetLimiter, type FleetLimits } from './fleet-limiter.js';
 
 /** ProbeFn: how the runner probes one target (the real `probe`, or a fake in tests). */
-export type ProbeFn = (target: Target, opts: { signal: AbortSignal }) => Promise<Report>;
+export type ProbeFn = (target: Target, opts: { signal: AbortSignal; authHold?: AuthHold }) => Promise<Report>;
 
 /** RunOptions: limits, cancellation and the per-report callback of one fleet run. */
 export interface RunOptions extends Partial<FleetLimits> {
@@ -20,7 +21,17 @@ export interface RunOptions extends Partial<FleetLimits> {
    * run of any size holds only the probes in flight: memory stays bounded by the concurrency.
    */
   retain?: boolean;
+  /** How long past a target's hard deadline to wait for its Report (default REPORT_GRACE_MS). */
+  reportGraceMs?: number;
 }
+
+/**
+ * REPORT_GRACE_MS: how long past a target's hard deadline the runner waits for its Report.
+ * Steps are bounded by the step runner, so a probe that is still pending then has a bug; the
+ * runner stops waiting (a real timer: the process never drains its event loop with probes
+ * pending) and lists the target as missing, which the CLI turns into exit 3.
+ */
+export const REPORT_GRACE_MS = 5000;
 
 /** RunResult: every Report, in target order; targets that never started are listed by index. */
 export interface RunResult {
@@ -28,6 +39,8 @@ export interface RunResult {
   reports: (Report | undefined)[];
   /** Indices of targets that did not run because the run was interrupted. */
   notRun: number[];
+  /** Indices of targets whose probe started but gave no Report by its deadline (a bug; never silent). */
+  missing: number[];
   interrupted: boolean;
 }
 
@@ -44,8 +57,8 @@ export async function runFleet(targets: readonly Target[], opts: RunOptions): Pr
   const run = new AbortController();
   const signal = run.signal;
   setMaxListeners(limiter.limits.concurrency + 16, signal);
-  const onOuterAbort = (): void => run.abort();
-  if (opts.signal?.aborted) run.abort();
+  const onOuterAbort = (): void => run.abort(opts.signal?.reason);
+  if (opts.signal?.aborted) run.abort(opts.signal.reason);
   opts.signal?.addEventListener('abort', onOuterAbort, { once: true });
   const retain = opts.retain ?? true;
   const reports: (Report | undefined)[] = new Array<Report | undefined>(targets.length).fill(undefined);
@@ -55,7 +68,9 @@ export async function runFleet(targets: readonly Target[], opts: RunOptions): Pr
       // Queued work is dropped once the run is interrupted; p-limit's clearQueue would leave
       // these promises pending forever, so each task checks instead.
       if (signal.aborted) return;
-      const report = await opts.probe(target, { signal });
+      done[index] = 2;
+      const report = await withinDeadline(opts.probe(target, { signal }), target.timeouts.totalMs + (opts.reportGraceMs ?? REPORT_GRACE_MS));
+      if (report === undefined) return;
       done[index] = 1;
       if (retain) reports[index] = report;
       opts.onReport?.(report, index);
@@ -64,8 +79,19 @@ export async function runFleet(targets: readonly Target[], opts: RunOptions): Pr
     opts.signal?.removeEventListener('abort', onOuterAbort);
   }
   const notRun: number[] = [];
+  const missing: number[] = [];
   done.forEach((d, i) => {
-    if (!d) notRun.push(i);
+    if (d === 0) notRun.push(i);
+    else if (d === 2) missing.push(i);
   });
-  return { reports, notRun, interrupted: signal.aborted };
+  return { reports, notRun, missing, interrupted: signal.aborted };
+}
+
+/** withinDeadline: the probe's Report, or undefined if it has none after `ms` (the timer is cleared either way). */
+function withinDeadline(p: Promise<Report>, ms: number): Promise<Report | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }

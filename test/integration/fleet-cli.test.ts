@@ -79,6 +79,13 @@ describe('smtprobe run', () => {
     expect(r.stdout).not.toContain('wrong-pass');
   });
 
+  it('every format exits with the worst verdict: ndjson too (it keeps no Reports, only their verdicts)', async () => {
+    for (const format of ['ndjson', 'json', 'nagios', 'prometheus', 'junit', 'human']) {
+      const r = await smtprobe(['run', config, '--format', format, '--no-progress']);
+      expect([format, r.code]).toEqual([format, 2]);
+    }
+  });
+
   it('--format nagios: a status line with perfdata, exit 2', async () => {
     const r = await smtprobe(['run', config, '--format', 'nagios', '--no-progress']);
     expect(r.code).toBe(2);

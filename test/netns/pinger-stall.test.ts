@@ -1,5 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { openNetPingPinger } from '../../src/probe/path/net-ping-pinger.js';
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import { NetPingSessions, openNetPingPinger } from '../../src/probe/path/net-ping-pinger.js';
 import type { Pinger } from '../../src/probe/path/pinger.js';
 
 /**
@@ -43,5 +45,44 @@ describe.skipIf(!opened.ok && !inCi)('net-ping pinger', () => {
     if (!p.ok) throw new Error(p.message);
     p.pinger.close();
     expect((await p.pinger.echo({ address: '127.0.0.1', timeoutMs: 50 })).kind).toBe('error');
+  });
+});
+
+/**
+ * At fleet scale: many probes' pingers on one run's shared sessions, with garbage collection
+ * running while their requests are still queued for sending. raw-socket's native socket is only
+ * weakly held; a collected socket used to drop its queued requests without a callback, leaving
+ * probes waiting on promises nothing could settle (and the process exiting with Reports missing).
+ * Every echo must end — here as a reply, on loopback.
+ */
+describe.skipIf(!opened.ok && !inCi)('shared ICMP sessions under garbage collection', () => {
+  it('settles every echo of 64 concurrent pingers while GC runs, on one raw socket', async () => {
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as () => void;
+    const sessions = new NetPingSessions();
+    const outcomes = await Promise.all(Array.from({ length: 64 }, async () => {
+      const p = sessions.open(4);
+      if (!p.ok) throw new Error(p.message);
+      try {
+        const echoes = [0, 1, 2].map(() => p.pinger.echo({ address: '127.0.0.1', timeoutMs: 2000 }));
+        gc();
+        return await Promise.all(echoes);
+      } finally {
+        p.pinger.close();
+      }
+    }));
+    const kinds = outcomes.flat().map((o) => o.kind);
+    expect(kinds).toHaveLength(192);
+    expect(kinds.filter((k) => k !== 'reply')).toEqual([]);
+  });
+
+  it('closes its socket once the last pinger is closed and nothing is owed', async () => {
+    const sessions = new NetPingSessions();
+    const p = sessions.open(4);
+    if (!p.ok) throw new Error(p.message);
+    expect(sessions.openSessions).toBe(1);
+    expect((await p.pinger.echo({ address: '127.0.0.1', timeoutMs: 1000 })).kind).toBe('reply');
+    p.pinger.close();
+    expect(sessions.openSessions).toBe(0);
   });
 });

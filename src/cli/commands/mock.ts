@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { onInterrupt } from '../interrupt.js';
 import type { MockServer, Scenario } from '../../mock/index.js';
 
 /** Exit code for a scenario that cannot be used (bad name, invalid file, port in use). */
@@ -65,16 +66,13 @@ async function runMock(name: string | undefined, flags: { list?: boolean; port: 
   }
   process.stdout.write(describe(server));
 
-  await new Promise<void>((resolve) => {
-    const stop = (signal: NodeJS.Signals): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      process.stderr.write(`smtprobe mock: ${signal}, stopping\n`);
-      void server.close().then(resolve);
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  const stop = onInterrupt({ notice: (signal) => `smtprobe mock: ${signal}, stopping\n` });
+  try {
+    await new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => resolve(), { once: true }));
+    await server.close();
+  } finally {
+    stop.dispose();
+  }
   return 0;
 }
 

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { onInterrupt } from '../interrupt.js';
 
 /** PathFlags: what `smtprobe path` accepts, as commander hands it over. */
 interface PathFlags {
@@ -54,15 +55,13 @@ export function registerPathCommand(program: Command): void {
         process.exitCode = 3;
         return;
       }
-      const ac = new AbortController();
-      const onSigint = (): void => ac.abort();
-      process.once('SIGINT', onSigint);
+      const ac = onInterrupt();
       try {
         const report = await probePath(target, { signal: ac.signal });
         process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : renderPathTable(report));
-        process.exitCode = pathExitCode(report);
+        process.exitCode = ac.interrupted ? 3 : pathExitCode(report);
       } finally {
-        process.removeListener('SIGINT', onSigint);
+        ac.dispose();
       }
     });
 }

@@ -7,7 +7,7 @@ import { discoverRoute, DISCOVERY_DEFAULTS } from './discovery.js';
 import { buildHopStats } from './hop-stats.js';
 import { measureSeries, type SeriesResult, type SeriesSpec } from './measure.js';
 import { openNetPingPinger } from './net-ping-pinger.js';
-import type { OpenPinger } from './pinger.js';
+import { pingerFor, type OpenPinger } from './pinger.js';
 import { reverseNames } from './reverse-names.js';
 import { targetAddress } from './target-address.js';
 import { ipFamily } from '../ip-family.js';
@@ -45,7 +45,7 @@ export function createPathStep(openPinger: OpenPinger = openNetPingPinger): Step
     const address = targetAddress(target, ctx);
     if (address === undefined) return skipped('path', ctx.clock, 'no address to probe (DNS did not resolve the host)');
     const family = ipFamily(address) === 6 ? 6 : 4;
-    const opened = openPinger(family);
+    const opened = pingerFor(ctx.state, openPinger)(family);
     if (!opened.ok) {
       return timer.done('warn', undefined, { code: opened.notPermitted ? 'ICMP_NOT_PERMITTED' : 'PROBE_INTERNAL_ERROR', message: opened.message });
     }

@@ -28,7 +28,7 @@ export type EchoOutcome =
 export interface Pinger {
   readonly family: 4 | 6;
   echo(req: EchoRequest): Promise<EchoOutcome>;
-  /** close releases the socket; outstanding requests resolve as errors. */
+  /** close releases the socket; outstanding requests still end (reply, ICMP error or timeout), later echoes are errors. */
   close(): void;
 }
 
@@ -43,3 +43,17 @@ export type OpenPinger = (family: 4 | 6) => PingerOpenResult;
 /** ICMP_PERMISSION_FIX: the exact remedy when raw sockets are not permitted. */
 export const ICMP_PERMISSION_FIX =
   'run smtprobe as root, or grant node the raw-socket capability: sudo setcap cap_net_raw+ep $(readlink -f $(which node))';
+
+/**
+ * PingerSource: where a probe gets its pinger — a run's shared ICMP sessions (one raw socket per
+ * address family for the whole run), put in the step context's `state.pingers` by the caller.
+ */
+export interface PingerSource {
+  open: OpenPinger;
+}
+
+/** pingerFor: the run's shared pinger source when the context has one, else `fallback` (one probe alone). */
+export function pingerFor(state: Record<string, unknown>, fallback: OpenPinger): OpenPinger {
+  const source = state.pingers as PingerSource | undefined;
+  return source ? (family) => source.open(family) : fallback;
+}

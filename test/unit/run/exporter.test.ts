@@ -135,3 +135,25 @@ describe('helpers', () => {
     expect(() => parseListen('9465')).toThrow(/HOST:PORT/);
   });
 });
+
+describe('exporter lockout protection', () => {
+  it('/probe of a target whose password keeps being rejected stops sending AUTH and /metrics shows it suspended', async () => {
+    const holds: (string | undefined)[] = [];
+    exporter = await startExporter({
+      config: parseProbesText(CONFIG, 'probes.yaml', '/tmp'),
+      env: { BAD_PASS: 'top-secret-pass' },
+      listen: { host: '127.0.0.1', port: 0 },
+      probe: async (t, opts) => {
+        holds.push(opts.authHold?.kind);
+        const r = reportFor(t, 'critical');
+        if (opts.authHold) return r;
+        return { ...r, steps: [{ step: 'auth', status: 'fail', startedAt: 0, durationMs: 1, data: { offered: ['PLAIN'], offeredBeforeTls: [], usable: ['PLAIN'], detectedOnly: [], attempted: true, reply: { code: 535, lines: ['5.7.8 no'] } }, error: { code: 'AUTH_CREDENTIALS_REJECTED', message: '535' } }] };
+      },
+    });
+    for (let i = 0; i < 5; i++) await get(exporter, '/probe?target=bad');
+    expect(holds).toEqual([undefined, undefined, undefined, 'suspended', 'suspended']);
+    const m = await get(exporter, '/metrics');
+    expect(m.body).toContain('smtprobe_auth_suspended{target="bad",user="probe@smarthost.test"} 3');
+    expect(m.body).not.toContain('top-secret-pass');
+  });
+});
