@@ -143,7 +143,9 @@ export async function startExim(o: EximOptions): Promise<EximInstance> {
       } catch {
         child.kill('SIGTERM');
       }
-      rmSync(dir, { recursive: true, force: true });
+      // Exim's processes may still be writing their last log lines while they exit: removing
+      // the directory is retried (ENOTEMPTY) for up to 3 s.
+      rmSync(dir, { recursive: true, force: true, maxRetries: 30, retryDelay: 100 });
     },
   };
   try {
