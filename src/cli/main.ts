@@ -8,6 +8,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { COMMAND_NAMES, isCommandName, type CommandName } from './commands/names.js';
+import { endQuietlyOnClosedOutput } from './closed-output.js';
 import { reportFatal, UNKNOWN_EXIT } from './exit.js';
 
 type Register = (program: Command) => void;
@@ -33,6 +34,7 @@ const program = new Command()
   .exitOverride();
 
 async function main(): Promise<void> {
+  endQuietlyOnClosedOutput();
   try {
     const arg = process.argv[2];
     const names = isCommandName(arg) ? [arg] : COMMAND_NAMES;

@@ -61,6 +61,22 @@ async function resolveTargets(raw: Record<string, unknown>, flags: Record<string
   // isatty(0), not process.stdin.isTTY: that getter opens stdin as a stream, for nothing unless we prompt.
   const prompt = isatty(0) && process.stderr.isTTY ? { prompt: promptHidden } : {};
   const targets: Target[] = [];
-  for (const i of inputs) targets.push(await resolveTarget(parseTargetInput(i, 'flag'), { env: process.env, baseDir: process.cwd(), ...prompt }));
+  for (const i of inputs) {
+    const target = await resolveTarget(parseTargetInput(i, 'flag'), { env: process.env, baseDir: process.cwd(), ...prompt });
+    requireCredential(target, prompt.prompt !== undefined);
+    targets.push(target);
+  }
   return targets;
+}
+
+/**
+ * requireCredential: a user with no password or token is a mistake in the command, not a
+ * probe to run. Without this, `--user` off a terminal (cron, a pipe) probed without AUTH and
+ * reported OK, hiding the one thing the user asked to test.
+ */
+function requireCredential(target: Target, prompted: boolean): void {
+  if (!target.user || target.password || target.token || target.auth === 'none') return;
+  throw new ConfigError('user', prompted
+    ? `no password typed for ${target.user}`
+    : `no password for ${target.user}: give --password-env VAR or --password-file FILE, or run on a terminal to be prompted for it`);
 }
