@@ -1,0 +1,108 @@
+/**
+ * The command line as a new user meets it: a real terminal for the password prompt, output
+ * piped into `head`, files saved by Windows tools, typos. Each case runs the built executable
+ * (dist/bin/smtprobe.cjs) the way a shell would.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestPki, type TestPki } from '../../src/mock/certs/index.js';
+import { findScenario, startMockServer, type MockServer } from '../../src/mock/index.js';
+import { SMTPROBE_BIN } from '../support/bin.js';
+
+interface Run { code: number; stdout: string; stderr: string }
+function smtprobe(args: string[], env: Record<string, string> = {}, cwd?: string): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [SMTPROBE_BIN, ...args], { env: { ...process.env, NO_COLOR: '1', ...env }, timeout: 60_000, ...(cwd ? { cwd } : {}) }, (err, stdout, stderr) => {
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
+    });
+  });
+}
+
+/** sh runs a shell pipeline; `$SMTPROBE` is the executable. */
+function sh(script: string, env: Record<string, string> = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile('bash', ['-c', script], { env: { ...process.env, NO_COLOR: '1', SMTPROBE: `${process.execPath} ${SMTPROBE_BIN}`, ...env }, timeout: 60_000 }, (err, stdout, stderr) => {
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
+    });
+  });
+}
+
+let pki: TestPki;
+const servers: MockServer[] = [];
+async function mock(name: string): Promise<MockServer> {
+  const s = await startMockServer(await findScenario(name), { pki });
+  servers.push(s);
+  return s;
+}
+
+beforeAll(async () => {
+  expect(existsSync(SMTPROBE_BIN), 'dist/ is built by `npm test` (npm run build)').toBe(true);
+  pki = await createTestPki();
+});
+afterAll(async () => {
+  await Promise.all(servers.map((s) => s.close()));
+});
+
+describe('the password prompt', () => {
+  it('on a real terminal (script(1) gives it a pty) asks, reads the password without echoing it, and authenticates', async () => {
+    const s = await mock('good-starttls');
+    const cmd = [process.execPath, SMTPROBE_BIN, 'check', s.host, '--port', String(s.port), '--tls-domain', 'smarthost.test', '--ca', s.caFile, '--user', 'probe@smarthost.test', '--no-icmp'].join(' ');
+    const { code, out } = await new Promise<{ code: number | null; out: string }>((resolve) => {
+      const p = spawn('script', ['-qec', cmd, '/dev/null'], { env: { ...process.env, NO_COLOR: '1' } });
+      let out = '';
+      let typed = false;
+      p.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        // Type only once the prompt is up: readline has switched the terminal's echo off by then.
+        if (!typed && out.includes('Password for probe@smarthost.test: ')) {
+          typed = true;
+          p.stdin.write('mock-pass-1\r');
+        }
+      });
+      p.on('close', (c) => resolve({ code: c, out }));
+    });
+    expect(out).not.toContain('internal error');
+    expect(out).toContain('Password for probe@smarthost.test: ');
+    expect(out).not.toContain('mock-pass-1');
+    expect(out).toMatch(/✓ auth .*235/);
+    expect(out).toMatch(/^OK: /m);
+    expect(code).toBe(0);
+  });
+
+  it('off a terminal, --user with no password source is bad input naming the three ways to give one', async () => {
+    const s = await mock('good-starttls');
+    const r = await smtprobe(['check', s.host, '--port', String(s.port), '--tls-domain', 'smarthost.test', '--ca', s.caFile, '--user', 'probe@smarthost.test', '--no-icmp']);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^smtprobe: .*--password-env.*--password-file.*terminal/);
+    expect(r.code).toBe(3);
+  });
+});
+
+describe('output into a closed pipe', () => {
+  it('`demo | head -2` ends quietly', async () => {
+    const r = await sh('$SMTPROBE demo | head -2; echo "rc=${PIPESTATUS[0]}" >&2');
+    expect(r.stdout.split('\n').length).toBeLessThanOrEqual(3);
+    expect(r.stderr).not.toMatch(/EPIPE|Unhandled|at /);
+    expect(r.stderr).toMatch(/rc=0/);
+  });
+
+  it('`run --format json | head -1` ends quietly with the verdict exit code; `run --every` stops', async () => {
+    const s = await mock('good-starttls');
+    const dir = mkdtempSync(path.join(tmpdir(), 'smtprobe-pipe-'));
+    const file = path.join(dir, 'probes.yaml');
+    writeFileSync(file, ['targets:', ...[1, 2].map((i) => `  - { name: t${i}, host: ${s.host}, port: ${s.port}, tlsDomain: smarthost.test, ca: ${s.caFile}, auth: none, icmp: false }`), ''].join('\n'));
+    const once = await sh(`$SMTPROBE run ${file} --format json | head -1; echo "rc=\${PIPESTATUS[0]}" >&2`);
+    expect(once.stdout).toBe('{\n');
+    expect(once.stderr).not.toMatch(/EPIPE|Unhandled/);
+    expect(once.stderr).toMatch(/rc=0/);
+    // Without the fix this never ends (or dies with a trace): the command's own timeout is the guard.
+    const every = await sh(`timeout 30 $SMTPROBE run ${file} --every 1s --format ndjson | head -1; echo "rc=\${PIPESTATUS[0]}" >&2`);
+    expect(JSON.parse(every.stdout)).toHaveProperty('verdict', 'ok');
+    expect(every.stderr).not.toMatch(/EPIPE|Unhandled/);
+    expect(every.stderr).toMatch(/rc=0/);
+  });
+});
