@@ -4,6 +4,7 @@ import { probe } from '../probe/probe.js';
 import { TrustStoreCache } from '../probe/tls/trust-store.js';
 import { startExporter } from '../run/exporter.js';
 import { parseListen } from '../run/listen-address.js';
+import { listenProblem } from './listen-error.js';
 import { limitsFromFlags, scheduleFromFlags } from './run-options.js';
 
 /** runServeCommand starts the exporter and keeps it running until SIGINT/SIGTERM. */
@@ -28,6 +29,10 @@ export async function runServeCommand(flags: Record<string, unknown>): Promise<v
     ...(everyMs !== undefined ? { everyMs, jitter } : {}),
     ...(timeoutOffsetS !== undefined ? { timeoutOffsetS } : {}),
     log: (line) => process.stderr.write(`smtprobe serve: ${line}\n`),
+  }).catch((err: unknown) => {
+    const address = listen.host.includes(':') ? `[${listen.host}]:${listen.port}` : `${listen.host}:${listen.port}`;
+    const problem = listenProblem(err, address, 'give another address with --listen HOST:PORT (e.g. --listen 127.0.0.1:9466)');
+    throw problem === undefined ? err : new ConfigError('listen', problem);
   });
   process.stderr.write(`smtprobe serve: listening on ${exporter.url} (${config.targets.length} targets from ${config.file})\n`);
   await new Promise<void>((resolve) => {

@@ -106,3 +106,26 @@ describe('output into a closed pipe', () => {
     expect(every.stderr).toMatch(/rc=0/);
   });
 });
+
+describe('servers whose address is taken', () => {
+  it('mock: bad input is exit 3 like every command; a port in use is one line naming the address and what to do', async () => {
+    const s = await mock('good-starttls');
+    const bad = await smtprobe(['mock', 'good-starttls', '--port', 'abc']);
+    expect(bad.stderr).toMatch(/^smtprobe: .*--port/);
+    expect(bad.code).toBe(3);
+    const taken = await smtprobe(['mock', 'good-starttls', '--port', String(s.port)]);
+    expect(taken.stderr.trim().split('\n')).toEqual([expect.stringMatching(new RegExp(`^smtprobe: .*127\\.0\\.0\\.1:${s.port} is already in use.*--port`))]);
+    expect(taken.code).toBe(3);
+  });
+
+  it('serve: a port in use is one line naming the address and --listen, exit 3', async () => {
+    const s = await mock('good-starttls');
+    const dir = mkdtempSync(path.join(tmpdir(), 'smtprobe-serve-'));
+    const file = path.join(dir, 'probes.yaml');
+    writeFileSync(file, `targets:\n  - { name: t, host: ${s.host}, port: ${s.port}, auth: none, icmp: false }\n`);
+    const r = await smtprobe(['serve', '--config', file, '--listen', `127.0.0.1:${s.port}`]);
+    expect(r.stderr).not.toContain('internal error');
+    expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(new RegExp(`^smtprobe: .*127\\.0\\.0\\.1:${s.port} is already in use.*--listen`))]);
+    expect(r.code).toBe(3);
+  });
+});
