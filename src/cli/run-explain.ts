@@ -1,6 +1,7 @@
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { ConfigError } from '../config/config-error.js';
 import { parseTargetInput, resolveTarget } from '../config/resolve-target.js';
+import { decodeText, readTextFile } from '../config/text-file.js';
 import { connectorInputFor } from '../exchange/connector-targets.js';
 import { explain } from '../exchange/explain.js';
 import { explainJson, type ExplainProbe } from '../exchange/explain-json.js';
@@ -19,10 +20,25 @@ async function readInput(arg: string | undefined): Promise<string> {
     if (arg === undefined && process.stdin.isTTY) throw new ConfigError('input', 'give the text, a file, or pipe it in (smtprobe explain - < event.txt)');
     const chunks: Buffer[] = [];
     for await (const c of process.stdin) chunks.push(c as Buffer);
-    return Buffer.concat(chunks).toString('utf8');
+    return decodeText(Buffer.concat(chunks));
   }
-  const isFile = await stat(arg).then((s) => s.isFile(), () => false);
-  return isFile ? readFile(arg, 'utf8') : arg;
+  const st = await stat(arg).catch((err: NodeJS.ErrnoException) => err);
+  if (!(st instanceof Error)) {
+    if (!st.isFile()) throw new ConfigError('input', `${arg} is not a file`);
+    return readTextFile(arg).catch((err: NodeJS.ErrnoException) => {
+      throw new ConfigError('input', `cannot read ${arg}: ${err.code ?? err.message}`);
+    });
+  }
+  if (looksLikePath(arg)) throw new ConfigError('input', `no such file: ${arg}`);
+  return arg.replace(/\r\n/g, '\n');
+}
+
+/**
+ * looksLikePath: one word with a folder separator or a file extension (`/tmp/event.txt`,
+ * `.\\queue.log`) — a file name, not the text of an event or a reply, which has spaces.
+ */
+function looksLikePath(arg: string): boolean {
+  return !/\s/.test(arg) && (/[\\/]/.test(arg) || /\.[A-Za-z0-9]{1,5}$/.test(arg));
 }
 
 /** runExplain: input → explanation (→ probe) → rendered on stdout; returns the exit code. */

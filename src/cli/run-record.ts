@@ -1,9 +1,10 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import type { Report } from '../model/report.js';
 import type { Secret } from '../model/secret.js';
 import type { ExchangeRecording } from '../record/index.js';
 import { UNKNOWN_EXIT } from './exit.js';
+import { readTextFile } from '../config/text-file.js';
 
 /** fail prints one line to stderr and gives the "could not do it" exit code. */
 function fail(message: string): number {
@@ -54,7 +55,7 @@ export async function runRecord(flags: Record<string, unknown>): Promise<number>
   const input = (fromReport ?? fromLog) as string;
   let text: string;
   try {
-    text = await readFile(input, 'utf8');
+    text = await readTextFile(input);
   } catch (err) {
     return fail(`${input}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
   }

@@ -1,4 +1,4 @@
-import { readFile, readdir } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -6,6 +6,7 @@ import { LineCounter, parseDocument } from 'yaml';
 import type * as z from 'zod';
 import { scenarioSchema, type Scenario } from './scenario-schema.js';
 import { InputError } from '../config/input-error.js';
+import { readTextFile } from '../config/text-file.js';
 
 /**
  * ScenarioError: a scenario file that cannot be used. `message` is one line,
@@ -88,7 +89,7 @@ function lineOf(doc: ReturnType<typeof parseDocument>, lines: LineCounter, path:
 export async function loadScenarioFile(path: string): Promise<Scenario> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = await readTextFile(path);
   } catch (err) {
     throw new ScenarioError(path, '(file)', (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String((err as Error).message));
   }

@@ -4,7 +4,7 @@
  * (dist/bin/smtprobe.cjs) the way a shell would.
  */
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -127,5 +127,86 @@ describe('servers whose address is taken', () => {
     expect(r.stderr).not.toContain('internal error');
     expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(new RegExp(`^smtprobe: .*127\\.0\\.0\\.1:${s.port} is already in use.*--listen`))]);
     expect(r.code).toBe(3);
+  });
+});
+
+/** The same text as Windows tools save it. */
+const ENCODINGS: Record<string, (text: string) => Buffer> = {
+  'UTF-8 with BOM, CRLF (Notepad, Out-File -Encoding utf8)': (t) => Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(t.replace(/\n/g, '\r\n'), 'utf8')]),
+  'UTF-16 LE with BOM, CRLF (PowerShell 5.1 `>`)': (t) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(t.replace(/\n/g, '\r\n'), 'utf16le')]),
+  'UTF-16 BE with BOM': (t) => Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(t, 'utf16le').swap16()]),
+};
+const root = path.resolve(path.dirname(SMTPROBE_BIN), '../..');
+const readUtf8 = (rel: string): string => readFileSync(path.join(root, rel), 'utf8');
+
+describe.each(Object.entries(ENCODINGS))('files saved as %s', (_name, encode) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'smtprobe-enc-'));
+  const save = (name: string, text: string): string => {
+    const file = path.join(dir, name);
+    writeFileSync(file, encode(text));
+    return file;
+  };
+
+  it('import-connector reads them as it reads UTF-8', async () => {
+    const rel = 'fixtures/connectors/basicauth.names.json';
+    const want = await smtprobe(['import-connector', path.join(root, rel)]);
+    const got = await smtprobe(['import-connector', save('connectors.json', readUtf8(rel))]);
+    expect(got.stderr).toBe('');
+    expect(got.code).toBe(0);
+    expect(got.stdout.split('\n').slice(1)).toEqual(want.stdout.split('\n').slice(1));
+  });
+
+  it('explain reads a file and stdin as it reads UTF-8', async () => {
+    const rel = 'test/samples/exchange-smtpsend-tls-nocredentials.log';
+    const want = await smtprobe(['explain', path.join(root, rel)]);
+    expect(want.stdout).toContain('Send protocol log');
+    const file = save('send.log', readUtf8(rel));
+    const got = await smtprobe(['explain', file]);
+    expect(got.stderr).toBe('');
+    expect(got.stdout).toBe(want.stdout);
+    const piped = await sh(`$SMTPROBE explain - < '${file}'`);
+    expect(piped.stdout).toBe(want.stdout);
+  });
+
+  it('run reads probes.yaml and a --password-file-style secret file', async () => {
+    const s = await mock('good-starttls');
+    save('pass.txt', 'mock-pass-1\n');
+    const file = save('probes.yaml', [
+      'targets:',
+      `  - name: relay   # a comment`,
+      `    host: ${s.host}`,
+      `    port: ${s.port}`,
+      '    tlsDomain: smarthost.test',
+      `    ca: ${s.caFile}`,
+      '    user: probe@smarthost.test',
+      '    password: file:pass.txt',
+      '    icmp: false',
+      '',
+    ].join('\n'));
+    const r = await smtprobe(['run', file, '--format', 'json']);
+    expect(r.stderr).not.toMatch(/^smtprobe: error/m);
+    const { reports } = JSON.parse(r.stdout) as { reports: { verdict: string; steps: { step: string; status: string }[] }[] };
+    const [report] = reports;
+    expect(report?.steps.find((x) => x.step === 'auth')?.status).toBe('pass');
+    expect(r.code).toBe(0);
+  });
+
+  it('mock FILE serves a scenario file', async () => {
+    const file = save('bad-credentials.yaml', readUtf8('fixtures/scenarios/bad-credentials.yaml'));
+    const out = await new Promise<string>((resolve) => {
+      const p = spawn(process.execPath, [SMTPROBE_BIN, 'mock', file, '--port', '0'], { env: { ...process.env, NO_COLOR: '1' } });
+      let text = '';
+      const done = (): void => resolve(text);
+      p.stdout.on('data', (d: Buffer) => {
+        text += d.toString();
+        if (text.includes('Ctrl-C')) p.kill('SIGTERM');
+      });
+      p.stderr.on('data', (d: Buffer) => {
+        text += d.toString();
+      });
+      p.on('close', done);
+    });
+    expect(out).toMatch(/^scenario {4}bad-credentials: /m);
+    expect(out).not.toMatch(/^smtprobe: error/m);
   });
 });
