@@ -6,12 +6,14 @@ import type { Target } from '../model/target.js';
 import { probe } from '../probe/probe.js';
 import { isOutputFormat, loadRenderer } from '../report/index.js';
 import { promptHidden } from './prompt.js';
+import { normaliseTargetFlags, parseTargetFlags, refusePasswordFlag } from './target-flags.js';
 
 /** Flags that are about output, not about the target. */
-const OUTPUT_FLAGS = new Set(['format', 'json', 'transcript', 'record', 'keepUsernames', 'connector']);
+const OUTPUT_FLAGS = new Set(['format', 'json', 'transcript', 'record', 'keepUsernames', 'connector', 'password']);
 
 /** runCheck: flags → Target → probe → rendered report on stdout; returns the exit code. */
 export async function runCheck(host: string | undefined, flags: Record<string, unknown>): Promise<number> {
+  refusePasswordFlag(flags);
   const raw: Record<string, unknown> = host === undefined ? {} : { host };
   for (const [k, v] of Object.entries(flags)) {
     if (OUTPUT_FLAGS.has(k) || v === undefined) continue;
@@ -19,7 +21,7 @@ export async function runCheck(host: string | undefined, flags: Record<string, u
     if (k === 'icmp' && v === true) continue;
     raw[k] = v;
   }
-  const targets = await resolveTargets(raw, flags);
+  const targets = await resolveTargets(normaliseTargetFlags(raw), flags);
   const ac = new AbortController();
   const onSigint = (): void => ac.abort();
   process.once('SIGINT', onSigint);
@@ -62,7 +64,8 @@ async function resolveTargets(raw: Record<string, unknown>, flags: Record<string
   const prompt = isatty(0) && process.stderr.isTTY ? { prompt: promptHidden } : {};
   const targets: Target[] = [];
   for (const i of inputs) {
-    const target = await resolveTarget(parseTargetInput(i, 'flag'), { env: process.env, baseDir: process.cwd(), ...prompt });
+    const input = flags.connector === undefined ? parseTargetFlags(i) : parseTargetInput(i, 'flag');
+    const target = await resolveTarget(input, { env: process.env, baseDir: process.cwd(), ...prompt });
     requireCredential(target, prompt.prompt !== undefined);
     targets.push(target);
   }

@@ -210,3 +210,34 @@ describe.each(Object.entries(ENCODINGS))('files saved as %s', (_name, encode) =>
     expect(out).not.toMatch(/^smtprobe: error/m);
   });
 });
+
+describe('one clear line for every bad input', () => {
+  it.each([
+    [['check', 'h', '--prot', '25'], /^smtprobe: error: unknown option '--prot' \(did you mean --port\?\); see smtprobe check --help$/],
+    [['chek', 'h'], /^smtprobe: error: unknown command 'chek' \(did you mean check\?\)/],
+    [['check', 'h', '--tls', 'foo'], /^smtprobe: error: .*'foo' is invalid/],
+    [['check', 'h', '--port', 'abc'], /^smtprobe: error: --port: "abc" is not a port number/],
+    [['check', 'h', '--timeout', '0'], /^smtprobe: error: --timeout: "0" is not a number of seconds/],
+    [['check', 'h', '--password', 'hunter2'], /^smtprobe: error: --password: .*--password-env VAR or --password-file FILE.*prompted$/],
+    [['check', 'h', '--auth', 'bogus'], /^smtprobe: error: --auth: "bogus" is not one of auto, none, PLAIN, LOGIN/],
+    [['check', 'h', '--tls-min', 'TLS1'], /^smtprobe: error: --tls-min: /],
+    [['explain', '/no/such/event.txt'], /^smtprobe: error: input: no such file: \/no\/such\/event\.txt$/],
+    [['serve'], /^smtprobe: error: required option '--config <file>' not specified; see smtprobe serve --help$/],
+  ])('smtprobe %j', async (args, line) => {
+    const r = await smtprobe(args);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(line);
+    expect(r.stderr).not.toContain('hunter2');
+    expect(r.stdout).toBe('');
+    expect(r.code).toBe(3);
+  });
+
+  it('--auth takes mechanism names in any case', async () => {
+    const s = await mock('good-starttls');
+    const r = await smtprobe(['check', s.host, '--port', String(s.port), '--tls-domain', 'smarthost.test', '--ca', s.caFile, '--user', 'probe@smarthost.test', '--password-env', 'PW', '--auth', 'login', '--no-icmp', '--json'], { PW: 'mock-pass-1' });
+    const report = JSON.parse(r.stdout) as { steps: { step: string; status: string; data?: { mechanism?: string } }[] };
+    expect(report.steps.find((x) => x.step === 'auth')).toMatchObject({ status: 'pass', data: { mechanism: 'LOGIN' } });
+    expect(r.code).toBe(0);
+  });
+});
