@@ -241,3 +241,35 @@ describe('one clear line for every bad input', () => {
     expect(r.code).toBe(0);
   });
 });
+
+describe('a recording replays under whatever file name it has', () => {
+  it('record to stdout redirected to any file, then `mock FILE` replays it; the comment names the file written with -o', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'smtprobe-rec-'));
+    const log = path.join(root, 'test/samples/exchange-smtpsend-tls-nocredentials.log');
+    const piped = await sh(`$SMTPROBE record --from-exchange-log '${log}' > '${dir}/repro.yaml'`);
+    expect(piped.code).toBe(0);
+    const text = readFileSync(path.join(dir, 'repro.yaml'), 'utf8');
+    expect(text).toMatch(/^name: exchange-smtpsend-tls-nocredentials$/m);
+    expect(text).not.toContain('exchange-exchange-');
+    const out = await new Promise<string>((resolve) => {
+      const p = spawn(process.execPath, [SMTPROBE_BIN, 'mock', path.join(dir, 'repro.yaml'), '--port', '0'], { env: { ...process.env, NO_COLOR: '1' } });
+      let all = '';
+      p.stdout.on('data', (d: Buffer) => {
+        all += d.toString();
+        if (all.includes('Ctrl-C')) p.kill('SIGTERM');
+      });
+      p.stderr.on('data', (d: Buffer) => {
+        all += d.toString();
+      });
+      p.on('close', () => resolve(all));
+    });
+    expect(out).toMatch(/^scenario {4}exchange-smtpsend-tls-nocredentials: /m);
+    expect(out).not.toContain('must equal the file name');
+
+    const written = path.join(dir, 'Relay EU.yaml');
+    const r = await smtprobe(['record', '--from-exchange-log', log, '-o', written]);
+    expect(r.code).toBe(0);
+    expect(readFileSync(written, 'utf8')).toContain(`# Replay: smtprobe mock ${written}, then`);
+    expect(r.stderr).not.toContain('loads a file only when');
+  });
+});
