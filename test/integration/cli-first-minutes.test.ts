@@ -273,3 +273,17 @@ describe('a recording replays under whatever file name it has', () => {
     expect(r.stderr).not.toContain('loads a file only when');
   });
 });
+
+describe('QUIT that no one answers', () => {
+  it('is not a pass, and waits at most a second, not a whole phase timeout', async () => {
+    const s = await mock('never-answer');
+    // A 5 s phase timeout: an unbounded QUIT would wait it out and call the step a pass.
+    const r = await smtprobe(['check', s.host, '--port', String(s.port), '--no-icmp', '--phase-timeout', '5', '--json']);
+    const report = JSON.parse(r.stdout) as { steps: { step: string; status: string; error?: { code: string } }[] };
+    const quit = report.steps.find((x) => x.step === 'quit');
+    expect(quit).toMatchObject({ status: 'warn', error: { code: 'PHASE_TIMEOUT' } });
+    const human = await smtprobe(['check', s.host, '--port', String(s.port), '--no-icmp', '--phase-timeout', '5']);
+    expect(human.stdout).toMatch(/^ {2}! quit /m);
+    expect(human.stdout).not.toMatch(/✓ quit/);
+  });
+});
