@@ -5,6 +5,7 @@ import { VERDICT_EXIT_CODE, type Report } from '../model/report.js';
 import type { Target } from '../model/target.js';
 import { probe } from '../probe/probe.js';
 import { isOutputFormat, loadRenderer } from '../report/index.js';
+import { outputWidth } from './output-width.js';
 import { promptHidden } from './prompt.js';
 import { normaliseTargetFlags, parseTargetFlags, refusePasswordFlag } from './target-flags.js';
 
@@ -38,7 +39,7 @@ export async function runCheck(host: string | undefined, flags: Record<string, u
     }
     const format = flags.json ? 'json' : String(flags.format ?? 'human');
     const renderer = await loadRenderer(isOutputFormat(format) ? format : 'human');
-    const opts = { color: process.stdout.isTTY === true && !process.env.NO_COLOR, transcript: flags.transcript === true };
+    const opts = { color: process.stdout.isTTY === true && !process.env.NO_COLOR, transcript: flags.transcript === true, width: outputWidth() };
     const [only] = reports;
     process.stdout.write(reports.length === 1 && only ? renderer.one(only, opts) : reports.map((r) => renderer.one(r, opts)).join(format === 'human' ? '\n' : ''));
     return Math.max(0, ...reports.map((r) => VERDICT_EXIT_CODE[r.verdict]));

@@ -9,6 +9,7 @@ import { judgeCauses, planConfirmProbe } from '../exchange/probe-confirm.js';
 import { VERDICT_EXIT_CODE } from '../model/report.js';
 import { probe } from '../probe/probe.js';
 import { renderExplainHuman } from '../report/explain-human.js';
+import { outputWidth } from './output-width.js';
 import { promptHidden } from './prompt.js';
 
 /** Flags of explain that become check settings with --probe (camelCase, as commander gives them). */
@@ -72,7 +73,7 @@ export async function runExplain(arg: string | undefined, flags: Record<string, 
   }
   const out = flags.json
     ? explainJson(expl, probed)
-    : renderExplainHuman(expl, { color: process.stdout.isTTY === true && !process.env.NO_COLOR, ...(probed ? { probe: probed } : {}) });
+    : renderExplainHuman(expl, { color: process.stdout.isTTY === true && !process.env.NO_COLOR, width: outputWidth(), ...(probed ? { probe: probed } : {}) });
   process.stdout.write(out);
   return probed ? VERDICT_EXIT_CODE[probed.report.verdict] : 0;
 }

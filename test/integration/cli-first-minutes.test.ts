@@ -287,3 +287,28 @@ describe('QUIT that no one answers', () => {
     expect(human.stdout).not.toMatch(/✓ quit/);
   });
 });
+
+describe('output that reads right at 60 columns', () => {
+  const width = (text: string): number => Math.max(...text.split('\n').map((l) => [...l].length));
+
+  it('check wraps to COLUMNS and says the reply once on the auth line', async () => {
+    const s = await mock('bad-credentials');
+    const r = await smtprobe(['check', s.host, '--port', String(s.port), '--tls-domain', 'smarthost.test', '--ca', s.caFile, '--user', 'probe@smarthost.test', '--password-env', 'PW', '--no-icmp'], { PW: 'wrong', COLUMNS: '60' });
+    expect(r.code).toBe(2);
+    expect(width(r.stdout)).toBeLessThanOrEqual(60);
+    const auth = r.stdout.slice(r.stdout.indexOf('✗ auth'), r.stdout.indexOf('\n  - mail'));
+    expect(auth.match(/authentication failure/g)).toHaveLength(1);
+    // Golden of the step column and the findings, with what varies (ports, times, dates) masked.
+    const masked = r.stdout.replace(/127\.0\.0\.1:\d+/g, '127.0.0.1:PORT').replace(/\d+ ms/g, 'N ms').replace(/\d+ (d|days)\b/g, 'N $1');
+    expect(masked).toMatchSnapshot();
+  });
+
+  it('demo and explain wrap to COLUMNS too; explain names the provider once', async () => {
+    const demo = await smtprobe(['demo'], { COLUMNS: '60' });
+    expect(width(demo.stdout)).toBeLessThanOrEqual(60);
+    const explain = await smtprobe(['explain', '535 5.7.3 Authentication unsuccessful [SN4PR0601CA0001.namprd06.prod.outlook.com]'], { COLUMNS: '60' });
+    expect(width(explain.stdout)).toBeLessThanOrEqual(60);
+    expect(explain.stdout).not.toMatch(/Microsoft 365 \/ Exchange: Microsoft 365/);
+    expect(explain.stdout).toContain('Microsoft 365 / Exchange: authentication');
+  });
+});
