@@ -86,7 +86,7 @@ const STEP_DETAIL_COLUMN = 24;
  * the step's name.
  */
 function errorText(s: StepResult, detail: string, findings: readonly Finding[]): string {
-  if (!s.error) return s.reason ? `skipped: ${s.reason}` : '';
+  if (!s.error) return s.reason ? (s.status === 'skip' ? `skipped: ${s.reason}` : s.reason) : '';
   let message = s.error.message.replace(new RegExp(`(^|: )${s.step}: `, 'g'), '$1');
   // Advice after the first clause ("...; run smtprobe as root, or ...") is printed with the
   // finding below; the step line keeps what happened.

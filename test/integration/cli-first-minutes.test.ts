@@ -279,11 +279,11 @@ describe('QUIT that no one answers', () => {
     const s = await mock('never-answer');
     // A 5 s phase timeout: an unbounded QUIT would wait it out and call the step a pass.
     const r = await smtprobe(['check', s.host, '--port', String(s.port), '--no-icmp', '--phase-timeout', '5', '--json']);
-    const report = JSON.parse(r.stdout) as { steps: { step: string; status: string; error?: { code: string } }[] };
+    const report = JSON.parse(r.stdout) as { steps: { step: string; status: string; reason?: string }[] };
     const quit = report.steps.find((x) => x.step === 'quit');
-    expect(quit).toMatchObject({ status: 'warn', error: { code: 'PHASE_TIMEOUT' } });
+    expect(quit).toMatchObject({ status: 'warn', reason: 'no reply to QUIT within 1000 ms' });
     const human = await smtprobe(['check', s.host, '--port', String(s.port), '--no-icmp', '--phase-timeout', '5']);
-    expect(human.stdout).toMatch(/^ {2}! quit /m);
+    expect(human.stdout).toMatch(/^ {2}! quit .* no reply to QUIT within 1000 ms$/m);
     expect(human.stdout).not.toMatch(/✓ quit/);
   });
 });
@@ -310,5 +310,15 @@ describe('output that reads right at 60 columns', () => {
     expect(width(explain.stdout)).toBeLessThanOrEqual(60);
     expect(explain.stdout).not.toMatch(/Microsoft 365 \/ Exchange: Microsoft 365/);
     expect(explain.stdout).toContain('Microsoft 365 / Exchange: authentication');
+  });
+});
+
+describe('no contradictions', () => {
+  it('probed by IP address, a certificate for a host name says which name, not "no name"', async () => {
+    const s = await mock('good-starttls');
+    const r = await smtprobe(['check', s.host, '--port', String(s.port), '--ca', s.caFile, '--auth', 'none', '--no-icmp']);
+    expect(r.stdout).toContain('CERT_HOSTNAME_MISMATCH');
+    expect(r.stdout).not.toContain('certificate is for no name');
+    expect(r.stdout).toMatch(/no IP address entry for 127\.0\.0\.1 \(it is for smarthost\.test: probe that name, or pass --tls-domain smarthost\.test\)/);
   });
 });

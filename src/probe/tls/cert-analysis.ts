@@ -223,6 +223,13 @@ function hostnameProblem(leaf: X509Certificate, servername: string): CertProblem
     ok = presented.some((p) => hostnameMatches(p, bare));
   }
   if (ok) return undefined;
+  if (presented.length === 0 && ipFamily(bare) !== 0) {
+    // Probed by address, and the certificate names hosts only: say which, not "no name".
+    const hosts = san.filter((e) => e.type === 'DNS').map((e) => e.value);
+    const names = hosts.length > 0 ? hosts : commonNames(leaf.subject);
+    const hint = names.length > 0 ? ` (it is for ${names.join(', ')}: probe that name, or pass --tls-domain ${names[0]})` : '';
+    return { code: 'CERT_HOSTNAME_MISMATCH', severity: 'critical', certIndex: 0, detail: `certificate has no IP address entry for ${servername}${hint}` };
+  }
   const names = presented.length > 0 ? presented.join(', ') : 'no name';
   return { code: 'CERT_HOSTNAME_MISMATCH', severity: 'critical', certIndex: 0, detail: `certificate is for ${names}, not ${servername}` };
 }
