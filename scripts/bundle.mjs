@@ -47,6 +47,11 @@ const common = {
   // to themselves), which each bundle takes from its own __filename. The banner comes before
   // esbuild's own "use strict", so it repeats it: the sources are ES modules, strict throughout.
   define: { 'import.meta.url': '__smtprobeImportMetaUrl' },
+  // The executable runs the main bundle through vm.Script (src/launcher/compile-cache.ts), where
+  // an `import()` left in the code throws "A dynamic import callback was not specified". esbuild
+  // already turns a dynamic import of a bundled module into a lazy initialiser; this makes it
+  // turn the rest (Node built-ins such as node:readline, externals) into require() too.
+  supported: { 'dynamic-import': false },
   banner: { js: "'use strict'; var __smtprobeImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
 };
 
@@ -68,6 +73,10 @@ if (main.metafile) writeFileSync(process.env.BUNDLE_META, JSON.stringify(main.me
 const mainBytes = readFileSync(path.join(outdir, 'smtprobe-main.cjs'));
 // compile-cache.ts reads an ASCII bundle twice as fast; esbuild escapes strings, not regexps.
 if (!process.env.BUNDLE_NO_MINIFY && !isAscii(mainBytes)) console.warn('bundle: smtprobe-main.cjs is not ASCII (a regular expression literal with non-ASCII text?)');
+// The guard for the option above: a dynamic import left in the bundle fails only when that code
+// path runs (the password prompt did, on a terminal only), so the build refuses it instead.
+const leftImport = /(?<![\w$.])import\(\s*["'`]/.exec(mainBytes.toString('latin1'));
+if (leftImport) throw new Error(`bundle: smtprobe-main.cjs still has a dynamic import() at offset ${leftImport.index}; it cannot run under vm.Script`);
 const bundleId = createHash('sha256').update(mainBytes).digest('hex').slice(0, 16);
 await build({
   ...common,

@@ -8,7 +8,9 @@
  */
 import { Command, CommanderError } from 'commander';
 import { COMMAND_NAMES, isCommandName, type CommandName } from './commands/names.js';
+import { endQuietlyOnClosedOutput } from './closed-output.js';
 import { reportFatal, UNKNOWN_EXIT } from './exit.js';
+import { usageErrorLine } from './usage-error.js';
 
 type Register = (program: Command) => void;
 
@@ -30,10 +32,11 @@ const program = new Command()
   .name('smtprobe')
   .description('Probe SMTP smart hosts: connectivity, TLS, SMTP AUTH — and say which setting to change.')
   .version('0.1.0')
-  .showHelpAfterError('(run with --help for usage)')
+  .configureOutput({ outputError: (text, write) => write(usageErrorLine(text, process.argv[2])) })
   .exitOverride();
 
 async function main(): Promise<void> {
+  endQuietlyOnClosedOutput();
   try {
     const arg = process.argv[2];
     const names = isCommandName(arg) ? [arg] : COMMAND_NAMES;

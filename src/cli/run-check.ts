@@ -8,13 +8,16 @@ import { probe } from '../probe/probe.js';
 import { isOutputFormat, loadRenderer } from '../report/index.js';
 import { outputSink } from './atomic-output.js';
 import { onInterrupt } from './interrupt.js';
+import { outputWidth } from './output-width.js';
 import { promptHidden } from './prompt.js';
+import { normaliseTargetFlags, parseTargetFlags, refusePasswordFlag } from './target-flags.js';
 
 /** Flags that are about output, not about the target. */
-const OUTPUT_FLAGS = new Set(['format', 'json', 'transcript', 'record', 'keepUsernames', 'connector', 'output']);
+const OUTPUT_FLAGS = new Set(['format', 'json', 'transcript', 'record', 'keepUsernames', 'connector', 'password', 'output']);
 
 /** runCheck: flags → Target → probe → rendered report on stdout; returns the exit code. */
 export async function runCheck(host: string | undefined, flags: Record<string, unknown>): Promise<number> {
+  refusePasswordFlag(flags);
   const raw: Record<string, unknown> = host === undefined ? {} : { host };
   for (const [k, v] of Object.entries(flags)) {
     if (OUTPUT_FLAGS.has(k) || v === undefined) continue;
@@ -22,7 +25,7 @@ export async function runCheck(host: string | undefined, flags: Record<string, u
     if (k === 'icmp' && v === true) continue;
     raw[k] = v;
   }
-  const targets = await resolveTargets(raw, flags);
+  const targets = await resolveTargets(normaliseTargetFlags(raw), flags);
   const out = await outputSink(flags.output);
   const stop = onInterrupt({ notice: () => '\nsmtprobe: interrupted — printing what the probe found so far (again to quit now)\n' });
   const ac = stop;
@@ -39,7 +42,7 @@ export async function runCheck(host: string | undefined, flags: Record<string, u
     }
     const format = flags.json ? 'json' : String(flags.format ?? 'human');
     const renderer = await loadRenderer(isOutputFormat(format) ? format : 'human');
-    const opts = { color: out.tty && !process.env.NO_COLOR, transcript: flags.transcript === true };
+    const opts = { color: out.tty && !process.env.NO_COLOR, transcript: flags.transcript === true, width: out.tty ? outputWidth() : undefined };
     const [only] = reports;
     out.write(reports.length === 1 && only ? renderer.one(only, opts) : reports.map((r) => renderer.one(r, opts)).join(format === 'human' ? '\n' : ''));
     await out.close();
@@ -67,6 +70,23 @@ async function resolveTargets(raw: Record<string, unknown>, flags: Record<string
   // isatty(0), not process.stdin.isTTY: that getter opens stdin as a stream, for nothing unless we prompt.
   const prompt = isatty(0) && process.stderr.isTTY ? { prompt: promptHidden } : {};
   const targets: Target[] = [];
-  for (const i of inputs) targets.push(await resolveTarget(parseTargetInput(i, 'flag'), { env: process.env, baseDir: process.cwd(), ...prompt }));
+  for (const i of inputs) {
+    const input = flags.connector === undefined ? parseTargetFlags(i) : parseTargetInput(i, 'flag');
+    const target = await resolveTarget(input, { env: process.env, baseDir: process.cwd(), ...prompt });
+    requireCredential(target, prompt.prompt !== undefined);
+    targets.push(target);
+  }
   return targets;
+}
+
+/**
+ * requireCredential: a user with no password or token is a mistake in the command, not a
+ * probe to run. Without this, `--user` off a terminal (cron, a pipe) probed without AUTH and
+ * reported OK, hiding the one thing the user asked to test.
+ */
+function requireCredential(target: Target, prompted: boolean): void {
+  if (!target.user || target.password || target.token || target.auth === 'none') return;
+  throw new ConfigError('user', prompted
+    ? `no password typed for ${target.user}`
+    : `no password for ${target.user}: give --password-env VAR or --password-file FILE, or run on a terminal to be prompted for it`);
 }

@@ -1,7 +1,8 @@
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { onInterrupt } from './interrupt.js';
 import { ConfigError } from '../config/config-error.js';
 import { parseTargetInput, resolveTarget } from '../config/resolve-target.js';
+import { decodeText, readTextFile } from '../config/text-file.js';
 import { connectorInputFor, readConnectorFile, selectConnectors } from '../exchange/connector-targets.js';
 import type { SendConnector } from '../exchange/connector-json.js';
 import { explainParsed, parseExplainInput, type ExplainOptions } from '../exchange/explain.js';
@@ -10,6 +11,7 @@ import { judgeCauses, planConfirmProbe, probeHeadline } from '../exchange/probe-
 import { VERDICT_EXIT_CODE } from '../model/report.js';
 import { probe } from '../probe/probe.js';
 import { renderExplainHuman } from '../report/explain-human.js';
+import { outputWidth } from './output-width.js';
 import { promptHidden } from './prompt.js';
 
 /** Flags of explain that become check settings with --probe (camelCase, as commander gives them). */
@@ -21,10 +23,25 @@ async function readInput(arg: string | undefined): Promise<string> {
     if (arg === undefined && process.stdin.isTTY) throw new ConfigError('input', 'give the text, a file, or pipe it in (smtprobe explain - < event.txt)');
     const chunks: Buffer[] = [];
     for await (const c of process.stdin) chunks.push(c as Buffer);
-    return Buffer.concat(chunks).toString('utf8');
+    return decodeText(Buffer.concat(chunks));
   }
-  const isFile = await stat(arg).then((s) => s.isFile(), () => false);
-  return isFile ? readFile(arg, 'utf8') : arg;
+  const st = await stat(arg).catch((err: NodeJS.ErrnoException) => err);
+  if (!(st instanceof Error)) {
+    if (!st.isFile()) throw new ConfigError('input', `${arg} is not a file`);
+    return readTextFile(arg).catch((err: NodeJS.ErrnoException) => {
+      throw new ConfigError('input', `cannot read ${arg}: ${err.code ?? err.message}`);
+    });
+  }
+  if (looksLikePath(arg)) throw new ConfigError('input', `no such file: ${arg}`);
+  return arg.replace(/\r\n/g, '\n');
+}
+
+/**
+ * looksLikePath: one word with a folder separator or a file extension (`/tmp/event.txt`,
+ * `.\\queue.log`) — a file name, not the text of an event or a reply, which has spaces.
+ */
+function looksLikePath(arg: string): boolean {
+  return !/\s/.test(arg) && (/[\\/]/.test(arg) || /\.[A-Za-z0-9]{1,5}$/.test(arg));
 }
 
 /**
@@ -76,7 +93,7 @@ export async function runExplain(arg: string | undefined, flags: Record<string, 
   }
   const out = flags.json
     ? explainJson(expl, probed)
-    : renderExplainHuman(expl, { color: process.stdout.isTTY === true && !process.env.NO_COLOR, ...(probed ? { probe: probed } : {}) });
+    : renderExplainHuman(expl, { color: process.stdout.isTTY === true && !process.env.NO_COLOR, width: outputWidth(), ...(probed ? { probe: probed } : {}) });
   process.stdout.write(out);
   return probed ? VERDICT_EXIT_CODE[probed.report.verdict] : 0;
 }

@@ -1,9 +1,10 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import type { Report } from '../model/report.js';
 import type { Secret } from '../model/secret.js';
 import type { ExchangeRecording } from '../record/index.js';
 import { UNKNOWN_EXIT } from './exit.js';
+import { readTextFile } from '../config/text-file.js';
 
 /** fail prints one line to stderr and gives the "could not do it" exit code. */
 function fail(message: string): number {
@@ -17,14 +18,10 @@ function looksLikeReport(v: unknown): v is Report {
   return typeof r === 'object' && r !== null && r.schema === 1 && Array.isArray(r.steps) && Array.isArray(r.transcript) && typeof r.target === 'object' && Array.isArray(r.findings);
 }
 
-/** nameFor: the scenario name for an output file, or a default; warns when the file name cannot be the name. */
+/** nameFor: the scenario name for an output file, or a default (the mock replays the file under any name). */
 async function nameFor(output: string | undefined, fallback: string): Promise<string> {
   const { scenarioNameFor } = await import('../record/index.js');
-  const name = scenarioNameFor(output ?? fallback);
-  if (output && basename(output, extname(output)) !== name) {
-    process.stderr.write(`smtprobe record: note: the scenario is named "${name}"; the mock loads a file only when its name is "${name}.yaml"\n`);
-  }
-  return name;
+  return scenarioNameFor(output ?? fallback);
 }
 
 async function emit(text: string, output: string | undefined, name: string): Promise<void> {
@@ -54,7 +51,7 @@ export async function runRecord(flags: Record<string, unknown>): Promise<number>
   const input = (fromReport ?? fromLog) as string;
   let text: string;
   try {
-    text = await readFile(input, 'utf8');
+    text = await readTextFile(input);
   } catch (err) {
     return fail(`${input}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
   }
@@ -70,7 +67,7 @@ export async function runRecord(flags: Record<string, unknown>): Promise<number>
     const name = await nameFor(output, `recorded-${report.target.name}`);
     let rec: ReturnType<typeof record.recordReport>;
     try {
-      rec = record.recordReport(report, { name, keepUsernames: flags.keepUsernames === true, timeScale });
+      rec = record.recordReport(report, { name, keepUsernames: flags.keepUsernames === true, timeScale, output });
     } catch (err) {
       if (err instanceof record.RecordError) return fail(`${input}: ${err.message}`);
       throw err;
@@ -79,16 +76,18 @@ export async function runRecord(flags: Record<string, unknown>): Promise<number>
     return 0;
   }
 
-  const name = await nameFor(output, `exchange-${basename(input, extname(input))}`);
+  // A Send log is usually saved as exchange-...; its scenario is not named exchange-exchange-...
+  const stem = basename(input, extname(input));
+  const name = await nameFor(output, /^exchange[-_]/i.test(stem) ? stem : `exchange-${stem}`);
   let rec: ExchangeRecording;
   try {
-    rec = record.recordExchangeLog(text, { name, session: typeof flags.session === 'string' ? flags.session : undefined, file: input, keepUsernames: flags.keepUsernames === true });
+    rec = record.recordExchangeLog(text, { name, session: typeof flags.session === 'string' ? flags.session : undefined, file: input, keepUsernames: flags.keepUsernames === true, output });
   } catch (err) {
     if (err instanceof record.ExchangeLogError) return fail(`${input}: ${err.message}`);
     throw err;
   }
   let out = rec.text;
-  if (!rec.expectKnown) out = await expectFromReplay(rec, name, input);
+  if (!rec.expectKnown) out = await expectFromReplay(rec, name, input, output);
   await emit(out, output, name);
   return 0;
 }
@@ -97,7 +96,7 @@ export async function runRecord(flags: Record<string, unknown>): Promise<number>
  * expectFromReplay: for a log whose failure the import does not recognise, run the scenario
  * once against the mock and take its findings as `expect`, saying so in the file.
  */
-async function expectFromReplay(rec: ExchangeRecording, name: string, file: string): Promise<string> {
+async function expectFromReplay(rec: ExchangeRecording, name: string, file: string, output: string | undefined): Promise<string> {
   const [{ replayScenario }, { renderScenarioYaml }] = await Promise.all([import('../run/replay.js'), import('../record/index.js')]);
   const report = await replayScenario(rec.scenario);
   const codes = [...new Set(report.findings.map((f) => f.code))].sort();
@@ -106,6 +105,7 @@ async function expectFromReplay(rec: ExchangeRecording, name: string, file: stri
     source: `an Exchange SMTP Send protocol log (${basename(file)})`,
     notesTitle: 'What the log shows:',
     notes: [...rec.notes, '', `expect: taken from one replay of this scenario (the log shows no failure the import recognises); scenario ${name}`],
+    output,
   }).text;
 }
 
@@ -117,7 +117,7 @@ export async function writeRecording(report: Report, file: string, opts: { keepU
   const { recordReport, RecordError } = await import('../record/index.js');
   const name = await nameFor(file, file);
   try {
-    const rec = recordReport(report, { name, keepUsernames: opts.keepUsernames, secrets: opts.secrets });
+    const rec = recordReport(report, { name, keepUsernames: opts.keepUsernames, secrets: opts.secrets, output: file });
     await emit(rec.text, file, name);
   } catch (err) {
     // The check itself ran; a session that cannot be recorded is a note, not a failed check.

@@ -8,6 +8,7 @@ import { startExporter } from '../run/exporter.js';
 import { parseListen } from '../run/listen-address.js';
 import { loadWebConfig } from '../run/web-config.js';
 import { onInterrupt } from './interrupt.js';
+import { listenProblem } from './listen-error.js';
 import { limitsFromFlags, scheduleFromFlags } from './run-options.js';
 
 /** runServeCommand starts the exporter and keeps it running until SIGINT/SIGTERM. */
@@ -37,6 +38,10 @@ export async function runServeCommand(flags: Record<string, unknown>): Promise<v
     ...(timeoutOffsetS !== undefined ? { timeoutOffsetS } : {}),
     log: (line) => process.stderr.write(`smtprobe serve: ${line}\n`),
     ...(web ? { web } : {}),
+  }).catch((err: unknown) => {
+    const address = listen.host.includes(':') ? `[${listen.host}]:${listen.port}` : `${listen.host}:${listen.port}`;
+    const problem = listenProblem(err, address, 'give another address with --listen HOST:PORT (e.g. --listen 127.0.0.1:9466)');
+    throw problem === undefined ? err : new ConfigError('listen', problem);
   });
   process.stderr.write(`smtprobe serve: listening on ${exporter.url} (${config.targets.length} targets from ${config.file})\n`);
   const stop = onInterrupt({ notice: (signal) => `smtprobe serve: ${signal}, stopping (again to quit now)\n` });

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import type { Target } from '../model/target.js';
@@ -6,6 +5,7 @@ import { ConfigError } from './config-error.js';
 import { probesFileSchema, type ProbeTargetSettings, type SharedSettings } from './probes-schema.js';
 import { resolveTarget } from './resolve-target.js';
 import type { TargetInput } from './target-schema.js';
+import { readTextFile } from './text-file.js';
 
 /** ProbeEntry: one target of probes.yaml as written, with where it is in the file. */
 export interface ProbeEntry {
@@ -40,7 +40,7 @@ export interface ProbesConfig {
 export async function loadProbesFile(file: string): Promise<ProbesConfig> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readTextFile(file);
   } catch (err) {
     throw new ConfigError('config', `cannot read ${path.resolve(file)}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
   }

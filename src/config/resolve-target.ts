@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Secret } from '../model/secret.js';
@@ -9,6 +8,7 @@ import { ConfigError } from './config-error.js';
 import { resolveOAuthCredential } from './oauth-credential.js';
 import { fromEnv, fromFile, resolveSecretRef, type SecretEnv } from './secrets.js';
 import { formatIssue, targetInputSchema, type TargetInput } from './target-schema.js';
+import { readTextFile } from './text-file.js';
 
 
 export interface ResolveOptions extends SecretEnv {
@@ -164,7 +164,7 @@ async function secret(ref: string | undefined, env: string | undefined, file: st
 async function readText(file: string, field: string, opts: ResolveOptions): Promise<string> {
   const full = path.resolve(opts.baseDir, file);
   try {
-    return await readFile(full, 'utf8');
+    return await readTextFile(full);
   } catch (err) {
     throw new ConfigError(field, `cannot read ${full}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, opts.where);
   }

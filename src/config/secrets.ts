@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Secret } from '../model/secret.js';
 import { ConfigError } from './config-error.js';
+import { readTextFile } from './text-file.js';
 
 /**
  * SecretSource: where a secret comes from. Values never travel on the command line
@@ -33,7 +33,7 @@ export async function fromFile(file: string, field: string, ctx: SecretEnv): Pro
   const full = path.resolve(ctx.baseDir, file);
   try {
     // One trailing newline is an artefact of `echo > file`, not part of the secret.
-    return new Secret((await readFile(full, 'utf8')).replace(/\r?\n$/, ''));
+    return new Secret((await readTextFile(full)).replace(/\r?\n$/, ''));
   } catch (err) {
     throw new ConfigError(field, `cannot read ${full}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
   }

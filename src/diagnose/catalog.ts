@@ -53,7 +53,7 @@ export const CATALOG: { readonly [C in FindingCode]: CatalogEntry } = {
     severity: 'info',
     title: 'Ping not run: raw sockets not permitted',
     cause: 'Sending ICMP needs a raw socket, which this process is not allowed to open; the ping check was skipped.',
-    fix: ['Run as root or grant the capability (setcap cap_net_raw+ep on the node binary), or pass --icmp off.'],
+    fix: ['Run as root or grant the capability (setcap cap_net_raw+ep on the node binary), or pass --no-icmp (icmp: false in probes.yaml).'],
   },
   PATH_LOSS: {
     severity: 'warning',

@@ -256,7 +256,7 @@ export function rankForResponse(resp: ResponseText, host?: string): RankedCause[
   if (r.list.length > 0) return r.list;
   const sig = matchProviderSignature(toSmtpReply(resp), host);
   if (sig) {
-    const because = `${sig.provider}: ${sig.title}`;
+    const because = sig.title.startsWith(sig.provider) ? sig.title : `${sig.provider}: ${sig.title}`;
     r.add(SIGNATURE_CAUSES[sig.id] ?? FINDING_CAUSES[sig.code] ?? ['REMOTE_REJECTED'], because, sig);
   } else if (resp.code === 535) r.add(['CREDENTIALS_REJECTED', 'ACCOUNT_BLOCKED'], 'the relay rejected the credentials (535)');
   else r.add(['REMOTE_REJECTED'], 'the relay answered with an error');

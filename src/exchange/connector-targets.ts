@@ -1,16 +1,16 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError } from '../config/config-error.js';
 import { parseTargetInput } from '../config/resolve-target.js';
 import type { TargetInput } from '../config/target-schema.js';
 import { parseSendConnectorJson, type SendConnector } from './connector-json.js';
 import { mapConnector, type ConnectorMapping, type MappingOptions } from './connector-mapping.js';
+import { readTextFile } from '../config/text-file.js';
 
 /** readConnectorFile reads and parses a `Get-SendConnector | ConvertTo-Json` file. */
 export async function readConnectorFile(file: string): Promise<SendConnector[]> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readTextFile(file);
   } catch (err) {
     throw new ConfigError('connector', `cannot read ${path.resolve(file)}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
   }

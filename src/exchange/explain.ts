@@ -282,9 +282,11 @@ export function buildCause(rc: RankedCause, ctx: CauseContext): ExplainedCause {
   const sig = rc.signature;
   // A provider signature knows the provider's own setting: its words and fix go first.
   const fix = sig ? [...sig.fix, ...spec.fix(ctx)] : spec.fix(ctx);
+  // Most signature titles already start with their provider ("Microsoft 365 refused ..."): not twice.
+  const sigTitle = sig ? (sig.title.startsWith(sig.provider) ? sig.title : `${sig.provider}: ${sig.title}`) : '';
   const out: ExplainedCause = {
     code: rc.code,
-    title: sig && rc.code !== 'REMOTE_REJECTED' ? `${spec.title} — ${sig.provider}: ${sig.title}` : sig ? `${sig.provider}: ${sig.title}` : spec.title,
+    title: sig && rc.code !== 'REMOTE_REJECTED' ? `${spec.title} — ${sigTitle}` : sig ? sigTitle : spec.title,
     fix: [...new Set(fix)],
     why: sig ? `${sig.cause} ${spec.why}` : spec.why,
     because: rc.because,

@@ -24,7 +24,7 @@
  * cache holds bytecode and the source's own literals, never a value the command computed, so
  * no secret can end up in it. Any failure here only means compiling without the cache.
  */
-import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { isAscii } from 'node:buffer';
 import Module from 'node:module';
 import path from 'node:path';
@@ -72,10 +72,33 @@ export function cacheKey(arg: string | undefined): string {
   return isCommandName(arg) ? arg : 'default';
 }
 
-/** cacheFileName: one file per bundle id, command, Node version and architecture. */
-export function cacheFileName(id: string, key: string): string {
-  return `${id}-${key}-${process.version}-${process.arch}.v8cache`;
+/**
+ * cacheFileName: one file per installation, bundle id, command, Node version and architecture.
+ * The installation (where the bundle lies) is part of it because V8 keeps the file name a
+ * script was compiled under in its cache: two installs of one version sharing a cache would
+ * otherwise print each other's paths in stack traces.
+ */
+export function cacheFileName(id: string, key: string, bundleFile: string): string {
+  return `${installTag(bundleFile)}-${id}-${key}-${process.version}-${process.arch}.v8cache`;
 }
+
+/**
+ * installTag: a short, file-name-safe stand-in for the bundle's absolute path (FNV-1a, two
+ * seeds: loading node:crypto for this would cost start-up time, and a collision costs only
+ * the wrong path in a trace, never safety — V8 still checks the cache against the source).
+ */
+function installTag(bundleFile: string): string {
+  const text = path.resolve(bundleFile);
+  const fnv = (seed: number): string => {
+    let h = seed;
+    for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+    return (h >>> 0).toString(16).padStart(8, '0');
+  };
+  return fnv(0x811c9dc5) + fnv(0x050c5d1f).slice(0, 4);
+}
+
+/** Caches of other installations unused this long are removed (an uninstalled copy leaves its own). */
+const ABANDONED_MS = 30 * 24 * 60 * 60 * 1000;
 
 /**
  * runBundle compiles `file` as a CommonJS module (with the cache when it is usable), runs it as
@@ -89,7 +112,7 @@ export function runBundle(options: CompileCacheOptions): CacheOutcome {
   // The bundle keeps its entry's hashbang; a function wrapper cannot start with one.
   if (source.startsWith('#!')) source = '//' + source.slice(2);
   const cache = options.dir !== undefined && options.id !== undefined && KEY.test(options.key)
-    ? { file: path.join(options.dir, cacheFileName(options.id, options.key)), id: options.id }
+    ? { file: path.join(options.dir, cacheFileName(options.id, options.key, options.file)), install: installTag(options.file), id: options.id }
     : undefined;
   const cached = cache === undefined ? undefined : readOwnFile(cache.file);
   const cachedData = typeof cached === 'object' ? cached.bytes : undefined;
@@ -106,7 +129,7 @@ export function runBundle(options: CompileCacheOptions): CacheOutcome {
     // cache is replaced only by a larger one: a long run (serve, run --every) may have had V8
     // drop the bytecode of functions it no longer runs, start-up code first.
     const keepUnlessLarger = outcome === 'stale' ? cachedData?.length : undefined;
-    process.once('exit', () => writeCache(cache.file, cache.id, () => script.createCachedData(), keepUnlessLarger));
+    process.once('exit', () => writeCache(cache.file, `${cache.install}-`, `${cache.install}-${cache.id}-`, () => script.createCachedData(), keepUnlessLarger));
   }
 
   const wrapper = script.runInThisContext() as (exports: unknown, require: NodeJS.Require, module: Module, filename: string, dirname: string) => void;
@@ -144,12 +167,13 @@ function readOwnFile(file: string): { bytes: Buffer; mtimeMs: number } | 'unsafe
 /**
  * writeCache writes the cache atomically (a private temporary file renamed over it, so a
  * concurrent run reads the old file or the new one, never half of one) and removes caches of
- * other bundles — the files an upgrade leaves behind. The cache is made only once the file is
+ * other bundles of this installation — the files an upgrade leaves behind (and other
+ * installations' caches unused for 30 days). The cache is made only once the file is
  * open: where nothing can be written (no home directory, a read-only one), a run costs no more
  * than without a cache. With `keepUnlessLarger` (remaking a stale cache), a cache no larger than
  * that is not written; the old file is kept and its time renewed.
  */
-function writeCache(file: string, id: string, data: () => Buffer, keepUnlessLarger?: number): void {
+function writeCache(file: string, install: string, current: string, data: () => Buffer, keepUnlessLarger?: number): void {
   const dir = path.dirname(file);
   const tmp = `${file}.${process.pid}.tmp`;
   let fd: number | undefined;
@@ -169,8 +193,12 @@ function writeCache(file: string, id: string, data: () => Buffer, keepUnlessLarg
     fd = undefined;
     renameSync(tmp, file);
     renamed = true;
+    const now = Date.now();
     for (const name of readdirSync(dir)) {
-      if (name.endsWith('.v8cache') && !name.startsWith(`${id}-`)) unlinkSync(path.join(dir, name));
+      if (!name.endsWith('.v8cache') || name.startsWith(current)) continue;
+      const other = path.join(dir, name);
+      // This installation's older bundles go at once; other installations' caches only once abandoned.
+      if (name.startsWith(install) || now - statSync(other).mtimeMs > ABANDONED_MS) unlinkSync(other);
     }
   } catch {
     // No cache this time: the next run compiles as this one did.

@@ -1,4 +1,4 @@
-import { readFile, readdir } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -6,6 +6,7 @@ import { LineCounter, parseDocument } from 'yaml';
 import type * as z from 'zod';
 import { scenarioSchema, type Scenario } from './scenario-schema.js';
 import { InputError } from '../config/input-error.js';
+import { readTextFile } from '../config/text-file.js';
 
 /**
  * ScenarioError: a scenario file that cannot be used. `message` is one line,
@@ -82,26 +83,30 @@ function lineOf(doc: ReturnType<typeof parseDocument>, lines: LineCounter, path:
 }
 
 /**
- * loadScenarioFile reads and validates one scenario file; `name` must equal the file name.
+ * loadScenarioFile reads and validates one scenario file. By default its `name` must equal the
+ * file name, which keeps the bundled library consistent (`mock NAME` finds NAME.yaml);
+ * `nameMatchesFile: false` takes any file name — a recording renamed, or saved from stdout
+ * (`record ... > repro.yaml`), is still the scenario it names.
  * @throws ScenarioError ("file: field: problem") for unreadable or invalid files.
  */
-export async function loadScenarioFile(path: string): Promise<Scenario> {
+export async function loadScenarioFile(path: string, opts: { nameMatchesFile?: boolean } = {}): Promise<Scenario> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = await readTextFile(path);
   } catch (err) {
     throw new ScenarioError(path, '(file)', (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String((err as Error).message));
   }
-  return parseScenario(text, path, basename(path, extname(path)));
+  return parseScenario(text, path, opts.nameMatchesFile === false ? undefined : basename(path, extname(path)));
 }
 
 /**
  * findScenario resolves a bundled scenario name (fixtures/scenarios/<name>.yaml) or a path
- * to a scenario file (anything with a slash or a .yaml/.yml suffix, e.g. a recording).
+ * to a scenario file (anything with a slash or a .yaml/.yml suffix, e.g. a recording, under
+ * whatever file name the user gave it).
  */
 export async function findScenario(nameOrPath: string): Promise<Scenario> {
   const looksLikePath = /[\\/]/.test(nameOrPath) || /\.ya?ml$/i.test(nameOrPath);
-  if (looksLikePath) return loadScenarioFile(resolve(nameOrPath));
+  if (looksLikePath) return loadScenarioFile(resolve(nameOrPath), { nameMatchesFile: false });
   const bundled = join(scenariosDir(), `${nameOrPath}.yaml`);
   if (!existsSync(bundled)) {
     throw new ScenarioError(nameOrPath, '(name)', 'no bundled scenario by that name (see `smtprobe mock --list`)');

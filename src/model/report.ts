@@ -37,7 +37,7 @@ export interface StepResult<D = unknown> {
   durationMs: number;
   data?: D;
   error?: StepError;
-  /** Why a step was skipped. */
+  /** Why a step was skipped, or what went wrong in a step that warns without an error (QUIT unanswered). */
   reason?: string;
 }
 

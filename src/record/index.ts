@@ -25,13 +25,14 @@ export interface Recording {
 }
 
 /** recordReport: a Report as a scenario file, with the redacted dialogue as its comment. */
-export function recordReport(report: Report, opts: RecordOptions): Recording {
+export function recordReport(report: Report, opts: RecordOptions & { output?: string | undefined }): Recording {
   const doc = reportToScenario(report, opts);
   const t = report.target;
   return renderScenarioYaml(doc, {
     source: `smtprobe check ${t.host}:${t.port}${t.name !== `${t.host}:${t.port}` ? ` (${t.name})` : ''} at ${report.startedAt}`,
     notesTitle: 'Recorded dialogue (ms, direction, line; redacted):',
     notes: recordedDialogue(report, opts),
+    output: opts.output,
   });
 }
 
@@ -48,13 +49,14 @@ export interface ExchangeRecording extends Recording {
  * `expectKnown` is false when the log shows no failure the import recognises; the caller may
  * then fill `expect` from a replay (the CLI does).
  */
-export function recordExchangeLog(text: string, opts: { name: string; session?: string | undefined; file?: string; keepUsernames?: boolean }): ExchangeRecording {
+export function recordExchangeLog(text: string, opts: { name: string; session?: string | undefined; file?: string; keepUsernames?: boolean; output?: string | undefined }): ExchangeRecording {
   const selected = readSendLog(text, { session: opts.session });
   const imported = exchangeLogToScenario(selected, { name: opts.name, keepUsernames: opts.keepUsernames === true, ...(opts.file ? { file: opts.file } : {}) });
   const rendered = renderScenarioYaml(imported.document, {
     source: `an Exchange SMTP Send protocol log${opts.file ? ` (${opts.file.replace(/^.*[\\/]/, '')})` : ''}`,
     notesTitle: 'What the log shows:',
     notes: imported.notes,
+    output: opts.output,
   });
   return { ...rendered, expectKnown: imported.expectKnown, document: imported.document, notes: imported.notes };
 }

@@ -11,6 +11,8 @@ export interface WriteOptions {
   notes?: readonly string[];
   /** Title of the notes block. */
   notesTitle?: string;
+  /** The file the recording is written to, named in its replay line; undefined: standard output. */
+  output?: string | undefined;
 }
 
 /** A YAML comment line: `#` then the text; control characters never reach the file. */
@@ -30,7 +32,7 @@ export function renderScenarioYaml(doc: ScenarioDocument, opts: WriteOptions): {
   const header = [
     `Recorded by smtprobe from ${opts.source}.`,
     'Credentials, AUTH payloads, challenges and tokens are placeholders; the probe below uses a fixed test password.',
-    `Replay: smtprobe mock ${doc.name}.yaml, then run the check line it prints (docs/record.md).`,
+    `Replay: smtprobe mock ${opts.output ?? 'FILE (the file this text is saved in)'}, then run the check line it prints (docs/record.md).`,
   ];
   const lines = header.map(comment);
   if (opts.notes && opts.notes.length > 0) {

@@ -1,10 +1,13 @@
 import type { CheckedCause, CheckVerdict } from '../exchange/probe-confirm.js';
 import type { ExplainedCause, Explanation } from '../exchange/explain.js';
 import type { ExplainProbe } from '../exchange/explain-json.js';
+import { wrapLine } from './wrap.js';
 
 /** ExplainHumanOptions: terminal colour, and the probe's outcome when `--probe` ran. */
 export interface ExplainHumanOptions {
   color: boolean;
+  /** Terminal width to wrap to (COLUMNS); undefined: no wrapping. */
+  width?: number | undefined;
   probe?: ExplainProbe;
 }
 
@@ -36,14 +39,30 @@ export function renderExplainHuman(expl: Explanation, opts: ExplainHumanOptions)
     out.push('No failure to explain: nothing in the input points at a cause.');
   } else {
     out.push(paint('bold', opts.probe ? 'Causes (after probing, confirmed first)' : 'Likely causes, most likely first'));
+    // Causes found by one provider signature share its explanation and fixes: each sentence
+    // and each fix is printed once, under the first cause that has it.
+    const saidWhy = new Set<string>();
+    const saidFix = new Map<string, number>();
     causes.forEach((c, i) => {
       const probe = 'probe' in c ? c.probe : undefined;
       const mark = probe ? ` [${paint(VERDICT_MARK[probe.verdict][1], VERDICT_MARK[probe.verdict][0])}]` : '';
       out.push(`  ${i + 1}. ${paint('bold', c.code)}${mark} — ${c.title}`);
-      out.push(`     why: ${c.why}`);
+      const sentences = c.why.split(/(?<=[.!?])\s+/).filter((x) => x !== '');
+      const fresh = sentences.filter((x) => !saidWhy.has(x));
+      for (const x of sentences) saidWhy.add(x);
+      if (fresh.length > 0) out.push(`     why: ${fresh.join(' ')}`);
       out.push(`     ${paint('dim', `because ${c.because}`)}`);
       if (probe) for (const e of probe.evidence) out.push(`     probe: ${e}`);
-      for (const f of c.fix) out.push(`     fix: ${f}`);
+      const earlier = new Set<number>();
+      for (const f of c.fix) {
+        const at = saidFix.get(f);
+        if (at !== undefined) earlier.add(at);
+        else {
+          saidFix.set(f, i + 1);
+          out.push(`     fix: ${f}`);
+        }
+      }
+      if (earlier.size > 0) out.push(`     fix: also ${[...earlier].map((n) => `${n}.`).join(', ')} above`);
       if (c.exchange) out.push(`     Exchange (${c.exchange.setting}): ${c.exchange.command}`);
     });
   }
@@ -57,5 +76,5 @@ export function renderExplainHuman(expl: Explanation, opts: ExplainHumanOptions)
     for (const f of r.findings) out.push(`  ${f.severity.toUpperCase()} ${f.code} — ${f.title}`);
     for (const n of opts.probe.notes) out.push(`  ${paint('dim', `note: ${n}`)}`);
   }
-  return `${out.join('\n')}\n`;
+  return `${out.flatMap((line) => wrapLine(line, opts.width, Math.min((/^ */.exec(line)?.[0].length ?? 0) + 2, 12))).join('\n')}\n`;
 }

@@ -4,9 +4,12 @@ import type {
 } from '../model/step-data.js';
 import { replyLine } from '../model/smtp-reply.js';
 import { renderHopTable } from './path-table.js';
+import { wrapLine } from './wrap.js';
 
 export interface HumanOptions {
   color: boolean;
+  /** Terminal width to wrap to (COLUMNS); undefined: no wrapping. */
+  width?: number | undefined;
   /** Append the redacted SMTP dialogue. */
   transcript?: boolean;
 }
@@ -51,9 +54,19 @@ function ehloLine(d: EhloData): string {
   return [d.command === 'HELO' ? 'HELO (no extensions)' : '', ...words, ...auth].filter(Boolean).join(', ');
 }
 
+/**
+ * lifeLeft: a certificate's remaining life in words. Past expiry it says "expired" — the
+ * finding gives the date and how long ago; "-31 days left" beside "expired 30 days ago"
+ * (a whole-day count rounded two ways) read as a contradiction.
+ */
+function lifeLeft(daysLeft: number, long: boolean): string {
+  if (daysLeft < 0) return 'expired';
+  return long ? `${daysLeft} days left` : `${daysLeft} d`;
+}
+
 function tlsLine(d: TlsData): string {
   const leaf = d.chain[0];
-  const cert = leaf ? `cert ${leaf.subject.replace(/\n/g, ', ')}${leaf.daysLeft !== undefined ? `, ${leaf.daysLeft} days left` : ''}` : 'no certificate';
+  const cert = leaf ? `cert ${leaf.subject.replace(/\n/g, ', ')}${leaf.daysLeft !== undefined ? `, ${lifeLeft(leaf.daysLeft, true)}` : ''}` : 'no certificate';
   return [d.protocol, d.cipher?.name, cert].filter(Boolean).join(', ');
 }
 
@@ -63,10 +76,33 @@ function authLine(d: AuthData): string {
   return d.skipped ? `${offered}; not attempted (${d.skipped})` : offered;
 }
 
-function stepLine(s: StepResult, paint: Paint): string {
+/** The column a step's detail starts in: continuation lines of a wrapped step line start there too. */
+const STEP_DETAIL_COLUMN = 24;
+
+/**
+ * errorText: a step's error for its line, said once. The message often repeats the reply the
+ * detail already shows ("PLAIN → 535 ..." then "AUTH PLAIN refused: 535 ...") or names the
+ * step again ("banner: no complete reply"); then the code is enough, or the message without
+ * the step's name.
+ */
+function errorText(s: StepResult, detail: string, findings: readonly Finding[]): string {
+  if (!s.error) return s.reason ? (s.status === 'skip' ? `skipped: ${s.reason}` : s.reason) : '';
+  let message = s.error.message.replace(new RegExp(`(^|: )${s.step}: `, 'g'), '$1');
+  // Advice after the first clause ("...; run smtprobe as root, or ...") is printed with the
+  // finding below; the step line keeps what happened.
+  const code = s.error.code;
+  if (message.includes('; ') && findings.some((f) => f.code === code && f.evidence.some((e) => e.includes(s.error?.message ?? '')))) {
+    message = message.slice(0, message.indexOf('; '));
+  }
+  const replyShown = /\b[2-5]\d\d\b.{8,}$/.exec(detail)?.[0];
+  if (detail !== '' && (detail.includes(message) || (replyShown !== undefined && message.includes(replyShown)))) return s.error.code;
+  return `${s.error.code}: ${message}`;
+}
+
+function stepLine(s: StepResult, paint: Paint, findings: readonly Finding[]): string {
   const [mark, style] = STATUS_MARK[s.status];
   const detail = s.data !== undefined ? (STEP_DETAIL[s.step] as ((d: unknown) => string) | undefined)?.(s.data) ?? '' : '';
-  const err = s.error ? `${s.error.code}: ${s.error.message}` : s.reason ? `skipped: ${s.reason}` : '';
+  const err = errorText(s, detail, findings);
   const text = [detail, err && detail !== err ? err : ''].filter(Boolean).join(' — ');
   const ms = s.status === 'skip' ? '' : `${Math.round(s.durationMs)} ms`;
   return `  ${paint(style, mark)} ${s.step.padEnd(9)} ${ms.padStart(8)}  ${s.status === 'skip' ? paint('dim', text) : text}`;
@@ -76,7 +112,8 @@ function findingBlock(f: Finding, paint: Paint): string[] {
   const lines = [`  ${paint(SEVERITY_STYLE[f.severity], f.severity.toUpperCase())} ${paint('bold', f.code)} — ${f.title}`];
   for (const e of f.evidence) lines.push(`    ${paint('dim', e)}`);
   lines.push(`    cause: ${f.cause}`);
-  for (const fix of f.fix) lines.push(`    fix: ${fix}`);
+  // A fix that only repeats an evidence line (a step's own advice, quoted above) is said once.
+  for (const fix of f.fix) if (!f.evidence.some((e) => e.includes(fix))) lines.push(`    fix: ${fix}`);
   if (f.exchange) lines.push(`    Exchange (${f.exchange.setting}): ${f.exchange.command}`);
   return lines;
 }
@@ -88,15 +125,16 @@ export function renderHuman(report: Report, opts: HumanOptions): string {
   const out: string[] = [];
   out.push(paint('bold', `smtprobe check ${t.name}`) + paint('dim', ` (${t.host}:${t.port}, tls ${t.tls}, verify ${t.tlsVerify}${t.tlsDomain ? ` as ${t.tlsDomain}` : ''}${t.client === 'exchange' ? ', Exchange profile' : ''})`));
   out.push('');
-  for (const s of report.steps) out.push(stepLine(s, paint));
+  for (const s of report.steps) out.push(stepLine(s, paint, report.findings));
   const tls = report.steps.find((s) => s.step === 'tls')?.data as TlsData | undefined;
   if (tls && tls.chain.length > 0) {
     const cn = (dn: string): string => /CN=([^,\n]+)/.exec(dn)?.[1] ?? dn.split('\n')[0] ?? dn;
-    const links = tls.chain.map((c) => `${cn(c.subject)}${c.daysLeft !== undefined ? ` (${c.daysLeft} d${c.keyType ? `, ${c.keyType}${c.keyBits ? ` ${c.keyBits}` : ''}` : ''})` : ''}`);
+    const links = tls.chain.map((c) => `${cn(c.subject)}${c.daysLeft !== undefined ? ` (${lifeLeft(c.daysLeft, false)}${c.keyType ? `, ${c.keyType}${c.keyBits ? ` ${c.keyBits}` : ''}` : ''})` : ''}`);
     out.push('', `  chain as sent: ${links.join(' → ')}${tls.chain.at(-1)?.selfSigned ? '' : ` → issued by ${cn(tls.chain.at(-1)?.issuer ?? '')}`}`);
   }
   const path = report.steps.find((s) => s.step === 'path')?.data as PathData | undefined;
-  if (path && path.hops.length > 0) out.push('', ...renderHopTable(path.hops, path.sourceLinkLossPct).map((l) => `  ${l}`));
+  const table = path && path.hops.length > 0 ? renderHopTable(path.hops, path.sourceLinkLossPct).map((l) => `  ${l}`) : [];
+  if (table.length > 0) out.push('', ...table);
   const diff = report.summary.capabilityDiff;
   if (diff && (diff.added.length || diff.removed.length || diff.changed.length)) {
     const parts = [...diff.added.map((a) => `+${a}`), ...diff.removed.map((r) => `-${r}`), ...diff.changed.map((c) => `~${c}`)];
@@ -114,5 +152,11 @@ export function renderHuman(report: Report, opts: HumanOptions): string {
   const worst = report.findings.filter((f) => f.severity !== 'info').map((f) => f.code);
   const counts = ['critical', 'warning'].map((sev) => `${report.findings.filter((f) => f.severity === sev).length} ${sev}`).join(', ');
   out.push('', `${paint(VERDICT_STYLE[report.verdict], report.verdict.toUpperCase())}: ${worst.length ? worst.join(', ') : 'all checks passed'} (${counts}) in ${Math.round(report.durationMs)} ms`);
-  return `${out.join('\n')}\n`;
+  // Wrapped last, each line under its own text: step details in their column, the rest two
+  // columns in from where the line starts. The hop table keeps its columns.
+  const columns = new Set(table);
+  const stepLines = new Set(report.steps.map((s) => stepLine(s, paint, report.findings)));
+  const wrapped = out.flatMap((line) => columns.has(line) ? [line]
+    : wrapLine(line, opts.width, stepLines.has(line) ? STEP_DETAIL_COLUMN : Math.min((/^ */.exec(line)?.[0].length ?? 0) + 2, 12)));
+  return `${wrapped.join('\n')}\n`;
 }

@@ -11,6 +11,8 @@ export interface RenderOptions {
   transcript: boolean;
   /** run: targets not probed because the run was interrupted. */
   notRun?: readonly string[];
+  /** human: terminal width to wrap to; undefined: no wrapping. */
+  width?: number | undefined;
 }
 
 /**
@@ -30,7 +32,7 @@ const RENDERERS: Record<OutputFormat, () => Promise<Renderer>> = {
   human: async () => {
     const [{ renderHuman }, { renderSummaryTable }] = await Promise.all([import('./human.js'), import('./summary-table.js')]);
     return {
-      one: (r, o) => renderHuman(r, { color: o.color, transcript: o.transcript }),
+      one: (r, o) => renderHuman(r, { color: o.color, transcript: o.transcript, width: o.width }),
       many: (rs, o) => renderSummaryTable(rs, { color: o.color, notRun: o.notRun ?? [] }),
     };
   },

@@ -51,7 +51,9 @@ describe('cacheDirFrom and cacheKey', () => {
     expect(cacheKey('check')).toBe('check');
     expect(cacheKey('import-connector')).toBe('import-connector');
     for (const other of ['frobnicate', '--help', '../../etc', undefined]) expect(cacheKey(other)).toBe('default');
-    expect(cacheFileName('abc', 'check')).toBe(`abc-check-${process.version}-${process.arch}.v8cache`);
+    expect(cacheFileName('abc', 'check', '/opt/a/smtprobe-main.cjs')).toMatch(new RegExp(`^[0-9a-f]{12}-abc-check-${process.version}-${process.arch}\\.v8cache$`));
+    // Keyed by install path too: V8 keeps the script's file name in the cache (stack traces would name the other install).
+    expect(cacheFileName('abc', 'check', '/opt/a/smtprobe-main.cjs')).not.toBe(cacheFileName('abc', 'check', '/opt/b/smtprobe-main.cjs'));
   });
 });
 
@@ -64,7 +66,7 @@ describe('runBundle', () => {
      const outcome = runBundle({ file: ${JSON.stringify(bundle)}, id: ${JSON.stringify(id)}, key: 'check', dir: ${JSON.stringify(cacheDir)} });
      process.stderr.write('outcome=' + outcome);`,
   ], env);
-  const cacheFile = (): string => path.join(dir, cacheFileName('b1', 'check'));
+  const cacheFile = (): string => path.join(dir, cacheFileName('b1', 'check', bundle));
 
   beforeAll(() => {
     const src = path.join(work, 'src');
@@ -175,11 +177,25 @@ process.stdout.write(JSON.stringify({
     expect(readFileSync(blocker, 'utf8')).toBe('');
   });
 
+  it('two installations of one bundle keep a cache each (V8 keeps the file name; traces name their own install)', async () => {
+    const copy = path.join(work, 'other-install', 'bundle.cjs');
+    mkdirSync(path.dirname(copy), { recursive: true });
+    writeFileSync(copy, readFileSync(bundle));
+    writeFileSync(path.join(path.dirname(copy), 'sibling.cjs'), 'module.exports = 42;\n');
+    const r = await node(['--input-type=module', '-e', `const { runBundle } = await import(${JSON.stringify(compiledModule)});
+      process.stderr.write('outcome=' + runBundle({ file: ${JSON.stringify(copy)}, id: 'b1', key: 'check', dir: ${JSON.stringify(dir)} }));`]);
+    expect(r.stderr).toBe('outcome=cold');
+    expect(JSON.parse(r.stdout).file).toBe(copy);
+    expect(readdirSync(dir).sort()).toEqual([cacheFileName('b1', 'check', bundle), cacheFileName('b1', 'check', copy)].sort());
+    expect((await run(dir)).stderr).toBe('outcome=used');
+    rmSync(path.join(dir, cacheFileName('b1', 'check', copy)));
+  });
+
   it("a new bundle's first cache removes the caches of other bundles", async () => {
     const old = readdirSync(dir);
-    expect(old).toEqual([cacheFileName('b1', 'check')]);
+    expect(old).toEqual([cacheFileName('b1', 'check', bundle)]);
     expect((await run(dir, 'b2')).stderr).toBe('outcome=cold');
-    expect(readdirSync(dir)).toEqual([cacheFileName('b2', 'check')]);
+    expect(readdirSync(dir)).toEqual([cacheFileName('b2', 'check', bundle)]);
   });
 });
 
@@ -191,7 +207,7 @@ describe('the smtprobe executable', () => {
     expect(first.code).toBe(0);
     const files = readdirSync(dir);
     expect(files).toHaveLength(1);
-    expect(files[0]).toMatch(new RegExp(`^[0-9a-f]{16}-explain-${process.version.replace(/\./g, '\\.')}-${process.arch}\\.v8cache$`));
+    expect(files[0]).toMatch(new RegExp(`^[0-9a-f]{12}-[0-9a-f]{16}-explain-${process.version.replace(/\./g, '\\.')}-${process.arch}\\.v8cache$`));
     const written = statSync(path.join(dir, files[0] as string));
 
     const second = await node([SMTPROBE_BIN, 'explain', '--help'], env);
@@ -200,7 +216,7 @@ describe('the smtprobe executable', () => {
     expect([after.ino, after.mtimeMs], 'accepted by V8, so not rewritten').toEqual([written.ino, written.mtimeMs]);
 
     await node([SMTPROBE_BIN, '--version'], env);
-    expect(readdirSync(dir).map((f) => f.split('-')[1]).sort()).toEqual(['default', 'explain']);
+    expect(readdirSync(dir).map((f) => f.split('-')[2]).sort()).toEqual(['default', 'explain']);
 
     const offDir = path.join(work, 'never');
     const off = await node([SMTPROBE_BIN, '--version'], { SMTPROBE_COMPILE_CACHE: 'off', HOME: offDir, XDG_CACHE_HOME: offDir });

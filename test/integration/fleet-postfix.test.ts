@@ -21,16 +21,18 @@ import { createTestPki } from '../../src/mock/certs/index.js';
 import { VERDICT_EXIT_CODE, type Report } from '../../src/model/report.js';
 import { worstVerdict } from '../../src/run/worst-verdict.js';
 import { SMTPROBE_BIN } from '../support/bin.js';
-import { isRoot, postfixAvailable, startPostfix, type PostfixInstance } from '../support/postfix.js';
+import { isRoot, startPostfix, type PostfixInstance } from '../support/postfix.js';
+import { POSTFIX, SASL2_BIN, skipWithoutPackages } from '../support/system-packages.js';
 
 const HOST = 'smarthost.test';
 const USER = 'probe@smarthost.test';
 const PASS = 'pf-Fleet-4711';
 const N = 2000;
 
-const ready = isRoot && postfixAvailable();
-if (!ready) {
-  const why = !isRoot ? 'not root (Postfix master and raw ICMP sockets need root)' : 'postfix/sasl2-bin not installed';
+const noPackages = skipWithoutPackages('test/integration/fleet-postfix.test.ts (real Postfix, 2,000 probes, lockout)', [POSTFIX, SASL2_BIN]);
+const ready = !noPackages && isRoot;
+if (!noPackages && !isRoot) {
+  const why = 'not root (Postfix master and raw ICMP sockets need root)';
   if (process.env.CI) throw new Error(`fleet Postfix tests cannot run in CI: ${why}`);
   console.warn(`skipping fleet Postfix tests: ${why}`);
 }

@@ -57,17 +57,18 @@ describe('smtprobe mock', () => {
     expect(lines.some((l) => /^good-starttls\s+A healthy smart host/.test(l))).toBe(true);
   });
 
-  it('an unknown scenario name is one line on stderr and exit 2', async () => {
+  it('an unknown scenario name is one line on stderr and exit 3', async () => {
     const r = await run(['mock', 'no-such-scenario']);
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/^smtprobe: /);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/no-such-scenario: \(name\): no bundled scenario/);
   });
 
-  it('an invalid scenario file is one line naming file and field, exit 2', async () => {
+  it('an invalid scenario file is one line naming file and field, exit 3', async () => {
     const file = path.join(here, 'mock-fixtures/invalid-tls-mode.yaml');
     const r = await run(['mock', file]);
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(3);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toContain(`${file}: server.tls: `);
   });

@@ -16,16 +16,18 @@ import { createTestPki } from '../../src/mock/certs/index.js';
 import type { Report } from '../../src/model/report.js';
 import { Secret } from '../../src/model/secret.js';
 import { probe } from '../../src/probe/probe.js';
-import { isRoot, postfixAvailable, startPostfix, type PostfixInstance } from '../support/postfix.js';
+import { isRoot, startPostfix, type PostfixInstance } from '../support/postfix.js';
+import { POSTFIX, SASL2_BIN, skipWithoutPackages } from '../support/system-packages.js';
 
 const HOST = 'relay.test';
 const USER = 'probe@relay.test';
 const PASS = 'pf-Never-Data-1';
 const REJECTED_SENDER = 'rejected@relay.test';
 
-const ready = isRoot && postfixAvailable();
-if (!ready) {
-  const why = !isRoot ? 'not root (Postfix master needs root)' : 'postfix/sasl2-bin not installed';
+const noPackages = skipWithoutPackages('test/integration/never-data-postfix.test.ts (real Postfix log)', [POSTFIX, SASL2_BIN]);
+const ready = !noPackages && isRoot;
+if (!noPackages && !isRoot) {
+  const why = 'not root (Postfix master needs root)';
   if (process.env.CI) throw new Error(`never-DATA Postfix tests cannot run in CI: ${why}`);
   console.warn(`skipping never-DATA real-Postfix tests: ${why}`);
 }

@@ -11,15 +11,17 @@ import type { Report } from '../../src/model/report.js';
 import { Secret } from '../../src/model/secret.js';
 import type { AuthData, TlsScanData } from '../../src/model/step-data.js';
 import { probe } from '../../src/probe/probe.js';
-import { isRoot, postfixAvailable, startPostfix, type PostfixInstance } from '../support/postfix.js';
+import { isRoot, startPostfix, type PostfixInstance } from '../support/postfix.js';
+import { POSTFIX, SASL2_BIN, skipWithoutPackages } from '../support/system-packages.js';
 
 const HOST = 'relay.test';
 const USER = 'probe@relay.test';
 const PASS = 'pf-Secret-4711';
 
-const ready = isRoot && postfixAvailable();
-if (!ready) {
-  const why = !isRoot ? 'not root (Postfix master needs root)' : 'postfix/sasl2-bin not installed';
+const noPackages = skipWithoutPackages('test/integration/postfix.test.ts (real Postfix)', [POSTFIX, SASL2_BIN]);
+const ready = !noPackages && isRoot;
+if (!noPackages && !isRoot) {
+  const why = 'not root (Postfix master needs root)';
   if (process.env.CI) throw new Error(`postfix tests cannot run in CI: ${why}`);
   console.warn(`skipping real-Postfix tests: ${why}`);
 }

@@ -1,4 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
+import { IP6TABLES, IPROUTE2, IPTABLES, missingPackagesReason } from '../support/system-packages.js';
 
 /**
  * A chain of network namespaces for the path tests and bench:
@@ -74,12 +75,8 @@ export function removeStaleNamespaces(): void {
 /** netnsCapability: why namespace tests cannot run here, or undefined when they can. */
 export function netnsCapability(): string | undefined {
   if (process.platform !== 'linux') return 'network namespaces need Linux';
-  if (process.getuid?.() !== 0) return 'network namespaces, veth and iptables need root';
-  for (const tool of [['ip', '-V'], ['iptables', '--version'], ['ip6tables', '--version']] as const) {
-    const r = spawnSync(tool[0], [tool[1]], { encoding: 'utf8' });
-    if (r.status !== 0) return `${tool[0]} is not installed (apt-get install iproute2 iptables)`;
-  }
-  return undefined;
+  return missingPackagesReason([IPROUTE2, IPTABLES, IP6TABLES])
+    ?? (process.getuid?.() !== 0 ? 'network namespaces, veth and iptables need root' : undefined);
 }
 
 /**

@@ -71,11 +71,6 @@ postlog   unix-dgram n - n - 1 postlogd
 /** isRoot: Postfix's master must start as root. */
 export const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 
-/** postfixAvailable: the binaries this harness drives are installed. */
-export function postfixAvailable(): boolean {
-  return spawnSync('postconf', ['-d', 'mail_version'], { encoding: 'utf8' }).status === 0
-    && spawnSync('saslpasswd2', ['-v'], { encoding: 'utf8' }).error === undefined;
-}
 
 /** startPostfix writes the configuration, starts the master and waits for every port. */
 export async function startPostfix(o: PostfixOptions): Promise<PostfixInstance> {

@@ -32,6 +32,8 @@ export function registerCheckCommand(program: Command): void {
     .option('--auth <mechanism>', 'auto | none | PLAIN | LOGIN | CRAM-MD5 | XOAUTH2 | OAUTHBEARER (default auto)')
     .option('-u, --user <name>', 'user name to authenticate as')
     .option('--password-env <var>', 'read the password from this environment variable')
+    // Not a way to give a password: accepted only to say which ways there are (--password-env, --password-file, the prompt).
+    .addOption(new Option('--password <value>').hideHelp())
     .option('--password-file <file>', 'read the password from this file')
     .option('--token-env <var>', 'read an OAuth bearer token from this environment variable')
     .option('--token-file <file>', 'read an OAuth bearer token from this file')

@@ -1,9 +1,11 @@
 import { Command } from 'commander';
 import { onInterrupt } from '../interrupt.js';
 import type { MockServer, Scenario } from '../../mock/index.js';
+import { UNKNOWN_EXIT } from '../exit.js';
+import { listenProblem } from '../listen-error.js';
 
-/** Exit code for a scenario that cannot be used (bad name, invalid file, port in use). */
-const BAD_SCENARIO_EXIT = 2;
+/** Exit code for a scenario that cannot be used (bad name, invalid file, port in use): bad input, as in every command. */
+const BAD_SCENARIO_EXIT = UNKNOWN_EXIT;
 
 /**
  * registerMockCommand adds `smtprobe mock [NAME|FILE]`: run a bundled scenario (or any
@@ -26,7 +28,7 @@ export function registerMockCommand(program: Command): void {
 
 /** fail prints one line to stderr and gives the exit code. */
 function fail(message: string): number {
-  process.stderr.write(`smtprobe mock: ${message}\n`);
+  process.stderr.write(`smtprobe: error: mock: ${message}\n`);
   return BAD_SCENARIO_EXIT;
 }
 
@@ -54,15 +56,22 @@ async function runMock(name: string | undefined, flags: { list?: boolean; port: 
     return fail((err as Error).message);
   }
   let server: MockServer;
+  // Until it listens, log lines wait: a failure to bind is then reported once, as the one line below.
+  let early: string[] | undefined = [];
   try {
     server = await mock.startMockServer(scenario, {
       port,
       host: flags.listen,
-      onLog: flags.quiet ? undefined : (line) => process.stderr.write(`${line}\n`),
+      onLog: flags.quiet ? undefined : (line) => {
+        if (early) early.push(line);
+        else process.stderr.write(`${line}\n`);
+      },
     });
+    process.stderr.write(early.map((line) => `${line}\n`).join(''));
+    early = undefined;
   } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    return fail(e.code === 'EADDRINUSE' ? `${flags.listen}:${port} is already in use (try --port 0)` : e.message.split('\n')[0] ?? String(e));
+    const address = flags.listen.includes(':') ? `[${flags.listen}]:${port}` : `${flags.listen}:${port}`;
+    return fail(listenProblem(err, address, 'pick another port with --port N (--port 0: any free port)') ?? (err instanceof Error ? err.message.split('\n')[0] ?? '' : String(err)));
   }
   process.stdout.write(describe(server));
 

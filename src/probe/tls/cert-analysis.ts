@@ -245,6 +245,12 @@ function hostnameProblem(leaf: CertFacts, servername: string): CertProblem | und
     ok = presented.some((p) => hostnameMatches(p, bare));
   }
   if (ok) return undefined;
+  if (presented.length === 0 && ipFamily(bare) !== 0) {
+    // Probed by address, and the certificate names hosts only: say which, not "no name".
+    const hosts = leaf.san.filter((e) => e.type === 'DNS').map((e) => e.value);
+    const hint = hosts.length > 0 ? ` (it is for ${hosts.join(', ')}: probe that name, or pass --tls-domain ${hosts[0]})` : '';
+    return { code: 'CERT_HOSTNAME_MISMATCH', severity: 'critical', certIndex: 0, detail: `certificate has no IP address entry for ${servername}${hint}` };
+  }
   const cn = commonNames(leaf.subject);
   const names = presented.length > 0
     ? presented.join(', ')

@@ -1,0 +1,31 @@
+import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+
+/**
+ * decodeText: the text of a file as people really have it. UTF-8 with or without a byte order
+ * mark, and UTF-16 LE or BE with one — what Windows PowerShell 5.1's `>` and `Out-File` write
+ * (`Get-SendConnector | ConvertTo-Json > connectors.json`) — with CRLF or LF line ends. The text
+ * comes back without the mark and with LF line ends, so every parser sees the same input
+ * whichever editor or shell saved it.
+ */
+export function decodeText(bytes: Uint8Array): string {
+  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let text: string;
+  if (b[0] === 0xff && b[1] === 0xfe) text = b.subarray(2).toString('utf16le');
+  else if (b[0] === 0xfe && b[1] === 0xff) {
+    // A copy (swap16 works in place) of whole code units only: an odd last byte is no character.
+    text = Buffer.from(b.subarray(2, 2 + ((b.length - 2) & ~1))).swap16().toString('utf16le');
+  }
+  else text = b.toString('utf8').replace(/^\uFEFF/, '');
+  return text.replace(/\r\n/g, '\n');
+}
+
+/** readTextFile reads a file with {@link decodeText}. Errors are fs errors (code ENOENT, ...). */
+export async function readTextFile(file: string): Promise<string> {
+  return decodeText(await readFile(file));
+}
+
+/** readTextFileSync: {@link readTextFile} for the few callers that cannot wait. */
+export function readTextFileSync(file: string): string {
+  return decodeText(readFileSync(file));
+}
