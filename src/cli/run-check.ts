@@ -42,7 +42,7 @@ export async function runCheck(host: string | undefined, flags: Record<string, u
     }
     const format = flags.json ? 'json' : String(flags.format ?? 'human');
     const renderer = await loadRenderer(isOutputFormat(format) ? format : 'human');
-    const opts = { color: out.tty && !process.env.NO_COLOR, transcript: flags.transcript === true, width: out.tty ? outputWidth() : undefined };
+    const opts = { color: out.tty && !process.env.NO_COLOR, transcript: flags.transcript === true, width: flags.output === undefined ? outputWidth() : undefined };
     const [only] = reports;
     out.write(reports.length === 1 && only ? renderer.one(only, opts) : reports.map((r) => renderer.one(r, opts)).join(format === 'human' ? '\n' : ''));
     await out.close();
@@ -80,12 +80,12 @@ async function resolveTargets(raw: Record<string, unknown>, flags: Record<string
 }
 
 /**
- * requireCredential: a user with no password or token is a mistake in the command, not a
+ * requireCredential: a user with no password, token or OAuth credential is a mistake in the command, not a
  * probe to run. Without this, `--user` off a terminal (cron, a pipe) probed without AUTH and
  * reported OK, hiding the one thing the user asked to test.
  */
 function requireCredential(target: Target, prompted: boolean): void {
-  if (!target.user || target.password || target.token || target.auth === 'none') return;
+  if (!target.user || target.password || target.token || target.oauth || target.auth === 'none') return;
   throw new ConfigError('user', prompted
     ? `no password typed for ${target.user}`
     : `no password for ${target.user}: give --password-env VAR or --password-file FILE, or run on a terminal to be prompted for it`);

@@ -45,12 +45,12 @@ describe('control characters in wire-reaching values are an input error', () => 
   const common = (): string[] => ['--port', String(server.port), '--tls-domain', 'smarthost.test', '--ca', server.caFile, '--no-icmp'];
 
   it.each([
-    ['--rcpt', 'x@y.test>\r\nDATA\r\nSubject: hi\r\n\r\nbody\r\n.\r\nRCPT TO:<z@y.test', /^smtprobe: error: flag: rcpt\.0: contains the control character U\+000D \(CR\) at position 10/],
-    ['--mail-from', 'a@b.test\nRSET', /^smtprobe: error: flag: mailFrom: contains the control character U\+000A \(LF\)/],
+    ['--rcpt', 'x@y.test>\r\nDATA\r\nSubject: hi\r\n\r\nbody\r\n.\r\nRCPT TO:<z@y.test', /^smtprobe: error: --rcpt: contains the control character U\+000D \(CR\) at position 10/],
+    ['--mail-from', 'a@b.test\nRSET', /^smtprobe: error: --mail-from: contains the control character U\+000A \(LF\)/],
     // A NUL cannot reach argv at all (the OS refuses it); files and connectors are where it can hide.
-    ['--ehlo', 'client.test\u001b[2J', /^smtprobe: error: flag: ehlo: contains the control character U\+001B \(ESC\)/],
-    ['--user', 'probe\u0001x', /^smtprobe: error: flag: user: contains the control character U\+0001/],
-    ['--tls-domain', 'smarthost.test\r', /^smtprobe: error: flag: tlsDomain: contains the control character U\+000D \(CR\)/],
+    ['--ehlo', 'client.test\u001b[2J', /^smtprobe: error: --ehlo: contains the control character U\+001B \(ESC\)/],
+    ['--user', 'probe\u0001x', /^smtprobe: error: --user: contains the control character U\+0001/],
+    ['--tls-domain', 'smarthost.test\r', /^smtprobe: error: --tls-domain: contains the control character U\+000D \(CR\)/],
   ])('check %s with a control character', async (flag, value, pattern) => {
     const r = await smtprobe(['check', server.host, ...common(), '--user', 'probe@smarthost.test', '--password-env', 'PW', flag, value], { PW: 'mock-pass-1' });
     refused(r, pattern);
