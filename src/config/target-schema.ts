@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import en from 'zod/v4/locales/en.js';
 import * as z from 'zod/mini';
 import { ATTEMPTABLE_MECHANISMS, TLS_VERSIONS } from '../model/target.js';
@@ -22,6 +23,19 @@ const count = z.coerce.number().check(z.int(), z.gte(1), z.lte(10_000));
 const address = text(1, 320).check(z.regex(/^[^\s<>]*$/, 'an address without spaces or <>'));
 const hostName = text(1, 253).check(z.regex(/^[A-Za-z0-9._:\-[\]%]+$/, 'not a host name or IP address'));
 const opt = z.optional;
+
+/**
+ * isDnsServer: what the resolver accepts as a server (`dns.setServers`): an IPv4 or IPv6
+ * address, optionally with a port (`1.2.3.4:53`, `[::1]:53`). A host name is refused at input
+ * rather than becoming a DNS timeout at probe time.
+ */
+function isDnsServer(v: string): boolean {
+  const bracketed = /^\[([^\]]+)\](?::(\d{1,5}))?$/.exec(v);
+  if (bracketed) return isIP(bracketed[1] as string) === 6 && (bracketed[2] === undefined || Number(bracketed[2]) <= 65535);
+  if (isIP(v) !== 0) return true;
+  const withPort = /^([^:]+):(\d{1,5})$/.exec(v);
+  return withPort !== null && isIP(withPort[1] as string) === 4 && Number(withPort[2]) <= 65535;
+}
 
 /**
  * targetInputSchema: one target's settings, as `check` flags in camelCase. The same keys serve
@@ -75,7 +89,7 @@ export const targetInputSchema = z.strictObject({
   icmpCount: opt(count),
   path: opt(z.boolean()),
   pathCount: opt(count),
-  dnsServer: opt(text()),
+  dnsServer: opt(text(1, 64).check(z.refine(isDnsServer, 'an IP address, optionally with :port (IPv6 as [addr]:port)'))),
   mx: opt(hostName),
   labels: opt(z.record(z.string(), z.string())),
   connectorName: opt(z.string()),

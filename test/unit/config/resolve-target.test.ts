@@ -97,6 +97,15 @@ describe('resolveTarget', () => {
     expect(() => parseTargetInput({ host: 'h', certWarnLifetime: 'abc' })).toThrow(/certWarnLifetime/);
   });
 
+  it('--dns-server: an IP address (optionally with a port); a host name is an input error, not a DNS timeout later', async () => {
+    for (const ok of ['192.0.2.53', '192.0.2.53:5353', '2001:db8::53', '[2001:db8::53]:5353']) {
+      expect((await resolveTarget(parseTargetInput({ host: 'h', dnsServer: ok }), base)).connectivity.dnsServer).toBe(ok);
+    }
+    for (const bad of ['not-an-ip', 'dns.example.net:53', '192.0.2.53:99999', '[192.0.2.53]:53']) {
+      expect(() => parseTargetInput({ host: 'h', dnsServer: bad }), bad).toThrow(/dnsServer: an IP address/);
+    }
+  });
+
   it('the Exchange TLS 1.0 profile pins TLS 1.0', async () => {
     const t = await resolveTarget(parseTargetInput({ host: 'h', client: 'exchange', exchangeTls: '1.0' }), base);
     expect([t.tlsMin, t.tlsMax]).toEqual(['TLSv1', 'TLSv1']);
