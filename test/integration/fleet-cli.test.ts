@@ -5,13 +5,13 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestPki } from '../../src/mock/certs/index.js';
 import { findScenario, startMockServer, type MockServer } from '../../src/mock/index.js';
 import { SMTPROBE_BIN } from '../support/bin.js';
+import { freePort } from '../support/wait-port.js';
 
 const bin = SMTPROBE_BIN;
 const env = { ...process.env, NO_COLOR: '1', GOOD_PASS: 'mock-pass-1', BAD_PASS: 'wrong-pass' };
@@ -28,14 +28,6 @@ function smtprobe(args: string[]): Promise<{ code: number; stdout: string; stder
   });
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 beforeAll(async () => {
   const pki = await createTestPki();

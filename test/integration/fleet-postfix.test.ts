@@ -13,7 +13,6 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,6 +22,7 @@ import { worstVerdict } from '../../src/run/worst-verdict.js';
 import { SMTPROBE_BIN } from '../support/bin.js';
 import { isRoot, startPostfix, type PostfixInstance } from '../support/postfix.js';
 import { POSTFIX, SASL2_BIN, skipWithoutPackages } from '../support/system-packages.js';
+import { freePort } from '../support/wait-port.js';
 
 const HOST = 'smarthost.test';
 const USER = 'probe@smarthost.test';
@@ -37,14 +37,6 @@ if (!noPackages && !isRoot) {
   console.warn(`skipping fleet Postfix tests: ${why}`);
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function smtprobe(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {

@@ -8,7 +8,6 @@
  * every session ended with QUIT. Needs root: CI runs as root and must run it.
  */
 import { readFileSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseTargetInput, resolveTarget } from '../../src/config/resolve-target.js';
@@ -18,6 +17,7 @@ import { Secret } from '../../src/model/secret.js';
 import { probe } from '../../src/probe/probe.js';
 import { isRoot, startPostfix, type PostfixInstance } from '../support/postfix.js';
 import { POSTFIX, SASL2_BIN, skipWithoutPackages } from '../support/system-packages.js';
+import { freePort } from '../support/wait-port.js';
 
 const HOST = 'relay.test';
 const USER = 'probe@relay.test';
@@ -32,16 +32,6 @@ if (!noPackages && !isRoot) {
   console.warn(`skipping never-DATA real-Postfix tests: ${why}`);
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
 
 type Tls = 'starttls' | 'implicit' | 'none';
 interface Combo {

@@ -3,7 +3,6 @@
  * actually have. One Postfix master, one smtpd per case, each with its own TLS mode,
  * certificate, protocol range or mechanism list. Needs root: CI runs as root and must run it.
  */
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseTargetInput, resolveTarget } from '../../src/config/resolve-target.js';
 import { createTestPki, type TestPki } from '../../src/mock/certs/index.js';
@@ -13,6 +12,7 @@ import type { AuthData, TlsScanData } from '../../src/model/step-data.js';
 import { probe } from '../../src/probe/probe.js';
 import { isRoot, startPostfix, type PostfixInstance } from '../support/postfix.js';
 import { POSTFIX, SASL2_BIN, skipWithoutPackages } from '../support/system-packages.js';
+import { freePort } from '../support/wait-port.js';
 
 const HOST = 'relay.test';
 const USER = 'probe@relay.test';
@@ -26,16 +26,6 @@ if (!noPackages && !isRoot) {
   console.warn(`skipping real-Postfix tests: ${why}`);
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
 
 const CASES = ['submission', 'smtps', 'expiredWrongHost', 'selfSigned', 'missingIntermediate', 'tls13Only', 'noTls', 'plainOnly', 'authInClear', 'clientCert', 'authNoTls'] as const;
 type Case = (typeof CASES)[number];

@@ -5,7 +5,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +16,7 @@ import { probe } from '../../src/probe/probe.js';
 import { TrustStoreCache } from '../../src/probe/tls/trust-store.js';
 import { startExporter, type Exporter } from '../../src/run/exporter.js';
 import { PROMETHEUS as PROMETHEUS_PKG, skipWithoutPackages } from '../support/system-packages.js';
+import { freePort } from '../support/wait-port.js';
 
 /** Debian's prometheus, from PATH. */
 const PROMETHEUS = 'prometheus';
@@ -29,16 +29,6 @@ let prometheus: ChildProcess | undefined;
 let promUrl = '';
 let promLog = '';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 interface Sample { metric: Record<string, string>; value: [number, string] }
 

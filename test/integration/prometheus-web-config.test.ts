@@ -6,7 +6,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import bcrypt from 'bcryptjs';
@@ -17,6 +16,7 @@ import { findScenario, startMockServer, type MockServer } from '../../src/mock/i
 import { probe } from '../../src/probe/probe.js';
 import { startExporter, type Exporter } from '../../src/run/exporter.js';
 import { loadWebConfig } from '../../src/run/web-config.js';
+import { freePort } from '../support/wait-port.js';
 
 const PROMETHEUS = '/usr/bin/prometheus';
 const tmp = mkdtempSync(path.join(tmpdir(), 'smtprobe-prom-tls-'));
@@ -26,16 +26,6 @@ let prometheus: ChildProcess | undefined;
 let promUrl = '';
 let promLog = '';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 interface Sample { metric: Record<string, string>; value: [number, string] }
 

@@ -10,6 +10,7 @@ import { Deadline } from '../../src/model/deadline.js';
 import { tlsHandshake, classifyTlsError } from '../../src/probe/tls/handshake.js';
 import type { HandshakeOutcome } from '../../src/probe/tls/handshake.js';
 import { OPENSSL, skipWithoutPackages } from '../support/system-packages.js';
+import { freePort } from '../support/wait-port.js';
 
 /**
  * Client-certificate refusals as a real OpenSSL server sends them (Postfix, Exim and most
@@ -43,13 +44,6 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((resolve) => s.close(resolve));
-  return port;
-}
 
 /** opensslServer: one s_server demanding a client certificate from the test client CA. */
 async function opensslServer(version: '-tls1_2' | '-tls1_3'): Promise<number> {
