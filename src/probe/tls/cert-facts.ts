@@ -1,9 +1,6 @@
 import type { X509Certificate } from 'node:crypto';
-import { AsnConvert } from '@peculiar/asn1-schema';
-import {
-  AuthorityKeyIdentifier, BasicConstraints, Certificate, ExtendedKeyUsage, KeyUsage, SubjectAlternativeName, SubjectKeyIdentifier,
-} from '@peculiar/asn1-x509';
-import { parseNameConstraints, type NameConstraintSet } from './name-constraints.js';
+import * as asn1js from 'asn1js';
+import { formatIp, parseNameConstraints, type NameConstraintSet } from './name-constraints.js';
 
 /** Extension OIDs (RFC 5280 §4.2). */
 export const OID = {
@@ -30,7 +27,7 @@ const PROCESSED_CRITICAL = new Set<string>([
   '1.3.6.1.5.5.7.1.7', '1.3.6.1.5.5.7.1.8',
 ]);
 
-/** Key usage bits (RFC 5280 §4.2.1.3), as @peculiar/asn1-x509 numbers them. */
+/** Key usage bits (RFC 5280 §4.2.1.3): named bit n is 1 << n. */
 export const KU = { digitalSignature: 1, keyEncipherment: 4, keyAgreement: 16, keyCertSign: 32 } as const;
 
 /** The ECDSA public key algorithm (RFC 5480 §2.1.1). */
@@ -103,106 +100,158 @@ export function certFacts(cert: X509Certificate): CertFacts {
     duplicateExtensions: [],
     explicitCurve: false,
   };
-  let parsed: Certificate;
+  let tbs: asn1js.AsnType[];
   try {
-    parsed = AsnConvert.parse(cert.raw, Certificate);
+    tbs = tbsParts(cert.raw);
   } catch (err) {
     facts.parseError = `cannot decode the certificate: ${(err as Error).message}`;
     return facts;
   }
-  const tbs = parsed.tbsCertificate;
-  facts.version = tbs.version + 1;
-  facts.serial = new Uint8Array(tbs.serialNumber);
-  facts.subjectEmpty = tbs.subject.length === 0;
-  facts.selfIssued = Buffer.from(AsnConvert.serialize(tbs.subject)).equals(Buffer.from(AsnConvert.serialize(tbs.issuer)));
-  try {
-    facts.notBefore = tbs.validity.notBefore.getTime().getTime();
-    facts.notAfter = tbs.validity.notAfter.getTime().getTime();
-  } catch {
-    // keep Node's reading of the dates
+  // TBSCertificate (RFC 5280 §4.1): [0] version (optional), serial, signature, issuer, validity,
+  // subject, subjectPublicKeyInfo, then optional [1] [2] unique ids and [3] extensions.
+  let i = 0;
+  const first = tbs[0];
+  if (first && first.idBlock.tagClass === 3 && first.idBlock.tagNumber === 0) {
+    const v = children(first)[0];
+    facts.version = v instanceof asn1js.Integer ? v.valueBlock.valueDec + 1 : 3;
+    i = 1;
+  } else {
+    facts.version = 1;
   }
-  const spki = tbs.subjectPublicKeyInfo.algorithm;
-  facts.explicitCurve = spki.algorithm === EC_PUBLIC_KEY && spki.parameters !== undefined && spki.parameters !== null
-    && new Uint8Array(spki.parameters)[0] === 0x30; // a SEQUENCE (ECParameters), not an OID
+  const [serial, , issuer, validity, subject, spki] = tbs.slice(i, i + 6);
+  if (!(serial instanceof asn1js.Integer) || !issuer || !validity || !subject || !spki) {
+    facts.parseError = 'cannot decode the certificate: the TBSCertificate is incomplete';
+    return facts;
+  }
+  facts.serial = serial.valueBlock.valueHexView.slice();
+  facts.subjectEmpty = children(subject).length === 0;
+  facts.selfIssued = Buffer.from(subject.toBER()).equals(Buffer.from(issuer.toBER()));
+  const [notBefore, notAfter] = children(validity);
+  if (notBefore instanceof asn1js.UTCTime && notAfter instanceof asn1js.UTCTime) {
+    facts.notBefore = notBefore.toDate().getTime();
+    facts.notAfter = notAfter.toDate().getTime();
+  }
+  const [algorithm] = children(spki);
+  const [algOid, algParams] = algorithm ? children(algorithm) : [];
+  facts.explicitCurve = algOid instanceof asn1js.ObjectIdentifier && algOid.valueBlock.toString() === EC_PUBLIC_KEY
+    && algParams instanceof asn1js.Sequence; // ECParameters, not a named-curve OID
 
+  const extensionsBlock = tbs.slice(i + 6).find((b) => b.idBlock.tagClass === 3 && b.idBlock.tagNumber === 3);
+  const extensions = extensionsBlock ? children(children(extensionsBlock)[0] as asn1js.AsnType) : [];
   const seen = new Set<string>();
-  for (const ext of tbs.extensions ?? []) {
-    if (seen.has(ext.extnID)) facts.duplicateExtensions.push(ext.extnID);
-    seen.add(ext.extnID);
-    const value = ext.extnValue.buffer;
-    try {
-      readExtension(facts, ext.extnID, value);
-    } catch (err) {
-      facts.parseError ??= `cannot decode extension ${ext.extnID}: ${(err as Error).message}`;
+  for (const ext of extensions) {
+    const parts = children(ext);
+    const oid = parts[0];
+    if (!(oid instanceof asn1js.ObjectIdentifier)) {
+      facts.parseError ??= 'cannot decode an extension: no OID';
+      continue;
     }
-    if (ext.critical) {
-      if (ext.extnID === OID.authorityKeyIdentifier || ext.extnID === OID.subjectKeyIdentifier) facts.wronglyCritical.push(ext.extnID);
-      else if (!PROCESSED_CRITICAL.has(ext.extnID)) facts.unhandledCritical.push(ext.extnID);
+    const id = oid.valueBlock.toString();
+    const critical = parts[1] instanceof asn1js.Boolean ? parts[1].valueBlock.value : false;
+    const value = parts[parts.length - 1];
+    if (seen.has(id)) facts.duplicateExtensions.push(id);
+    seen.add(id);
+    try {
+      if (!(value instanceof asn1js.OctetString)) throw new Error('no extnValue');
+      readExtension(facts, id, value.valueBlock.valueHexView);
+    } catch (err) {
+      facts.parseError ??= `cannot decode extension ${id}: ${(err as Error).message}`;
+    }
+    if (critical) {
+      if (id === OID.authorityKeyIdentifier || id === OID.subjectKeyIdentifier) facts.wronglyCritical.push(id);
+      else if (!PROCESSED_CRITICAL.has(id)) facts.unhandledCritical.push(id);
     }
   }
   return facts;
 }
 
-function readExtension(facts: CertFacts, oid: string, value: ArrayBuffer): void {
+/** tbsParts: the elements of the TBSCertificate of a DER certificate; throws on malformed DER. */
+function tbsParts(der: Uint8Array): asn1js.AsnType[] {
+  const decoded = asn1js.fromBER(der);
+  if (decoded.offset === -1 || !(decoded.result instanceof asn1js.Sequence)) throw new Error('not a DER SEQUENCE');
+  const tbs = children(decoded.result)[0];
+  if (!(tbs instanceof asn1js.Sequence)) throw new Error('no TBSCertificate');
+  return children(tbs);
+}
+
+/** children: the elements of a constructed ASN.1 value (an empty list for a primitive one). */
+function children(block: asn1js.AsnType): asn1js.AsnType[] {
+  const v = (block as asn1js.Constructed).valueBlock as { value?: unknown };
+  return Array.isArray(v.value) ? (v.value as asn1js.AsnType[]) : [];
+}
+
+/** parseValue: one DER value that must fill `bytes` exactly. */
+function parseValue(bytes: Uint8Array): asn1js.AsnType {
+  const decoded = asn1js.fromBER(bytes);
+  if (decoded.offset === -1) throw new Error(decoded.result.error || 'malformed DER');
+  return decoded.result;
+}
+
+function readExtension(facts: CertFacts, oid: string, value: Uint8Array): void {
   switch (oid) {
     case OID.basicConstraints: {
-      const bc = AsnConvert.parse(value, BasicConstraints);
-      facts.ca = bc.cA;
-      if (bc.pathLenConstraint !== undefined) facts.pathLen = bc.pathLenConstraint;
+      // BasicConstraints ::= SEQUENCE { cA BOOLEAN DEFAULT FALSE, pathLenConstraint INTEGER OPTIONAL }
+      const parts = children(expectSequence(parseValue(value)));
+      let j = 0;
+      facts.ca = false;
+      if (parts[j] instanceof asn1js.Boolean) facts.ca = (parts[j++] as asn1js.Boolean).valueBlock.value;
+      if (parts[j] instanceof asn1js.Integer) facts.pathLen = (parts[j] as asn1js.Integer).valueBlock.valueDec;
       return;
     }
     case OID.keyUsage: {
-      const ku = AsnConvert.parse(value, KeyUsage);
-      facts.keyUsage = ku.toNumber();
+      // KeyUsage ::= BIT STRING, bit 0 (digitalSignature) first in the first octet.
+      const bits = parseValue(value);
+      if (!(bits instanceof asn1js.BitString)) throw new Error('keyUsage is not a BIT STRING');
+      const bytes = bits.valueBlock.valueHexView;
+      let n = 0;
+      for (let b = 0; b < bytes.length * 8 && b < 16; b++) {
+        if (((bytes[b >> 3] as number) >> (7 - (b & 7))) & 1) n |= 1 << b;
+      }
+      facts.keyUsage = n;
       return;
     }
     case OID.extKeyUsage:
-      facts.eku = [...AsnConvert.parse(value, ExtendedKeyUsage)];
+      facts.eku = children(expectSequence(parseValue(value))).map((o) => {
+        if (!(o instanceof asn1js.ObjectIdentifier)) throw new Error('extKeyUsage holds a non-OID');
+        return o.valueBlock.toString();
+      });
       return;
     case OID.subjectAltName:
-      for (const name of AsnConvert.parse(value, SubjectAlternativeName)) {
-        if (name.dNSName !== undefined) facts.san.push({ type: 'DNS', value: name.dNSName });
-        else if (name.iPAddress !== undefined) {
-          facts.san.push({ type: 'IP', value: name.iPAddress });
-          const bytes = ipBytes(name.iPAddress);
-          if (bytes) facts.sanIps.push(bytes);
-        } else if (name.rfc822Name !== undefined) facts.san.push({ type: 'email', value: name.rfc822Name });
-        else if (name.uniformResourceIdentifier !== undefined) facts.san.push({ type: 'URI', value: name.uniformResourceIdentifier });
+      for (const name of children(expectSequence(parseValue(value)))) {
+        const tag = name.idBlock.tagClass === 3 ? name.idBlock.tagNumber : -1;
+        const raw = (name as asn1js.Primitive).valueBlock.valueHexView ?? new Uint8Array(0);
+        const text = Buffer.from(raw).toString('latin1');
+        if (tag === 2) facts.san.push({ type: 'DNS', value: text });
+        else if (tag === 7 && (raw.length === 4 || raw.length === 16)) {
+          facts.san.push({ type: 'IP', value: formatIp(raw) });
+          facts.sanIps.push(raw.slice());
+        } else if (tag === 1) facts.san.push({ type: 'email', value: text });
+        else if (tag === 6) facts.san.push({ type: 'URI', value: text });
         else facts.san.push({ type: 'other', value: '' });
       }
       return;
     case OID.nameConstraints:
-      facts.nameConstraints = parseNameConstraints(value);
+      facts.nameConstraints = parseNameConstraints(value.slice().buffer);
       return;
     case OID.authorityKeyIdentifier: {
-      const aki = AsnConvert.parse(value, AuthorityKeyIdentifier);
-      if (aki.keyIdentifier) facts.aki = Buffer.from(aki.keyIdentifier.buffer).toString('hex');
+      // AuthorityKeyIdentifier ::= SEQUENCE { keyIdentifier [0] IMPLICIT OCTET STRING OPTIONAL, ... }
+      const keyId = children(expectSequence(parseValue(value))).find((p) => p.idBlock.tagClass === 3 && p.idBlock.tagNumber === 0);
+      if (keyId) facts.aki = Buffer.from((keyId as asn1js.Primitive).valueBlock.valueHexView).toString('hex');
       return;
     }
-    case OID.subjectKeyIdentifier:
-      facts.ski = Buffer.from(AsnConvert.parse(value, SubjectKeyIdentifier).buffer).toString('hex');
+    case OID.subjectKeyIdentifier: {
+      const ski = parseValue(value);
+      if (!(ski instanceof asn1js.OctetString)) throw new Error('subjectKeyIdentifier is not an OCTET STRING');
+      facts.ski = Buffer.from(ski.valueBlock.valueHexView).toString('hex');
       return;
+    }
     default:
   }
 }
 
-/** ipBytes: an address as @peculiar/asn1-x509 prints it (dotted IPv4 or IPv6), back to its 4 or 16 bytes. */
-export function ipBytes(text: string): Uint8Array | undefined {
-  const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
-  if (v4) return Uint8Array.from(v4.slice(1).map(Number));
-  if (!text.includes(':')) return undefined;
-  const [head = '', tail] = text.split('::');
-  const left = head ? head.split(':') : [];
-  const right = tail ? tail.split(':') : [];
-  const groups = tail === undefined ? left : [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
-  if (groups.length !== 8) return undefined;
-  const out = new Uint8Array(16);
-  groups.forEach((g, i) => {
-    const n = parseInt(g, 16);
-    out[2 * i] = (n >> 8) & 0xff;
-    out[2 * i + 1] = n & 0xff;
-  });
-  return out;
+function expectSequence(b: asn1js.AsnType): asn1js.Sequence {
+  if (!(b instanceof asn1js.Sequence)) throw new Error('expected a SEQUENCE');
+  return b;
 }
 
 /** A name Node could not print (empty, or odd encodings) reads as ''. */
