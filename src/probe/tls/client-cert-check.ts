@@ -1,12 +1,10 @@
 import { X509Certificate } from 'node:crypto';
 import type { ClientCertProblem } from '../../model/step-data.js';
 import { certFacts } from './cert-facts.js';
-import { EKU_CLIENT_AUTH } from './path-checks.js';
+import { EKU_ANY, EKU_CLIENT_AUTH, ekuName, weakKey } from './path-checks.js';
 import { splitPem } from './trust-store.js';
 
 const DAY_MS = 86_400_000;
-const EKU_ANY = '2.5.29.37.0';
-const MIN_RSA_BITS = 2048;
 
 /**
  * clientCertProblems: what is wrong with the client certificate smtprobe is configured to
@@ -39,21 +37,15 @@ export function clientCertProblems(pem: string, now: number, limits: { warnDays:
     }
   }
   if (f.eku !== undefined && !f.eku.includes(EKU_CLIENT_AUTH) && !f.eku.includes(EKU_ANY)) {
-    const allowed = f.eku.length === 0 ? 'nothing' : f.eku.map((o) => (o === '1.3.6.1.5.5.7.3.1' ? 'serverAuth' : o)).join(', ');
+    const allowed = f.eku.length === 0 ? 'nothing' : f.eku.map(ekuName).join(', ');
     problems.push({
       code: 'CLIENT_CERT_NO_CLIENT_AUTH', severity: 'critical',
       detail: `the client certificate (${subject}) is not for TLS client authentication: its extended key usage allows only ${allowed}`,
     });
   }
   if (f.parseError) problems.push({ code: 'CLIENT_CERT_UNUSABLE', severity: 'critical', detail: `the client certificate is malformed: ${f.parseError}` });
-  try {
-    const key = cert.publicKey;
-    const bits = key.asymmetricKeyDetails?.modulusLength;
-    if ((key.asymmetricKeyType === 'rsa' || key.asymmetricKeyType === 'rsa-pss') && bits !== undefined && bits < MIN_RSA_BITS) {
-      problems.push({ code: 'CLIENT_CERT_UNUSABLE', severity: 'critical', detail: `the client certificate has a ${bits}-bit RSA key (minimum ${MIN_RSA_BITS})` });
-    }
-  } catch (err) {
-    problems.push({ code: 'CLIENT_CERT_UNUSABLE', severity: 'critical', detail: `the client certificate's key cannot be used: ${(err as Error).message}` });
-  }
+  // The same key rules as for the server's certificates (RSA >= 2048, no DSA, the Web PKI curves).
+  const weak = weakKey(f);
+  if (weak) problems.push({ code: 'CLIENT_CERT_UNUSABLE', severity: 'critical', detail: `the client certificate ${weak}` });
   return problems;
 }

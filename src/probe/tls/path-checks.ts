@@ -7,7 +7,7 @@ import { signatureAlgorithmOf, WEAK_SIGNATURE_ALGORITHMS } from './signature-alg
 /** Extended key usage OIDs (RFC 5280 §4.2.1.12). */
 export const EKU_SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
 export const EKU_CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
-const EKU_ANY = '2.5.29.37.0';
+export const EKU_ANY = '2.5.29.37.0';
 /** The other common purposes, by name, for the problem's detail. */
 const EKU_NAMES: Record<string, string> = {
   [EKU_SERVER_AUTH]: 'serverAuth', [EKU_CLIENT_AUTH]: 'clientAuth', '1.3.6.1.5.5.7.3.3': 'codeSigning', '1.3.6.1.5.5.7.3.4': 'emailProtection',
@@ -175,7 +175,7 @@ export function nameViolation(f: CertFacts, permitted: readonly Subtree[], exclu
 }
 
 /** weakKey: why the key is too weak for the Web PKI, or undefined. */
-function weakKey(f: CertFacts): string | undefined {
+export function weakKey(f: CertFacts): string | undefined {
   let k: CertFacts['cert']['publicKey'];
   try {
     k = f.cert.publicKey;
@@ -212,7 +212,7 @@ function withIndex(p: CertProblem, el: PathElement): CertProblem {
   return 'sent' in el.source ? { ...p, certIndex: el.source.sent } : p;
 }
 
-function ekuName(oid: string): string {
+export function ekuName(oid: string): string {
   return EKU_NAMES[oid] ?? oid;
 }
 
