@@ -319,7 +319,7 @@ async function main(): Promise<void> {
       process.stderr.write(`10k: ${JSON.stringify(w)}\n`);
     }
   } finally {
-    postfix?.stop();
+    await postfix?.stop();
     await Promise.all(mocks.map((m) => m.close()));
     rmSync(tmp, { recursive: true, force: true });
   }

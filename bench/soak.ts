@@ -125,7 +125,7 @@ async function main(): Promise<void> {
       process.stderr.write(`${row}\n`);
     }
   } finally {
-    postfix?.stop();
+    await postfix?.stop();
   }
   process.stdout.write(`| targets | ICMP | format | Reports | exit | wall s |\n|---:|---|---|---:|---:|---:|\n${rows.join('\n')}\n`);
 }

@@ -41,9 +41,9 @@ beforeAll(async () => {
   exim = await startExim({ hostname: HOST, certChainPem: valid.chainPem, keyPem: valid.keyPem, clientCaPem: pki.clientCaPem, user: USER, password: PASS, ports });
 }, 60_000);
 
-afterAll(() => {
-  exim?.stop();
-});
+afterAll(async () => {
+  await exim?.stop();
+}, 15_000);
 
 async function check(port: number, flags: Record<string, unknown> = {}, password: string | null = PASS): Promise<Report> {
   const input = parseTargetInput({ host: '127.0.0.1', port, tlsDomain: HOST, ca: caFile, user: USER, icmp: false, timeout: 20, phaseTimeout: 10, ...flags });

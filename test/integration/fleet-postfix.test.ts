@@ -60,7 +60,7 @@ beforeAll(async () => {
   postfix = await startPostfix({ hostname: HOST, certChainPem: leaf.chainPem, keyPem: leaf.keyPem, users: [{ user: USER, password: PASS }], services: [{ port }], saslApps: { smtpd: 'PLAIN LOGIN' }, processLimit: 100 });
 }, 60_000);
 
-afterAll(() => postfix?.stop());
+afterAll(() => postfix?.stop(), 15_000);
 
 describe.skipIf(!ready)('fleet against real Postfix', () => {
   it(`${N} full probes with ICMP on: exactly one Report per target in ndjson and json, exit code = worst verdict`, async () => {

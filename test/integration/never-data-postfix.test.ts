@@ -92,9 +92,9 @@ beforeAll(async () => {
   });
 }, 60_000);
 
-afterAll(() => {
-  postfix?.stop();
-});
+afterAll(async () => {
+  await postfix?.stop();
+}, 15_000);
 
 async function run(c: Combo): Promise<Report> {
   const input = parseTargetInput({

@@ -68,9 +68,9 @@ beforeAll(async () => {
   });
 }, 60_000);
 
-afterAll(() => {
-  postfix?.stop();
-});
+afterAll(async () => {
+  await postfix?.stop();
+}, 15_000);
 
 async function check(c: Case, flags: Record<string, unknown> = {}, password: string | null = PASS): Promise<Report> {
   const input = parseTargetInput({ host: '127.0.0.1', port: port[c], tlsDomain: HOST, ca: caFile, user: USER, icmp: false, timeout: 20, phaseTimeout: 10, ...flags });

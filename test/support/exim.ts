@@ -10,6 +10,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { awaitProcessesGone } from './processes-under.js';
 import { waitForPort } from './wait-port.js';
 
 /** MTA_PREFIX: where fetch-real-mtas.sh unpacked the packages. */
@@ -49,7 +50,8 @@ export interface EximOptions {
 
 export interface EximInstance {
   dir: string;
-  stop(): void;
+  /** stop ends the daemon and every process it forked, then removes the directory. */
+  stop(): Promise<void>;
 }
 
 /** A literal for an Exim string expansion: backslash and braces and $ escaped. */
@@ -136,15 +138,16 @@ export async function startExim(o: EximOptions): Promise<EximInstance> {
   };
   const instance: EximInstance = {
     dir,
-    stop() {
+    async stop() {
       // The daemon forks away from the started process; its pid file names it.
       try {
         process.kill(Number(readFileSync(path.join(dir, 'exim.pid'), 'utf8').trim()), 'SIGTERM');
       } catch {
         child.kill('SIGTERM');
       }
-      // Exim's processes may still be writing their last log lines while they exit: removing
-      // the directory is retried (ENOTEMPTY) for up to 3 s.
+      // Its per-connection children outlive it for a moment and write their last log lines;
+      // the directory is removed only once none of them is left (SIGKILL after 5 s).
+      await awaitProcessesGone(dir);
       rmSync(dir, { recursive: true, force: true, maxRetries: 30, retryDelay: 100 });
     },
   };
@@ -152,7 +155,7 @@ export async function startExim(o: EximOptions): Promise<EximInstance> {
     for (const port of Object.values(p)) await waitForPort('127.0.0.1', port);
   } catch (err) {
     const why = `${(err as Error).message}: ${log()}`;
-    instance.stop();
+    await instance.stop();
     throw new Error(why);
   }
   return instance;

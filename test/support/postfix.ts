@@ -7,9 +7,10 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { awaitProcessesGone } from './processes-under.js';
+import { waitForPort } from './wait-port.js';
 
 /** One smtpd listener and how it differs from the instance's defaults. */
 export interface PostfixService {
@@ -38,7 +39,8 @@ export interface PostfixOptions {
 export interface PostfixInstance {
   host: string;
   dir: string;
-  stop(): void;
+  /** stop ends the master and its children, then removes the directory. */
+  stop(): Promise<void>;
 }
 
 const BASE_MASTER_CF = `
@@ -146,16 +148,19 @@ export async function startPostfix(o: PostfixOptions): Promise<PostfixInstance> 
   const instance: PostfixInstance = {
     host,
     dir,
-    stop() {
+    async stop() {
       spawnSync('postfix', ['-c', conf, 'stop'], { encoding: 'utf8' });
-      rmSync(dir, { recursive: true, force: true });
+      // The master's children (smtpd, postlogd) work in the queue directory and may still be
+      // writing as they exit: the directory is removed once none is left.
+      await awaitProcessesGone(dir);
+      rmSync(dir, { recursive: true, force: true, maxRetries: 30, retryDelay: 100 });
     },
   };
   try {
     for (const s of o.services) await waitForPort(host, s.port);
   } catch (err) {
     const log = readLog(dir);
-    instance.stop();
+    await instance.stop();
     throw new Error(`${(err as Error).message}: ${log}`);
   }
   return instance;
@@ -168,19 +173,4 @@ export function readLog(dir: string): string {
   } catch {
     return '(no maillog)';
   }
-}
-
-async function waitForPort(host: string, port: number): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = connect(port, host, () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.on('error', () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`postfix did not listen on ${host}:${port}`);
 }
