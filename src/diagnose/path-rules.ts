@@ -47,9 +47,13 @@ function pathLossDraft(d: PathData): FindingDraft | undefined {
   if (dest.sourceLossPct < PATH_LOSS_MIN_PCT || lost < 2) return undefined;
   const threshold = Math.max(PATH_LOSS_MIN_PCT, dest.sourceLossPct / 4);
   const measured = d.hops.filter((h) => h.address !== null);
-  let originIdx = -2; // -1 = the first link, from this host to hop 1
+  // -1 = the first link, from this host to hop 1; -2 = no single link carries the threshold.
+  let originIdx: number;
   if (d.sourceLinkLossPct >= threshold) originIdx = -1;
-  else originIdx = measured.findIndex((h) => h.linkLossPct >= threshold);
+  else {
+    const i = measured.findIndex((h) => h.linkLossPct >= threshold);
+    originIdx = i === -1 ? -2 : i;
+  }
   if (originIdx === -2 || originIdx === measured.length - 1) {
     // Loss spread thinly over many links: blame the link with the largest share.
     originIdx = measured.reduce((best, h, i) => (h.linkLossPct > (measured[best]?.linkLossPct ?? -1) ? i : best), 0);

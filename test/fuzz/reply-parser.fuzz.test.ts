@@ -83,7 +83,6 @@ describe('ReplyParser (property-based)', () => {
         for (const e of events) {
           if (e.kind !== 'violation' || e.line === undefined) continue;
           expect(e.line.length).toBeLessThanOrEqual(200);
-          // eslint-disable-next-line no-control-regex
           expect(e.line).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
         }
       }),

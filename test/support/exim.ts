@@ -156,7 +156,7 @@ export async function startExim(o: EximOptions): Promise<EximInstance> {
   } catch (err) {
     const why = `${(err as Error).message}: ${log()}`;
     await instance.stop();
-    throw new Error(why);
+    throw new Error(why, { cause: err });
   }
   return instance;
 }

@@ -161,7 +161,7 @@ export async function startPostfix(o: PostfixOptions): Promise<PostfixInstance> 
   } catch (err) {
     const log = readLog(dir);
     await instance.stop();
-    throw new Error(`${(err as Error).message}: ${log}`);
+    throw new Error(`${(err as Error).message}: ${log}`, { cause: err });
   }
   return instance;
 }

@@ -221,7 +221,6 @@ function violation(detail: string, line: string | undefined): ParseEvent {
 
 /** Escapes control characters so a violation line is safe to print, and truncates it. */
 function printable(text: string): string {
-  // eslint-disable-next-line no-control-regex
   const escaped = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
   return escaped.length > VIOLATION_LINE_CHARS ? escaped.slice(0, VIOLATION_LINE_CHARS) : escaped;
 }

@@ -40,7 +40,8 @@ export function clientContext(options: ContextOptions, anchors?: TrustStore): tl
 
 function loadable(pem: string): boolean {
   try {
-    return new X509Certificate(pem) !== undefined;
+    new X509Certificate(pem);
+    return true;
   } catch {
     return false;
   }

@@ -45,6 +45,12 @@ describe('pathFindings', () => {
     expect(f?.evidence[0]).toContain('from this host to hop 1 10.0.0.2');
   });
 
+  it('PATH_LOSS spread thinly over many links blames the link with the largest share, not the first link', () => {
+    const [f] = pathFindings([pathResult([2, 4, 6, 9, 11, 13, 15, 17])]);
+    expect(f?.code).toBe('PATH_LOSS');
+    expect(f?.evidence[0]).toBe('loss begins on the link from hop 3 10.0.2.2 to hop 4 10.0.3.2: +3% carried on to the destination');
+  });
+
   it('critical from 50% loss at the destination', () => {
     expect(pathFindings([pathResult([0, 60, 60])])[0]?.severity).toBe('critical');
   });

@@ -142,7 +142,6 @@ describe('ReplyParser', () => {
       const line = e?.kind === 'violation' ? e.line ?? '' : '';
       expect(line.startsWith('\\x00\\x1b\\x7f')).toBe(true);
       expect(line.length).toBeLessThanOrEqual(200);
-      // eslint-disable-next-line no-control-regex
       expect(line).not.toMatch(/[\u0000-\u001f\u007f]/);
     });
 
