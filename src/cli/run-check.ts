@@ -63,7 +63,7 @@ async function resolveTargets(raw: Record<string, unknown>, flags: Record<string
   let inputs: Record<string, unknown>[] = [raw];
   if (typeof flags.connector === 'string') {
     const { targetInputsFromConnector } = await import('../exchange/connector-targets.js');
-    inputs = await targetInputsFromConnector(flags.connector, flags.name as string | undefined, raw);
+    inputs = await targetInputsFromConnector(flags.connector, flags.name as string | undefined, normaliseTargetFlags(raw));
   } else if (raw.host === undefined) {
     throw new ConfigError('host', 'is required (or --connector FILE)');
   }

@@ -1,5 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { onInterrupt } from './interrupt.js';
+import { normaliseTargetFlags } from './target-flags.js';
 import { ConfigError } from '../config/config-error.js';
 import { parseTargetInput, resolveTarget } from '../config/resolve-target.js';
 import { decodeText, readTextFile } from '../config/text-file.js';
@@ -71,6 +72,8 @@ export async function runExplain(arg: string | undefined, flags: Record<string, 
   if (flags.probe) {
     const overrides: Record<string, unknown> = {};
     for (const k of PROBE_FLAGS) if (flags[k] !== undefined) overrides[k] = flags[k];
+    // Checked as typed, so the one line names the flag (`--port: "abc" is not a port number`).
+    normaliseTargetFlags(overrides);
     // With --connector the probe takes the connector's settings (port, TLS policy, Fqdn, user) too.
     const connectorName = typeof flags.connectorName === 'string' ? flags.connectorName : typeof expl.parameters.connector === 'string' ? expl.parameters.connector : undefined;
     const base = typeof flags.connector === 'string'

@@ -222,6 +222,9 @@ describe('one clear line for every bad input', () => {
     [['check', 'h', '--auth', 'bogus'], /^smtprobe: error: --auth: "bogus" is not one of auto, none, PLAIN, LOGIN/],
     [['check', 'h', '--tls-min', 'TLS1'], /^smtprobe: error: --tls-min: /],
     [['explain', '/no/such/event.txt'], /^smtprobe: error: input: no such file: \/no\/such\/event\.txt$/],
+    [['explain', '--probe', '--host', '127.0.0.1', '--port', 'abc', '530 5.7.57 Client not authenticated to send mail'], /^smtprobe: error: --port: "abc" is not a port number/],
+    [['explain', '--probe', '--host', '127.0.0.1', '--timeout', 'x', '530 5.7.57 Client not authenticated to send mail'], /^smtprobe: error: --timeout: "x" is not a number of seconds/],
+    [['check', '--connector', 'fixtures/connectors/basicauth.names.json', '--port', 'abc'], /^smtprobe: error: --port: "abc" is not a port number/],
     [['serve'], /^smtprobe: error: required option '--config <file>' not specified; see smtprobe serve --help$/],
   ])('smtprobe %j', async (args, line) => {
     const r = await smtprobe(args);
