@@ -16,6 +16,7 @@ import { startSchedule } from '../run/scheduler.js';
 import { worstVerdict } from '../run/worst-verdict.js';
 import { NetPingSessions } from '../probe/path/net-ping-pinger.js';
 import { onInterrupt } from './interrupt.js';
+import { outputWidth } from './output-width.js';
 import { outputSink, type OutputSink } from './atomic-output.js';
 import { ProgressBar } from './run-progress.js';
 import { limitsFromFlags, scheduleFromFlags } from './run-options.js';
@@ -53,17 +54,19 @@ export async function runFleetCommand(file: string, flags: Record<string, unknow
   if (flags.output !== undefined && everyMs !== undefined) throw new ConfigError('--output', 'writes the result of one run; not with --every');
   const out = await outputSink(flags.output);
   const color = out.tty && !process.env.NO_COLOR;
+  // A file given with --output gets one line per row; a terminal or COLUMNS, the wrapped table.
+  const width = flags.output === undefined ? outputWidth() : undefined;
   // The first Ctrl-C (or SIGTERM) ends cleanly with partial results; a second one means "now".
   const abort = onInterrupt({ notice: () => '\nsmtprobe: interrupted — stopping running probes, then printing partial results (Ctrl-C again to quit now)\n' });
   try {
-    if (everyMs !== undefined) return await scheduled(targets, { everyMs, jitter, format, color, limiter: new FleetLimiter(limits), signal: abort.signal });
-    return await once(targets, { format, color, limits, signal: abort.signal, progress: flags.progress !== false, out });
+    if (everyMs !== undefined) return await scheduled(targets, { everyMs, jitter, format, color, width, limiter: new FleetLimiter(limits), signal: abort.signal });
+    return await once(targets, { format, color, width, limits, signal: abort.signal, progress: flags.progress !== false, out });
   } finally {
     abort.dispose();
   }
 }
 
-async function once(targets: Target[], o: { format: OutputFormat; color: boolean; limits: ReturnType<typeof limitsFromFlags>; signal: AbortSignal; progress: boolean; out: OutputSink }): Promise<number> {
+async function once(targets: Target[], o: { format: OutputFormat; color: boolean; width: number | undefined; limits: ReturnType<typeof limitsFromFlags>; signal: AbortSignal; progress: boolean; out: OutputSink }): Promise<number> {
   const bar = o.progress && process.stderr.isTTY ? new ProgressBar(process.stderr, targets.length) : undefined;
   const renderer = await loadRenderer(o.format);
   // Verdicts are counted as Reports arrive: ndjson does not keep the Reports themselves.
@@ -87,7 +90,7 @@ async function once(targets: Target[], o: { format: OutputFormat; color: boolean
   const missing = result.missing.map(nameOf);
   // A target without a Report is listed with those not run, so the document stays complete.
   const notRun = [...result.notRun.map(nameOf), ...missing];
-  if (o.format !== 'ndjson') o.out.write(renderer.many(reports, { color: o.color, transcript: false, notRun }));
+  if (o.format !== 'ndjson') o.out.write(renderer.many(reports, { color: o.color, transcript: false, notRun, width: o.width }));
   await o.out.close();
   if (missing.length > 0) {
     process.stderr.write(`smtprobe: error: no Report for ${missing.length} target(s) by their deadline (a bug in smtprobe; please report it): ${missing.join(', ')}\n`);
@@ -99,7 +102,7 @@ async function once(targets: Target[], o: { format: OutputFormat; color: boolean
   return VERDICT_EXIT_CODE[worstVerdict(verdicts)];
 }
 
-async function scheduled(targets: Target[], o: { everyMs: number; jitter: number; format: OutputFormat; color: boolean; limiter: FleetLimiter; signal: AbortSignal }): Promise<number> {
+async function scheduled(targets: Target[], o: { everyMs: number; jitter: number; format: OutputFormat; color: boolean; width: number | undefined; limiter: FleetLimiter; signal: AbortSignal }): Promise<number> {
   if (o.format !== 'human' && o.format !== 'ndjson') throw new ConfigError('format', '--every prints state changes (human) or streams every report (ndjson); use --format human or ndjson');
   process.stderr.write(`smtprobe: probing ${targets.length} targets every ${o.everyMs / 1000} s; Ctrl-C to stop\n`);
   const schedule = startSchedule(targets, {
@@ -123,6 +126,6 @@ async function scheduled(targets: Target[], o: { everyMs: number; jitter: number
   // File order, as the one-shot table, whatever order the probes happened to finish in.
   const order = new Map(targets.map((t, i) => [t.name, i]));
   const latest = schedule.tracker.latest().sort((a, b) => (order.get(a.target.name) ?? 0) - (order.get(b.target.name) ?? 0));
-  if (o.format === 'human') process.stdout.write(`\n${renderSummaryTable(latest, { color: o.color })}`);
+  if (o.format === 'human') process.stdout.write(`\n${renderSummaryTable(latest, { color: o.color, width: o.width })}`);
   return VERDICT_EXIT_CODE[worstVerdict(latest.map((r) => r.verdict))];
 }

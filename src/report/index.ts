@@ -33,7 +33,7 @@ const RENDERERS: Record<OutputFormat, () => Promise<Renderer>> = {
     const [{ renderHuman }, { renderSummaryTable }] = await Promise.all([import('./human.js'), import('./summary-table.js')]);
     return {
       one: (r, o) => renderHuman(r, { color: o.color, transcript: o.transcript, width: o.width }),
-      many: (rs, o) => renderSummaryTable(rs, { color: o.color, notRun: o.notRun ?? [] }),
+      many: (rs, o) => renderSummaryTable(rs, { color: o.color, notRun: o.notRun ?? [], width: o.width }),
     };
   },
   json: async () => {

@@ -306,6 +306,17 @@ describe('output that reads right at 60 columns', () => {
     expect(masked).toMatchSnapshot();
   });
 
+  it('run\'s summary table wraps to COLUMNS too', async () => {
+    const s = await mock('bad-credentials');
+    const dir = mkdtempSync(path.join(tmpdir(), 'smtprobe-cols-'));
+    const file = path.join(dir, 'probes.yaml');
+    writeFileSync(file, `targets:\n  - { name: relay-with-a-long-name, host: ${s.host}, port: ${s.port}, tlsDomain: smarthost.test, ca: ${s.caFile}, user: probe@smarthost.test, passwordEnv: PW, icmp: false }\n`);
+    const r = await smtprobe(['run', file], { PW: 'wrong', COLUMNS: '60' });
+    expect(r.code).toBe(2);
+    expect(width(r.stdout)).toBeLessThanOrEqual(60);
+    expect(r.stdout).toMatch(/^ {4}auth: AUTH_CREDENTIALS_REJECTED/m);
+  });
+
   it('demo and explain wrap to COLUMNS too; explain names the provider once', async () => {
     const demo = await smtprobe(['demo'], { COLUMNS: '60' });
     expect(width(demo.stdout)).toBeLessThanOrEqual(60);
