@@ -55,7 +55,10 @@ describe('1,000 probes against the fault scenarios', () => {
     expect(reports).toHaveLength(PROBES);
     for (const r of reports) {
       expect(r.findings.length, `${r.target.name}: ${r.verdict}`).toBeGreaterThan(0);
-      expect(r.durationMs).toBeLessThanOrEqual(2000 + 500);
+      // The 2 s hard deadline holds: late only by event-loop lag, which 200 probes at once on a
+      // loaded machine push past half a second (a probe that ignored its deadline would run
+      // its 1 s phases back to back, 5 s and more).
+      expect(r.durationMs).toBeLessThanOrEqual(2000 + 1500);
       expect(r.findings.map((f) => f.code)).not.toContain('PROBE_INTERNAL_ERROR');
     }
     // The servers notice our closes asynchronously (more slowly on a loaded machine): wait until
