@@ -73,6 +73,12 @@ const REMEDIES: Partial<Record<FindingCode, Remedies>> = {
     sendmail: ['define(`confAUTH_MECHANISMS\', `PLAIN LOGIN\').'],
     haraka: ['the auth plugins offer PLAIN LOGIN (and CRAM-MD5 with flat_file); enable one that offers LOGIN.'],
   },
+  AUTH_CREDENTIALS_REJECTED: {
+    postfix: ['the SASL backend (smtpd_sasl_type) refused the user or password: test it with doveadm auth test or testsaslauthd, and check the user name form (smtpd_sasl_local_domain).'],
+    exim: ['the authenticator\'s server_condition came out false: exim -d+auth shows its expansion; check the user name form it compares.'],
+    dovecot: ['doveadm auth test <user> checks the passdb; auth_verbose = yes logs why a login failed; check auth_username_format (user or user@domain).'],
+    opensmtpd: ['the listener\'s credentials table (auth <table>) has no matching user and password (hashed with smtpctl encrypt).'],
+  },
   AUTH_TEMPFAIL: {
     postfix: ['check the SASL backend smtpd_sasl_type names (Dovecot auth socket, saslauthd): the text after the colon of the 454 and the mail log say why.'],
     exim: ['check the authenticator\'s server_condition and what it calls (saslauthd, the dovecot auth socket): the main log says why.'],

@@ -82,6 +82,7 @@ describe.runIf(ready)('real Dovecot submission on loopback', () => {
     const f = r.findings.find((x) => x.code === 'AUTH_CREDENTIALS_REJECTED');
     expect(f?.evidence.join(' ')).toMatch(/535 5\.7\.8 Authentication failed/);
     expect(f?.evidence.join(' ')).toMatch(/server: Dovecot submission/);
+    expect(f?.fix[0]).toMatch(/^Dovecot submission: doveadm auth test/);
     expect(JSON.stringify(r)).not.toContain('wrong-password-x');
     expect(allFixes(r)).not.toMatch(POSTFIX);
   });
@@ -104,11 +105,17 @@ describe.runIf(ready)('real Dovecot submission on loopback', () => {
 
   it('relay refused by the server behind Dovecot: RELAY_DENIED attributed to the next hop, with the next hop\'s fix; the local domain passes; never DATA', async () => {
     const denied = await check(listeners.submission, { mailFrom: USER, rcpt: 'someone@elsewhere.example' });
-    expect(codes(denied)).toContain('RELAY_DENIED');
+    expect(codes(denied), JSON.stringify(denied.transcript.slice(-8))).toContain('RELAY_DENIED');
     const f = denied.findings.find((x) => x.code === 'RELAY_DENIED');
     expect(f?.evidence.join(' ')).toMatch(/passed through from the server behind Dovecot submission/);
-    expect(f?.fix.join(' ')).toMatch(/submission_relay_host/);
-    expect(f?.fix.join(' ')).not.toMatch(/^Dovecot submission: the submission service relays only for authenticated users/);
+    // The next hop's own words, without Dovecot's "<recipient> " prefix, name its software.
+    expect(f?.evidence).toContain('the refusal as the server behind wrote it: 554 <someone@elsewhere.example>: Relay access denied');
+    expect(f?.evidence.join(' ')).toMatch(/server behind: Postfix/);
+    expect(f?.fix[0]).toMatch(/^Dovecot submission: submission_relay_host/);
+    expect(f?.fix.join(' ')).toMatch(/Postfix \(the server behind Dovecot submission\): smtpd_relay_restrictions/);
+    expect(f?.fix.join(' ')).not.toMatch(/relays only for authenticated users|grant the account relay rights/);
+    expect(f?.cause).toMatch(/did not make this decision/);
+    expect(f?.cause).not.toMatch(/the account itself lacks the right/);
     const ok = await check(listeners.submission, { mailFrom: USER, rcpt: `someone@${HOST}` });
     expect(codes(ok)).toEqual([]);
     for (const r of [denied, ok]) expect(noData(r)).toBe(true);
