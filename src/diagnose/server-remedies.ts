@@ -73,6 +73,11 @@ const REMEDIES: Partial<Record<FindingCode, Remedies>> = {
     sendmail: ['define(`confAUTH_MECHANISMS\', `PLAIN LOGIN\').'],
     haraka: ['the auth plugins offer PLAIN LOGIN (and CRAM-MD5 with flat_file); enable one that offers LOGIN.'],
   },
+  CLIENT_CERT_REQUIRED: {
+    postfix: ['smtpd_tls_req_ccert = yes demands a client certificate chained to smtpd_tls_CAfile: present one, or set it to no (keep smtpd_tls_ask_ccert) for this listener.'],
+    exim: ['the ACL\'s verify = certificate (with tls_verify_hosts / tls_try_verify_hosts and tls_verify_certificates) demands a client certificate: present one, or exempt this client.'],
+    dovecot: ['auth_ssl_require_client_cert = yes (with ssl_verify_client_cert = yes) refuses AUTH without a client certificate chained to ssl_ca: present one, or turn it off.'],
+  },
   AUTH_CREDENTIALS_REJECTED: {
     postfix: ['the SASL backend (smtpd_sasl_type) refused the user or password: test it with doveadm auth test or testsaslauthd, and check the user name form (smtpd_sasl_local_domain).'],
     exim: ['the authenticator\'s server_condition came out false: exim -d+auth shows its expansion; check the user name form it compares.'],

@@ -1,7 +1,8 @@
 /**
  * Against a real Dovecot 2.3 submission service (Debian's dovecot-core and
  * dovecot-submissiond, unpacked by scripts/fetch-real-mtas.sh and run in a private mount
- * namespace): good and bad credentials, AUTH only after STARTTLS, no TLS (AUTH in clear), and a relay refusal that comes from the server behind Dovecot
+ * namespace): good and bad credentials, AUTH only after STARTTLS, no TLS (AUTH in clear), a client
+ * certificate required (a second instance: Dovecot sets that for all listeners), and a relay refusal that comes from the server behind Dovecot
  * (its submission_relay_host). The fixes must be Dovecot's, never Postfix's — except where the
  * refusal is the next hop's own. Needs root; CI runs it.
  */
@@ -121,4 +122,28 @@ describe.runIf(ready)('real Dovecot submission on loopback', () => {
     for (const r of [denied, ok]) expect(noData(r)).toBe(true);
     expect(nextHop?.commands.some((c) => /^(DATA|BDAT)/i.test(c))).toBe(false);
   });
+
+  it('client certificate required (auth_ssl_require_client_cert), none presented: CLIENT_CERT_REQUIRED from Dovecot\'s 535, not a wrong password', async () => {
+    const pki = await createTestPki();
+    const valid = await pki.issue('valid', { hostnames: [HOST] });
+    const l = { address: '127.0.0.5', port: await freePort() };
+    const other = await startDovecot({
+      hostname: HOST, certChainPem: valid.chainPem, keyPem: valid.keyPem, clientCaPem: pki.clientCaPem,
+      user: USER, password: PASS, relayPort: nextHop?.port ?? 9,
+      listeners: { submission: l, noTls: { address: '127.0.0.6', port: await freePort() } },
+    });
+    try {
+      const ca = `${mkdtempSync(`${tmpdir()}/smtprobe-ca-`)}/root.pem`;
+      writeFileSync(ca, pki.rootPem);
+      const r = await check(l, { ca });
+      expect(codes(r), other.log()).toEqual(['CLIENT_CERT_REQUIRED']);
+      expect(r.summary.failedStep).toEqual({ step: 'auth', code: 'CLIENT_CERT_REQUIRED' });
+      const f = r.findings[0];
+      expect(f?.evidence).toContain("< 535 5.7.8 Client didn't present valid SSL certificate");
+      expect(f?.fix[0]).toMatch(/^Dovecot submission: auth_ssl_require_client_cert/);
+      expect(allFixes(r)).not.toMatch(POSTFIX);
+    } finally {
+      await other.stop();
+    }
+  }, 60_000);
 });

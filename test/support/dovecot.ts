@@ -50,6 +50,11 @@ export interface DovecotOptions {
   keyPem: string;
   user: string;
   password: string;
+  /**
+   * Require a client certificate for AUTH on every listener (ssl_verify_client_cert and
+   * auth_ssl_require_client_cert; Dovecot allows neither per listener), chained to this CA.
+   */
+  clientCaPem?: string;
   /** submission_relay_host's port on 127.0.0.1 (see next-hop.ts). */
   relayPort: number;
   listeners: {
@@ -77,6 +82,7 @@ export async function startDovecot(o: DovecotOptions): Promise<DovecotInstance> 
   chownSync(path.join(dir, 'home'), uid, gid);
   writeFileSync(path.join(dir, 'cert.pem'), o.certChainPem);
   writeFileSync(path.join(dir, 'key.pem'), o.keyPem, { mode: 0o600 });
+  if (o.clientCaPem) writeFileSync(path.join(dir, 'client-ca.pem'), o.clientCaPem);
   // passwd-file: user:{PLAIN}password; a colon in either would end the field.
   if (/[:\n]/.test(o.user) || /[:\n]/.test(o.password)) throw new Error('user and password must not contain ":" or a newline');
   writeFileSync(path.join(dir, 'passwd'), `${o.user}:{PLAIN}${o.password}\n`, { mode: 0o644 });
@@ -95,6 +101,7 @@ export async function startDovecot(o: DovecotOptions): Promise<DovecotInstance> 
     `ssl_cert = <${dir}/cert.pem`,
     `ssl_key = <${dir}/key.pem`,
     'disable_plaintext_auth = yes',
+    ...(o.clientCaPem ? [`ssl_ca = <${dir}/client-ca.pem`, 'ssl_verify_client_cert = yes', 'auth_ssl_require_client_cert = yes'] : []),
     'auth_mechanisms = plain login',
     'passdb {',
     '  driver = passwd-file',
