@@ -52,7 +52,10 @@ export function passThroughOf(ctx: RuleContext, step: StepName, reply: SmtpReply
     const m = re.exec(text);
     if (m?.[1] && m[2]) return withInner({ front: frontName, nextHop: m[1], how: `${how} (${m[1]})`, unreachable: false }, m[2]);
   }
-  if (front?.software === 'dovecot' && RELAYED_STEPS.has(step)) {
+  // Dovecot relays only once the client has logged in; before that, and for syntax (5.5.x),
+  // the refusal is its own.
+  const loggedIn = ctx.result('auth')?.status === 'pass' && ctx.data('auth')?.attempted === true;
+  if (front?.software === 'dovecot' && RELAYED_STEPS.has(step) && loggedIn && !reply.enhanced?.startsWith('5.5.')) {
     if (DOVECOT_OWN.test(text)) {
       return { front: frontName, inner: text, how: 'Dovecot submission reports that it could not use its relay (submission_relay_host)', unreachable: true };
     }

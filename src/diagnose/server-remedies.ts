@@ -79,8 +79,6 @@ const REMEDIES: Partial<Record<FindingCode, Remedies>> = {
     dovecot: ['auth_ssl_require_client_cert = yes (with ssl_verify_client_cert = yes) refuses AUTH without a client certificate chained to ssl_ca: present one, or turn it off.'],
   },
   AUTH_CREDENTIALS_REJECTED: {
-    postfix: ['the SASL backend (smtpd_sasl_type) refused the user or password: test it with doveadm auth test or testsaslauthd, and check the user name form (smtpd_sasl_local_domain).'],
-    exim: ['the authenticator\'s server_condition came out false: exim -d+auth shows its expansion; check the user name form it compares.'],
     dovecot: ['doveadm auth test <user> checks the passdb; auth_verbose = yes logs why a login failed; check auth_username_format (user or user@domain).'],
     opensmtpd: ['the listener\'s credentials table (auth <table>) has no matching user and password (hashed with smtpctl encrypt).'],
   },

@@ -119,7 +119,11 @@ describe.runIf(ready)('real Dovecot submission on loopback', () => {
     expect(f?.cause).not.toMatch(/the account itself lacks the right/);
     const ok = await check(listeners.submission, { mailFrom: USER, rcpt: `someone@${HOST}` });
     expect(codes(ok)).toEqual([]);
-    for (const r of [denied, ok]) expect(noData(r)).toBe(true);
+    // Without a login Dovecot refuses MAIL itself: that refusal is not attributed to the next hop.
+    const own = await check(listeners.submission, { auth: 'none', mailFrom: USER, rcpt: 'someone@elsewhere.example' });
+    expect(own.findings.length).toBeGreaterThan(0);
+    expect(own.findings.flatMap((x) => x.evidence).join(' ')).not.toMatch(/passed through/);
+    for (const r of [denied, ok, own]) expect(noData(r)).toBe(true);
     expect(nextHop?.commands.some((c) => /^(DATA|BDAT)/i.test(c))).toBe(false);
   });
 

@@ -33,6 +33,17 @@ describe('replies passed through from the server behind', () => {
     expect(f?.cause).toMatch(/did not make this decision/);
   });
 
+  it('Exim quoting a callout: attributed to the next host, whose own wording (Postfix) picks its fix; no Exim ACL advice', async () => {
+    const r = await run('exim-callout-passthrough');
+    const f = r.findings.find((x) => x.code === 'RELAY_DENIED');
+    expect(f?.evidence.join(' ')).toMatch(/passed through from the server behind Exim \(mx\.elsewhere\.test\): the reply quotes a callout/);
+    expect(f?.evidence).toContain('the refusal as the server behind wrote it: 554 5.7.1 <someone@elsewhere.test>: Relay access denied');
+    expect(f?.fix[0]).toMatch(/^Exim: the refusal came from a callout/);
+    expect(f?.fix[1]).toMatch(/^Postfix \(the server behind Exim \(mx\.elsewhere\.test\)\): smtpd_relay_restrictions/);
+    expect(f?.fix.join(' ')).not.toMatch(/accept authenticated = \*/);
+    expect(r.summary.failedStep).toEqual({ step: 'rcpt', code: 'RELAY_DENIED' });
+  });
+
   it('Dovecot that cannot reach its relay: RELAY_NEXT_HOP_UNREACHABLE (one code everywhere), not SENDER_REJECTED', async () => {
     const r = await run('dovecot-relay-unreachable');
     expect(r.findings.map((f) => f.code), JSON.stringify(r.findings.map((f) => [f.code, f.evidence]))).toEqual(['RELAY_NEXT_HOP_UNREACHABLE']);
