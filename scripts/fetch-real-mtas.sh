@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# Real Exim for the test suite, without installing it: Debian's exim4
+# Real Exim and Dovecot submission for the test suite, without installing them: Debian's exim4
 # conflicts with postfix as a package, so the .debs are downloaded and unpacked (dpkg -x) into a
-# private prefix, and the tests run it from there under its own configuration and spool on
-# loopback ports. Also unpacks the shared library it needs that is not installed (libidn12).
+# private prefix, and the tests run them from there under their own configuration and spool on
+# loopback ports. Also unpacks the shared libraries they need that may not be installed
+# (libidn12 for Exim; libsodium23, libunwind8 for Dovecot). Dovecot's compiled-in paths
+# (/usr/bin/doveconf, /usr/lib/dovecot) are provided by the test harness in a private mount
+# namespace (test/support/dovecot.ts); nothing is written outside the prefix except the
+# system users both daemons drop to.
 # Usage: scripts/fetch-real-mtas.sh [prefix]   (default: $SMTPROBE_MTA_PREFIX or /tmp/smtprobe-mtas)
 set -euo pipefail
 prefix="${1:-${SMTPROBE_MTA_PREFIX:-/tmp/smtprobe-mtas}}"
@@ -12,8 +16,12 @@ mkdir -p "$prefix"
 cd "$debs"
 # apt-get download runs as _apt when it can; let it write here.
 chmod 0777 "$debs"
-apt-get download -q exim4-daemon-light exim4-base exim4-config libidn12 >/dev/null
+apt-get download -q exim4-daemon-light exim4-base exim4-config libidn12 \
+  dovecot-core dovecot-submissiond libsodium23 libunwind8 >/dev/null
 for f in ./*.deb; do dpkg -x "$f" "$prefix"; done
-# Exim looks up its compiled-in user by name at start.
-id Debian-exim >/dev/null 2>&1 || useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin Debian-exim
-echo "Exim unpacked in $prefix"
+# Exim looks up its compiled-in user by name at start; Dovecot runs its unprivileged
+# processes as dovecot (internal services) and dovenull (login processes).
+for u in Debian-exim dovecot dovenull; do
+  id "$u" >/dev/null 2>&1 || useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$u"
+done
+echo "Exim and Dovecot unpacked in $prefix"

@@ -415,6 +415,14 @@ export const CATALOG: { readonly [C in FindingCode]: CatalogEntry } = {
       'On the DNS server: allow recursion for this client\'s network (BIND allow-recursion, Unbound access-control, Windows DNS recursion settings).',
     ],
   },
+  RELAY_NEXT_HOP_UNREACHABLE: {
+    severity: 'critical',
+    title: 'The relay cannot reach the server it relays through',
+    cause: 'The probed server accepted the connection (and the login) but could not open its own connection to the next server it hands mail to, so it refused the transaction. Nothing about this client, its account or its relay rights is wrong: no mail leaves until the relay\'s next hop answers again.',
+    fix: [
+      'Check the relay\'s next-hop setting (the host and port it forwards to) and that this server is up and accepts connections from the relay; the relay\'s log names the address it tried.',
+    ],
+  },
   GREYLISTED: {
     severity: 'warning',
     title: 'Greylisted: the relay defers this sender/recipient for now',

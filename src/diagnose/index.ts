@@ -101,7 +101,7 @@ function finalize(d: FindingDraft, ctx: RuleContext, server: ServerIdentity | un
     if (behaviour) notes.push(behaviour);
   }
   const generic = d.replaceFix && d.fix && d.fix.length > 0 ? d.fix : [...(d.fix ?? []), ...entry.fix];
-  const own = server ? remediesFor(d.code, server.software).map((l) => `${server.name}: ${l}`) : [];
+  const own = server && !d.passedThrough ? remediesFor(d.code, server.software).map((l) => `${server.name}: ${l}`) : [];
   const fix = [...own, ...generic];
   const evidence = own.length > 0 && server ? [...d.evidence, `server: ${server.name} (${server.evidence})`] : d.evidence;
   const finding: Finding = {

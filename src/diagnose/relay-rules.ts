@@ -1,4 +1,5 @@
 import { replyEvidence } from './evidence.js';
+import { attributePassThrough } from './pass-through.js';
 import type { FindingDraft, Rule, RuleContext } from './rule.js';
 import { stepErrorDraft } from './step-error.js';
 
@@ -22,7 +23,7 @@ const mailRule: Rule = {
     const draft = r ? stepErrorDraft(ctx, r, evidence) : undefined;
     if (!draft) return [];
     if (draft.code !== 'GREYLISTED') draft.causeNotes = [authNote(ctx)];
-    return [draft];
+    return [attributePassThrough(ctx, draft, d?.reply)];
   },
 };
 
@@ -37,7 +38,7 @@ const rcptRule: Rule = {
     const draft: FindingDraft | undefined = stepErrorDraft(ctx, r, evidence);
     if (!draft) return [];
     if (draft.code !== 'GREYLISTED') draft.causeNotes = [authNote(ctx)];
-    return [draft];
+    return [attributePassThrough(ctx, draft, refused[0]?.reply ?? ctx.data('rcpt')?.reply)];
   },
 };
 

@@ -61,6 +61,8 @@ export interface FindingDraft {
   signature?: ProviderSignature;
   /** Overrides the table-driven Exchange remediation. */
   exchange?: ExchangeFix;
+  /** The reply came from a server behind the probed one: the probed server's own remedies do not apply. */
+  passedThrough?: boolean;
 }
 
 /** Rule: one diagnosis rule. Rules are pure: same context, same drafts, in the same order. */

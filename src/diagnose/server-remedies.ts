@@ -73,6 +73,15 @@ const REMEDIES: Partial<Record<FindingCode, Remedies>> = {
     sendmail: ['define(`confAUTH_MECHANISMS\', `PLAIN LOGIN\').'],
     haraka: ['the auth plugins offer PLAIN LOGIN (and CRAM-MD5 with flat_file); enable one that offers LOGIN.'],
   },
+  CLIENT_CERT_REQUIRED: {
+    postfix: ['smtpd_tls_req_ccert = yes demands a client certificate chained to smtpd_tls_CAfile: present one, or set it to no (keep smtpd_tls_ask_ccert) for this listener.'],
+    exim: ['the ACL\'s verify = certificate (with tls_verify_hosts / tls_try_verify_hosts and tls_verify_certificates) demands a client certificate: present one, or exempt this client.'],
+    dovecot: ['auth_ssl_require_client_cert = yes (with ssl_verify_client_cert = yes) refuses AUTH without a client certificate chained to ssl_ca: present one, or turn it off.'],
+  },
+  AUTH_CREDENTIALS_REJECTED: {
+    dovecot: ['doveadm auth test <user> checks the passdb; auth_verbose = yes logs why a login failed; check auth_username_format (user or user@domain).'],
+    opensmtpd: ['the listener\'s credentials table (auth <table>) has no matching user and password (hashed with smtpctl encrypt).'],
+  },
   AUTH_TEMPFAIL: {
     postfix: ['check the SASL backend smtpd_sasl_type names (Dovecot auth socket, saslauthd): the text after the colon of the 454 and the mail log say why.'],
     exim: ['check the authenticator\'s server_condition and what it calls (saslauthd, the dovecot auth socket): the main log says why.'],

@@ -30,7 +30,9 @@ const bannerRule: Rule = {
     if (!r?.error) return [];
     const d = ctx.data('banner');
     const evidence: string[] = [];
-    if (d?.detected) evidence.push(`the server spoke first with ${d.detected === 'tls' ? 'a TLS record' : d.detected === 'http' ? 'HTTP' : 'binary data'}`);
+    const spoke = d?.detected === 'tls' ? 'a TLS record' : d?.detected === 'http' ? 'HTTP' : 'binary data';
+    if (d?.detected && d.answeredWhenAsked) evidence.push(`no greeting; asked with a TLS hello on a second connection, the port answered with ${spoke}`);
+    else if (d?.detected) evidence.push(`the server spoke first with ${spoke}`);
     if (d?.reply && r.error.code === 'BANNER_REJECTED') evidence.push(...replyEvidence(ctx, d.reply));
     const draft = stepErrorDraft(ctx, r, evidence);
     if (!draft) return [];

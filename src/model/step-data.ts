@@ -48,6 +48,8 @@ export interface BannerData {
   greetingHost?: string;
   /** The server spoke first with a TLS record / HTTP / binary rather than SMTP. */
   detected?: 'tls' | 'http' | 'binary';
+  /** `detected` came from the port's answer to a TLS hello on a second connection: it never spoke first. */
+  answeredWhenAsked?: boolean;
 }
 
 export interface EhloData {

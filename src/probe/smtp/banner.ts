@@ -7,15 +7,15 @@ import type { ReadOutcome } from './connection.js';
 import { replyLine } from '../../model/smtp-reply.js';
 import { replyClass, replyError } from './reply-format.js';
 import type { SmtpContext } from './session-state.js';
-import { tlsAnswersOnConnect } from './tls-on-connect.js';
+import { askSilentPort, type PortAnswer } from './port-answer.js';
 
-/** How long the banner may be silent before we also ask the port whether it speaks TLS. */
-const TLS_SNIFF_AFTER_MS = 1500;
+/** How long the banner may be silent before we also ask the port what it speaks. */
+const SIDE_PROBE_AFTER_MS = 1500;
 
 /**
  * bannerStep reads the server greeting (RFC 5321 §4.3.1: 220 to proceed, 554 to refuse).
  * A server that sends TLS, HTTP or binary first is NOT_SMTP / TLS_ON_CONNECT_EXPECTED; a
- * silent one is checked for implicit TLS on a second connection while we keep waiting.
+ * silent one is asked on a second connection whether it speaks TLS or HTTP while we keep waiting.
  */
 export async function bannerStep(target: Target, ctx: SmtpContext, deadline: Deadline): Promise<StepResult<BannerData>> {
   const timer = new StepTimer('banner', ctx.clock);
@@ -24,8 +24,18 @@ export async function bannerStep(target: Target, ctx: SmtpContext, deadline: Dea
   const data: BannerData = {};
 
   const read = conn.readReply(deadline);
-  const tlsSniff = !conn.secure && ctx.state.address !== undefined ? sniffTlsWhileSilent(read, target, ctx, deadline) : undefined;
-  const out = await Promise.race([read, ...(tlsSniff ? [tlsSniff] : [])]);
+  const sideProbe = !conn.secure && ctx.state.address !== undefined ? askWhileSilent(read, target, ctx, deadline) : undefined;
+  const out = await Promise.race([read, ...(sideProbe ? [sideProbe] : [])]);
+  if (out === 'http' || out === 'binary') {
+    data.detected = out;
+    data.answeredWhenAsked = true;
+    const what = out === 'http' ? 'an HTTP response (a web server or proxy listens here)' : 'binary data (another protocol listens here)';
+    ctx.transcript.event(`no greeting; a TLS hello on a second connection got ${what}`);
+    return timer.done('fail', data, {
+      code: 'NOT_SMTP',
+      message: `no SMTP greeting, and port ${target.port} answered a TLS hello with ${what}: this is not an SMTP server (check host and port)`,
+    });
+  }
   if (out === 'tls') {
     data.detected = 'tls';
     ctx.transcript.event('no greeting, but the port completed a TLS handshake on a second connection');
@@ -59,15 +69,19 @@ export async function bannerStep(target: Target, ctx: SmtpContext, deadline: Dea
   return timer.done('fail', data, { code: 'PROTOCOL_VIOLATION', message: `unexpected greeting ${replyLine(reply)} (RFC 5321 §4.3.1 allows 220 or 554)`, replyCode: reply.code });
 }
 
-/** After a short silence, ask on a second connection whether the port speaks TLS. */
-async function sniffTlsWhileSilent(read: Promise<ReadOutcome>, target: Target, ctx: SmtpContext, deadline: Deadline): Promise<'tls' | ReadOutcome> {
+/**
+ * After a short silence, ask on a second connection what the port speaks: servers that wait
+ * for the client (implicit TLS, HTTP) then show themselves, and the greeting wait becomes a
+ * finding about the port instead of a blind timeout. An answer we cannot name keeps waiting.
+ */
+async function askWhileSilent(read: Promise<ReadOutcome>, target: Target, ctx: SmtpContext, deadline: Deadline): Promise<PortAnswer | ReadOutcome> {
   let answered = false;
   void read.then(() => { answered = true; });
   await new Promise<void>((resolve) => {
-    const t = ctx.clock.setTimeout(resolve, Math.min(TLS_SNIFF_AFTER_MS, deadline.remainingMs() / 3));
+    const t = ctx.clock.setTimeout(resolve, Math.min(SIDE_PROBE_AFTER_MS, deadline.remainingMs() / 3));
     void read.then(() => { ctx.clock.clearTimeout(t); resolve(); });
   });
   if (answered || deadline.expired()) return read;
-  const isTls = await tlsAnswersOnConnect(ctx.state.address as string, target.port, target.tlsDomain ?? target.host, deadline);
-  return isTls && !answered ? 'tls' : read;
+  const answer = await askSilentPort(ctx.state.address as string, target.port, target.tlsDomain ?? target.host, deadline);
+  return answer !== 'unknown' && !answered ? answer : read;
 }

@@ -2,13 +2,21 @@ import type { Deadline } from '../../model/deadline.js';
 import type { StepResult } from '../../model/report.js';
 import type { RelayData, SmtpReply } from '../../model/step-data.js';
 import type { Target } from '../../model/target.js';
-import { StepTimer } from '../step.js';
+import { skipped, StepTimer } from '../step.js';
 import { replyClass, replyError } from './reply-format.js';
 import type { SmtpContext } from './session-state.js';
 
 /** A 530 to MAIL/RCPT on a plaintext session means "STARTTLS first" (RFC 3207 §4). */
 function mustStartTls(reply: SmtpReply, secure: boolean): boolean {
   return reply.code === 530 && (!secure || /starttls/i.test(reply.lines.join(' ')));
+}
+
+/**
+ * notNow: a transient refusal of this one transaction (4xx, RFC 5321 §4.2.1). Not 421, which
+ * closes the session (§3.8): the server is not taking mail at all, and nothing more is sent.
+ */
+function notNow(reply: SmtpReply): boolean {
+  return replyClass(reply) === 4 && reply.code !== 421;
 }
 
 /**
@@ -42,14 +50,20 @@ export async function mailStep(target: Target, ctx: SmtpContext, deadline: Deadl
   }
   if (mustStartTls(out.reply, conn.secure)) return timer.done('fail', data, replyError('AUTH_MUST_STARTTLS', out.reply, 'MAIL FROM refused'));
   // A 4xx is "not now" (RFC 5321 §4.2.1): greylisting, rate limits — a warning, not a refusal.
-  return timer.done(replyClass(out.reply) === 4 ? 'warn' : 'fail', data, replyError('SENDER_REJECTED', out.reply, 'MAIL FROM refused'));
+  return timer.done(notNow(out.reply) ? 'warn' : 'fail', data, replyError('SENDER_REJECTED', out.reply, 'MAIL FROM refused'));
 }
 
-/** rcptStep sends RCPT TO for each --rcpt, then RSET (RFC 5321 §4.1.1.5) so nothing is left open. */
+/**
+ * rcptStep sends RCPT TO for each --rcpt, then RSET (RFC 5321 §4.1.1.5) so nothing is left
+ * open. Only inside a transaction: after a refused MAIL FROM a RCPT could only earn "503 bad
+ * sequence" (or meet a closed connection after a 421), which would be blamed on the recipient.
+ */
 export async function rcptStep(target: Target, ctx: SmtpContext, deadline: Deadline): Promise<StepResult<RelayData>> {
   const timer = new StepTimer('rcpt', ctx.clock);
   const conn = ctx.state.conn;
   if (!conn || target.rcpt.length === 0) return timer.done('skip');
+  const mail = ctx.results.find((r) => r.step === 'mail');
+  if (mail && mail.status !== 'pass' && mail.status !== 'skip') return skipped('rcpt', ctx.clock, 'MAIL FROM was not accepted');
   const data: RelayData = { rcpt: [] };
   let failure: StepResult<RelayData> | undefined;
   for (const address of target.rcpt) {
@@ -63,7 +77,7 @@ export async function rcptStep(target: Target, ctx: SmtpContext, deadline: Deadl
     if (failure || replyClass(out.reply) === 2) continue;
     const why = `RCPT TO:<${address}> refused`;
     if (mustStartTls(out.reply, conn.secure)) failure = timer.done('fail', data, replyError('AUTH_MUST_STARTTLS', out.reply, why));
-    else failure = timer.done(replyClass(out.reply) === 4 ? 'warn' : 'fail', data, replyError('RELAY_DENIED', out.reply, why));
+    else failure = timer.done(notNow(out.reply) ? 'warn' : 'fail', data, replyError('RELAY_DENIED', out.reply, why));
   }
   await conn.command('RSET', deadline);
   return failure ?? timer.done('pass', data);
