@@ -154,7 +154,7 @@ export async function startDovecot(o: DovecotOptions): Promise<DovecotInstance> 
   } catch (err) {
     const why = `${(err as Error).message}: ${log()}`;
     await instance.stop();
-    throw new Error(why);
+    throw new Error(why, { cause: err });
   }
   return instance;
 }

@@ -29,6 +29,8 @@ export function askSilentPort(address: string, port: number, servername: string,
     const raw = net.connect({ host: address, port });
     let heard = Buffer.alloc(0);
     let settled = false;
+    // Assigned once the handlers that clear it exist (below); they may run only after that.
+    // eslint-disable-next-line prefer-const
     let timer: unknown;
     // A pass-through stream between the TLS layer and the socket: it lets us keep the first
     // bytes the server sends back, which the TLS layer would otherwise only report as an error.
