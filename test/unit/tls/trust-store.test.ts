@@ -73,6 +73,18 @@ describe('TrustStore tiers (--ca anchors at once, system roots lazily)', () => {
     expect(outcome.authorizationError).toBe('UNABLE_TO_GET_ISSUER_CERT_LOCALLY');
   });
 
+  it('OpenSSL\'s store: without --ca Node\'s default store (our test root not in it), with --ca that root too', async () => {
+    const leaf = await pki.issue('valid', { hostnames: [HOST] });
+    const withoutCa = TrustStore.from([]);
+    expect(withoutCa.contextCa()).toBeUndefined();
+    expect(await handshakeWith(leaf.keyPem, leaf.chainPem, { secureContext: clientContext({}, withoutCa) }))
+      .toEqual({ authorized: false, authorizationError: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY' });
+    const withCa = TrustStore.from([pki.rootPem]);
+    expect(withCa.contextCa()).toEqual([...systemAnchorPems(), pki.rootPem]);
+    expect(await handshakeWith(leaf.keyPem, leaf.chainPem, { secureContext: clientContext({}, withCa) })).toEqual({ authorized: true });
+    expect(new TrustStore([]).contextCa()).toEqual([]);
+  });
+
   // analyzeChain is the only verdict, so it must agree with what OpenSSL says of the same chain
   // at the `chain` level (trust, dates, CA flags, signatures, extended key usage). The weak-key and
   // sha1-signature profiles are left out on purpose: OpenSSL's security level rejects them, we
