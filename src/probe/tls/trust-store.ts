@@ -198,11 +198,21 @@ export class TrustStore {
 export function systemAnchorPems(env: NodeJS.ProcessEnv = process.env): string[] {
   const file = env.NODE_EXTRA_CA_CERTS;
   if (!file) return [...tls.rootCertificates];
+  let extra: string[];
   try {
-    return [...tls.rootCertificates, ...splitPem(readFileSync(file, 'utf8'))];
+    extra = splitPem(readFileSync(file, 'utf8'));
   } catch {
     return [...tls.rootCertificates];
   }
+  // The file is often the system's whole bundle (/etc/ssl/certs/ca-certificates.crt), mostly the
+  // same Mozilla roots: each is listed once, so OpenSSL does not parse them twice.
+  const bundled = new Set(tls.rootCertificates.map(pemKey));
+  return [...tls.rootCertificates, ...extra.filter((pem) => !bundled.has(pemKey(pem)))];
+}
+
+/** pemKey: a PEM block's base64 body without line breaks (equal bodies, equal certificates). */
+function pemKey(pem: string): string {
+  return pem.replace(/-----[A-Z ]+-----|\s+/g, '');
 }
 
 function parseAll(pems: readonly string[]): X509Certificate[] {

@@ -48,6 +48,9 @@ describe('TrustStore tiers (--ca anchors at once, system roots lazily)', () => {
       expect(analyzeChain(otherChain, { ...opts(), extraCa: [], trustStore: TrustStore.from([]) }).problems).toEqual([]);
       expect(systemAnchorPems({ NODE_EXTRA_CA_CERTS: file })).toHaveLength(tls.rootCertificates.length + 1);
       expect(systemAnchorPems({ NODE_EXTRA_CA_CERTS: path.join(dir, 'missing.pem') })).toHaveLength(tls.rootCertificates.length);
+      // a bundled root repeated in the file (a system bundle usually repeats them all) is listed once
+      writeFileSync(file, `${tls.rootCertificates[0]}\n${other.rootPem}\n${tls.rootCertificates[1]}`);
+      expect(systemAnchorPems({ NODE_EXTRA_CA_CERTS: file })).toEqual([...tls.rootCertificates, other.rootPem.trim()]);
       delete process.env.NODE_EXTRA_CA_CERTS;
       expect(analyzeChain(otherChain, { ...opts(), extraCa: [], trustStore: TrustStore.from([]) }).problems.map((p) => p.code)).toEqual(['CERT_UNTRUSTED_ROOT']);
     } finally {
