@@ -14,7 +14,8 @@
  * (built with `npm run build`, its bench compiled by tsc into <checkout>/.bench-ab; `.` is
  * this tree). For each, BENCH_AB_ROUNDS (5) fleet runs against Postfix at c=BENCH_AB_C (64)
  * and BENCH_AB_CHECKS (20) whole-process `check` runs per round (code cache on, clean
- * environment); medians and ranges, plus the load average before and after.
+ * environment); medians and ranges of wall time and of CPU time (GNU time: the worker's CPU
+ * per probe, each check's CPU), plus the load average before and after.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -66,11 +67,13 @@ function probesFor(c: number, perSecGuess: number): number {
 }
 
 /** worker runs bench/fleet-worker.js in a child process and returns its JSON line. */
-function worker(args: Record<string, unknown>, script = path.join(here, 'fleet-worker.js')): Promise<Record<string, unknown>> {
+function worker(args: Record<string, unknown>, script = path.join(here, 'fleet-worker.js'), cpuFile?: string): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
     // BENCH_NODE_ARGS (e.g. --cpu-prof) goes to the worker's node: profile the probe, not the harness.
     const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-    const child = spawn(process.execPath, [...nodeArgs, script, JSON.stringify(args)], { env: { ...process.env, BENCH_PASS: PASS }, stdio: ['ignore', 'pipe', 'inherit'] });
+    // cpuFile: GNU time writes the worker's user and system CPU seconds there.
+    const [cmd, pre] = cpuFile ? ['/usr/bin/time', ['-f', '%U %S', '-o', cpuFile, process.execPath]] : [process.execPath, []];
+    const child = spawn(cmd, [...pre, ...nodeArgs, script, JSON.stringify(args)], { env: { ...process.env, BENCH_PASS: PASS }, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (b: Buffer) => (out += b.toString()));
     // 'close', not 'exit': 'exit' may come before the pipes are drained (the JSON line lost).
@@ -242,6 +245,12 @@ async function abSection(pfServer: { host: string; port: number }, caFile: strin
   const loadBefore = (await import('node:os')).loadavg();
   const rates: Record<string, number[]> = {};
   const checkMs: Record<string, number[]> = {};
+  // CPU time as well as wall time: on a shared, loaded machine the wall clock measures the
+  // neighbours as much as the build; the CPU a build spends is far steadier.
+  const probeCpuMs: Record<string, number[]> = {};
+  const checkCpuMs: Record<string, number[]> = {};
+  const cpuFile = path.join(tmp, 'ab-cpu.txt');
+  const cpuMs = (): number => readFileSync(cpuFile, 'utf8').trim().split(/\s+/).slice(-2).reduce((a, x) => a + Number(x) * 1000, 0);
   const checkArgs = ['check', pfServer.host, '--port', String(pfServer.port), '--tls', 'starttls', '--tls-domain', 'smarthost.test', '--ca', caFile, '--user', USER, '--password-env', 'BENCH_PASS', '--no-icmp', '--format', 'nagios'];
   for (const b of builds) {
     // warm each build's code cache (and the page cache) before measuring
@@ -251,13 +260,16 @@ async function abSection(pfServer: { host: string; port: number }, caFile: strin
   for (let r = 0; r < rounds; r++) {
     const order = builds.map((_, i) => builds[(i + r) % builds.length]!);
     for (const b of order) {
-      const w = await worker({ ...common, servers: [pfServer], n, concurrency: c }, b.workerScript);
+      const w = await worker({ ...common, servers: [pfServer], n, concurrency: c }, b.workerScript, cpuFile);
       (rates[b.label] ??= []).push(w.probesPerSec as number);
+      // the worker's whole CPU over every probe it made (warm-up included: 1 + 2c)
+      (probeCpuMs[b.label] ??= []).push(r1((cpuMs() / (n + 1 + 2 * c)) * 1000) / 1000);
       const env = { ...clean, BENCH_PASS: PASS, SMTPROBE_COMPILE_CACHE: path.join(tmp, `ab-cache-${b.label}`) };
       for (let i = 0; i < checks; i++) {
         const s = performance.now();
-        const out = spawnSync(process.execPath, [b.bin, ...checkArgs], { env, encoding: 'utf8' });
+        const out = spawnSync('/usr/bin/time', ['-f', '%U %S', '-o', cpuFile, process.execPath, b.bin, ...checkArgs], { env, encoding: 'utf8' });
         const took = performance.now() - s;
+        (checkCpuMs[b.label] ??= []).push(cpuMs());
         if (out.status !== 0 || !/^SMTP OK/.test(out.stdout)) throw new Error(`ab: ${b.label} check failed: ${out.stdout}${out.stderr}`);
         (checkMs[b.label] ??= []).push(took);
       }
@@ -268,6 +280,8 @@ async function abSection(pfServer: { host: string; port: number }, caFile: strin
   const result = builds.map((b) => ({
     label: b.label, concurrency: c, n, ratesPerSec: rates[b.label], rateMedian: r1(median(rates[b.label]!)),
     checkRuns: checkMs[b.label]!.length, checkP50Ms: r1(median(checkMs[b.label]!)), checkMinMs: r1(Math.min(...checkMs[b.label]!)), checkMaxMs: r1(Math.max(...checkMs[b.label]!)),
+    probeCpuMs: probeCpuMs[b.label], probeCpuMsMedian: median(probeCpuMs[b.label]!),
+    checkCpuP50Ms: r1(median(checkCpuMs[b.label]!)), checkCpuMinMs: r1(Math.min(...checkCpuMs[b.label]!)), checkCpuMaxMs: r1(Math.max(...checkCpuMs[b.label]!)),
     checkP50PerRound: Array.from({ length: rounds }, (_, i) => r1(median(checkMs[b.label]!.slice(i * checks, (i + 1) * checks)))),
   }));
   process.stderr.write(`ab: ${JSON.stringify({ loadBefore, loadAfter, result }, null, 1)}\n`);
