@@ -1,9 +1,9 @@
 /**
  * node-compile-cache: runs the smtprobe executable's bundle with Node's own on-disk compile
  * cache (`module.enableCompileCache`, Node ≥ 22.1), where there is one; compile-cache.ts keeps
- * the hand-made cache for Node 20, which has none. Measured (bench/README.md, "The credential
- * gate … its cost"): on Node 26 Node's cache is at least as fast as the hand-made one, and it
- * needs no code of ours at exit.
+ * the hand-made cache for Node 20, which has none. Measured on Node 26 (bench/README.md, "The
+ * credential gate … its cost"): no slower than the hand-made one within a loaded machine's
+ * noise, and it needs no code of ours at exit nor a cache per command.
  *
  * Safety, as for the hand-made cache: a code cache is executable bytecode, so the directory
  * Node writes it into is one this code makes with mode 0700 and uses only when it is a
