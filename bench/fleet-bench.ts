@@ -6,7 +6,16 @@
  * whole-process latency of `smtprobe check` next to swaks', and the 10,000-probe run.
  *
  * Run as root: `sh bench/fleet-bench.sh [section ...]` (sections: smtprobe peers cli 10k;
- * default all). Results: bench/results/fleet-bench.json and a Markdown table on stdout.
+ * default all; and `ab`, below). Results: bench/results/fleet-bench.json and a Markdown table
+ * on stdout.
+ *
+ * `ab` compares builds in one run, interleaved (A B C A B C …) so that the shared machine's
+ * load falls on each alike: BENCH_AB="label=/path/to/checkout,…" names each build's checkout
+ * (built with `npm run build`, its bench compiled by tsc into <checkout>/.bench-ab; `.` is
+ * this tree). For each, BENCH_AB_ROUNDS (5) fleet runs against Postfix at c=BENCH_AB_C (64)
+ * and BENCH_AB_CHECKS (20) whole-process `check` runs per round (code cache on, clean
+ * environment); medians and ranges of wall time and of CPU time (GNU time: the worker's CPU
+ * per probe, each check's CPU), plus the load average before and after.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -58,11 +67,13 @@ function probesFor(c: number, perSecGuess: number): number {
 }
 
 /** worker runs bench/fleet-worker.js in a child process and returns its JSON line. */
-function worker(args: Record<string, unknown>): Promise<Record<string, unknown>> {
+function worker(args: Record<string, unknown>, script = path.join(here, 'fleet-worker.js'), cpuFile?: string): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
     // BENCH_NODE_ARGS (e.g. --cpu-prof) goes to the worker's node: profile the probe, not the harness.
     const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-    const child = spawn(process.execPath, [...nodeArgs, path.join(here, 'fleet-worker.js'), JSON.stringify(args)], { env: { ...process.env, BENCH_PASS: PASS }, stdio: ['ignore', 'pipe', 'inherit'] });
+    // cpuFile: GNU time writes the worker's user and system CPU seconds there.
+    const [cmd, pre] = cpuFile ? ['/usr/bin/time', ['-f', '%U %S', '-o', cpuFile, process.execPath]] : [process.execPath, []];
+    const child = spawn(cmd, [...pre, ...nodeArgs, script, JSON.stringify(args)], { env: { ...process.env, BENCH_PASS: PASS }, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (b: Buffer) => (out += b.toString()));
     // 'close', not 'exit': 'exit' may come before the pipes are drained (the JSON line lost).
@@ -198,6 +209,85 @@ function swaksArgsFor(server: { host: string; port: number }, caFile: string): s
     '--auth', 'PLAIN', '--auth-user', USER, '--auth-password', PASS, '--quit-after', 'AUTH', '--helo', 'bench.test'];
 }
 
+/** One build in an `ab` comparison: its label, executable and compiled fleet worker. */
+interface AbBuild {
+  label: string;
+  bin: string;
+  workerScript: string;
+}
+
+function abBuilds(): AbBuild[] {
+  return (process.env.BENCH_AB ?? `now=.`).split(',').map((entry) => {
+    const [label, dir] = entry.split('=') as [string, string | undefined];
+    const root = dir === undefined || dir === '.' ? repo : path.resolve(dir);
+    const bin = path.join(root, (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { bin: Record<string, string> }).bin.smtprobe as string);
+    return { label, bin, workerScript: root === repo && (dir === undefined || dir === '.') ? path.join(here, 'fleet-worker.js') : path.join(root, '.bench-ab/bench/fleet-worker.js') };
+  });
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+}
+
+/**
+ * abSection: the builds of BENCH_AB, interleaved round by round — each round runs every build's
+ * fleet worker once (c=BENCH_AB_C against Postfix) and its `check` BENCH_AB_CHECKS times, in
+ * an order rotated each round, so neither build always runs first after the other.
+ */
+async function abSection(pfServer: { host: string; port: number }, caFile: string, common: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const builds = abBuilds();
+  const rounds = Number(process.env.BENCH_AB_ROUNDS ?? 5);
+  const c = Number(process.env.BENCH_AB_C ?? 64);
+  const checks = Number(process.env.BENCH_AB_CHECKS ?? 20);
+  const n = probesFor(c, 400);
+  const { NODE_EXTRA_CA_CERTS: _ignored, ...clean } = process.env;
+  const loadBefore = (await import('node:os')).loadavg();
+  const rates: Record<string, number[]> = {};
+  const checkMs: Record<string, number[]> = {};
+  // CPU time as well as wall time: on a shared, loaded machine the wall clock measures the
+  // neighbours as much as the build; the CPU a build spends is far steadier.
+  const probeCpuMs: Record<string, number[]> = {};
+  const checkCpuMs: Record<string, number[]> = {};
+  const cpuFile = path.join(tmp, 'ab-cpu.txt');
+  const cpuMs = (): number => readFileSync(cpuFile, 'utf8').trim().split(/\s+/).slice(-2).reduce((a, x) => a + Number(x) * 1000, 0);
+  const checkArgs = ['check', pfServer.host, '--port', String(pfServer.port), '--tls', 'starttls', '--tls-domain', 'smarthost.test', '--ca', caFile, '--user', USER, '--password-env', 'BENCH_PASS', '--no-icmp', '--format', 'nagios'];
+  for (const b of builds) {
+    // warm each build's code cache (and the page cache) before measuring
+    const env = { ...clean, BENCH_PASS: PASS, SMTPROBE_COMPILE_CACHE: path.join(tmp, `ab-cache-${b.label}`) };
+    for (let i = 0; i < 2; i++) spawnSync(process.execPath, [b.bin, ...checkArgs], { env });
+  }
+  for (let r = 0; r < rounds; r++) {
+    const order = builds.map((_, i) => builds[(i + r) % builds.length]!);
+    for (const b of order) {
+      const w = await worker({ ...common, servers: [pfServer], n, concurrency: c }, b.workerScript, cpuFile);
+      (rates[b.label] ??= []).push(w.probesPerSec as number);
+      // the worker's whole CPU over every probe it made (warm-up included: 1 + 2c)
+      (probeCpuMs[b.label] ??= []).push(r1((cpuMs() / (n + 1 + 2 * c)) * 1000) / 1000);
+      const env = { ...clean, BENCH_PASS: PASS, SMTPROBE_COMPILE_CACHE: path.join(tmp, `ab-cache-${b.label}`) };
+      for (let i = 0; i < checks; i++) {
+        const s = performance.now();
+        const out = spawnSync('/usr/bin/time', ['-f', '%U %S', '-o', cpuFile, process.execPath, b.bin, ...checkArgs], { env, encoding: 'utf8' });
+        const took = performance.now() - s;
+        (checkCpuMs[b.label] ??= []).push(cpuMs());
+        if (out.status !== 0 || !/^SMTP OK/.test(out.stdout)) throw new Error(`ab: ${b.label} check failed: ${out.stdout}${out.stderr}`);
+        (checkMs[b.label] ??= []).push(took);
+      }
+      process.stderr.write(`ab round ${r + 1} ${b.label}: ${w.probesPerSec}/s, check p50 so far ${r1(median(checkMs[b.label]!))} ms\n`);
+    }
+  }
+  const loadAfter = (await import('node:os')).loadavg();
+  const result = builds.map((b) => ({
+    label: b.label, concurrency: c, n, ratesPerSec: rates[b.label], rateMedian: r1(median(rates[b.label]!)),
+    checkRuns: checkMs[b.label]!.length, checkP50Ms: r1(median(checkMs[b.label]!)), checkMinMs: r1(Math.min(...checkMs[b.label]!)), checkMaxMs: r1(Math.max(...checkMs[b.label]!)),
+    probeCpuMs: probeCpuMs[b.label], probeCpuMsMedian: median(probeCpuMs[b.label]!),
+    checkCpuP50Ms: r1(median(checkCpuMs[b.label]!)), checkCpuMinMs: r1(Math.min(...checkCpuMs[b.label]!)), checkCpuMaxMs: r1(Math.max(...checkCpuMs[b.label]!)),
+    checkP50PerRound: Array.from({ length: rounds }, (_, i) => r1(median(checkMs[b.label]!.slice(i * checks, (i + 1) * checks)))),
+  }));
+  process.stderr.write(`ab: ${JSON.stringify({ loadBefore, loadAfter, result }, null, 1)}\n`);
+  return { loadBefore, loadAfter, result };
+}
+
 async function main(): Promise<void> {
   const pki = await createTestPki();
   const leaf = await pki.issue('valid', { hostnames: ['smarthost.test'] });
@@ -308,6 +398,8 @@ async function main(): Promise<void> {
       extra.cliLatency = cli;
       process.stderr.write(`cli: ${JSON.stringify(cli, null, 1)}\n`);
     }
+
+    if (sections.has('ab')) extra.ab = await abSection(pfServer, caFile, common);
 
     if (sections.has('10k')) {
       // 10,000 probes in one run against four mock smart hosts: every Report, descriptors back, RSS bounded.

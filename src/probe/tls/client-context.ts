@@ -11,10 +11,11 @@ const contexts = new Map<string, tls.SecureContext>();
 
 /**
  * clientContext: the client TLS context for these options and trust anchors, made once per
- * process per distinct set (building OpenSSL's store from ~145 roots costs ~20 ms, so a fleet
- * run pays it once). With `anchors`, OpenSSL verifies the server's chain against exactly that
- * store — its verdict (`authorized`) is one of the two judges of the certificate, beside our
- * own analysis. Without, the context trusts nothing (`ca: []`): for side connections that only
+ * process per distinct set. With `anchors`, OpenSSL verifies the server's chain against exactly
+ * that store (without `--ca`: Node's shared default store, nothing parsed here; with `--ca`:
+ * the system roots and those PEMs, ~20 ms of parsing once per process, see
+ * TrustStore.contextCa) — its verdict (`authorized`) is one of the two judges of the
+ * certificate, beside our own analysis. Without, the context trusts nothing (`ca: []`): for side connections that only
  * look at the server (version scans, capability peeks) and never carry credentials.
  */
 export function clientContext(options: ContextOptions, anchors?: TrustStore): tls.SecureContext {
@@ -25,12 +26,14 @@ export function clientContext(options: ContextOptions, anchors?: TrustStore): tl
   let ctx = contexts.get(id);
   if (!ctx) {
     try {
-      ctx = tls.createSecureContext({ ...options, ca: anchors ? anchors.anchorPems() : [] });
+      const ca = anchors ? anchors.contextCa() : [];
+      ctx = tls.createSecureContext(ca === undefined ? { ...options } : { ...options, ca });
     } catch (err) {
       // A certificate OpenSSL cannot load (say, a broken block in NODE_EXTRA_CA_CERTS) is left
       // out, as Node leaves it out of its default store; any other error is ours to report.
-      if (!anchors) throw err;
-      ctx = tls.createSecureContext({ ...options, ca: anchors.anchorPems().filter(loadable) });
+      const ca = anchors?.contextCa();
+      if (ca === undefined) throw err;
+      ctx = tls.createSecureContext({ ...options, ca: ca.filter(loadable) });
     }
     if (contexts.size >= CONTEXTS_MAX) contexts.delete(contexts.keys().next().value as string);
     contexts.set(id, ctx);

@@ -97,8 +97,10 @@ export function tlsHandshake(raw: net.Socket, opts: HandshakeOptions, deadline: 
   const tap = observe ? new TappedSocket(raw, (chunk) => observer.push(chunk)) : raw;
   const hasClientCert = opts.clientCert !== undefined && opts.clientKey !== undefined;
   let socket: tls.TLSSocket;
+  // The leaf as Node converted it for its own name check (only after OpenSSL accepted the chain).
+  let nodeView: tls.PeerCertificate | undefined;
   try {
-    socket = tls.connect(connectOptions(tap, opts, judged ? store : undefined));
+    socket = tls.connect(connectOptions(tap, opts, judged ? store : undefined, (cert) => { nodeView = cert; }));
   } catch (err) {
     // OpenSSL refused our own side (unreadable client key/cert, key not matching the cert, bad
     // --ca PEM) before a byte was sent; config validation should have caught it.
@@ -158,7 +160,7 @@ export function tlsHandshake(raw: net.Socket, opts: HandshakeOptions, deadline: 
       fillNegotiated(data, socket, ctx);
       const presented = presentedChain(socket);
       const analysis = analyzeChain(presented, analysisOptions(opts, store));
-      const validator = judged ? validatorVerdict(socket, presented[0], opts.servername) : undefined;
+      const validator = judged ? validatorVerdict(socket, presented[0], opts.servername, nodeView) : undefined;
       const verdict = gate(analysis, validator, opts.verify);
       data.chain = analysis.chain;
       if (analysis.unused.length > 0) data.unusedCertificates = analysis.unused;
@@ -224,14 +226,22 @@ function holdFirstWriteForTicket(socket: tls.TLSSocket, deadline: Deadline, hand
   socket.once('close', release);
 }
 
-function connectOptions(tap: TappedSocket | net.Socket, opts: HandshakeOptions, anchors: TrustStore | undefined): tls.ConnectionOptions {
+function connectOptions(
+  tap: TappedSocket | net.Socket, opts: HandshakeOptions, anchors: TrustStore | undefined, seenByNode: (cert: tls.PeerCertificate) => void,
+): tls.ConnectionOptions {
   const o: tls.ConnectionOptions = {
     socket: tap,
     // The handshake always completes, so that every problem can be reported and the session
     // can QUIT politely; OpenSSL's verdict (`authorized`) and the name check are read after it
     // (validatorVerdict) and combined with our own analysis (gate) before any credential moves.
     rejectUnauthorized: false,
-    checkServerIdentity: () => undefined,
+    // Node calls this once OpenSSL has accepted the chain, with the peer's certificate already
+    // converted (getPeerCertificate(true), a large part of a probe's CPU): kept, so that the
+    // name check reuses it instead of converting the leaf a second time.
+    checkServerIdentity: (_host, cert) => {
+      seenByNode(cert);
+      return undefined;
+    },
   };
   const bare = opts.servername.replace(/^\[|\]$/g, '');
   if (ipFamily(bare) === 0) o.servername = bare;

@@ -48,13 +48,14 @@ const SIGNATURE_OIDS: Record<string, string> = {
   '1.3.101.113': 'ED448',
 };
 
-interface Tlv {
+/** Tlv: where an element's value starts and where the element ends. */
+export interface Tlv {
   valueAt: number;
   end: number;
 }
 
 /** readTlv: the value bounds of the DER element at `at` (definite lengths only, as DER requires). */
-function readTlv(der: Uint8Array, at: number): Tlv | undefined {
+export function readTlv(der: Uint8Array, at: number): Tlv | undefined {
   const first = der[at + 1];
   if (first === undefined) return undefined;
   let len = first;

@@ -1,6 +1,7 @@
 import { X509Certificate, createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import tls from 'node:tls';
+import { derNames } from './der-names.js';
 
 /** Chains a store remembers facts about: more distinct chains than a large run sees, small in memory. */
 const REMEMBERED_MAX = 4096;
@@ -29,17 +30,75 @@ class AnchorIndex {
 }
 
 /**
+ * SystemAnchors: Node's default trust anchors, indexed without parsing them — by their exact
+ * DER (for `has`) and by the DER of their subject name (for `candidatesFor`) — and parsed one
+ * at a time when a chain reaches them: a chain to a public CA parses one or two roots, not
+ * ~145 (about 20 ms). Names are matched by their exact encoding first; only when no root's
+ * subject is byte-identical to the issuer asked for are all roots parsed and matched as Node
+ * prints names (as before this index), so a root whose name is encoded differently from its
+ * child's issuer field is still found. Whether a candidate really issued the certificate is
+ * decided by the caller (checkIssued and the signature), never by the index.
+ */
+class SystemAnchors {
+  readonly #byDer = new Set<string>();
+  readonly #bySubject = new Map<string, string[]>();
+  readonly #parsed = new Map<string, X509Certificate | null>();
+  readonly #pems: readonly string[];
+  #byPrintedName: AnchorIndex | undefined;
+
+  constructor(pems: readonly string[]) {
+    this.#pems = pems;
+    for (const pem of pems) {
+      const der = pemBody(pem);
+      const names = der && derNames(der);
+      if (!der || !names) continue; // not a certificate: left to the fallback, which drops what cannot be parsed
+      this.#byDer.add(der.toString('base64'));
+      const list = this.#bySubject.get(names.subject) ?? [];
+      list.push(pem);
+      this.#bySubject.set(names.subject, list);
+    }
+  }
+
+  has(cert: X509Certificate): boolean {
+    return this.#byDer.has(cert.raw.toString('base64'));
+  }
+
+  candidatesFor(cert: X509Certificate): readonly X509Certificate[] {
+    const issuer = derNames(cert.raw)?.issuer;
+    const pems = issuer === undefined ? undefined : this.#bySubject.get(issuer);
+    const found = pems?.flatMap((pem) => {
+      const c = this.#parse(pem);
+      return c ? [c] : [];
+    }) ?? [];
+    if (found.length > 0) return found;
+    this.#byPrintedName ??= new AnchorIndex(parseAll(this.#pems));
+    return this.#byPrintedName.candidatesFor(cert);
+  }
+
+  #parse(pem: string): X509Certificate | undefined {
+    if (!this.#parsed.has(pem)) this.#parsed.set(pem, parseAll([pem])[0] ?? null);
+    return this.#parsed.get(pem) ?? undefined;
+  }
+}
+
+/** pemBody: the DER of one PEM certificate block, or undefined when it has none. */
+function pemBody(pem: string): Buffer | undefined {
+  const m = /-----BEGIN CERTIFICATE-----([\s\S]+?)-----END CERTIFICATE-----/.exec(pem);
+  return m?.[1] ? Buffer.from(m[1].replace(/\s+/g, ''), 'base64') : undefined;
+}
+
+/**
  * TrustStore: the certificates a chain may end at — what Node trusts by default (its bundled
  * Mozilla roots and NODE_EXTRA_CA_CERTS: systemAnchorPems) plus the user's `--ca` PEMs. The
- * `--ca` certificates are parsed at once; the ~140 system roots (about 15 ms to parse) only
- * when a lookup reaches them, so a chain that ends at a `--ca` anchor never pays for them (see
- * the two tiers in has/candidatesFor).
+ * `--ca` certificates are parsed at once; the ~145 system roots are indexed when a lookup
+ * first reaches them and each is parsed only when a chain needs it (SystemAnchors), so a chain
+ * that ends at a `--ca` anchor never pays for them (see the two tiers in has/candidatesFor).
  * A runner probing many targets with the same `--ca` builds one store and shares it.
  */
 export class TrustStore {
   readonly #own: AnchorIndex;
   readonly #withSystemRoots: boolean;
-  #system: AnchorIndex | undefined;
+  #system: SystemAnchors | undefined;
   readonly #remembered = new Map<string, unknown>();
   #anchorPems: string[] | undefined;
   #id: string | undefined;
@@ -79,11 +138,16 @@ export class TrustStore {
   }
 
   /**
-   * anchorPems: the PEMs of every trust anchor, for OpenSSL — Node's bundled roots, the file
-   * NODE_EXTRA_CA_CERTS names and the `--ca` certificates. Given to a TLS context as its `ca`,
-   * which replaces Node's default store, so all three are listed.
+   * contextCa: the `ca` option a TLS context needs for OpenSSL to trust exactly this store's
+   * anchors, or undefined for none: Node's own default store, which already holds its bundled
+   * roots and the file NODE_EXTRA_CA_CERTS names, is built once per process in C++ and only
+   * when a handshake first needs it — no PEM is parsed for it here. With `--ca` PEMs, a `ca`
+   * option replaces Node's default store, so the system anchors are listed beside them (that
+   * list is what a `--ca` context costs: OpenSSL parses every root; Node offers no public way to
+   * add certificates to its shared store). A store without the system roots lists only its own.
    */
-  anchorPems(): string[] {
+  contextCa(): string[] | undefined {
+    if (this.#withSystemRoots && this.extraCa.length === 0) return undefined;
     this.#anchorPems ??= [...(this.#withSystemRoots ? systemAnchorPems() : []), ...this.extraCa];
     return this.#anchorPems;
   }
@@ -118,9 +182,9 @@ export class TrustStore {
     return this.#systemIndex()?.candidatesFor(cert) ?? [];
   }
 
-  #systemIndex(): AnchorIndex | undefined {
+  #systemIndex(): SystemAnchors | undefined {
     if (!this.#withSystemRoots) return undefined;
-    this.#system ??= new AnchorIndex(parseAll(systemAnchorPems()));
+    this.#system ??= new SystemAnchors(systemAnchorPems());
     return this.#system;
   }
 }
@@ -134,11 +198,21 @@ export class TrustStore {
 export function systemAnchorPems(env: NodeJS.ProcessEnv = process.env): string[] {
   const file = env.NODE_EXTRA_CA_CERTS;
   if (!file) return [...tls.rootCertificates];
+  let extra: string[];
   try {
-    return [...tls.rootCertificates, ...splitPem(readFileSync(file, 'utf8'))];
+    extra = splitPem(readFileSync(file, 'utf8'));
   } catch {
     return [...tls.rootCertificates];
   }
+  // The file is often the system's whole bundle (/etc/ssl/certs/ca-certificates.crt), mostly the
+  // same Mozilla roots: each is listed once, so OpenSSL does not parse them twice.
+  const bundled = new Set(tls.rootCertificates.map(pemKey));
+  return [...tls.rootCertificates, ...extra.filter((pem) => !bundled.has(pemKey(pem)))];
+}
+
+/** pemKey: a PEM block's base64 body without line breaks (equal bodies, equal certificates). */
+function pemKey(pem: string): string {
+  return pem.replace(/-----[A-Z ]+-----|\s+/g, '');
 }
 
 function parseAll(pems: readonly string[]): X509Certificate[] {

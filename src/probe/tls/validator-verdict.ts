@@ -47,8 +47,11 @@ const OPENSSL_REASONS: Record<string, string> = {
  * OpenSSL's RFC 5280 path validation, run by Node during the handshake against the context's
  * trust store (`authorized`/`authorizationError`), and, for the `domain` level, Node's
  * `tls.checkServerIdentity` (RFC 6125) for the name.
+ *
+ * @param nodeView the leaf as Node already converted it during the handshake (the argument
+ *   of its checkServerIdentity hook, given only when OpenSSL accepted); else it is converted here.
  */
-export function validatorVerdict(socket: tls.TLSSocket, leaf: X509Certificate | undefined, servername: string): ValidatorVerdict {
+export function validatorVerdict(socket: tls.TLSSocket, leaf: X509Certificate | undefined, servername: string, nodeView?: tls.PeerCertificate): ValidatorVerdict {
   const v: ValidatorVerdict = { engine: 'openssl', version: process.versions.openssl, chainAccepted: socket.authorized };
   if (!socket.authorized) v.error = String(socket.authorizationError ?? 'UNKNOWN');
   if (!leaf) {
@@ -57,7 +60,7 @@ export function validatorVerdict(socket: tls.TLSSocket, leaf: X509Certificate | 
     return v;
   }
   try {
-    const err = tls.checkServerIdentity(servername.replace(/^\[|\]$/g, ''), leaf.toLegacyObject());
+    const err = tls.checkServerIdentity(servername.replace(/^\[|\]$/g, ''), nodeView ?? leaf.toLegacyObject());
     v.hostnameAccepted = err === undefined;
     if (err) v.hostnameError = err.message;
   } catch (err) {

@@ -48,6 +48,9 @@ describe('TrustStore tiers (--ca anchors at once, system roots lazily)', () => {
       expect(analyzeChain(otherChain, { ...opts(), extraCa: [], trustStore: TrustStore.from([]) }).problems).toEqual([]);
       expect(systemAnchorPems({ NODE_EXTRA_CA_CERTS: file })).toHaveLength(tls.rootCertificates.length + 1);
       expect(systemAnchorPems({ NODE_EXTRA_CA_CERTS: path.join(dir, 'missing.pem') })).toHaveLength(tls.rootCertificates.length);
+      // a bundled root repeated in the file (a system bundle usually repeats them all) is listed once
+      writeFileSync(file, `${tls.rootCertificates[0]}\n${other.rootPem}\n${tls.rootCertificates[1]}`);
+      expect(systemAnchorPems({ NODE_EXTRA_CA_CERTS: file })).toEqual([...tls.rootCertificates, other.rootPem.trim()]);
       delete process.env.NODE_EXTRA_CA_CERTS;
       expect(analyzeChain(otherChain, { ...opts(), extraCa: [], trustStore: TrustStore.from([]) }).problems.map((p) => p.code)).toEqual(['CERT_UNTRUSTED_ROOT']);
     } finally {
@@ -71,6 +74,18 @@ describe('TrustStore tiers (--ca anchors at once, system roots lazily)', () => {
     // even the --ca root is not in OpenSSL's store: the verdict is analyzeChain's alone
     expect(outcome.authorized).toBe(false);
     expect(outcome.authorizationError).toBe('UNABLE_TO_GET_ISSUER_CERT_LOCALLY');
+  });
+
+  it('OpenSSL\'s store: without --ca Node\'s default store (our test root not in it), with --ca that root too', async () => {
+    const leaf = await pki.issue('valid', { hostnames: [HOST] });
+    const withoutCa = TrustStore.from([]);
+    expect(withoutCa.contextCa()).toBeUndefined();
+    expect(await handshakeWith(leaf.keyPem, leaf.chainPem, { secureContext: clientContext({}, withoutCa) }))
+      .toEqual({ authorized: false, authorizationError: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY' });
+    const withCa = TrustStore.from([pki.rootPem]);
+    expect(withCa.contextCa()).toEqual([...systemAnchorPems(), pki.rootPem]);
+    expect(await handshakeWith(leaf.keyPem, leaf.chainPem, { secureContext: clientContext({}, withCa) })).toEqual({ authorized: true });
+    expect(new TrustStore([]).contextCa()).toEqual([]);
   });
 
   // analyzeChain is the only verdict, so it must agree with what OpenSSL says of the same chain
