@@ -32,7 +32,9 @@ const LINUX_INTERVAL_S = 0.2;
 export function systemPingCommand(platform: NodeJS.Platform, family: 4 | 6, address: string, count: number, timeoutMs: number): SystemPingCommand {
   const n = String(Math.max(1, Math.floor(count)));
   if (platform === 'win32') {
-    return { file: 'ping', args: ['-n', n, '-w', String(Math.max(1, Math.ceil(timeoutMs))), family === 6 ? '-6' : '-4', address], env: {} };
+    // No -4/-6: the target is an address literal, which fixes the family, and Wine's ping
+    // (the Windows test run) knows only -n, -w and -l.
+    return { file: 'ping', args: ['-n', n, '-w', String(Math.max(1, Math.ceil(timeoutMs))), address], env: {} };
   }
   if (platform === 'darwin') {
     return { file: family === 6 ? 'ping6' : 'ping', args: family === 6 ? ['-n', '-c', n, address] : ['-n', '-c', n, '-W', String(Math.max(1, Math.ceil(timeoutMs))), address], env: { LC_ALL: 'C' } };

@@ -103,6 +103,17 @@ Ping statistics for ::1:
     Packets: Sent = 2, Received = 2, Lost = 0 (0% loss),
 `);
 
+// Wine 8's ping.exe (what the Windows test run under Wine uses): tabs, no trailing comma.
+const WINE_PING = crlf(`Pinging 127.0.0.1 [127.0.0.1] with 32 bytes of data:
+Reply from 127.0.0.1: bytes=32 time=19ms TTL=64
+Reply from 127.0.0.1: bytes=32 time<1ms TTL=64
+
+Ping statistics for 127.0.0.1
+\tPackets: Sent = 2, Received = 2, Lost = 0 (0% loss)
+Approximate round trip times in milli-seconds:
+\tMinimum = 0ms, Maximum = 19ms, Average = 10ms
+`);
+
 // Windows counts "destination host unreachable" as received; there is no round trip in it.
 const WINDOWS_UNREACHABLE = crlf(`
 Pinging 10.9.9.9 with 32 bytes of data:
@@ -124,6 +135,7 @@ describe('parsePingOutput', () => {
     ['Windows, German, code page 850', WINDOWS_DE, 4, 3, [12, 14, 11]],
     ['Windows, French', WINDOWS_FR, 2, 2, [1, 3]],
     ['Windows, IPv6 (no TTL in replies)', WINDOWS_V6, 2, 2, [1, 1]],
+    ['Wine ping.exe', WINE_PING, 2, 2, [19, 1]],
     ['Windows, destination unreachable', WINDOWS_UNREACHABLE, 2, 2, []],
   ])('%s', (_name, text, sent, received, rtts) => {
     const p = parsePingOutput(text);
@@ -140,9 +152,9 @@ describe('parsePingOutput', () => {
 });
 
 describe('systemPingCommand', () => {
-  it('Windows: ping -n COUNT -w MS with the family flag', () => {
-    expect(systemPingCommand('win32', 4, '10.1.2.3', 3, 1000)).toEqual({ file: 'ping', args: ['-n', '3', '-w', '1000', '-4', '10.1.2.3'], env: {} });
-    expect(systemPingCommand('win32', 6, '::1', 2, 500).args).toEqual(['-n', '2', '-w', '500', '-6', '::1']);
+  it('Windows: ping -n COUNT -w MS (the address literal fixes the family)', () => {
+    expect(systemPingCommand('win32', 4, '10.1.2.3', 3, 1000)).toEqual({ file: 'ping', args: ['-n', '3', '-w', '1000', '10.1.2.3'], env: {} });
+    expect(systemPingCommand('win32', 6, '::1', 2, 500).args).toEqual(['-n', '2', '-w', '500', '::1']);
   });
   it('Linux: ping -c in the C locale, the timeout in whole seconds', () => {
     expect(systemPingCommand('linux', 4, '127.0.0.1', 3, 1000)).toEqual({ file: 'ping', args: ['-n', '-c', '3', '-i', '0.2', '-W', '1', '127.0.0.1'], env: { LC_ALL: 'C' } });
