@@ -42,8 +42,9 @@ export function loadRawIcmp(): RawIcmpModules {
     const require = createRequire(import.meta.url);
     loaded = { ok: true, netPing: require('net-ping') as NetPingModule, raw: require('raw-socket') as RawSocketModule };
   } catch (err) {
-    const first = String((err as Error).message).split('\n')[0];
-    loaded = { ok: false, message: `the raw-socket ICMP backend (net-ping) is not installed (${first}); ${RAW_ICMP_INSTALL_HINT}` };
+    const first = String((err as Error).message).split(/\r?\n/)[0]?.trim();
+    // Not installed (the build failed or was skipped), or built for another platform or Node ABI.
+    loaded = { ok: false, message: `the raw-socket ICMP backend (net-ping) is not installed or does not load (${first}); ${RAW_ICMP_INSTALL_HINT}` };
   }
   return loaded;
 }
