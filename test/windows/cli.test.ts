@@ -7,7 +7,7 @@
  * ping.exe). Run by scripts/test-windows.sh (`npm run test:windows`), which CI calls.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -68,6 +68,22 @@ describe('the Windows Node under Wine', () => {
     const r = await runWin(['-p', 'process.platform + " " + (process.env.LOCALAPPDATA ?? "")'], { exe: WIN_NODE });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^win32 [A-Z]:\\.+\\AppData\\Local\r?\n$/);
+  });
+
+  it('check --help shows the PowerShell examples', async () => {
+    const r = await runWin(['check', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("$env:SMTP_PASS = Read-Host 'SMTP password'");
+    expect(r.stdout).toContain('--ca C:\\certs\\ca.pem');
+  });
+
+  it('the code cache goes under %LOCALAPPDATA%\\smtprobe\\Cache', async () => {
+    const local = await runWin(['-p', 'process.env.LOCALAPPDATA'], { exe: WIN_NODE });
+    // The Linux name of that Windows directory: drive C: is the prefix's drive_c.
+    const dir = path.join(process.env.WINEPREFIX as string, 'drive_c', local.stdout.trim().slice(3).replace(/\\/g, '/'), 'smtprobe/Cache/v8');
+    rmSync(dir, { recursive: true, force: true });
+    expect((await runWin(['--version'])).code).toBe(0);
+    expect(readdirSync(dir).length).toBeGreaterThan(0);
   });
 
   it('smtprobe --version', async () => {
