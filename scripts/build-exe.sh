@@ -22,12 +22,14 @@ linux_node=$(linux_node_same_version "$work/linux")
 cat >"$work/sea-config.json" <<JSON
 { "main": "$(pwd)/dist/bin/smtprobe-main.cjs", "output": "$work/sea-prep.blob", "disableExperimentalSEAWarning": true }
 JSON
-"$linux_node" --experimental-sea-config "$work/sea-config.json" >/dev/null
+"$linux_node" --experimental-sea-config "$work/sea-config.json" >"$work/blob.log" 2>&1 || { cat "$work/blob.log" >&2; exit 1; }
 
 mkdir -p dist-exe
 cp "$win_node" dist-exe/smtprobe.exe.tmp
-# The fuse is the sentinel Node's SEA support looks for (node/src/node_sea.cc).
+# The fuse is the sentinel Node's SEA support looks for (node/src/node_sea.cc). postject warns
+# "The signature seems corrupted!": node.exe's Authenticode signature no longer matches once
+# the blob is in (expected; README: sign it with your own certificate where policy asks).
 npx --no-install postject dist-exe/smtprobe.exe.tmp NODE_SEA_BLOB "$work/sea-prep.blob" \
-  --sentinel-fuse NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2 >/dev/null
+  --sentinel-fuse NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2 >"$work/postject.log" 2>&1 || { cat "$work/postject.log" >&2; exit 1; }
 mv dist-exe/smtprobe.exe.tmp dist-exe/smtprobe.exe
 echo "build:exe: dist-exe/smtprobe.exe ($(du -h dist-exe/smtprobe.exe | cut -f1), Node $WIN_NODE_VERSION for Windows x64)"
