@@ -9,6 +9,7 @@
 import { Command, CommanderError } from 'commander';
 import { COMMAND_NAMES, isCommandName, type CommandName } from './commands/names.js';
 import { endQuietlyOnClosedOutput } from './closed-output.js';
+import { useAsciiMarksWhereNeeded } from './console-charset.js';
 import { reportFatal, UNKNOWN_EXIT } from './exit.js';
 import { usageErrorLine } from './usage-error.js';
 
@@ -37,6 +38,7 @@ const program = new Command()
 
 async function main(): Promise<void> {
   endQuietlyOnClosedOutput();
+  useAsciiMarksWhereNeeded();
   try {
     const arg = process.argv[2];
     const names = isCommandName(arg) ? [arg] : COMMAND_NAMES;

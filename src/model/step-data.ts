@@ -206,7 +206,18 @@ export interface IcmpData {
   lossPct: number;
   /** null when no echo was answered. */
   rttMs: RttStats | null;
+  /**
+   * Which ICMP backend sent the echoes: `raw-socket` (net-ping, sub-millisecond round trips),
+   * or `system-ping` (the system's ping, the fallback when the optional raw-socket module is
+   * not installed or may not open a raw socket; Windows ping reports whole milliseconds).
+   */
+  backend?: IcmpBackend;
+  /** With `system-ping`: why the raw-socket backend was not used. */
+  fallbackReason?: string;
 }
+
+/** IcmpBackend: what sent a check's ICMP echoes. */
+export type IcmpBackend = 'raw-socket' | 'system-ping';
 
 /**
  * HopStats: one router (or the destination) on the path, pathping-style. Loss is split the way

@@ -31,7 +31,7 @@ const reply = (r: SmtpReply | undefined): string => (r ? replyLine(r) : '');
  */
 const STEP_DETAIL: Partial<Record<StepName, (d: never) => string>> = {
   dns: (d: DnsData) => d.addresses.map((a) => a.address).join(', '),
-  icmp: (d: IcmpData) => `${d.received}/${d.sent} replies${d.rttMs ? `, rtt avg ${d.rttMs.avg.toFixed(2)} ms` : ''}`,
+  icmp: (d: IcmpData) => `${d.received}/${d.sent} replies${d.rttMs ? `, rtt avg ${d.rttMs.avg.toFixed(2)} ms` : ''}${d.backend === 'system-ping' ? ' (system ping)' : ''}`,
   path: (d: PathData) => `${d.hops.length} hops to ${d.address}${d.reached ? '' : ' (not reached)'}, ${d.count} samples per hop`,
   tcp: (d: TcpData) => `${d.family === 6 ? `[${d.address}]` : d.address}:${d.port}`,
   banner: (d: BannerData) => reply(d.reply) || (d.detected ? `server sent ${d.detected}` : ''),

@@ -7,6 +7,17 @@ const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
  * registerCheckCommand adds `smtprobe check HOST`. Flag names are a public contract
  * (camelCased they are also the probes.yaml keys).
  */
+/** CHECK_EXAMPLES: `check --help` examples, for a Linux shell and for PowerShell on the Exchange server. */
+const CHECK_EXAMPLES = `
+Examples:
+  SMTP_PASS=... smtprobe check smtp.office365.com --user relay@contoso.com --password-env SMTP_PASS
+
+  PowerShell (Windows paths work in every file flag):
+  $env:SMTP_PASS = Read-Host 'SMTP password'
+  smtprobe check smtp.office365.com --user relay@contoso.com --password-env SMTP_PASS --ca C:\\certs\\ca.pem
+  smtprobe check --connector C:\\temp\\connectors.json --name "Relay to M365" --password-env SMTP_PASS
+`;
+
 export function registerCheckCommand(program: Command): void {
   program
     .command('check')
@@ -68,6 +79,7 @@ export function registerCheckCommand(program: Command): void {
     .option('--transcript', 'show the (redacted) SMTP dialogue in human output')
     .option('--record <file>', 'also write the session as a redacted mock scenario (replay: smtprobe mock FILE)')
     .option('--keep-usernames', 'with --record: keep the user name instead of a placeholder')
+    .addHelpText('after', CHECK_EXAMPLES)
     .action(async (host: string | undefined, flags: Record<string, unknown>) => {
       try {
         const { runCheck } = await import('../run-check.js');

@@ -12,6 +12,13 @@ export function registerImportConnectorCommand(program: Command): void {
     .argument('<file>', 'the JSON file (Get-SendConnector | ConvertTo-Json -Depth 4 > connectors.json)')
     .option('-o, --output <file>', 'write probes.yaml here instead of stdout')
     .option('--name <name>', 'only this connector')
+    .addHelpText('after', `
+Examples (Exchange Management Shell, PowerShell):
+  Get-SendConnector | ConvertTo-Json -Depth 4 | Out-File -Encoding utf8 C:\\temp\\connectors.json
+  smtprobe import-connector C:\\temp\\connectors.json -o C:\\smtprobe\\probes.yaml
+  $env:SMTP_PASS_RELAY = Read-Host 'SMTP password'
+  smtprobe run C:\\smtprobe\\probes.yaml
+`)
     .action(async (file: string, flags: Record<string, unknown>) => {
       try {
         const { runImportConnector } = await import('../run-import-connector.js');

@@ -55,6 +55,15 @@ export function registerPathCommand(program: Command): void {
         process.exitCode = 3;
         return;
       }
+      // Without the optional raw-socket module there is nothing to measure hops with (the
+      // system ping cannot send TTL-limited echoes and read the routers' answers): say so once.
+      const { rawIcmpMissing } = await import('../../probe/path/icmp-backend.js');
+      const missing = rawIcmpMissing();
+      if (missing !== undefined) {
+        process.stderr.write(`smtprobe: path needs raw ICMP sockets, but ${missing}\n`);
+        process.exitCode = 3;
+        return;
+      }
       const ac = onInterrupt();
       try {
         const report = await probePath(target, { signal: ac.signal });

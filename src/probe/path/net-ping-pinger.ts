@@ -1,30 +1,7 @@
-import { createRequire } from 'node:module';
 import { randomInt } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import { loadRawIcmp, type NetPingModule, type NetPingSession, type RawSocketModule } from './icmp-backend.js';
 import { ICMP_PERMISSION_FIX, type EchoOutcome, type EchoRequest, type Pinger, type PingerOpenResult } from './pinger.js';
-
-/**
- * The documented surface of net-ping 1.2 (pinned in package.json) that the pinger relies on:
- * `createSession(options)` with `ttl`, `sessionId`, `timeout`, `retries`, `packetSize`;
- * `session.pingHost(target, callback(error, target, sent, rcvd))` with the error classes told
- * apart by `name`; `session.close()`; the `error` and `close` events. Nothing else — in
- * particular not its request queue or identifier allocator.
- */
-interface NetPingSession {
-  pingHost(target: string, callback: (error: (Error & { source?: string }) | null, target: string, sent?: Date, rcvd?: Date) => void): unknown;
-  on(event: 'error' | 'close', fn: (err?: Error) => void): void;
-  close(): void;
-}
-interface NetPingModule {
-  createSession(options: { networkProtocol: number; retries: number; timeout: number; sessionId: number; packetSize: number; ttl: number }): NetPingSession;
-  NetworkProtocol: { IPv4: number; IPv6: number };
-}
-interface RawSocketModule {
-  SocketLevel: { IPPROTO_IPV6: number };
-  SocketOption: { IPV6_UNICAST_HOPS: number };
-}
-
-const require = createRequire(import.meta.url);
 
 /** Length of the fixed IPv6 header quoted in ICMPv6 error messages (RFC 8200 §3). */
 const IPV6_HEADER_LEN = 40;
@@ -123,12 +100,10 @@ export class NetPingSessions {
 
   /** open returns a pinger on the shared sessions; its `close` releases this user's share. */
   open(family: 4 | 6): PingerOpenResult {
-    try {
-      this.#netPing ??= require('net-ping') as NetPingModule;
-      this.#raw ??= require('raw-socket') as RawSocketModule;
-    } catch (err) {
-      return { ok: false, notPermitted: false, message: `net-ping could not be loaded: ${(err as Error).message}` };
-    }
+    const modules = loadRawIcmp();
+    if (!modules.ok) return { ok: false, notPermitted: false, notInstalled: true, message: modules.message };
+    this.#netPing ??= modules.netPing;
+    this.#raw ??= modules.raw;
     const first = this.#session(family, DEFAULT_TTL);
     if ('message' in first) return { ok: false, notPermitted: first.notPermitted, message: first.message };
     this.#users += 1;

@@ -47,7 +47,7 @@ export function createPathStep(openPinger: OpenPinger = openNetPingPinger): Step
     const family = ipFamily(address) === 6 ? 6 : 4;
     const opened = pingerFor(ctx.state, openPinger)(family);
     if (!opened.ok) {
-      return timer.done('warn', undefined, { code: opened.notPermitted ? 'ICMP_NOT_PERMITTED' : 'PROBE_INTERNAL_ERROR', message: opened.message });
+      return timer.done('warn', undefined, { code: opened.notPermitted || opened.notInstalled === true ? 'ICMP_NOT_PERMITTED' : 'PROBE_INTERNAL_ERROR', message: opened.message });
     }
     const pinger = opened.pinger;
     const signal = AbortSignal.any([ctx.signal, deadline.signal]);

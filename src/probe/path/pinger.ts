@@ -32,10 +32,13 @@ export interface Pinger {
   close(): void;
 }
 
-/** PingerOpenResult: a pinger, or why none could be opened (no raw-socket privilege). */
+/**
+ * PingerOpenResult: a pinger, or why none could be opened: no raw-socket privilege
+ * (`notPermitted`), or the optional raw-socket backend is not installed (`notInstalled`).
+ */
 export type PingerOpenResult =
   | { ok: true; pinger: Pinger }
-  | { ok: false; notPermitted: boolean; message: string };
+  | { ok: false; notPermitted: boolean; notInstalled?: boolean; message: string };
 
 /** OpenPinger: the factory steps take, so tests can inject a fake network. */
 export type OpenPinger = (family: 4 | 6) => PingerOpenResult;

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Deadline, systemClock } from '../../../src/model/deadline.js';
 import type { IcmpData } from '../../../src/model/step-data.js';
-import { createIcmpStep } from '../../../src/probe/icmp.js';
+import { createIcmpStep, type SystemPing } from '../../../src/probe/icmp.js';
+import type { OpenPinger } from '../../../src/probe/path/pinger.js';
 import { minimalTarget } from '../../../src/probe/path/minimal-target.js';
 import type { SessionContext } from '../../../src/probe/step.js';
 import { TranscriptRecorder } from '../../../src/probe/transcript.js';
@@ -24,6 +25,7 @@ describe('icmpStep', () => {
     const d = r.data as IcmpData;
     expect([d.address, d.sent, d.received, d.lossPct]).toEqual(['10.0.1.2', 3, 3, 0]);
     expect(d.rttMs).toEqual({ min: 1, avg: 1, max: 1, stddev: 0, p95: 1 });
+    expect(d.backend).toBe('raw-socket');
   });
 
   it('partial loss is a warning without an error code', async () => {
@@ -53,5 +55,44 @@ describe('icmpStep', () => {
     const r = await createIcmpStep(net.open)(target(3, 'off'), ctx(), Deadline.after(10_000, 'icmp'));
     expect(r.status).toBe('skip');
     expect(net.sent).toEqual([]);
+  });
+
+  describe('system ping fallback', () => {
+    const notInstalled: OpenPinger = () => ({ ok: false, notPermitted: false, notInstalled: true, message: 'the raw-socket ICMP backend (net-ping) is not installed' });
+    const calls: { address: string; count: number }[] = [];
+    const systemPing: SystemPing = async (address, _family, opts) => {
+      calls.push({ address, count: opts.count });
+      return { ok: true, sent: opts.count, received: 2, rttsMs: [4, 6] };
+    };
+
+    it('net-ping not installed: the system ping sends the echoes, and the data names the backend', async () => {
+      calls.length = 0;
+      const r = await createIcmpStep(notInstalled, systemPing)(target(3), ctx(), Deadline.after(10_000, 'icmp'));
+      expect(calls).toEqual([{ address: '10.0.1.2', count: 3 }]);
+      expect(r.status).toBe('warn');
+      expect(r.error).toBeUndefined();
+      const d = r.data as IcmpData;
+      expect([d.backend, d.sent, d.received, d.lossPct, d.rttMs?.avg]).toEqual(['system-ping', 3, 2, 33.3, 5]);
+      expect(d.fallbackReason).toMatch(/not installed/);
+    });
+
+    it('no raw-socket privilege: the system ping too', async () => {
+      const r = await createIcmpStep(notPermitted, async () => ({ ok: true, sent: 2, received: 2, rttsMs: [1, 1] }))(target(2), ctx(), Deadline.after(10_000, 'icmp'));
+      expect(r.status).toBe('pass');
+      expect((r.data as IcmpData).backend).toBe('system-ping');
+    });
+
+    it('the system ping answering nothing is ICMP_NO_REPLY, as with raw sockets', async () => {
+      const r = await createIcmpStep(notInstalled, async () => ({ ok: true, sent: 3, received: 0, rttsMs: [] }))(target(3), ctx(), Deadline.after(10_000, 'icmp'));
+      expect(r.error?.code).toBe('ICMP_NO_REPLY');
+      expect((r.data as IcmpData).backend).toBe('system-ping');
+    });
+
+    it('neither backend can send: warn ICMP_NOT_PERMITTED naming both reasons', async () => {
+      const r = await createIcmpStep(notInstalled, async () => ({ ok: false, message: 'system ping could not run (ping): spawn ping ENOENT' }))(target(3), ctx(), Deadline.after(10_000, 'icmp'));
+      expect(r.status).toBe('warn');
+      expect(r.error?.code).toBe('ICMP_NOT_PERMITTED');
+      expect(r.error?.message).toMatch(/not installed.*spawn ping ENOENT/);
+    });
   });
 });
