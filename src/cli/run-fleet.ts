@@ -13,7 +13,7 @@ import { AuthLockout } from '../run/auth-lockout.js';
 import { FleetLimiter } from '../run/fleet-limiter.js';
 import { runFleet, type ProbeFn } from '../run/runner.js';
 import { startSchedule } from '../run/scheduler.js';
-import { worstVerdict } from '../run/worst-verdict.js';
+import { worstVerdict } from '../model/worst-verdict.js';
 import { NetPingSessions } from '../probe/path/net-ping-pinger.js';
 import { onInterrupt } from './interrupt.js';
 import { outputSink, type OutputSink } from './atomic-output.js';
