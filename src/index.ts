@@ -17,7 +17,7 @@ export { diagnose, verdictOf, type DiagnoseInput } from './diagnose/index.js';
 export { parseTargetInput, resolveTarget } from './config/resolve-target.js';
 export { targetInputSchema, type TargetInput } from './config/target-schema.js';
 export { ConfigError } from './config/config-error.js';
-export { targetForScenario } from './config/scenario-target.js';
+export { targetForScenario } from './mock/scenario-target.js';
 export { startMockServer, findScenario, listScenarios, loadScenarioFile, type MockServer, type MockOptions } from './mock/index.js';
 export { createTestPki, type TestPki, type CertProfile } from './mock/certs/index.js';
 export { renderHuman } from './report/human.js';

@@ -1,6 +1,6 @@
 import { ConfigError } from '../config/config-error.js';
 import { DEFAULT_LIMITS, type FleetLimits } from '../run/fleet-limiter.js';
-import { parseDuration } from '../run/duration.js';
+import { parseDuration } from '../config/duration.js';
 
 /** limitsFromFlags reads --concurrency and --per-host (whole numbers >= 1). */
 export function limitsFromFlags(flags: Record<string, unknown>): FleetLimits {

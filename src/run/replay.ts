@@ -1,4 +1,4 @@
-import { targetForScenario } from '../config/scenario-target.js';
+import { targetForScenario } from '../mock/scenario-target.js';
 import type { TestPki } from '../mock/certs/index.js';
 import { startMockServer } from '../mock/index.js';
 import type { Scenario } from '../mock/scenario-schema.js';

@@ -3,7 +3,7 @@
  * mechanism and whether AUTH succeeds or fails (docs/design.md, "Safety rules").
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { targetForScenario } from '../../src/config/scenario-target.js';
+import { targetForScenario } from '../../src/mock/scenario-target.js';
 import { createTestPki, type TestPki } from '../../src/mock/certs/index.js';
 import { findScenario, startMockServer } from '../../src/mock/index.js';
 import { Secret } from '../../src/model/secret.js';

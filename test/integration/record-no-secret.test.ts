@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeRecording } from '../../src/cli/run-record.js';
-import { targetForScenario } from '../../src/config/scenario-target.js';
+import { targetForScenario } from '../../src/mock/scenario-target.js';
 import { createTestPki, type TestPki } from '../../src/mock/certs/index.js';
 import { parseScenario, startMockServer } from '../../src/mock/index.js';
 import { recordExchangeLog, recordReport, USER_PLACEHOLDER } from '../../src/record/index.js';
