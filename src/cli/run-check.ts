@@ -4,7 +4,7 @@ import { parseTargetInput, resolveTarget } from '../config/resolve-target.js';
 import { VERDICT_EXIT_CODE, type Report } from '../model/report.js';
 import { oauthSecrets } from '../model/oauth.js';
 import type { Target } from '../model/target.js';
-import { probe } from '../probe/probe.js';
+import { probe } from '../check.js';
 import { isOutputFormat, loadRenderer } from '../report/index.js';
 import { outputSink } from './atomic-output.js';
 import { onInterrupt } from './interrupt.js';

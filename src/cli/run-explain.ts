@@ -9,7 +9,7 @@ import { explainParsed, parseExplainInput, type ExplainOptions } from '../exchan
 import { explainJson, type ExplainProbe } from '../exchange/explain-json.js';
 import { judgeCauses, planConfirmProbe, probeHeadline } from '../exchange/probe-confirm.js';
 import { VERDICT_EXIT_CODE } from '../model/report.js';
-import { probe } from '../probe/probe.js';
+import { probe } from '../check.js';
 import { renderExplainHuman } from '../report/explain-human.js';
 import { outputWidth } from './output-width.js';
 import { promptHidden } from './prompt.js';

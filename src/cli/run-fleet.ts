@@ -2,7 +2,7 @@ import { ConfigError } from '../config/config-error.js';
 import { loadProbesFile, resolveAllTargets } from '../config/probes-file.js';
 import { VERDICT_EXIT_CODE, type Report, type Verdict } from '../model/report.js';
 import type { Target } from '../model/target.js';
-import { probe } from '../probe/probe.js';
+import { probe } from '../check.js';
 import { TrustStoreCache } from '../probe/tls/trust-store.js';
 import { TokenCache } from '../oauth/token-cache.js';
 import { isOutputFormat, loadRenderer, type OutputFormat } from '../report/index.js';

@@ -1,6 +1,6 @@
 import { ConfigError } from '../config/config-error.js';
 import { loadProbesFile } from '../config/probes-file.js';
-import { probe } from '../probe/probe.js';
+import { probe } from '../check.js';
 import { NetPingSessions } from '../probe/path/net-ping-pinger.js';
 import { TrustStoreCache } from '../probe/tls/trust-store.js';
 import { TokenCache } from '../oauth/token-cache.js';

@@ -1,6 +1,6 @@
 import type { Finding, StepResult } from '../model/report.js';
 import type { HopStats, PathData } from '../model/step-data.js';
-import { ICMP_PERMISSION_FIX } from '../probe/path/pinger.js';
+import { ICMP_PERMISSION_FIX } from '../model/icmp-permission.js';
 import { CATALOG } from './catalog.js';
 import type { FindingDraft, Rule, RuleContext } from './rule.js';
 

@@ -111,5 +111,11 @@ export interface Report {
   hops?: HopStats[];
 }
 
+/**
+ * RawReport: what the steps observed, before diagnosis — the Report without findings, verdict
+ * and summary. The orchestrator (src/check.ts) turns it into a Report.
+ */
+export type RawReport = Pick<Report, 'schema' | 'target' | 'startedAt' | 'durationMs' | 'steps' | 'transcript'>;
+
 /** Exit codes by the monitoring-plugin convention. */
 export const VERDICT_EXIT_CODE: Record<Verdict, number> = { ok: 0, warning: 1, critical: 2, unknown: 3 };

@@ -21,8 +21,8 @@ export interface SessionContext<S = Record<string, unknown>> {
  * Step: one module, one signature (docs/design.md, "Steps"). Returns a StepResult for every network
  * outcome; throws only on a bug.
  */
-export type Step<D = unknown, S = Record<string, unknown>> = (
-  target: Target,
+export type Step<D = unknown, S = Record<string, unknown>, T = Target> = (
+  target: T,
   ctx: SessionContext<S>,
   deadline: Deadline,
 ) => Promise<StepResult<D>>;
