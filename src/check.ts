@@ -1,7 +1,6 @@
 import { diagnose, pathVerdict, verdictOf } from './diagnose/index.js';
 import type { Clock } from './model/deadline.js';
 import type { Finding, RawReport, Report, StepResult, Verdict } from './model/report.js';
-import type { PathData } from './model/step-data.js';
 import { toPublicPathTarget, toPublicTarget, type PathTarget, type Target } from './model/target.js';
 import type { TokenCache } from './oauth/token-cache.js';
 import type { OpenPinger, PingerSource } from './probe/path/pinger.js';
@@ -79,7 +78,7 @@ function judge(raw: RawReport, run: ProbeRun, verdict: (f: Finding[], s: StepRes
   const findings = diagnose({ target: raw.target, steps: raw.steps, transcript: raw.transcript });
   const steps = withDiagnosedCodes(raw.steps, findings);
   const path = steps.find((s) => s.step === 'path');
-  const hops = (path?.data as PathData | undefined)?.hops;
+  const hops = path?.data?.hops;
   return {
     ...raw,
     steps,

@@ -113,7 +113,7 @@ function routeLine(d: PathData): string {
  */
 export function pathDrafts(r: StepResult, steps: readonly StepResult[] = []): FindingDraft[] {
   if (r.step !== 'path' || r.status === 'skip') return [];
-  const d = r.data as PathData | undefined;
+  const d = r.data;
   const drafts: FindingDraft[] = [];
   if (r.error) {
     const evidence = [r.error.message];

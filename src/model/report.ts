@@ -1,6 +1,6 @@
 import type { FindingCode } from './finding-codes.js';
 import type { PublicTarget } from './target.js';
-import type { HopStats } from './step-data.js';
+import type { HopStats, StepDataMap } from './step-data.js';
 
 export type Status = 'pass' | 'warn' | 'fail' | 'skip';
 export type Verdict = 'ok' | 'warning' | 'critical' | 'unknown';
@@ -29,17 +29,25 @@ export interface StepError {
   observed?: FindingCode;
 }
 
-export interface StepResult<D = unknown> {
-  step: StepName;
+/** StepOutcome: what every step result has, whatever the step. */
+export interface StepOutcome {
   status: Status;
   /** epoch milliseconds */
   startedAt: number;
   durationMs: number;
-  data?: D;
   error?: StepError;
   /** Why a step was skipped, or what went wrong in a step that warns without an error (QUIT unanswered). */
   reason?: string;
 }
+
+/** StepResultOf: the result of step N, its `data` typed by StepDataMap (model/step-data.ts). */
+export type StepResultOf<N extends StepName> = N extends StepName ? StepOutcome & { step: N; data?: StepDataMap[N] } : never;
+
+/**
+ * StepResult: one step's result, a union keyed on `step`: narrow on the name
+ * (`r.step === 'auth'`, `steps.find((s) => s.step === 'auth')`) and `data` has that step's type.
+ */
+export type StepResult = StepResultOf<StepName>;
 
 /** TranscriptLine: '>' client to server, '<' server to client, '*' a local event. Secrets are redacted at capture. */
 export interface TranscriptLine {

@@ -1,5 +1,5 @@
 import type { Deadline } from '../model/deadline.js';
-import type { StepResult } from '../model/report.js';
+import type { StepResultOf } from '../model/report.js';
 import type { IcmpData } from '../model/step-data.js';
 import type { HostTarget } from '../model/target.js';
 import { measureSeries } from './path/measure.js';
@@ -21,8 +21,8 @@ export const ICMP_DEFAULTS = { intervalMs: 50, timeoutMs: 1000 } as const;
  * no reply at all is ICMP_NO_REPLY, a warning here — many relays filter ICMP, so diagnosis
  * decides with the TCP result whether it matters.
  */
-export function createIcmpStep(openPinger: OpenPinger = openNetPingPinger): Step<IcmpData, Record<string, unknown>, HostTarget> {
-  return async (target: HostTarget, ctx: SessionContext, deadline: Deadline): Promise<StepResult<IcmpData>> => {
+export function createIcmpStep(openPinger: OpenPinger = openNetPingPinger): Step<'icmp', Record<string, unknown>, HostTarget> {
+  return async (target: HostTarget, ctx: SessionContext, deadline: Deadline): Promise<StepResultOf<'icmp'>> => {
     if (target.connectivity.icmp === 'off') return skipped('icmp', ctx.clock, 'ICMP ping turned off');
     const address = targetAddress(target, ctx);
     if (address === undefined) return skipped('icmp', ctx.clock, 'no address to ping (DNS did not resolve the host)');
@@ -56,4 +56,4 @@ export function createIcmpStep(openPinger: OpenPinger = openNetPingPinger): Step
 }
 
 /** icmpStep: ICMP echo over raw sockets (net-ping). */
-export const icmpStep: Step<IcmpData, Record<string, unknown>, HostTarget> = createIcmpStep();
+export const icmpStep: Step<'icmp', Record<string, unknown>, HostTarget> = createIcmpStep();

@@ -4,7 +4,7 @@ import type { RawReport, StepName, StepResult } from '../model/report.js';
 import type { PublicTarget, Target, Timeouts } from '../model/target.js';
 import type { SmtpContext } from './smtp/session-state.js';
 import type { PingerSource } from './path/pinger.js';
-import type { SessionContext, Step } from './step.js';
+import { stepResult, type SessionContext, type Step } from './step.js';
 import { TokenCache } from '../oauth/token-cache.js';
 import { TrustStoreCache } from './tls/trust-store.js';
 import { TranscriptRecorder } from './transcript.js';
@@ -84,19 +84,16 @@ export const INTERRUPT_GRACE_MS = 300;
  */
 export async function runStep<S>(
   name: StepName,
-  step: Step<unknown, S>,
+  step: Step<StepName, S>,
   target: Target,
   ctx: SessionContext<S>,
   deadline: Deadline,
 ): Promise<StepResult> {
   const { clock, signal } = ctx;
   const t0 = clock.now();
-  const fail = (code: FindingCode, message: string, data?: unknown): StepResult => {
-    const r: StepResult = { step: name, status: 'fail', startedAt: t0, durationMs: clock.now() - t0, error: { code, message } };
-    if (data !== undefined) r.data = data;
-    return r;
-  };
-  const interruptedResult = (data?: unknown): StepResult => {
+  const fail = (code: FindingCode, message: string, data?: StepResult['data']): StepResult =>
+    stepResult(name, { status: 'fail', startedAt: t0, durationMs: clock.now() - t0 }, data, { code, message });
+  const interruptedResult = (data?: StepResult['data']): StepResult => {
     ctx.transcript.event(`interrupted during ${name}`);
     return fail('PROBE_INTERRUPTED', `${name}: interrupted after ${clock.now() - t0} ms`, data);
   };

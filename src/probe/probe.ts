@@ -49,7 +49,7 @@ export async function checkSteps(target: Target, run: ProbeRun, authHold?: AuthH
  * lazy: a side step loaded on first use. ICMP (a native raw-socket module), path and the TLS
  * version scan are off for most checks; importing them up front cost `check` ~30 ms of start-up.
  */
-function lazy(load: () => Promise<Step<unknown, SmtpSessionState>>): Step<unknown, SmtpSessionState> {
+function lazy(load: () => Promise<Step<StepName, SmtpSessionState>>): Step<StepName, SmtpSessionState> {
   return async (target, ctx, deadline) => (await load())(target, ctx, deadline);
 }
 
@@ -103,7 +103,7 @@ function heldAuth(target: Target, ctx: SmtpContext): StepResult | undefined {
 }
 
 /** guarded runs a step under the runner's deadline, interrupt and bug guarantees (runStep). */
-function guarded(name: StepName, step: Step<unknown, SmtpSessionState>, target: Target, ctx: SmtpContext, deadline: Deadline): Promise<StepResult> {
+function guarded(name: StepName, step: Step<StepName, SmtpSessionState>, target: Target, ctx: SmtpContext, deadline: Deadline): Promise<StepResult> {
   return runStep(name, step, target, ctx, deadline);
 }
 
