@@ -2,6 +2,7 @@ import { onInterrupt } from './interrupt.js';
 import type { MockServer, Scenario } from '../mock/index.js';
 import { UNKNOWN_EXIT } from './exit.js';
 import { listenProblem } from './listen-error.js';
+import { wholeNumberIn } from './whole-number.js';
 
 /** Exit code for a scenario that cannot be used (bad name, invalid file, port in use): bad input, as in every command. */
 const BAD_SCENARIO_EXIT = UNKNOWN_EXIT;
@@ -39,8 +40,8 @@ export async function runMock(name: string | undefined, flags: MockFlags): Promi
     return 0;
   }
   if (!name) return fail('name a scenario (see `smtprobe mock --list`) or a scenario file');
-  const port = Number(flags.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) return fail(`--port: "${flags.port}" is not a port number`);
+  const port = wholeNumberIn(flags.port, 0, 65535);
+  if (port === undefined) return fail(`--port: "${flags.port}" is not a port number`);
 
   let scenario: Scenario;
   try {

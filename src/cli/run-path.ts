@@ -2,6 +2,7 @@ import { pathTarget } from '../config/path-target.js';
 import { VERDICT_EXIT_CODE } from '../model/report.js';
 import type { PathTarget } from '../model/target.js';
 import { onInterrupt } from './interrupt.js';
+import { wholeNumberIn } from './whole-number.js';
 
 /** PathFlags: what `smtprobe path` accepts, as commander hands it over. */
 export interface PathFlags {
@@ -16,8 +17,8 @@ export interface PathFlags {
 }
 
 function positiveInt(flag: string, value: string, max: number): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > max) throw new Error(`${flag} must be a whole number from 1 to ${max}, got "${value}"`);
+  const n = wholeNumberIn(value, 1, max);
+  if (n === undefined) throw new Error(`${flag} must be a whole number from 1 to ${max}, got "${value}"`);
   return n;
 }
 
