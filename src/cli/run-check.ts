@@ -7,20 +7,19 @@ import type { Target } from '../model/target.js';
 import { probe } from '../check.js';
 import { isOutputFormat, loadRenderer } from '../report/index.js';
 import { outputSink } from './atomic-output.js';
+import { NON_TARGET_FLAGS } from './commands/check.js';
 import { onInterrupt } from './interrupt.js';
 import { outputWidth } from './output-width.js';
 import { promptHidden } from './prompt.js';
 import { normaliseTargetFlags, parseTargetFlags, refusePasswordFlag } from './target-flags.js';
 
-/** Flags that are about output, not about the target. */
-const OUTPUT_FLAGS = new Set(['format', 'json', 'transcript', 'record', 'keepUsernames', 'connector', 'password', 'output']);
 
 /** runCheck: flags → Target → probe → rendered report on stdout; returns the exit code. */
 export async function runCheck(host: string | undefined, flags: Record<string, unknown>): Promise<number> {
   refusePasswordFlag(flags);
   const raw: Record<string, unknown> = host === undefined ? {} : { host };
   for (const [k, v] of Object.entries(flags)) {
-    if (OUTPUT_FLAGS.has(k) || v === undefined) continue;
+    if (NON_TARGET_FLAGS.has(k) || v === undefined) continue;
     // commander's --no-icmp gives icmp: true by default; only pass it when it was turned off.
     if (k === 'icmp' && v === true) continue;
     raw[k] = v;
