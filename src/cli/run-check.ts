@@ -8,7 +8,7 @@ import { probe } from '../check.js';
 import { isOutputFormat, loadRenderer } from '../report/index.js';
 import { outputSink } from './atomic-output.js';
 import { NON_TARGET_FLAGS } from './commands/check.js';
-import { onInterrupt } from './interrupt.js';
+import { withInterrupt } from './interrupt.js';
 import { outputWidth } from './output-width.js';
 import { promptHidden } from './prompt.js';
 import { normaliseTargetFlags, parseTargetFlags, refusePasswordFlag } from './target-flags.js';
@@ -26,13 +26,11 @@ export async function runCheck(host: string | undefined, flags: Record<string, u
   }
   const targets = await resolveTargets(normaliseTargetFlags(raw), flags);
   const out = await outputSink(flags.output);
-  const stop = onInterrupt({ notice: () => '\nsmtprobe: interrupted — printing what the probe found so far (again to quit now)\n' });
-  const ac = stop;
-  try {
+  return withInterrupt({ notice: () => '\nsmtprobe: interrupted — printing what the probe found so far (again to quit now)\n' }, async (stop) => {
     const reports: Report[] = [];
     for (const target of targets) {
-      if (ac.signal.aborted) break;
-      const report = await probe(target, { signal: ac.signal });
+      if (stop.signal.aborted) break;
+      const report = await probe(target, { signal: stop.signal });
       reports.push(report);
       if (typeof flags.record === 'string') {
         const { writeRecording } = await import('./run-record.js');
@@ -48,9 +46,7 @@ export async function runCheck(host: string | undefined, flags: Record<string, u
     // Interrupted: the Reports are partial, whatever they say (exit 3, unknown).
     if (stop.interrupted) return VERDICT_EXIT_CODE.unknown;
     return Math.max(0, ...reports.map((r) => VERDICT_EXIT_CODE[r.verdict]));
-  } finally {
-    stop.dispose();
-  }
+  });
 }
 
 

@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { onInterrupt } from './interrupt.js';
+import { withInterrupt } from './interrupt.js';
 import { ConfigError } from '../config/config-error.js';
 import { parseTargetInput, resolveTarget } from '../config/resolve-target.js';
 import { decodeText, readTextFile } from '../config/text-file.js';
@@ -82,14 +82,11 @@ export async function runExplain(arg: string | undefined, flags: Record<string, 
       baseDir: process.cwd(),
       ...(process.stdin.isTTY && process.stderr.isTTY ? { prompt: promptHidden } : {}),
     });
-    const ac = onInterrupt();
-    try {
+    probed = await withInterrupt({}, async (ac) => {
       const report = await probe(target, { signal: ac.signal });
       const causes = judgeCauses(expl, report, opts.sendConnector);
-      probed = { report, causes, notes: plan.notes, summary: probeHeadline(expl, causes, report) };
-    } finally {
-      ac.dispose();
-    }
+      return { report, causes, notes: plan.notes, summary: probeHeadline(expl, causes, report) };
+    });
   }
   const out = flags.json
     ? explainJson(expl, probed)

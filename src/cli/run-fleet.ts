@@ -15,7 +15,7 @@ import { runFleet, type ProbeFn } from '../run/runner.js';
 import { startSchedule } from '../run/scheduler.js';
 import { worstVerdict } from '../model/worst-verdict.js';
 import { NetPingSessions } from '../probe/path/net-ping-pinger.js';
-import { onInterrupt } from './interrupt.js';
+import { withInterrupt } from './interrupt.js';
 import { outputSink, type OutputSink } from './atomic-output.js';
 import { ProgressBar } from './run-progress.js';
 import { limitsFromFlags, scheduleFromFlags } from './run-options.js';
@@ -54,13 +54,10 @@ export async function runFleetCommand(file: string, flags: Record<string, unknow
   const out = await outputSink(flags.output);
   const color = out.tty && !process.env.NO_COLOR;
   // The first Ctrl-C (or SIGTERM) ends cleanly with partial results; a second one means "now".
-  const abort = onInterrupt({ notice: () => '\nsmtprobe: interrupted — stopping running probes, then printing partial results (Ctrl-C again to quit now)\n' });
-  try {
-    if (everyMs !== undefined) return await scheduled(targets, { everyMs, jitter, format, color, limiter: new FleetLimiter(limits), signal: abort.signal });
-    return await once(targets, { format, color, limits, signal: abort.signal, progress: flags.progress !== false, out });
-  } finally {
-    abort.dispose();
-  }
+  return withInterrupt({ notice: () => '\nsmtprobe: interrupted — stopping running probes, then printing partial results (Ctrl-C again to quit now)\n' }, async (abort) => {
+    if (everyMs !== undefined) return scheduled(targets, { everyMs, jitter, format, color, limiter: new FleetLimiter(limits), signal: abort.signal });
+    return once(targets, { format, color, limits, signal: abort.signal, progress: flags.progress !== false, out });
+  });
 }
 
 async function once(targets: Target[], o: { format: OutputFormat; color: boolean; limits: ReturnType<typeof limitsFromFlags>; signal: AbortSignal; progress: boolean; out: OutputSink }): Promise<number> {

@@ -1,4 +1,4 @@
-import { onInterrupt } from './interrupt.js';
+import { stopRequested, withInterrupt } from './interrupt.js';
 import type { MockServer, Scenario } from '../mock/index.js';
 import { UNKNOWN_EXIT } from './exit.js';
 import { listenProblem } from './listen-error.js';
@@ -69,13 +69,10 @@ export async function runMock(name: string | undefined, flags: MockFlags): Promi
   }
   process.stdout.write(describe(server));
 
-  const stop = onInterrupt({ notice: (signal) => `smtprobe mock: ${signal}, stopping\n` });
-  try {
-    await new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => resolve(), { once: true }));
+  await withInterrupt({ notice: (signal) => `smtprobe mock: ${signal}, stopping\n` }, async (stop) => {
+    await stopRequested(stop);
     await server.close();
-  } finally {
-    stop.dispose();
-  }
+  });
   return 0;
 }
 

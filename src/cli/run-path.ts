@@ -1,7 +1,7 @@
 import { pathTarget } from '../config/path-target.js';
 import { VERDICT_EXIT_CODE } from '../model/report.js';
 import type { PathTarget } from '../model/target.js';
-import { onInterrupt } from './interrupt.js';
+import { withInterrupt } from './interrupt.js';
 import { wholeNumberIn } from './whole-number.js';
 
 /** PathFlags: what `smtprobe path` accepts, as commander hands it over. */
@@ -44,12 +44,9 @@ export async function runPath(host: string, flags: PathFlags): Promise<number> {
     process.stderr.write(`smtprobe: error: ${(err as Error).message}\n`);
     return 3;
   }
-  const ac = onInterrupt();
-  try {
+  return withInterrupt({}, async (ac) => {
     const report = await probePath(target, { signal: ac.signal });
     process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : renderPathTable(report));
     return ac.interrupted ? 3 : VERDICT_EXIT_CODE[report.verdict];
-  } finally {
-    ac.dispose();
-  }
+  });
 }
