@@ -11,7 +11,7 @@ import { readdirSync } from 'node:fs';
 import { resolveTarget } from '../src/config/resolve-target.js';
 import type { Report } from '../src/model/report.js';
 import type { Target } from '../src/model/target.js';
-import { probe } from '../src/probe/probe.js';
+import { probe } from '../src/check.js';
 import { TrustStoreCache } from '../src/probe/tls/trust-store.js';
 import { runFleet } from '../src/run/runner.js';
 

@@ -19,7 +19,7 @@ import path from 'node:path';
 import { createTestPki } from '../src/mock/certs/index.js';
 import { resolveTarget } from '../src/config/resolve-target.js';
 import { NetPingSessions } from '../src/probe/path/net-ping-pinger.js';
-import { probe } from '../src/probe/probe.js';
+import { probe } from '../src/check.js';
 import { TrustStoreCache } from '../src/probe/tls/trust-store.js';
 import { runFleet } from '../src/run/runner.js';
 import { startPostfix, type PostfixInstance } from '../test/support/postfix.js';

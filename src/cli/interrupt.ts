@@ -44,3 +44,22 @@ export function onInterrupt(opts: { notice?: (signal: string) => string; onStop?
     },
   };
 }
+
+/**
+ * withInterrupt runs `work` under one InterruptScope and always stops listening afterwards:
+ * the SIGINT/SIGTERM → AbortSignal wiring of every command, written once.
+ */
+export async function withInterrupt<T>(opts: Parameters<typeof onInterrupt>[0], work: (scope: InterruptScope) => Promise<T>): Promise<T> {
+  const scope = onInterrupt(opts);
+  try {
+    return await work(scope);
+  } finally {
+    scope.dispose();
+  }
+}
+
+/** stopRequested resolves at the scope's first SIGINT/SIGTERM (servers that run until told to stop). */
+export function stopRequested(scope: InterruptScope): Promise<void> {
+  if (scope.signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => scope.signal.addEventListener('abort', () => resolve(), { once: true }));
+}

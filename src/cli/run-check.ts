@@ -4,36 +4,33 @@ import { parseTargetInput, resolveTarget } from '../config/resolve-target.js';
 import { VERDICT_EXIT_CODE, type Report } from '../model/report.js';
 import { oauthSecrets } from '../model/oauth.js';
 import type { Target } from '../model/target.js';
-import { probe } from '../probe/probe.js';
+import { probe } from '../check.js';
 import { isOutputFormat, loadRenderer } from '../report/index.js';
 import { outputSink } from './atomic-output.js';
-import { onInterrupt } from './interrupt.js';
+import { NON_TARGET_FLAGS } from './commands/check.js';
+import { withInterrupt } from './interrupt.js';
 import { outputWidth } from './output-width.js';
 import { promptHidden } from './prompt.js';
 import { normaliseTargetFlags, parseTargetFlags, refusePasswordFlag } from './target-flags.js';
 
-/** Flags that are about output, not about the target. */
-const OUTPUT_FLAGS = new Set(['format', 'json', 'transcript', 'record', 'keepUsernames', 'connector', 'password', 'output']);
 
 /** runCheck: flags → Target → probe → rendered report on stdout; returns the exit code. */
 export async function runCheck(host: string | undefined, flags: Record<string, unknown>): Promise<number> {
   refusePasswordFlag(flags);
   const raw: Record<string, unknown> = host === undefined ? {} : { host };
   for (const [k, v] of Object.entries(flags)) {
-    if (OUTPUT_FLAGS.has(k) || v === undefined) continue;
+    if (NON_TARGET_FLAGS.has(k) || v === undefined) continue;
     // commander's --no-icmp gives icmp: true by default; only pass it when it was turned off.
     if (k === 'icmp' && v === true) continue;
     raw[k] = v;
   }
   const targets = await resolveTargets(normaliseTargetFlags(raw), flags);
   const out = await outputSink(flags.output);
-  const stop = onInterrupt({ notice: () => '\nsmtprobe: interrupted — printing what the probe found so far (again to quit now)\n' });
-  const ac = stop;
-  try {
+  return withInterrupt({ notice: () => '\nsmtprobe: interrupted — printing what the probe found so far (again to quit now)\n' }, async (stop) => {
     const reports: Report[] = [];
     for (const target of targets) {
-      if (ac.signal.aborted) break;
-      const report = await probe(target, { signal: ac.signal });
+      if (stop.signal.aborted) break;
+      const report = await probe(target, { signal: stop.signal });
       reports.push(report);
       if (typeof flags.record === 'string') {
         const { writeRecording } = await import('./run-record.js');
@@ -49,9 +46,7 @@ export async function runCheck(host: string | undefined, flags: Record<string, u
     // Interrupted: the Reports are partial, whatever they say (exit 3, unknown).
     if (stop.interrupted) return VERDICT_EXIT_CODE.unknown;
     return Math.max(0, ...reports.map((r) => VERDICT_EXIT_CODE[r.verdict]));
-  } finally {
-    stop.dispose();
-  }
+  });
 }
 
 

@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { onInterrupt } from './interrupt.js';
+import { withInterrupt } from './interrupt.js';
 import { normaliseTargetFlags } from './target-flags.js';
 import { ConfigError } from '../config/config-error.js';
 import { parseTargetInput, resolveTarget } from '../config/resolve-target.js';
@@ -10,7 +10,7 @@ import { explainParsed, parseExplainInput, type ExplainOptions } from '../exchan
 import { explainJson, type ExplainProbe } from '../exchange/explain-json.js';
 import { judgeCauses, planConfirmProbe, probeHeadline } from '../exchange/probe-confirm.js';
 import { VERDICT_EXIT_CODE } from '../model/report.js';
-import { probe } from '../probe/probe.js';
+import { probe } from '../check.js';
 import { renderExplainHuman } from '../report/explain-human.js';
 import { outputWidth } from './output-width.js';
 import { promptHidden } from './prompt.js';
@@ -85,14 +85,11 @@ export async function runExplain(arg: string | undefined, flags: Record<string, 
       baseDir: process.cwd(),
       ...(process.stdin.isTTY && process.stderr.isTTY ? { prompt: promptHidden } : {}),
     });
-    const ac = onInterrupt();
-    try {
+    probed = await withInterrupt({}, async (ac) => {
       const report = await probe(target, { signal: ac.signal });
       const causes = judgeCauses(expl, report, opts.sendConnector);
-      probed = { report, causes, notes: plan.notes, summary: probeHeadline(expl, causes, report) };
-    } finally {
-      ac.dispose();
-    }
+      return { report, causes, notes: plan.notes, summary: probeHeadline(expl, causes, report) };
+    });
   }
   const out = flags.json
     ? explainJson(expl, probed)

@@ -2,7 +2,7 @@ import { ConfigError } from '../config/config-error.js';
 import { loadProbesFile, resolveAllTargets } from '../config/probes-file.js';
 import { VERDICT_EXIT_CODE, type Report, type Verdict } from '../model/report.js';
 import type { Target } from '../model/target.js';
-import { probe } from '../probe/probe.js';
+import { probe } from '../check.js';
 import { TrustStoreCache } from '../probe/tls/trust-store.js';
 import { TokenCache } from '../oauth/token-cache.js';
 import { isOutputFormat, loadRenderer, type OutputFormat } from '../report/index.js';
@@ -13,9 +13,9 @@ import { AuthLockout } from '../run/auth-lockout.js';
 import { FleetLimiter } from '../run/fleet-limiter.js';
 import { runFleet, type ProbeFn } from '../run/runner.js';
 import { startSchedule } from '../run/scheduler.js';
-import { worstVerdict } from '../run/worst-verdict.js';
+import { worstVerdict } from '../model/worst-verdict.js';
 import { NetPingSessions } from '../probe/path/net-ping-pinger.js';
-import { onInterrupt } from './interrupt.js';
+import { withInterrupt } from './interrupt.js';
 import { outputWidth } from './output-width.js';
 import { outputSink, type OutputSink } from './atomic-output.js';
 import { ProgressBar } from './run-progress.js';
@@ -57,13 +57,10 @@ export async function runFleetCommand(file: string, flags: Record<string, unknow
   // A file given with --output gets one line per row; a terminal or COLUMNS, the wrapped table.
   const width = flags.output === undefined ? outputWidth() : undefined;
   // The first Ctrl-C (or SIGTERM) ends cleanly with partial results; a second one means "now".
-  const abort = onInterrupt({ notice: () => '\nsmtprobe: interrupted — stopping running probes, then printing partial results (Ctrl-C again to quit now)\n' });
-  try {
-    if (everyMs !== undefined) return await scheduled(targets, { everyMs, jitter, format, color, width, limiter: new FleetLimiter(limits), signal: abort.signal });
-    return await once(targets, { format, color, width, limits, signal: abort.signal, progress: flags.progress !== false, out });
-  } finally {
-    abort.dispose();
-  }
+  return withInterrupt({ notice: () => '\nsmtprobe: interrupted — stopping running probes, then printing partial results (Ctrl-C again to quit now)\n' }, async (abort) => {
+    if (everyMs !== undefined) return scheduled(targets, { everyMs, jitter, format, color, width, limiter: new FleetLimiter(limits), signal: abort.signal });
+    return once(targets, { format, color, width, limits, signal: abort.signal, progress: flags.progress !== false, out });
+  });
 }
 
 async function once(targets: Target[], o: { format: OutputFormat; color: boolean; width: number | undefined; limits: ReturnType<typeof limitsFromFlags>; signal: AbortSignal; progress: boolean; out: OutputSink }): Promise<number> {

@@ -1,6 +1,7 @@
 import { ConfigError } from '../config/config-error.js';
 import { DEFAULT_LIMITS, type FleetLimits } from '../run/fleet-limiter.js';
-import { parseDuration } from '../run/duration.js';
+import { parseDuration } from '../config/duration.js';
+import { wholeNumberIn } from './whole-number.js';
 
 /** limitsFromFlags reads --concurrency and --per-host (whole numbers >= 1). */
 export function limitsFromFlags(flags: Record<string, unknown>): FleetLimits {
@@ -25,7 +26,7 @@ export function scheduleFromFlags(flags: Record<string, unknown>): { everyMs?: n
 
 function wholeNumber(v: unknown, flag: string, dflt: number): number {
   if (v === undefined) return dflt;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1 || n > 100_000) throw new ConfigError(flag, `"${String(v)}" is not a whole number from 1 to 100000`);
+  const n = wholeNumberIn(v, 1, 100_000);
+  if (n === undefined) throw new ConfigError(flag, `"${String(v)}" is not a whole number from 1 to 100000`);
   return n;
 }

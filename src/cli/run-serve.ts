@@ -1,13 +1,13 @@
 import { ConfigError } from '../config/config-error.js';
 import { loadProbesFile } from '../config/probes-file.js';
-import { probe } from '../probe/probe.js';
+import { probe } from '../check.js';
 import { NetPingSessions } from '../probe/path/net-ping-pinger.js';
 import { TrustStoreCache } from '../probe/tls/trust-store.js';
 import { TokenCache } from '../oauth/token-cache.js';
 import { startExporter } from '../run/exporter.js';
 import { parseListen } from '../run/listen-address.js';
 import { loadWebConfig } from '../run/web-config.js';
-import { onInterrupt } from './interrupt.js';
+import { stopRequested, withInterrupt } from './interrupt.js';
 import { listenProblem } from './listen-error.js';
 import { limitsFromFlags, scheduleFromFlags } from './run-options.js';
 
@@ -44,11 +44,8 @@ export async function runServeCommand(flags: Record<string, unknown>): Promise<v
     throw problem === undefined ? err : new ConfigError('listen', problem);
   });
   process.stderr.write(`smtprobe serve: listening on ${exporter.url} (${config.targets.length} targets from ${config.file})\n`);
-  const stop = onInterrupt({ notice: (signal) => `smtprobe serve: ${signal}, stopping (again to quit now)\n` });
-  try {
-    await new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => resolve(), { once: true }));
+  await withInterrupt({ notice: (signal) => `smtprobe serve: ${signal}, stopping (again to quit now)\n` }, async (stop) => {
+    await stopRequested(stop);
     await exporter.close();
-  } finally {
-    stop.dispose();
-  }
+  });
 }

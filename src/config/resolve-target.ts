@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Secret } from '../model/secret.js';
 import { hasControlCharacter } from '../model/wire-text.js';
 import { TARGET_DEFAULTS, TLS_VERSIONS, type CredentialSource, type Target, type TlsMode, type TlsVersion } from '../model/target.js';
-import { parseDuration } from '../run/duration.js';
+import { parseDuration } from '../config/duration.js';
 import { ConfigError } from './config-error.js';
 import { resolveOAuthCredential } from './oauth-credential.js';
 import { fromEnv, fromFile, resolveSecretRef, type SecretEnv } from './secrets.js';

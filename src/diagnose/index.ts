@@ -21,7 +21,7 @@ import { TIMING_RULES } from './timing-rules.js';
 import { TLS_RULES } from './tls-rules.js';
 import { SEVERITY_RANK } from './verdict.js';
 
-export { verdictOf } from './verdict.js';
+export { pathVerdict, verdictOf } from './verdict.js';
 export { matchProviderSignature, SIGNATURES, type ProviderSignature } from './provider-signatures.js';
 export { CATALOG, type CatalogEntry } from './catalog.js';
 export { identifyServer, type ServerIdentity, type ServerSoftware } from './server-identity.js';

@@ -1,6 +1,6 @@
 import type { Finding, StepResult } from '../model/report.js';
 import type { HopStats, PathData } from '../model/step-data.js';
-import { ICMP_PERMISSION_FIX } from '../probe/path/pinger.js';
+import { ICMP_PERMISSION_FIX } from '../model/icmp-permission.js';
 import { CATALOG } from './catalog.js';
 import type { FindingDraft, Rule, RuleContext } from './rule.js';
 
@@ -117,7 +117,7 @@ function routeLine(d: PathData): string {
  */
 export function pathDrafts(r: StepResult, steps: readonly StepResult[] = []): FindingDraft[] {
   if (r.step !== 'path' || r.status === 'skip') return [];
-  const d = r.data as PathData | undefined;
+  const d = r.data;
   const drafts: FindingDraft[] = [];
   if (r.error) {
     const evidence = [r.error.message];

@@ -1,29 +1,8 @@
 import type { FindingCode } from '../model/finding-codes.js';
 import type { ExchangeFix, Severity, StepName, StepResult, TranscriptLine } from '../model/report.js';
-import type {
-  AuthData, BannerData, DnsData, EhloData, IcmpData, PathData, QuitData, RelayData, StartTlsData, TcpData, TlsData,
-  TlsScanData,
-} from '../model/step-data.js';
+import type { StepDataMap } from '../model/step-data.js';
 import type { PublicTarget } from '../model/target.js';
 import type { ProviderSignature } from './provider-signatures.js';
-
-/** StepDataMap: the data type each step puts in `StepResult.data` (src/model/step-data.ts). */
-export interface StepDataMap {
-  dns: DnsData;
-  icmp: IcmpData;
-  path: PathData;
-  tcp: TcpData;
-  banner: BannerData;
-  ehlo: EhloData;
-  starttls: StartTlsData;
-  tls: TlsData;
-  'ehlo-tls': EhloData;
-  'tls-scan': TlsScanData;
-  auth: AuthData;
-  mail: RelayData;
-  rcpt: RelayData;
-  quit: QuitData;
-}
 
 /** RuleContext: the inputs of one diagnosis, indexed once so rules stay short. */
 export interface RuleContext {
@@ -85,8 +64,9 @@ export function makeContext(
     steps,
     transcript,
     result: (name) => byName.get(name),
-    // The cast is the one place where the step name decides the data type; the pipeline
-    // guarantees the pairing (src/model/report.ts STEP_NAMES, src/model/step-data.ts).
+    // A step runs at most once, so the result filed under `name` is step `name`'s: its data
+    // has that step's type (StepResult is keyed on `step`). TypeScript cannot follow a generic
+    // name through a Map, hence the one widening here.
     data: <N extends StepName>(name: N) => byName.get(name)?.data as StepDataMap[N] | undefined,
   };
 }

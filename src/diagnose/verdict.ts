@@ -17,3 +17,14 @@ export function verdictOf(findings: readonly Finding[], steps: readonly StepResu
   if (worst >= SEVERITY_RANK.warning) return 'warning';
   return 'ok';
 }
+
+/**
+ * pathVerdict: the verdict of `smtprobe path` — the worst finding decides, as for a check,
+ * except that a path that could not be measured at all (no raw-socket privilege) is `unknown`:
+ * `path` has nothing else to judge by, while `check` goes on with TCP.
+ */
+export function pathVerdict(findings: readonly Finding[], steps: readonly StepResult[]): Verdict {
+  const path = steps.find((s) => s.step === 'path');
+  if (path?.error?.code === 'ICMP_NOT_PERMITTED') return 'unknown';
+  return verdictOf(findings, steps);
+}

@@ -1,7 +1,7 @@
 import { ConfigError } from '../config/config-error.js';
 import type { TargetInput } from '../config/target-schema.js';
-import type { Report } from '../model/report.js';
-import type { Capabilities, EhloData } from '../model/step-data.js';
+import type { Report, StepResultOf } from '../model/report.js';
+import type { Capabilities } from '../model/step-data.js';
 import type { FindingCode } from '../model/finding-codes.js';
 import { FINDING_CAUSES, type RankedCause } from './cause-ranking.js';
 import { CAUSE_CODES, CAUSES, type CapabilityCheck, type CauseCode } from './causes.js';
@@ -83,8 +83,8 @@ export function planConfirmProbe(expl: Explanation, overrides: Record<string, un
 const MASKED = /^X{3,}[A-Z]?$/;
 
 function ehloCaps(report: Report, step: 'ehlo' | 'ehlo-tls'): Capabilities | undefined {
-  const r = report.steps.find((s) => s.step === step && s.status !== 'skip');
-  return (r?.data as EhloData | undefined)?.capabilities;
+  const r = report.steps.find((s): s is StepResultOf<'ehlo' | 'ehlo-tls'> => s.step === step && s.status !== 'skip');
+  return r?.data?.capabilities;
 }
 
 const authOf = (c: Capabilities): string => (c.auth.length ? `AUTH ${c.auth.join(' ')}` : 'no AUTH line');

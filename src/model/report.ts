@@ -1,6 +1,6 @@
 import type { FindingCode } from './finding-codes.js';
 import type { PublicTarget } from './target.js';
-import type { HopStats } from './step-data.js';
+import type { HopStats, StepDataMap } from './step-data.js';
 
 export type Status = 'pass' | 'warn' | 'fail' | 'skip';
 export type Verdict = 'ok' | 'warning' | 'critical' | 'unknown';
@@ -29,17 +29,25 @@ export interface StepError {
   observed?: FindingCode;
 }
 
-export interface StepResult<D = unknown> {
-  step: StepName;
+/** StepOutcome: what every step result has, whatever the step. */
+export interface StepOutcome {
   status: Status;
   /** epoch milliseconds */
   startedAt: number;
   durationMs: number;
-  data?: D;
   error?: StepError;
   /** Why a step was skipped, or what went wrong in a step that warns without an error (QUIT unanswered). */
   reason?: string;
 }
+
+/** StepResultOf: the result of step N, its `data` typed by StepDataMap (model/step-data.ts). */
+export type StepResultOf<N extends StepName> = N extends StepName ? StepOutcome & { step: N; data?: StepDataMap[N] } : never;
+
+/**
+ * StepResult: one step's result, a union keyed on `step`: narrow on the name
+ * (`r.step === 'auth'`, `steps.find((s) => s.step === 'auth')`) and `data` has that step's type.
+ */
+export type StepResult = StepResultOf<StepName>;
 
 /** TranscriptLine: '>' client to server, '<' server to client, '*' a local event. Secrets are redacted at capture. */
 export interface TranscriptLine {
@@ -110,6 +118,12 @@ export interface Report {
   /** Per-hop statistics, present on `smtprobe path` reports (and `check --path`). */
   hops?: HopStats[];
 }
+
+/**
+ * RawReport: what the steps observed, before diagnosis — the Report without findings, verdict
+ * and summary. The orchestrator (src/check.ts) turns it into a Report.
+ */
+export type RawReport = Pick<Report, 'schema' | 'target' | 'startedAt' | 'durationMs' | 'steps' | 'transcript'>;
 
 /** Exit codes by the monitoring-plugin convention. */
 export const VERDICT_EXIT_CODE: Record<Verdict, number> = { ok: 0, warning: 1, critical: 2, unknown: 3 };

@@ -267,3 +267,24 @@ export interface PathData {
   discoveryMs: number;
   measureMs: number;
 }
+
+/**
+ * StepDataMap: the data type each step puts in `StepResult.data`. `StepResult` is a union keyed
+ * on `step`, so a reader that checks `r.step === 'tls'` reads `r.data` typed TlsData, without a cast.
+ */
+export interface StepDataMap {
+  dns: DnsData;
+  icmp: IcmpData;
+  path: PathData;
+  tcp: TcpData;
+  banner: BannerData;
+  ehlo: EhloData;
+  starttls: StartTlsData;
+  tls: TlsData;
+  'ehlo-tls': EhloData;
+  'tls-scan': TlsScanData;
+  auth: AuthData;
+  mail: RelayData;
+  rcpt: RelayData;
+  quit: QuitData;
+}

@@ -114,6 +114,18 @@ export interface Target {
 
 /** PublicTarget: the Target as it appears in a Report — no secret, only whether one was given. */
 /** CredentialSource: an environment variable's name or a file's absolute path (never the secret). */
+/** HostTarget: the part of a target the connectivity steps read (DNS, ICMP, path). */
+export type HostTarget = Pick<Target, 'host' | 'connectivity'>;
+
+/**
+ * PathTarget: what `smtprobe path` measures — a host and how to measure the route to it.
+ * It has no SMTP settings: `path` never connects to a port.
+ */
+export interface PathTarget extends HostTarget {
+  name: string;
+  timeouts: Timeouts;
+}
+
 export type CredentialSource = { kind: 'env'; name: string } | { kind: 'file'; path: string };
 
 export type PublicTarget = Omit<Target, 'password' | 'token' | 'ca' | 'clientKey' | 'clientCert' | 'oauth' | 'credentialSource'> & {
@@ -129,4 +141,34 @@ export function toPublicTarget(t: Target): PublicTarget {
   const pub: PublicTarget = { ...rest, hasPassword: password !== undefined, hasToken: token !== undefined, hasClientCert: clientCert !== undefined };
   if (oauth) pub.oauth = toPublicOAuth(oauth);
   return pub;
+}
+
+/**
+ * toPublicPathTarget: the `target` of a path Report. Reports of `path` and `check` share one
+ * JSON shape, so the SMTP fields a path never uses are filled with the check defaults and
+ * marked by `tls: 'none'`; diagnosis of a path report reads only the host.
+ */
+export function toPublicPathTarget(t: PathTarget): PublicTarget {
+  return {
+    name: t.name,
+    host: t.host,
+    port: 25,
+    tls: 'none',
+    tlsVerify: 'none',
+    caFiles: [],
+    tlsScan: false,
+    certWarnDays: TARGET_DEFAULTS.certWarnDays,
+    certCritDays: TARGET_DEFAULTS.certCritDays,
+    ehlo: 'localhost',
+    auth: 'none',
+    allowPlaintextAuth: false,
+    rcpt: [],
+    client: 'generic',
+    timeouts: t.timeouts,
+    connectivity: t.connectivity,
+    labels: {},
+    hasPassword: false,
+    hasToken: false,
+    hasClientCert: false,
+  };
 }

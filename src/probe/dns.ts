@@ -1,9 +1,9 @@
 import { lookup, Resolver } from 'node:dns/promises';
 import { networkInterfaces } from 'node:os';
 import type { Deadline } from '../model/deadline.js';
-import type { StepError, StepResult } from '../model/report.js';
+import type { StepError, StepResultOf } from '../model/report.js';
 import type { DnsData } from '../model/step-data.js';
-import type { Target } from '../model/target.js';
+import type { HostTarget } from '../model/target.js';
 import { StepTimer, type SessionContext, type Step } from './step.js';
 import { ipFamily } from './ip-family.js';
 
@@ -103,7 +103,7 @@ async function mxLookup(domain: string, resolver: Resolver, label: string): Prom
  * for the TCP step. The whole lookup is bounded by the deadline; the resolver is cancelled
  * when it runs out, so no query outlives the step.
  */
-export const dnsStep: Step<DnsData> = async (target: Target, ctx: SessionContext, deadline: Deadline): Promise<StepResult<DnsData>> => {
+export const dnsStep: Step<'dns', Record<string, unknown>, HostTarget> = async (target: HostTarget, ctx: SessionContext, deadline: Deadline): Promise<StepResultOf<'dns'>> => {
   const timer = new StepTimer('dns', ctx.clock);
   const { host } = target;
   const server = target.connectivity.dnsServer;

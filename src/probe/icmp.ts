@@ -1,7 +1,7 @@
 import type { Deadline } from '../model/deadline.js';
-import type { StepResult } from '../model/report.js';
+import type { StepResultOf } from '../model/report.js';
 import type { IcmpData } from '../model/step-data.js';
-import type { Target } from '../model/target.js';
+import type { HostTarget } from '../model/target.js';
 import { measureSeries } from './path/measure.js';
 import { openNetPingPinger } from './path/net-ping-pinger.js';
 import { pingerFor, type OpenPinger } from './path/pinger.js';
@@ -27,8 +27,8 @@ export type SystemPing = (address: string, family: 4 | 6, opts: SystemPingOption
  * warning here — many relays filter ICMP, so diagnosis decides with the TCP result whether
  * it matters. `data.backend` says which backend sent the echoes.
  */
-export function createIcmpStep(openPinger: OpenPinger = openNetPingPinger, systemPing?: SystemPing): Step<IcmpData> {
-  return async (target: Target, ctx: SessionContext, deadline: Deadline): Promise<StepResult<IcmpData>> => {
+export function createIcmpStep(openPinger: OpenPinger = openNetPingPinger, systemPing?: SystemPing): Step<'icmp', Record<string, unknown>, HostTarget> {
+  return async (target: HostTarget, ctx: SessionContext, deadline: Deadline): Promise<StepResultOf<'icmp'>> => {
     if (target.connectivity.icmp === 'off') return skipped('icmp', ctx.clock, 'ICMP ping turned off');
     const address = targetAddress(target, ctx);
     if (address === undefined) return skipped('icmp', ctx.clock, 'no address to ping (DNS did not resolve the host)');
@@ -67,7 +67,7 @@ export function createIcmpStep(openPinger: OpenPinger = openNetPingPinger, syste
 }
 
 /** verdict: pass when every echo was answered, a warning with loss, ICMP_NO_REPLY with none. */
-function verdict(timer: StepTimer, address: string, data: IcmpData, unreachableFrom: string | undefined): StepResult<IcmpData> {
+function verdict(timer: StepTimer<'icmp'>, address: string, data: IcmpData, unreachableFrom: string | undefined): StepResultOf<'icmp'> {
   if (data.received === 0) {
     const why = unreachableFrom !== undefined ? `${unreachableFrom} answered destination unreachable` : 'no echo reply';
     return timer.done('warn', data, { code: 'ICMP_NO_REPLY', message: `${address}: ${why} to ${data.sent} echo request(s)` });
@@ -76,4 +76,4 @@ function verdict(timer: StepTimer, address: string, data: IcmpData, unreachableF
 }
 
 /** icmpStep: ICMP echo over raw sockets (net-ping), or the system's ping where that cannot run. */
-export const icmpStep: Step<IcmpData> = createIcmpStep(openNetPingPinger, runSystemPing);
+export const icmpStep: Step<'icmp', Record<string, unknown>, HostTarget> = createIcmpStep(openNetPingPinger, runSystemPing);

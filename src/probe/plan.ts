@@ -14,7 +14,7 @@ import { tlsStep } from './tls-step.js';
 /** PlannedStep: a step of the SMTP dialogue and when it runs. */
 export interface PlannedStep {
   name: StepName;
-  run: Step<unknown, SmtpSessionState>;
+  run: Step<StepName, SmtpSessionState>;
   /** Runs even after an earlier failure (QUIT always closes the session). */
   always?: boolean;
   /** Extra condition; a step whose condition is false is skipped with `reason`. */

@@ -1,13 +1,10 @@
-import { diagnose, verdictOf } from '../diagnose/index.js';
 import { Deadline, isInterrupted, systemClock, type Clock } from '../model/deadline.js';
 import type { FindingCode } from '../model/finding-codes.js';
-import type { Finding, Report, StepName, StepResult, Verdict } from '../model/report.js';
-import type { PathData } from '../model/step-data.js';
-import { toPublicTarget, type Target } from '../model/target.js';
+import type { RawReport, StepName, StepResult } from '../model/report.js';
+import type { PublicTarget, Target, Timeouts } from '../model/target.js';
 import type { SmtpContext } from './smtp/session-state.js';
 import type { PingerSource } from './path/pinger.js';
-import type { SessionContext, Step } from './step.js';
-import { summarize, withDiagnosedCodes } from './summary.js';
+import { stepResult, type SessionContext, type Step } from './step.js';
 import { TokenCache } from '../oauth/token-cache.js';
 import { TrustStoreCache } from './tls/trust-store.js';
 import { TranscriptRecorder } from './transcript.js';
@@ -15,8 +12,9 @@ import { TranscriptRecorder } from './transcript.js';
 /**
  * ProbeRun: the frame around one probe — its hard deadline (a timer that aborts every step
  * when `totalMs` is up), the caller's cancellation linked in, the transcript, the shared step
- * context — and, at the end, the Report assembled from the steps. `probe` (check) and
- * `probePath` (path) both run inside one, so both reports have the same shape and bounds.
+ * context — and, at the end, the raw Report: what the steps observed, not yet judged. The
+ * orchestrator (src/check.ts) runs both `check` and `path` inside one, so both reports have
+ * the same shape and bounds.
  */
 export class ProbeRun {
   readonly clock: Clock;
@@ -29,7 +27,7 @@ export class ProbeRun {
   readonly #outer: AbortSignal | undefined;
   readonly #onOuterAbort = (): void => this.#abort.abort(this.#outer?.reason);
 
-  constructor(readonly target: Target, opts: { clock?: Clock; signal?: AbortSignal; phase?: string; trustStores?: TrustStoreCache; tokens?: TokenCache; pingers?: PingerSource } = {}) {
+  constructor(target: { timeouts: Timeouts }, opts: { clock?: Clock; signal?: AbortSignal; phase?: string; trustStores?: TrustStoreCache; tokens?: TokenCache; pingers?: PingerSource } = {}) {
     this.clock = opts.clock ?? systemClock;
     this.started = this.clock.now();
     this.#outer = opts.signal;
@@ -54,24 +52,15 @@ export class ProbeRun {
     return isInterrupted(this.#abort.signal);
   }
 
-  /** report diagnoses the steps and builds the Report (with `hops[]` when a path was measured). */
-  report(observed: StepResult[], verdict: (f: Finding[], s: StepResult[]) => Verdict = verdictOf): Report {
-    const publicTarget = toPublicTarget(this.target);
-    const findings = diagnose({ target: publicTarget, steps: observed, transcript: this.transcript.lines });
-    const steps = withDiagnosedCodes(observed, findings);
-    const path = steps.find((s) => s.step === 'path')?.data as PathData | undefined;
+  /** observed: the raw Report of the steps, in the order given; diagnosis and verdict come after. */
+  observed(target: PublicTarget, steps: StepResult[]): RawReport {
     return {
       schema: 1,
-      target: publicTarget,
+      target,
       startedAt: new Date(this.started).toISOString(),
       durationMs: this.clock.now() - this.started,
       steps,
       transcript: this.transcript.lines,
-      findings,
-      // An interrupted probe says nothing certain about the server: its verdict is unknown.
-      verdict: this.interrupted ? 'unknown' : verdict(findings, steps),
-      summary: summarize(steps, this.started),
-      ...(path ? { hops: path.hops } : {}),
     };
   }
 }
@@ -95,19 +84,16 @@ export const INTERRUPT_GRACE_MS = 300;
  */
 export async function runStep<S>(
   name: StepName,
-  step: Step<unknown, S>,
+  step: Step<StepName, S>,
   target: Target,
   ctx: SessionContext<S>,
   deadline: Deadline,
 ): Promise<StepResult> {
   const { clock, signal } = ctx;
   const t0 = clock.now();
-  const fail = (code: FindingCode, message: string, data?: unknown): StepResult => {
-    const r: StepResult = { step: name, status: 'fail', startedAt: t0, durationMs: clock.now() - t0, error: { code, message } };
-    if (data !== undefined) r.data = data;
-    return r;
-  };
-  const interruptedResult = (data?: unknown): StepResult => {
+  const fail = (code: FindingCode, message: string, data?: StepResult['data']): StepResult =>
+    stepResult(name, { status: 'fail', startedAt: t0, durationMs: clock.now() - t0 }, data, { code, message });
+  const interruptedResult = (data?: StepResult['data']): StepResult => {
     ctx.transcript.event(`interrupted during ${name}`);
     return fail('PROBE_INTERRUPTED', `${name}: interrupted after ${clock.now() - t0} ms`, data);
   };

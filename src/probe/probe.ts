@@ -1,29 +1,12 @@
-import type { Clock, Deadline } from '../model/deadline.js';
-import type { Report, StepName, StepResult } from '../model/report.js';
+import type { Deadline } from '../model/deadline.js';
+import type { StepName, StepResult } from '../model/report.js';
 import type { Target } from '../model/target.js';
 import { dnsStep } from './dns.js';
 import { failureIsFatal, planDialogue } from './plan.js';
 import type { SmtpContext, SmtpSessionState } from './smtp/session-state.js';
 import { skipped, type Step } from './step.js';
-import { ProbeRun, runStep } from './probe-run.js';
+import { runStep, type ProbeRun } from './probe-run.js';
 import { isInterrupted } from '../model/deadline.js';
-import type { TrustStoreCache } from './tls/trust-store.js';
-import type { TokenCache } from '../oauth/token-cache.js';
-import type { PingerSource } from './path/pinger.js';
-
-export interface ProbeOptions {
-  clock?: Clock;
-  /** Cancels the probe (SIGINT, a scheduler's deadline); steps end promptly. */
-  signal?: AbortSignal;
-  /** Parsed trust anchors shared by the probes of one run (saves ~35 ms a probe). */
-  trustStores?: TrustStoreCache;
-  /** Bearer tokens fetched with --oauth-*: one per credential for a whole run, reused until they expire. */
-  tokens?: TokenCache;
-  /** The run's shared ICMP sessions (one raw socket per address family for every probe). */
-  pingers?: PingerSource;
-  /** Withhold AUTH this time (lockout protection, `authEvery`); the Report says why. */
-  authHold?: AuthHold;
-}
 
 /**
  * AuthHold: why a scheduled probe does not send AUTH this round. `suspended`: the relay rejected
@@ -35,42 +18,38 @@ export type AuthHold =
   | { kind: 'not-due'; nextAt: number };
 
 /**
- * probe runs one check against one target: DNS, then the SMTP dialogue (one conversation,
- * step by step) with the connectivity checks and the TLS version scan beside it in parallel.
- * Every phase has its own deadline and the whole probe a hard one; the socket is always
- * closed. Never throws for a network outcome; a bug in a step becomes PROBE_INTERNAL_ERROR.
+ * checkSteps runs the steps of one check inside its frame: DNS, then the SMTP dialogue (one
+ * conversation, step by step) with the connectivity checks and the TLS version scan beside
+ * it in parallel. Every phase has its own deadline and the whole probe a hard one. Returns
+ * the observations in report order (connectivity, dialogue, version scan). Never throws for a
+ * network outcome; a bug in a step becomes PROBE_INTERNAL_ERROR. The caller ends the run.
  */
-export async function probe(target: Target, opts: ProbeOptions = {}): Promise<Report> {
-  const run = new ProbeRun(target, opts);
-  if (opts.authHold) run.ctx.state.authHold = opts.authHold;
+export async function checkSteps(target: Target, run: ProbeRun, authHold?: AuthHold): Promise<StepResult[]> {
+  if (authHold) run.ctx.state.authHold = authHold;
   const { ctx, clock, overall } = run;
   const phase = (name: StepName): Deadline => overall.forPhase(name, target.timeouts.phaseMs);
   const side: StepResult[] = [];
   const dialogue: StepResult[] = [];
-  try {
-    const dns = await guarded('dns', dnsStep, target, ctx, phase('dns'));
-    side.push(dns);
-    if (dns.status === 'fail') {
-      for (const s of planDialogue(target)) dialogue.push(skipped(s.name, clock, 'DNS failed'));
-    } else {
-      const extras: Promise<StepResult>[] = [];
-      if (target.connectivity.icmp !== 'off') extras.push(guarded('icmp', lazy(async () => (await import('./icmp.js')).icmpStep), target, ctx, overall));
-      if (target.connectivity.path) extras.push(guarded('path', lazy(async () => (await import('./path/index.js')).pathStep), target, ctx, overall));
-      if (target.tlsScan) extras.push(guarded('tls-scan', lazy(async () => (await import('./tls-scan-step.js')).tlsScanStep), target, ctx, phase('tls-scan')));
-      const [, ...rest] = await Promise.all([runDialogue(target, ctx, phase, dialogue), ...extras]);
-      side.push(...rest);
-    }
-  } finally {
-    run.end();
+  const dns = await guarded('dns', dnsStep, target, ctx, phase('dns'));
+  side.push(dns);
+  if (dns.status === 'fail') {
+    for (const s of planDialogue(target)) dialogue.push(skipped(s.name, clock, 'DNS failed'));
+  } else {
+    const extras: Promise<StepResult>[] = [];
+    if (target.connectivity.icmp !== 'off') extras.push(guarded('icmp', lazy(async () => (await import('./icmp.js')).icmpStep), target, ctx, overall));
+    if (target.connectivity.path) extras.push(guarded('path', lazy(async () => (await import('./path/index.js')).pathStep), target, ctx, overall));
+    if (target.tlsScan) extras.push(guarded('tls-scan', lazy(async () => (await import('./tls-scan-step.js')).tlsScanStep), target, ctx, phase('tls-scan')));
+    const [, ...rest] = await Promise.all([runDialogue(target, ctx, phase, dialogue), ...extras]);
+    side.push(...rest);
   }
-  return run.report(order([...side, ...dialogue]));
+  return order([...side, ...dialogue]);
 }
 
 /**
  * lazy: a side step loaded on first use. ICMP (a native raw-socket module), path and the TLS
  * version scan are off for most checks; importing them up front cost `check` ~30 ms of start-up.
  */
-function lazy(load: () => Promise<Step<unknown, SmtpSessionState>>): Step<unknown, SmtpSessionState> {
+function lazy(load: () => Promise<Step<StepName, SmtpSessionState>>): Step<StepName, SmtpSessionState> {
   return async (target, ctx, deadline) => (await load())(target, ctx, deadline);
 }
 
@@ -124,7 +103,7 @@ function heldAuth(target: Target, ctx: SmtpContext): StepResult | undefined {
 }
 
 /** guarded runs a step under the runner's deadline, interrupt and bug guarantees (runStep). */
-function guarded(name: StepName, step: Step<unknown, SmtpSessionState>, target: Target, ctx: SmtpContext, deadline: Deadline): Promise<StepResult> {
+function guarded(name: StepName, step: Step<StepName, SmtpSessionState>, target: Target, ctx: SmtpContext, deadline: Deadline): Promise<StepResult> {
   return runStep(name, step, target, ctx, deadline);
 }
 

@@ -1,6 +1,6 @@
 import type { FindingCode } from '../model/finding-codes.js';
 import type { Finding, ReportSummary, StepName, StepResult } from '../model/report.js';
-import type { AuthData, EhloData, SmtpReply, TlsData } from '../model/step-data.js';
+import type { SmtpReply } from '../model/step-data.js';
 import { diffCapabilities } from './smtp/capabilities.js';
 
 const DAY_MS = 86_400_000;
@@ -21,7 +21,7 @@ export function summarize(steps: StepResult[], startedAt: number): ReportSummary
     const reply = lastReply(s.data);
     if (reply) summary.replyCodes[s.step] = reply.code;
   }
-  const tls = steps.find((s) => s.step === 'tls')?.data as TlsData | undefined;
+  const tls = steps.find((s) => s.step === 'tls')?.data;
   if (tls?.protocol) summary.tlsProtocol = tls.protocol;
   if (tls?.cipher) summary.tlsCipher = tls.cipher.name;
   if (tls && tls.chain.length > 0) {
@@ -31,10 +31,10 @@ export function summarize(steps: StepResult[], startedAt: number): ReportSummary
       summary.certDaysLeft = Math.floor((earliest - startedAt) / DAY_MS);
     }
   }
-  const auth = steps.find((s) => s.step === 'auth')?.data as AuthData | undefined;
+  const auth = steps.find((s) => s.step === 'auth')?.data;
   if (auth?.mechanism) summary.authMechanism = auth.mechanism;
-  const before = (steps.find((s) => s.step === 'ehlo')?.data as EhloData | undefined)?.capabilities;
-  const after = (steps.find((s) => s.step === 'ehlo-tls')?.data as EhloData | undefined)?.capabilities;
+  const before = (steps.find((s) => s.step === 'ehlo')?.data)?.capabilities;
+  const after = (steps.find((s) => s.step === 'ehlo-tls')?.data)?.capabilities;
   if (before && after) summary.capabilityDiff = diffCapabilities(before, after);
   return summary;
 }

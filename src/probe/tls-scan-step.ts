@@ -1,6 +1,5 @@
 import type { Deadline } from '../model/deadline.js';
-import type { StepResult } from '../model/report.js';
-import type { TlsScanData } from '../model/step-data.js';
+import type { StepResultOf } from '../model/report.js';
 import { TLS_VERSIONS, type Target, type TlsVersion } from '../model/target.js';
 import { openForTls } from './smtp/side-session.js';
 import type { SmtpContext } from './smtp/session-state.js';
@@ -18,7 +17,7 @@ export function allowedVersions(target: Target): TlsVersion[] {
  * tlsScanStep (--tls-scan) asks the server for each TLS version on its own connection, all
  * at once, in parallel with the main dialogue — so it adds no wall time.
  */
-export async function tlsScanStep(target: Target, ctx: SmtpContext, deadline: Deadline): Promise<StepResult<TlsScanData>> {
+export async function tlsScanStep(target: Target, ctx: SmtpContext, deadline: Deadline): Promise<StepResultOf<'tls-scan'>> {
   const timer = new StepTimer('tls-scan', ctx.clock);
   const address = ctx.state.addresses?.[0];
   if (!target.tlsScan || target.tls === 'none' || !address) return timer.done('skip');

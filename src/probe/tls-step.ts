@@ -1,6 +1,5 @@
 import type { Deadline } from '../model/deadline.js';
-import type { StepResult } from '../model/report.js';
-import type { TlsData } from '../model/step-data.js';
+import type { StepResultOf } from '../model/report.js';
 import type { Target } from '../model/target.js';
 import type { SmtpContext } from './smtp/session-state.js';
 import { StepTimer } from './step.js';
@@ -15,7 +14,7 @@ import { handshakeOptions } from './tls/handshake-options.js';
  * certificate fails the check the session goes on inside TLS (so we can still read the
  * post-TLS capabilities and QUIT politely) but `tlsVerified` is false and AUTH will not run.
  */
-export async function tlsStep(target: Target, ctx: SmtpContext, deadline: Deadline): Promise<StepResult<TlsData>> {
+export async function tlsStep(target: Target, ctx: SmtpContext, deadline: Deadline): Promise<StepResultOf<'tls'>> {
   const timer = new StepTimer('tls', ctx.clock);
   const conn = ctx.state.conn;
   if (!conn) return timer.done('skip');

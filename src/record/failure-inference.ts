@@ -1,5 +1,4 @@
 import type { Fault, ScriptableVerb } from '../mock/scenario-schema.js';
-import type { BannerData, EhloData } from '../model/step-data.js';
 import type { Report, StepName, StepResult } from '../model/report.js';
 import type { Dialogue } from './dialogue.js';
 
@@ -36,7 +35,7 @@ function violation(events: readonly string[]): string | undefined {
 
 /** verbOf: the verb the failing step sent (HELO when EHLO was refused and HELO tried). */
 function verbOf(step: StepResult): ScriptableVerb | undefined {
-  if (step.step === 'ehlo') return (step.data as EhloData | undefined)?.command ?? 'EHLO';
+  if (step.step === 'ehlo') return step.data?.command ?? 'EHLO';
   return STEP_VERB[step.step];
 }
 
@@ -61,7 +60,7 @@ export function inferFailure(report: Report, dialogue: Dialogue): InferredFailur
   const stallMs = Math.min(600_000, report.target.timeouts.phaseMs + 2_000);
 
   if (failed.step === 'banner') {
-    const banner = failed.data as BannerData | undefined;
+    const banner = failed.data;
     if (code === 'NOT_SMTP' || code === 'TLS_ON_CONNECT_EXPECTED') {
       if (banner?.detected === 'http') return { fault: { kind: 'http-server', speakFirst: true } };
       if (banner?.detected === 'binary') return { fault: { kind: 'binary-garbage', bytes: 4096 } };

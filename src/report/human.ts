@@ -126,13 +126,13 @@ export function renderHuman(report: Report, opts: HumanOptions): string {
   out.push(paint('bold', `smtprobe check ${t.name}`) + paint('dim', ` (${t.host}:${t.port}, tls ${t.tls}, verify ${t.tlsVerify}${t.tlsDomain ? ` as ${t.tlsDomain}` : ''}${t.client === 'exchange' ? ', Exchange profile' : ''})`));
   out.push('');
   for (const s of report.steps) out.push(stepLine(s, paint, report.findings));
-  const tls = report.steps.find((s) => s.step === 'tls')?.data as TlsData | undefined;
+  const tls = report.steps.find((s) => s.step === 'tls')?.data;
   if (tls && tls.chain.length > 0) {
     const cn = (dn: string): string => /CN=([^,\n]+)/.exec(dn)?.[1] ?? dn.split('\n')[0] ?? dn;
     const links = tls.chain.map((c) => `${cn(c.subject)}${c.daysLeft !== undefined ? ` (${lifeLeft(c.daysLeft, false)}${c.keyType ? `, ${c.keyType}${c.keyBits ? ` ${c.keyBits}` : ''}` : ''})` : ''}`);
     out.push('', `  chain as sent: ${links.join(' → ')}${tls.chain.at(-1)?.selfSigned ? '' : ` → issued by ${cn(tls.chain.at(-1)?.issuer ?? '')}`}`);
   }
-  const path = report.steps.find((s) => s.step === 'path')?.data as PathData | undefined;
+  const path = report.steps.find((s) => s.step === 'path')?.data;
   const table = path && path.hops.length > 0 ? renderHopTable(path.hops, path.sourceLinkLossPct).map((l) => `  ${l}`) : [];
   if (table.length > 0) out.push('', ...table);
   const diff = report.summary.capabilityDiff;

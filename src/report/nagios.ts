@@ -1,5 +1,5 @@
 import type { Finding, Report, Verdict } from '../model/report.js';
-import { countVerdicts, VERDICT_RANK, worstVerdict } from '../run/worst-verdict.js';
+import { countVerdicts, VERDICT_RANK, worstVerdict } from '../model/worst-verdict.js';
 
 /**
  * Nagios / Icinga plugin output (Monitoring Plugins Development Guidelines, "Plugin Output"):

@@ -1,5 +1,5 @@
 import type { Finding, Report } from '../model/report.js';
-import type { HopStats, PathData } from '../model/step-data.js';
+import type { HopStats } from '../model/step-data.js';
 
 /** Column: one column of the hop table, as mtr lists its fields once (ui/mtr.c data_fields). */
 interface Column {
@@ -65,7 +65,7 @@ export function renderHopTable(hops: readonly HopStats[], sourceLinkLossPct = 0)
  */
 export function renderPathTable(report: Report): string {
   const step = report.steps.find((s) => s.step === 'path');
-  const data = step?.data as PathData | undefined;
+  const data = step?.data;
   const hops = report.hops ?? data?.hops ?? [];
   const out: string[] = [];
   const head = data ? `${report.target.host} (${data.address})` : report.target.host;

@@ -1,4 +1,4 @@
-import type { StateChange } from '../run/state-tracker.js';
+import type { StateChange } from '../model/state-change.js';
 
 /**
  * renderStateChange: one line for a scheduled target whose verdict changed — what `run

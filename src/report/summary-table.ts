@@ -1,5 +1,5 @@
 import type { Report, Verdict } from '../model/report.js';
-import { countVerdicts, VERDICT_RANK, worstVerdict } from '../run/worst-verdict.js';
+import { countVerdicts, VERDICT_RANK, worstVerdict } from '../model/worst-verdict.js';
 import { wrapLine } from './wrap.js';
 
 /** SummaryTableOptions: colour (the CLI decides: TTY and no NO_COLOR). */

@@ -3,7 +3,6 @@ import { readFile } from 'node:fs/promises';
 import { systemClock, type Clock } from '../model/deadline.js';
 import type { Report } from '../model/report.js';
 import { Secret } from '../model/secret.js';
-import type { AuthData } from '../model/step-data.js';
 import type { Target } from '../model/target.js';
 import type { AuthHold } from '../probe/probe.js';
 import type { ProbeFn } from './runner.js';
@@ -80,7 +79,7 @@ export class AuthLockout {
   after(target: Target, report: Report): void {
     if (!target.user) return;
     const step = report.steps.find((s) => s.step === 'auth');
-    const data = step?.data as AuthData | undefined;
+    const data = step?.data;
     if (!step || !data?.attempted) return;
     const key = keyOf(target);
     const now = this.clock.now();

@@ -1,9 +1,9 @@
-import { targetForScenario } from '../config/scenario-target.js';
+import { targetForScenario } from '../mock/scenario-target.js';
 import type { TestPki } from '../mock/certs/index.js';
 import { startMockServer } from '../mock/index.js';
 import type { Scenario } from '../mock/scenario-schema.js';
 import type { Report } from '../model/report.js';
-import { probe } from '../probe/probe.js';
+import { probe } from '../check.js';
 
 export interface ReplayOptions {
   /** Share one test PKI across many replays (making one takes a few hundred ms). */

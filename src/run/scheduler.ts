@@ -4,7 +4,8 @@ import type { Report } from '../model/report.js';
 import type { Target } from '../model/target.js';
 import type { FleetLimiter } from './fleet-limiter.js';
 import type { ProbeFn } from './runner.js';
-import { StateTracker, type StateChange } from './state-tracker.js';
+import type { StateChange } from '../model/state-change.js';
+import { StateTracker } from './state-tracker.js';
 
 /** ScheduleOptions: how often, how much jitter, and where results go. */
 export interface ScheduleOptions {

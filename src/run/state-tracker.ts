@@ -1,12 +1,5 @@
-import type { Report, Verdict } from '../model/report.js';
-
-/** StateChange: a target's verdict moved (or was seen for the first time: `from` undefined). */
-export interface StateChange {
-  target: string;
-  from?: Verdict;
-  to: Verdict;
-  report: Report;
-}
+import type { Report } from '../model/report.js';
+import type { StateChange } from '../model/state-change.js';
 
 /**
  * StateTracker remembers each target's last verdict so a schedule reports transitions

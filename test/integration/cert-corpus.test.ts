@@ -16,7 +16,7 @@ import { parseTargetInput, resolveTarget } from '../../src/config/resolve-target
 import type { Report } from '../../src/model/report.js';
 import { Secret } from '../../src/model/secret.js';
 import type { AuthData, TlsData } from '../../src/model/step-data.js';
-import { probe } from '../../src/probe/probe.js';
+import { probe } from '../../src/check.js';
 import { buildCorpus, CORPUS_HOST, type CorpusCase } from '../support/cert-corpus.js';
 
 const USER = 'probe@smarthost.test';

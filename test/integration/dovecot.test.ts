@@ -13,7 +13,7 @@ import { parseTargetInput, resolveTarget } from '../../src/config/resolve-target
 import { createTestPki } from '../../src/mock/certs/index.js';
 import type { Report } from '../../src/model/report.js';
 import { Secret } from '../../src/model/secret.js';
-import { probe } from '../../src/probe/probe.js';
+import { probe } from '../../src/check.js';
 import { dovecotAvailable, startDovecot, type DovecotInstance, type DovecotOptions } from '../support/dovecot.js';
 import { startNextHop, type NextHop } from '../support/next-hop.js';
 import { isRoot } from '../support/postfix.js';

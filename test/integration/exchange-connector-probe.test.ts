@@ -19,7 +19,7 @@ import { createTestPki, type TestPki } from '../../src/mock/certs/index.js';
 import { findScenario, startMockServer, type MockServer } from '../../src/mock/index.js';
 import type { FindingCode } from '../../src/model/finding-codes.js';
 import type { Report, Verdict } from '../../src/model/report.js';
-import { probe } from '../../src/probe/probe.js';
+import { probe } from '../../src/check.js';
 
 const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures/connectors');
 const MOCK_USER = 'probe@smarthost.test';

@@ -14,7 +14,7 @@ import { readConnectorFile } from '../../src/exchange/connector-targets.js';
 import { judgeCauses, planConfirmProbe, probeHeadline, type CheckedCause, type CheckVerdict } from '../../src/exchange/probe-confirm.js';
 import { createTestPki, type TestPki } from '../../src/mock/certs/index.js';
 import { findScenario, startMockServer } from '../../src/mock/index.js';
-import { probe } from '../../src/probe/probe.js';
+import { probe } from '../../src/check.js';
 import { SAMPLES_DIR } from '../support/samples.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));

@@ -9,7 +9,7 @@ import { parseTargetInput, resolveTarget } from '../../src/config/resolve-target
 import { createTestPki } from '../../src/mock/certs/index.js';
 import type { Report } from '../../src/model/report.js';
 import { Secret } from '../../src/model/secret.js';
-import { probe } from '../../src/probe/probe.js';
+import { probe } from '../../src/check.js';
 import { eximAvailable, startExim, type EximInstance, type EximPorts } from '../support/exim.js';
 import { isRoot } from '../support/postfix.js';
 import { freePort } from '../support/wait-port.js';

@@ -18,7 +18,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestPki } from '../../src/mock/certs/index.js';
 import { VERDICT_EXIT_CODE, type Report } from '../../src/model/report.js';
-import { worstVerdict } from '../../src/run/worst-verdict.js';
+import { worstVerdict } from '../../src/model/worst-verdict.js';
 import { SMTPROBE_BIN } from '../support/bin.js';
 import { isRoot, startPostfix, type PostfixInstance } from '../support/postfix.js';
 import { POSTFIX, SASL2_BIN, skipWithoutPackages } from '../support/system-packages.js';

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadProbesFile, resolveAllTargets } from '../../src/config/probes-file.js';
 import { createTestPki, type TestPki } from '../../src/mock/certs/index.js';
 import { findScenario, startMockServer, type MockServer } from '../../src/mock/index.js';
-import { probe } from '../../src/probe/probe.js';
+import { probe } from '../../src/check.js';
 import { TrustStoreCache } from '../../src/probe/tls/trust-store.js';
 import { runFleet } from '../../src/run/runner.js';
 

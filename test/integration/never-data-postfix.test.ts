@@ -14,7 +14,7 @@ import { parseTargetInput, resolveTarget } from '../../src/config/resolve-target
 import { createTestPki } from '../../src/mock/certs/index.js';
 import type { Report } from '../../src/model/report.js';
 import { Secret } from '../../src/model/secret.js';
-import { probe } from '../../src/probe/probe.js';
+import { probe } from '../../src/check.js';
 import { isRoot, startPostfix, type PostfixInstance } from '../support/postfix.js';
 import { POSTFIX, SASL2_BIN, skipWithoutPackages } from '../support/system-packages.js';
 import { freePort } from '../support/wait-port.js';

@@ -3,12 +3,12 @@
  * mechanism and whether AUTH succeeds or fails (docs/design.md, "Safety rules").
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { targetForScenario } from '../../src/config/scenario-target.js';
+import { targetForScenario } from '../../src/mock/scenario-target.js';
 import { createTestPki, type TestPki } from '../../src/mock/certs/index.js';
 import { findScenario, startMockServer } from '../../src/mock/index.js';
 import { Secret } from '../../src/model/secret.js';
 import type { Report } from '../../src/model/report.js';
-import { probe } from '../../src/probe/probe.js';
+import { probe } from '../../src/check.js';
 import { renderHuman } from '../../src/report/human.js';
 import { renderJson } from '../../src/report/json.js';
 import { OUTPUT_FORMATS, loadRenderer } from '../../src/report/index.js';

@@ -9,7 +9,7 @@ import { createTestPki, type TestPki } from '../../src/mock/certs/index.js';
 import type { Report } from '../../src/model/report.js';
 import { Secret } from '../../src/model/secret.js';
 import type { AuthData, TlsScanData } from '../../src/model/step-data.js';
-import { probe } from '../../src/probe/probe.js';
+import { probe } from '../../src/check.js';
 import { isRoot, startPostfix, type PostfixInstance } from '../support/postfix.js';
 import { POSTFIX, SASL2_BIN, skipWithoutPackages } from '../support/system-packages.js';
 import { freePort } from '../support/wait-port.js';

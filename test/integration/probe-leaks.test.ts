@@ -5,11 +5,11 @@
  */
 import pLimit from 'p-limit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { targetForScenario } from '../../src/config/scenario-target.js';
+import { targetForScenario } from '../../src/mock/scenario-target.js';
 import { createTestPki } from '../../src/mock/certs/index.js';
 import { listScenarios, findScenario, startMockServer, type MockServer } from '../../src/mock/index.js';
 import type { Report } from '../../src/model/report.js';
-import { probe } from '../../src/probe/probe.js';
+import { probe } from '../../src/check.js';
 
 const PROBES = 1000;
 const servers: MockServer[] = [];

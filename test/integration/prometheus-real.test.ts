@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadProbesFile } from '../../src/config/probes-file.js';
 import { createTestPki } from '../../src/mock/certs/index.js';
 import { findScenario, startMockServer, type MockServer } from '../../src/mock/index.js';
-import { probe } from '../../src/probe/probe.js';
+import { probe } from '../../src/check.js';
 import { TrustStoreCache } from '../../src/probe/tls/trust-store.js';
 import { startExporter, type Exporter } from '../../src/run/exporter.js';
 import { PROMETHEUS as PROMETHEUS_PKG, skipWithoutPackages } from '../support/system-packages.js';

@@ -10,12 +10,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeRecording } from '../../src/cli/run-record.js';
-import { targetForScenario } from '../../src/config/scenario-target.js';
+import { targetForScenario } from '../../src/mock/scenario-target.js';
 import { createTestPki, type TestPki } from '../../src/mock/certs/index.js';
 import { parseScenario, startMockServer } from '../../src/mock/index.js';
 import { recordExchangeLog, recordReport, USER_PLACEHOLDER } from '../../src/record/index.js';
 import { oauthSecrets } from '../../src/model/oauth.js';
-import { probe } from '../../src/probe/probe.js';
+import { probe } from '../../src/check.js';
 import { replayScenario } from '../../src/run/replay.js';
 import { APP_ID, MAILBOX, SECRETS, labTarget, startLab, type OAuthLab } from '../support/oauth-lab.js';
 
@@ -71,7 +71,7 @@ describe('no secret in any recording', () => {
       const target = await targetForScenario(scenario, server);
       let report;
       try {
-        const { probe } = await import('../../src/probe/probe.js');
+        const { probe } = await import('../../src/check.js');
         report = await probe(target);
       } finally {
         await server.close();

@@ -8,11 +8,11 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { targetForScenario } from '../../src/config/scenario-target.js';
+import { targetForScenario } from '../../src/mock/scenario-target.js';
 import { createTestPki, type TestPki } from '../../src/mock/certs/index.js';
 import { loadScenarioFile, startMockServer, type Scenario } from '../../src/mock/index.js';
 import type { Report } from '../../src/model/report.js';
-import { probe } from '../../src/probe/probe.js';
+import { probe } from '../../src/check.js';
 import { recordReport } from '../../src/record/index.js';
 
 const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures/scenarios');

@@ -4,11 +4,11 @@
  * TLS 1.0 only, a version scan, MAIL/RCPT, a short deadline), recorded and replayed.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { targetForScenario } from '../../src/config/scenario-target.js';
+import { targetForScenario } from '../../src/mock/scenario-target.js';
 import { createTestPki, type TestPki } from '../../src/mock/certs/index.js';
 import { findScenario, startMockServer, type Scenario } from '../../src/mock/index.js';
 import type { Report } from '../../src/model/report.js';
-import { probe } from '../../src/probe/probe.js';
+import { probe } from '../../src/check.js';
 import { recordReport } from '../../src/record/index.js';
 
 let pki: TestPki;

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseTargetInput, resolveTarget } from '../../src/config/resolve-target.js';
 import { createTestPki } from '../../src/mock/certs/index.js';
 import type { Report } from '../../src/model/report.js';
-import { probe } from '../../src/probe/probe.js';
+import { probe } from '../../src/check.js';
 
 const servers: net.Server[] = [];
 const sockets = new Set<net.Socket>();

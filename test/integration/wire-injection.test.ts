@@ -11,11 +11,11 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config/config-error.js';
 import { parseTargetInput } from '../../src/config/resolve-target.js';
-import { targetForScenario } from '../../src/config/scenario-target.js';
+import { targetForScenario } from '../../src/mock/scenario-target.js';
 import { createTestPki, type TestPki } from '../../src/mock/certs/index.js';
 import { parseScenario, startMockServer, type MockServer, type Scenario } from '../../src/mock/index.js';
 import type { Report } from '../../src/model/report.js';
-import { probe } from '../../src/probe/probe.js';
+import { probe } from '../../src/check.js';
 import { b64, LineClient } from './mock-fixtures/line-client.js';
 
 const USER = 'probe@smarthost.test';

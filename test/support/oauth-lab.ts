@@ -10,7 +10,7 @@ import { startMockTokenEndpoint, type MockTokenEndpoint, type TokenEndpointOptio
 import type { Report } from '../../src/model/report.js';
 import type { Target } from '../../src/model/target.js';
 import type { AuthData } from '../../src/model/step-data.js';
-import { probe } from '../../src/probe/probe.js';
+import { probe } from '../../src/check.js';
 import type { TokenCache } from '../../src/oauth/token-cache.js';
 
 /** The test secrets: distinctive, so a leak is found by a plain search. */

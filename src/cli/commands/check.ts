@@ -4,6 +4,26 @@ import { reportFatal } from '../exit.js';
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 
 /**
+ * NOT_TARGET: the options of check that are not target settings — where the targets come
+ * from (--connector), the refused --password, and output and recording. Defined once here;
+ * runCheck leaves exactly these out of the Target (NON_TARGET_FLAGS).
+ */
+const NOT_TARGET = {
+  connector: new Option('--connector <file>', 'probe the smart hosts of an Exchange Send connector (Get-SendConnector | ConvertTo-Json); pick it with --name'),
+  // Not a way to give a password: accepted only to say which ways there are (--password-env, --password-file, the prompt).
+  password: new Option('--password <value>').hideHelp(),
+  format: new Option('--format <format>', 'output format').choices(['human', 'json', 'ndjson', 'nagios', 'junit', 'prometheus']).default('human'),
+  json: new Option('--json', 'same as --format json'),
+  output: new Option('--output <file>', 'write the output to FILE atomically (temporary file + rename), e.g. for node_exporter\'s textfile collector'),
+  transcript: new Option('--transcript', 'show the (redacted) SMTP dialogue in human output'),
+  record: new Option('--record <file>', 'also write the session as a redacted mock scenario (replay: smtprobe mock FILE)'),
+  keepUsernames: new Option('--keep-usernames', 'with --record: keep the user name instead of a placeholder'),
+};
+
+/** NON_TARGET_FLAGS: the names (as commander gives them) of the check flags that are not target settings. */
+export const NON_TARGET_FLAGS: ReadonlySet<string> = new Set(Object.values(NOT_TARGET).map((o) => o.attributeName()));
+
+/**
  * registerCheckCommand adds `smtprobe check HOST`. Flag names are a public contract
  * (camelCased they are also the probes.yaml keys).
  */
@@ -23,7 +43,7 @@ export function registerCheckCommand(program: Command): void {
     .command('check')
     .description('probe one smart host: DNS, TCP, banner, EHLO, TLS, certificate, AUTH; print steps, findings and a verdict')
     .argument('[host]', 'smart host name or IP address (or use --connector)')
-    .option('--connector <file>', 'probe the smart hosts of an Exchange Send connector (Get-SendConnector | ConvertTo-Json); pick it with --name')
+    .addOption(NOT_TARGET.connector)
     .option('-p, --port <n>', 'SMTP port (default 587)')
     .addOption(new Option('--tls <mode>', 'TLS mode: auto = implicit on 465, STARTTLS elsewhere').choices(['auto', 'starttls', 'starttls-optional', 'implicit', 'none']))
     .addOption(new Option('--tls-verify <level>', 'certificate check: none | chain | domain (Exchange: EncryptionOnly | CertificateValidation | DomainValidation)').choices(['none', 'chain', 'domain']))
@@ -43,8 +63,7 @@ export function registerCheckCommand(program: Command): void {
     .option('--auth <mechanism>', 'auto | none | PLAIN | LOGIN | CRAM-MD5 | XOAUTH2 | OAUTHBEARER (default auto)')
     .option('-u, --user <name>', 'user name to authenticate as')
     .option('--password-env <var>', 'read the password from this environment variable')
-    // Not a way to give a password: accepted only to say which ways there are (--password-env, --password-file, the prompt).
-    .addOption(new Option('--password <value>').hideHelp())
+    .addOption(NOT_TARGET.password)
     .option('--password-file <file>', 'read the password from this file')
     .option('--token-env <var>', 'read an OAuth bearer token from this environment variable')
     .option('--token-file <file>', 'read an OAuth bearer token from this file')
@@ -73,12 +92,12 @@ export function registerCheckCommand(program: Command): void {
     .option('--dns-server <ip>', 'resolve with this DNS server')
     .option('--mx <domain>', 'also look up the MX records of this domain')
     .option('--name <name>', 'display name of the target; with --connector, which connector to probe')
-    .addOption(new Option('--format <format>', 'output format').choices(['human', 'json', 'ndjson', 'nagios', 'junit', 'prometheus']).default('human'))
-    .option('--json', 'same as --format json')
-    .option('--output <file>', 'write the output to FILE atomically (temporary file + rename), e.g. for node_exporter\'s textfile collector')
-    .option('--transcript', 'show the (redacted) SMTP dialogue in human output')
-    .option('--record <file>', 'also write the session as a redacted mock scenario (replay: smtprobe mock FILE)')
-    .option('--keep-usernames', 'with --record: keep the user name instead of a placeholder')
+    .addOption(NOT_TARGET.format)
+    .addOption(NOT_TARGET.json)
+    .addOption(NOT_TARGET.output)
+    .addOption(NOT_TARGET.transcript)
+    .addOption(NOT_TARGET.record)
+    .addOption(NOT_TARGET.keepUsernames)
     .addHelpText('after', CHECK_EXAMPLES)
     .action(async (host: string | undefined, flags: Record<string, unknown>) => {
       try {

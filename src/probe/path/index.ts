@@ -3,5 +3,4 @@ export { pathStep, createPathStep, sampleTimeoutMs, PATH_DEFAULTS } from './path
 export type { Pinger, EchoOutcome, EchoRequest, OpenPinger, PingerOpenResult } from './pinger.js';
 export { ICMP_PERMISSION_FIX } from './pinger.js';
 export { openNetPingPinger } from './net-ping-pinger.js';
-export { probePath, pathVerdict, pathExitCode, type ProbePathOptions } from './probe-path.js';
-export { minimalTarget } from './minimal-target.js';
+export { pathSteps } from './probe-path.js';

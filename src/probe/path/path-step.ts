@@ -1,7 +1,7 @@
 import type { Deadline } from '../../model/deadline.js';
-import type { StepResult } from '../../model/report.js';
+import type { StepResultOf } from '../../model/report.js';
 import type { PathData } from '../../model/step-data.js';
-import type { Target } from '../../model/target.js';
+import type { HostTarget } from '../../model/target.js';
 import { skipped, StepTimer, type SessionContext, type Step } from '../step.js';
 import { discoverRoute, DISCOVERY_DEFAULTS } from './discovery.js';
 import { buildHopStats } from './hop-stats.js';
@@ -39,8 +39,8 @@ export function sampleTimeoutMs(discoveryRttMs: number | undefined, maxMs: numbe
  * router that does police ICMP to itself shows up as loss at the node (HOP_RATE_LIMITED), and
  * only loss that carries on to later hops counts as path loss.
  */
-export function createPathStep(openPinger: OpenPinger = openNetPingPinger): Step<PathData> {
-  return async (target: Target, ctx: SessionContext, deadline: Deadline): Promise<StepResult<PathData>> => {
+export function createPathStep(openPinger: OpenPinger = openNetPingPinger): Step<'path', Record<string, unknown>, HostTarget> {
+  return async (target: HostTarget, ctx: SessionContext, deadline: Deadline): Promise<StepResultOf<'path'>> => {
     const timer = new StepTimer('path', ctx.clock);
     const address = targetAddress(target, ctx);
     if (address === undefined) return skipped('path', ctx.clock, 'no address to probe (DNS did not resolve the host)');
@@ -118,4 +118,4 @@ export function createPathStep(openPinger: OpenPinger = openNetPingPinger): Step
 }
 
 /** pathStep: the path (pathping) analysis over raw ICMP sockets (net-ping). */
-export const pathStep: Step<PathData> = createPathStep();
+export const pathStep: Step<'path', Record<string, unknown>, HostTarget> = createPathStep();

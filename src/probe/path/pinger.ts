@@ -43,9 +43,7 @@ export type PingerOpenResult =
 /** OpenPinger: the factory steps take, so tests can inject a fake network. */
 export type OpenPinger = (family: 4 | 6) => PingerOpenResult;
 
-/** ICMP_PERMISSION_FIX: the exact remedy when raw sockets are not permitted. */
-export const ICMP_PERMISSION_FIX =
-  'run smtprobe as root, or grant node the raw-socket capability: sudo setcap cap_net_raw+ep $(readlink -f $(which node))';
+export { ICMP_PERMISSION_FIX } from '../../model/icmp-permission.js';
 
 /**
  * PingerSource: where a probe gets its pinger — a run's shared ICMP sessions (one raw socket per

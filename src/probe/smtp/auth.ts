@@ -1,6 +1,6 @@
 import type { Deadline } from '../../model/deadline.js';
 import type { FindingCode } from '../../model/finding-codes.js';
-import type { StepError, StepResult } from '../../model/report.js';
+import type { StepError, StepResultOf } from '../../model/report.js';
 import type { AuthData, SmtpReply } from '../../model/step-data.js';
 import type { MechanismName, Target } from '../../model/target.js';
 import { StepTimer } from '../step.js';
@@ -33,7 +33,7 @@ export function authReplyCode(reply: SmtpReply): FindingCode {
  * certificate check; both refusals are findings. Every client payload is redacted before it
  * reaches the transcript.
  */
-export async function authStep(target: Target, ctx: SmtpContext, deadline: Deadline): Promise<StepResult<AuthData>> {
+export async function authStep(target: Target, ctx: SmtpContext, deadline: Deadline): Promise<StepResultOf<'auth'>> {
   const timer = new StepTimer('auth', ctx.clock);
   const { conn } = ctx.state;
   if (!conn) return timer.done('skip');
@@ -111,11 +111,11 @@ export async function authStep(target: Target, ctx: SmtpContext, deadline: Deadl
   ctx.state.authenticated = true;
   return timer.done('pass', data);
 
-  function skip(why: NonNullable<AuthData['skipped']>): StepResult<AuthData> {
+  function skip(why: NonNullable<AuthData['skipped']>): StepResultOf<'auth'> {
     data.skipped = why;
     return timer.done('skip', data);
   }
-  function fail(err: StepError, why: NonNullable<AuthData['skipped']>): StepResult<AuthData> {
+  function fail(err: StepError, why: NonNullable<AuthData['skipped']>): StepResultOf<'auth'> {
     data.skipped = why;
     return timer.done('fail', data, err);
   }

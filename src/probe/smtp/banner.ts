@@ -1,5 +1,5 @@
 import type { Deadline } from '../../model/deadline.js';
-import type { StepResult } from '../../model/report.js';
+import type { StepResultOf } from '../../model/report.js';
 import type { BannerData } from '../../model/step-data.js';
 import type { Target } from '../../model/target.js';
 import { StepTimer } from '../step.js';
@@ -17,7 +17,7 @@ const SIDE_PROBE_AFTER_MS = 1500;
  * A server that sends TLS, HTTP or binary first is NOT_SMTP / TLS_ON_CONNECT_EXPECTED; a
  * silent one is asked on a second connection whether it speaks TLS or HTTP while we keep waiting.
  */
-export async function bannerStep(target: Target, ctx: SmtpContext, deadline: Deadline): Promise<StepResult<BannerData>> {
+export async function bannerStep(target: Target, ctx: SmtpContext, deadline: Deadline): Promise<StepResultOf<'banner'>> {
   const timer = new StepTimer('banner', ctx.clock);
   const conn = ctx.state.conn;
   if (!conn) return timer.done('skip');

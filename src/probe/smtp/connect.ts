@@ -1,6 +1,5 @@
 import type { Deadline } from '../../model/deadline.js';
-import type { StepResult } from '../../model/report.js';
-import type { TcpData } from '../../model/step-data.js';
+import type { StepResultOf } from '../../model/report.js';
 import type { Target } from '../../model/target.js';
 import { StepTimer } from '../step.js';
 import { connectTcp, type TcpOutcome } from '../tcp.js';
@@ -13,7 +12,7 @@ import { ipFamily } from '../ip-family.js';
  * interleaves families) while time remains, and opens the SMTP connection on the first that
  * answers. The error reported is the first address's, with the others in the message.
  */
-export async function tcpStep(target: Target, ctx: SmtpContext, deadline: Deadline): Promise<StepResult<TcpData>> {
+export async function tcpStep(target: Target, ctx: SmtpContext, deadline: Deadline): Promise<StepResultOf<'tcp'>> {
   const timer = new StepTimer('tcp', ctx.clock);
   const addresses = ctx.state.addresses ?? (ipFamily(target.host) !== 0 ? [target.host] : []);
   if (addresses.length === 0) return timer.done('skip', undefined);

@@ -1,5 +1,5 @@
 import type { Deadline } from '../../model/deadline.js';
-import type { StepName, StepResult } from '../../model/report.js';
+import type { StepName, StepResultOf } from '../../model/report.js';
 import type { EhloData } from '../../model/step-data.js';
 import type { Target } from '../../model/target.js';
 import { StepTimer, type Step } from '../step.js';
@@ -13,8 +13,8 @@ import type { SmtpContext, SmtpSessionState } from './session-state.js';
  * STARTTLS and no AUTH (a warning, EHLO_REJECTED). `name` is 'ehlo' or 'ehlo-tls' (the
  * re-EHLO that RFC 3207 §4.2 requires after STARTTLS).
  */
-export function ehloStep(name: Extract<StepName, 'ehlo' | 'ehlo-tls'>): Step<EhloData, SmtpSessionState> {
-  return async (target: Target, ctx: SmtpContext, deadline: Deadline): Promise<StepResult<EhloData>> => {
+export function ehloStep(name: Extract<StepName, 'ehlo' | 'ehlo-tls'>): Step<'ehlo' | 'ehlo-tls', SmtpSessionState> {
+  return async (target: Target, ctx: SmtpContext, deadline: Deadline): Promise<StepResultOf<'ehlo' | 'ehlo-tls'>> => {
     const timer = new StepTimer(name, ctx.clock);
     const conn = ctx.state.conn;
     if (!conn) return timer.done('skip');

@@ -1,6 +1,5 @@
 import type { Deadline } from '../../model/deadline.js';
-import type { StepResult } from '../../model/report.js';
-import type { QuitData } from '../../model/step-data.js';
+import type { StepResultOf } from '../../model/report.js';
 import type { Target } from '../../model/target.js';
 import { StepTimer } from '../step.js';
 import type { SmtpContext } from './session-state.js';
@@ -16,7 +15,7 @@ export const QUIT_WAIT_MS = 1000;
  * usable, then always closes the socket. No reply (within QUIT_WAIT_MS) is a `warn` with the
  * reason — noted on the step, never a pass and never a failure: the mail-relevant part is done.
  */
-export async function quitStep(_target: Target, ctx: SmtpContext, deadline: Deadline): Promise<StepResult<QuitData>> {
+export async function quitStep(_target: Target, ctx: SmtpContext, deadline: Deadline): Promise<StepResultOf<'quit'>> {
   const timer = new StepTimer('quit', ctx.clock);
   const conn = ctx.state.conn;
   if (!conn) return timer.done('skip');
@@ -29,7 +28,7 @@ export async function quitStep(_target: Target, ctx: SmtpContext, deadline: Dead
   if (out.reply) return timer.done('pass', { reply: out.reply });
   // Not an error of the server's to diagnose (after a failed dialogue it is expected, and
   // whether a late reply makes it depends on timing): the step says what happened, no finding.
-  const r = timer.done<QuitData>('warn', {});
+  const r = timer.done('warn', {});
   r.reason = out.error.code === 'PHASE_TIMEOUT' ? `no reply to QUIT within ${QUIT_WAIT_MS} ms` : `no reply to QUIT (${out.error.code})`;
   return r;
 }

@@ -1,5 +1,5 @@
 import type { Deadline } from '../../model/deadline.js';
-import type { StepResult } from '../../model/report.js';
+import type { StepResultOf } from '../../model/report.js';
 import type { RelayData, SmtpReply } from '../../model/step-data.js';
 import type { Target } from '../../model/target.js';
 import { skipped, StepTimer } from '../step.js';
@@ -34,7 +34,7 @@ function senderOf(target: Target): string | undefined {
  * mailStep sends MAIL FROM (RFC 5321 §3.3) — with --mail-from, or before --rcpt. It is as far
  * toward a delivery as smtprobe goes together with RCPT: never DATA, and RSET before QUIT.
  */
-export async function mailStep(target: Target, ctx: SmtpContext, deadline: Deadline): Promise<StepResult<RelayData>> {
+export async function mailStep(target: Target, ctx: SmtpContext, deadline: Deadline): Promise<StepResultOf<'mail'>> {
   const timer = new StepTimer('mail', ctx.clock);
   const conn = ctx.state.conn;
   const sender = senderOf(target);
@@ -58,14 +58,14 @@ export async function mailStep(target: Target, ctx: SmtpContext, deadline: Deadl
  * open. Only inside a transaction: after a refused MAIL FROM a RCPT could only earn "503 bad
  * sequence" (or meet a closed connection after a 421), which would be blamed on the recipient.
  */
-export async function rcptStep(target: Target, ctx: SmtpContext, deadline: Deadline): Promise<StepResult<RelayData>> {
+export async function rcptStep(target: Target, ctx: SmtpContext, deadline: Deadline): Promise<StepResultOf<'rcpt'>> {
   const timer = new StepTimer('rcpt', ctx.clock);
   const conn = ctx.state.conn;
   if (!conn || target.rcpt.length === 0) return timer.done('skip');
   const mail = ctx.results.find((r) => r.step === 'mail');
   if (mail && mail.status !== 'pass' && mail.status !== 'skip') return skipped('rcpt', ctx.clock, 'MAIL FROM was not accepted');
   const data: RelayData = { rcpt: [] };
-  let failure: StepResult<RelayData> | undefined;
+  let failure: StepResultOf<'rcpt'> | undefined;
   for (const address of target.rcpt) {
     const out = await conn.command(`RCPT TO:<${address}>`, deadline);
     if (out.error) {

@@ -1,6 +1,5 @@
 import type { Deadline } from '../../model/deadline.js';
-import type { StepResult } from '../../model/report.js';
-import type { StartTlsData } from '../../model/step-data.js';
+import type { StepResultOf } from '../../model/report.js';
 import type { Target } from '../../model/target.js';
 import { StepTimer } from '../step.js';
 import { replyError } from './reply-format.js';
@@ -11,7 +10,7 @@ import type { SmtpContext } from './session-state.js';
  * and 501 are refusals. With tls 'starttls-optional' a missing or refused STARTTLS is a
  * warning and the conversation goes on in plaintext, as opportunistic senders do.
  */
-export async function starttlsStep(target: Target, ctx: SmtpContext, deadline: Deadline): Promise<StepResult<StartTlsData>> {
+export async function starttlsStep(target: Target, ctx: SmtpContext, deadline: Deadline): Promise<StepResultOf<'starttls'>> {
   const timer = new StepTimer('starttls', ctx.clock);
   const conn = ctx.state.conn;
   if (!conn) return timer.done('skip');

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Deadline, systemClock } from '../../../src/model/deadline.js';
 import type { DnsData } from '../../../src/model/step-data.js';
 import { dnsStep, interleave, systemPrefersV6 } from '../../../src/probe/dns.js';
-import { minimalTarget } from '../../../src/probe/path/minimal-target.js';
+import { pathTarget } from '../../../src/config/path-target.js';
 import type { SessionContext } from '../../../src/probe/step.js';
 import { TranscriptRecorder } from '../../../src/probe/transcript.js';
 import { startDnsResponder } from './dns-responder.js';
@@ -24,7 +24,7 @@ function ctx(): SessionContext {
 }
 
 async function resolve(host: string, opts: { mx?: string; server?: string | null; ms?: number } = {}) {
-  const target = minimalTarget(host, { pathCount: 1, pathMaxHops: 1, pathIntervalMs: 1, totalMs: 5000, names: false });
+  const target = pathTarget(host, { pathCount: 1, pathMaxHops: 1, pathIntervalMs: 1, totalMs: 5000, names: false });
   if (opts.server !== null) target.connectivity.dnsServer = opts.server ?? dns.server;
   if (opts.mx) target.connectivity.mx = opts.mx;
   const c = ctx();

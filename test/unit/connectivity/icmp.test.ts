@@ -3,13 +3,13 @@ import { Deadline, systemClock } from '../../../src/model/deadline.js';
 import type { IcmpData } from '../../../src/model/step-data.js';
 import { createIcmpStep, type SystemPing } from '../../../src/probe/icmp.js';
 import type { OpenPinger } from '../../../src/probe/path/pinger.js';
-import { minimalTarget } from '../../../src/probe/path/minimal-target.js';
+import { pathTarget } from '../../../src/config/path-target.js';
 import type { SessionContext } from '../../../src/probe/step.js';
 import { TranscriptRecorder } from '../../../src/probe/transcript.js';
 import { fakeNetwork, notPermitted, type FakeRoute } from './fake-network.js';
 
 function target(count: number, icmp: 'auto' | 'off' = 'auto') {
-  const t = minimalTarget('10.0.1.2', { pathCount: 1, pathMaxHops: 1, pathIntervalMs: 1, totalMs: 10_000, names: false });
+  const t = pathTarget('10.0.1.2', { pathCount: 1, pathMaxHops: 1, pathIntervalMs: 1, totalMs: 10_000, names: false });
   t.connectivity.icmp = icmp;
   t.connectivity.icmpCount = count;
   return t;

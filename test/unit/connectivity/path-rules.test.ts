@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { StepResult } from '../../../src/model/report.js';
+import type { StepResult, StepResultOf } from '../../../src/model/report.js';
 import type { HopStats, PathData } from '../../../src/model/step-data.js';
 import { pathFindings } from '../../../src/diagnose/path-rules.js';
 import { splitLoss } from '../../../src/probe/path/statistics.js';
 
 /** pathResult builds a path step result from raw per-hop losses (sent 100 each), split like the step does. */
-function pathResult(raw: number[], opts: { reached?: boolean } = {}): StepResult<PathData> {
+function pathResult(raw: number[], opts: { reached?: boolean } = {}): StepResultOf<'path'> {
   const split = splitLoss(raw);
   const hops: HopStats[] = raw.map((r, i) => ({
     ttl: i + 1,

@@ -3,7 +3,7 @@ import { Deadline, systemClock } from '../../../src/model/deadline.js';
 import type { PathData } from '../../../src/model/step-data.js';
 import { pathFindings } from '../../../src/diagnose/path-rules.js';
 import { createPathStep, sampleTimeoutMs } from '../../../src/probe/path/path-step.js';
-import { minimalTarget } from '../../../src/probe/path/minimal-target.js';
+import { pathTarget } from '../../../src/config/path-target.js';
 import type { SessionContext } from '../../../src/probe/step.js';
 import { TranscriptRecorder } from '../../../src/probe/transcript.js';
 import { fakeNetwork, notPermitted, type FakeHop } from './fake-network.js';
@@ -17,7 +17,7 @@ function ctx(): SessionContext {
 
 async function runPath(over: Partial<Record<number, Partial<FakeHop>>> = {}, count = 100) {
   const net = fakeNetwork({ hops: ROUTERS.map((address, i) => ({ address, ...(over[i] ?? {}) })), destination: DEST });
-  const target = minimalTarget(DEST, { pathCount: count, pathMaxHops: 8, pathIntervalMs: 1, totalMs: 20_000, names: false });
+  const target = pathTarget(DEST, { pathCount: count, pathMaxHops: 8, pathIntervalMs: 1, totalMs: 20_000, names: false });
   const result = await createPathStep(net.open)(target, ctx(), Deadline.after(20_000, 'path'));
   return { result, data: result.data as PathData, findings: pathFindings([result]), sent: net.sent };
 }
@@ -81,7 +81,7 @@ describe('pathStep over a fake network', () => {
   });
 
   it('without raw-socket privilege: warn ICMP_NOT_PERMITTED with the exact fix', async () => {
-    const target = minimalTarget(DEST, { pathCount: 10, pathMaxHops: 8, pathIntervalMs: 1, totalMs: 5000, names: false });
+    const target = pathTarget(DEST, { pathCount: 10, pathMaxHops: 8, pathIntervalMs: 1, totalMs: 5000, names: false });
     const result = await createPathStep(notPermitted)(target, ctx(), Deadline.after(5000, 'path'));
     expect(result.status).toBe('warn');
     expect(result.error?.code).toBe('ICMP_NOT_PERMITTED');
@@ -91,7 +91,7 @@ describe('pathStep over a fake network', () => {
 
   it('is skipped when there is no address to probe', async () => {
     const net = fakeNetwork({ hops: [], destination: DEST });
-    const target = minimalTarget('relay.invalid', { pathCount: 10, pathMaxHops: 8, pathIntervalMs: 1, totalMs: 5000, names: false });
+    const target = pathTarget('relay.invalid', { pathCount: 10, pathMaxHops: 8, pathIntervalMs: 1, totalMs: 5000, names: false });
     const result = await createPathStep(net.open)(target, ctx(), Deadline.after(5000, 'path'));
     expect(result.status).toBe('skip');
     expect(net.sent).toEqual([]);
@@ -99,7 +99,7 @@ describe('pathStep over a fake network', () => {
 
   it('probes the first address the DNS step left in ctx.state.addresses', async () => {
     const net = fakeNetwork({ hops: [{ address: '10.9.0.1' }], destination: '10.9.1.2' });
-    const target = minimalTarget('relay.example', { pathCount: 5, pathMaxHops: 4, pathIntervalMs: 1, totalMs: 5000, names: false });
+    const target = pathTarget('relay.example', { pathCount: 5, pathMaxHops: 4, pathIntervalMs: 1, totalMs: 5000, names: false });
     const c = ctx();
     c.state.addresses = ['10.9.1.2', '10.9.1.3'];
     const result = await createPathStep(net.open)(target, c, Deadline.after(5000, 'path'));

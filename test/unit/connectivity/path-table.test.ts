@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Report } from '../../../src/model/report.js';
 import type { PathData } from '../../../src/model/step-data.js';
-import { toPublicTarget } from '../../../src/model/target.js';
-import { minimalTarget } from '../../../src/probe/path/minimal-target.js';
+import { toPublicPathTarget } from '../../../src/model/target.js';
+import { pathTarget } from '../../../src/config/path-target.js';
 import { renderPathTable } from '../../../src/report/path-table.js';
 
 const data: PathData = {
@@ -15,7 +15,7 @@ const data: PathData = {
 };
 const report: Report = {
   schema: 1,
-  target: toPublicTarget(minimalTarget('relay.example', { pathCount: 100, pathMaxHops: 30, pathIntervalMs: 25, totalMs: 60_000, names: true })),
+  target: toPublicPathTarget(pathTarget('relay.example', { pathCount: 100, pathMaxHops: 30, pathIntervalMs: 25, totalMs: 60_000, names: true })),
   startedAt: '2026-01-01T00:00:00.000Z',
   durationMs: 2600,
   steps: [{ step: 'path', status: 'warn', startedAt: 0, durationMs: 2600, data }],

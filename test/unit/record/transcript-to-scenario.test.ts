@@ -64,7 +64,7 @@ function failed(step: StepResult['step'], code: string, opts: { data?: unknown; 
   const r = fixture();
   const i = r.steps.findIndex((s) => s.step === step);
   const s = r.steps[i] as StepResult;
-  r.steps[i] = { ...s, status: 'fail', error: { code: code as never, message: code }, data: opts.data ?? s.data };
+  r.steps[i] = { ...s, status: 'fail', error: { code: code as never, message: code }, data: opts.data ?? s.data } as StepResult;
   if (opts.cut) r.transcript = r.transcript.filter(opts.cut);
   r.transcript.push(...(opts.events ?? []).map((text) => ({ t: 9999, dir: '*' as const, text })));
   return r;

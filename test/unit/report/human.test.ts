@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Report } from '../../../src/model/report.js';
+import type { Report, StepResult } from '../../../src/model/report.js';
 import { renderHuman } from '../../../src/report/human.js';
 import { visibleLength } from '../../../src/report/wrap.js';
 import { expectGolden } from './golden.js';
@@ -10,7 +10,7 @@ const reply = 'Error: authentication failed: authentication failure';
 const authFailed: Report = {
   ...badCredentialsReport,
   steps: badCredentialsReport.steps.map((s) => s.step === 'auth'
-    ? { ...s, data: { offered: ['PLAIN', 'LOGIN'], mechanism: 'PLAIN', reply: { code: 535, enhanced: '5.7.8', lines: [reply] } }, error: { code: 'AUTH_CREDENTIALS_REJECTED' as const, message: `AUTH PLAIN refused: 535 5.7.8 ${reply}`, replyCode: 535, enhanced: '5.7.8' } }
+    ? { ...s, data: { offered: ['PLAIN', 'LOGIN'], mechanism: 'PLAIN', reply: { code: 535, enhanced: '5.7.8', lines: [reply] } }, error: { code: 'AUTH_CREDENTIALS_REJECTED' as const, message: `AUTH PLAIN refused: 535 5.7.8 ${reply}`, replyCode: 535, enhanced: '5.7.8' } } as StepResult
     : s),
 };
 

@@ -2,7 +2,7 @@
  * Fixed Reports for the renderer golden tests: one healthy relay, one with wrong credentials,
  * one that could not be checked. Every value is literal so the goldens never drift.
  */
-import type { Report } from '../../../src/model/report.js';
+import type { Report, StepResult } from '../../../src/model/report.js';
 import type { PublicTarget } from '../../../src/model/target.js';
 
 function target(name: string, host: string, port: number, labels: Record<string, string> = {}): PublicTarget {
@@ -30,7 +30,7 @@ export const okReport: Report = {
     { step: 'starttls', status: 'pass', startedAt: T0 + 5, durationMs: 0.8, data: { offered: true, reply: { code: 220, enhanced: '2.0.0', lines: ['Ready to start TLS'] } } },
     { step: 'tls', status: 'pass', startedAt: T0 + 6, durationMs: 31.4 },
     { step: 'ehlo-tls', status: 'pass', startedAt: T0 + 38, durationMs: 1.1, data: { command: 'EHLO', reply: { code: 250, lines: ['smarthost.test'] } } },
-    { step: 'auth', status: 'pass', startedAt: T0 + 40, durationMs: 5.3, data: { reply: { code: 235, enhanced: '2.7.0', lines: ['Authentication successful'] } } },
+    { step: 'auth', status: 'pass', startedAt: T0 + 40, durationMs: 5.3, data: { reply: { code: 235, enhanced: '2.7.0', lines: ['Authentication successful'] } } } as StepResult,
     { step: 'mail', status: 'skip', startedAt: T0 + 45, durationMs: 0, reason: 'no --mail-from' },
     { step: 'quit', status: 'pass', startedAt: T0 + 46, durationMs: 0.7, data: { reply: { code: 221, enhanced: '2.0.0', lines: ['Bye'] } } },
   ],
@@ -48,7 +48,7 @@ export const badCredentialsReport: Report = {
   target: target('relay-b', '127.0.0.2', 587),
   durationMs: 1203.4,
   steps: okReport.steps.map((s) => s.step === 'auth'
-    ? { ...s, status: 'fail' as const, durationMs: 1150.2, error: { code: 'AUTH_CREDENTIALS_REJECTED' as const, message: '535 5.7.8 Error: authentication failed', replyCode: 535, enhanced: '5.7.8' }, data: { reply: { code: 535, enhanced: '5.7.8', lines: ['Error: authentication failed'] } } }
+    ? { ...s, status: 'fail' as const, durationMs: 1150.2, error: { code: 'AUTH_CREDENTIALS_REJECTED' as const, message: '535 5.7.8 Error: authentication failed', replyCode: 535, enhanced: '5.7.8' }, data: { reply: { code: 535, enhanced: '5.7.8', lines: ['Error: authentication failed'] } } } as StepResult
     : s),
   findings: [{
     code: 'AUTH_CREDENTIALS_REJECTED', severity: 'critical', title: 'The server rejected the user name or password',

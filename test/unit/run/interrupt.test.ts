@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { onInterrupt } from '../../../src/cli/interrupt.js';
+import { onInterrupt, stopRequested, withInterrupt } from '../../../src/cli/interrupt.js';
 import { Interrupted, isInterrupted } from '../../../src/model/deadline.js';
 
 describe('onInterrupt (the one SIGINT/SIGTERM handling of every command)', () => {
@@ -40,5 +40,23 @@ describe('onInterrupt (the one SIGINT/SIGTERM handling of every command)', () =>
     const ac = new AbortController();
     ac.abort(new Error('probe deadline passed'));
     expect(isInterrupted(ac.signal)).toBe(false);
+  });
+
+  it('withInterrupt gives the work the scope and stops listening when the work ends, even by a throw', async () => {
+    vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const before = process.listenerCount('SIGINT');
+    const seen = await withInterrupt({}, async (scope) => {
+      expect(process.listenerCount('SIGINT')).toBe(before + 1);
+      const stopped = stopRequested(scope);
+      process.emit('SIGINT');
+      await stopped;
+      return scope.interrupted;
+    });
+    expect(seen).toBe(true);
+    expect(process.listenerCount('SIGINT')).toBe(before);
+    await expect(withInterrupt({}, async () => {
+      throw new Error('bug');
+    })).rejects.toThrow('bug');
+    expect(process.listenerCount('SIGINT')).toBe(before);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FleetLimiter } from '../../../src/run/fleet-limiter.js';
 import { runFleet } from '../../../src/run/runner.js';
-import { worstVerdict } from '../../../src/run/worst-verdict.js';
+import { worstVerdict } from '../../../src/model/worst-verdict.js';
 import { settle } from './fake-clock.js';
 import { ControlledProbe, reportFor, target } from './fake-probe.js';
 

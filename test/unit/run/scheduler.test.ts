@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Report } from '../../../src/model/report.js';
 import { FleetLimiter } from '../../../src/run/fleet-limiter.js';
 import { startSchedule } from '../../../src/run/scheduler.js';
-import type { StateChange } from '../../../src/run/state-tracker.js';
+import type { StateChange } from '../../../src/model/state-change.js';
 import { FakeClock } from './fake-clock.js';
 import { reportFor, target } from './fake-probe.js';
 

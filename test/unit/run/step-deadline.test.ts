@@ -35,13 +35,13 @@ describe('the step runner (runStep)', () => {
   it('marks a step that stopped because of the interrupt (its own timeout code) as interrupted, keeping its data', async () => {
     const ac = new AbortController();
     const stopsOnAbort: Step = (_t, c) => new Promise((resolve) => {
-      c.signal.addEventListener('abort', () => resolve({ step: 'banner', status: 'fail', startedAt: 0, durationMs: 1, data: { seen: 'partial' }, error: { code: 'BANNER_TIMEOUT', message: 'aborted' } }));
+      c.signal.addEventListener('abort', () => resolve({ step: 'banner', status: 'fail', startedAt: 0, durationMs: 1, data: { greetingHost: 'partial' }, error: { code: 'BANNER_TIMEOUT', message: 'aborted' } }));
     });
     const pending = runStep('banner', stopsOnAbort, target('t'), ctx(ac.signal), Deadline.after(60_000, 'banner'));
     ac.abort(new Interrupted('SIGTERM'));
     const r = await pending;
     expect(r.error?.code).toBe('PROBE_INTERRUPTED');
-    expect(r.data).toEqual({ seen: 'partial' });
+    expect(r.data).toEqual({ greetingHost: 'partial' });
   });
 
   it('keeps a step\'s own result when it settles in time, and a throw is PROBE_INTERNAL_ERROR', async () => {

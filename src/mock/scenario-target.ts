@@ -1,7 +1,7 @@
-import type { MockServer } from '../mock/index.js';
-import type { Scenario } from '../mock/scenario-schema.js';
+import type { MockServer } from './mock-server.js';
+import type { Scenario } from './scenario-schema.js';
 import type { Target } from '../model/target.js';
-import { parseTargetInput, resolveTarget } from './resolve-target.js';
+import { parseTargetInput, resolveTarget } from '../config/resolve-target.js';
 
 /**
  * targetForScenario builds the Target a scenario's `probe:` section describes, aimed at a
