@@ -55,6 +55,8 @@ export interface TokenEndpointOptions {
   /** Reuse a PKI (so one --ca serves the endpoint and the SMTP mock). */
   pki?: TestPki;
   now?: () => number;
+  /** Answer every token request with this error (RFC 6749 §5.2), as recorded from a real endpoint. */
+  fixedError?: { status: number; error: string; description?: string | undefined };
 }
 
 /** What the endpoint issued; the mock SMTP server verifies tokens against this. */
@@ -127,6 +129,11 @@ export async function startMockTokenEndpoint(opts: TokenEndpointOptions = {}): P
     if (scope !== undefined) log.scope = scope;
     requests.push(log);
 
+    if (opts.fixedError) {
+      const e = opts.fixedError;
+      const codes = [...(e.description ?? '').matchAll(/\bAADSTS(\d+)/g)].map((m) => Number(m[1]));
+      return send(res, e.status, { error: e.error, ...(e.description !== undefined ? { error_description: e.description } : {}), ...(codes.length > 0 ? { error_codes: codes } : {}) });
+    }
     if (grantType === 'urn:ietf:params:oauth:grant-type:jwt-bearer') return google(form, res);
 
     // Microsoft paths: /<tenant>/oauth2/v2.0/token; anything else ending in /token is generic.
