@@ -168,3 +168,23 @@ export async function startOAuthMockServer(scenario: Scenario, opts: MockOptions
     throw err;
   }
 }
+
+/** FLAG_OF: the `check` flag for each key of ScenarioOAuth.probeInput and of the scenario's OAuth probe keys. */
+const FLAG_OF: Record<string, string> = {
+  oauthClientId: '--oauth-client-id',
+  oauthTenant: '--oauth-tenant',
+  oauthScope: '--oauth-scope',
+  oauthTokenUrl: '--oauth-token-url',
+  oauthClientSecretFile: '--oauth-client-secret-file',
+  oauthRefreshTokenFile: '--oauth-refresh-token-file',
+  oauthServiceAccount: '--oauth-service-account',
+};
+
+/**
+ * oauthCheckArgs: the --oauth-* part of the `smtprobe check` line that probes a running mock,
+ * secrets given by the files the mock wrote (never on the command line).
+ */
+export function oauthCheckArgs(server: { scenario: Scenario; oauth?: ScenarioOAuth | undefined }): string[] {
+  const flags = withMockOAuth(server.scenario.probe as Record<string, unknown>, server);
+  return Object.entries(flags).flatMap(([k, v]) => (FLAG_OF[k] !== undefined && typeof v === 'string' ? [`${FLAG_OF[k]} ${v}`] : []));
+}

@@ -70,7 +70,7 @@ const REQUIRED_ROLE = 'SMTP.SendAsApp';
  */
 export async function startOAuthSmtpServer(opts: OAuthSmtpOptions): Promise<OAuthSmtpServer> {
   const m365 = opts.profile === 'm365';
-  const leaf = await opts.pki.issue('valid', { hostnames: [m365 ? M365_HOST : 'smtp.gmail.com', '127.0.0.1', 'localhost'] });
+  const leaf = await opts.pki.issue('valid', { hostnames: [...(m365 ? [M365_HOST, 'smtp.office365.com'] : ['smtp.gmail.com']), '127.0.0.1', 'localhost'] });
   const context = createSecureContext({ key: leaf.keyPem, cert: leaf.chainPem, minVersion: 'TLSv1.2' });
   const mechanisms = opts.mechanisms ?? (m365 ? ['LOGIN', 'XOAUTH2'] : ['LOGIN', 'PLAIN', 'XOAUTH2', 'OAUTHBEARER']);
   const decisions: OAuthSmtpServer['decisions'] = [];

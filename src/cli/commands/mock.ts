@@ -3,6 +3,7 @@ import { onInterrupt } from '../interrupt.js';
 import type { MockServer, Scenario } from '../../mock/index.js';
 import { UNKNOWN_EXIT } from '../exit.js';
 import { listenProblem } from '../listen-error.js';
+import { oauthCheckArgs } from '../../mock/oauth-mock.js';
 
 /** Exit code for a scenario that cannot be used (bad name, invalid file, port in use): bad input, as in every command. */
 const BAD_SCENARIO_EXIT = UNKNOWN_EXIT;
@@ -103,6 +104,7 @@ function describe(server: MockServer): string {
   if (p.user) args.push(`--user ${p.user}`);
   if (p.password !== undefined) args.push('--password-env MOCK_PASSWORD');
   if (p.token !== undefined) args.push('--token-env MOCK_TOKEN');
+  args.push(...oauthCheckArgs(server));
   if (p.allowPlaintextAuth) args.push('--allow-plaintext-auth');
   if (p.mailFrom) args.push(`--mail-from ${p.mailFrom}`);
   for (const r of p.rcpt ?? []) args.push(`--rcpt ${r}`);
