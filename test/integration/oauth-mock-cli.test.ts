@@ -70,6 +70,9 @@ const CASES: { scenario: string; mechanism?: string; cause?: string; flags: RegE
   { scenario: 'oauth-gmail-no-delegation', cause: 'google-domain-wide-delegation-missing', flags: /--oauth-service-account / },
   { scenario: 'oauth-gmail-unknown-user', cause: 'google-invalid-grant', flags: /--oauth-service-account / },
   { scenario: 'oauth-gmail-wrong-scope', cause: 'wrong-scope', flags: /--oauth-scope https:\/\/www\.googleapis\.com\/auth\/gmail\.send/ },
+  { scenario: 'oauth-m365-delegated-good', mechanism: 'XOAUTH2', flags: /--oauth-refresh-token-file / },
+  { scenario: 'oauth-m365-refresh-token-expired', cause: 'refresh-token-expired', flags: /--oauth-refresh-token-file / },
+  { scenario: 'oauth-m365-delegated-consent-missing', cause: 'consent-missing', flags: /--oauth-refresh-token-file / },
   { scenario: 'oauth-m365-basic-auth', mechanism: 'LOGIN', flags: /--password-env MOCK_PASSWORD/ },
 ];
 
