@@ -41,8 +41,11 @@ export async function startScenarioOAuth(scenario: Scenario, pki: TestPki, dir: 
     keys.set(sa.email, pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
     return { email: sa.email, publicKeyPem: pair.publicKey.export({ type: 'spki', format: 'pem' }).toString(), delegatedScopes: sa.delegatedScopes, users: sa.users };
   });
+  const wantsCert = probe.oauthClientCertificate === true || te.clients.some((c) => c.certificate === true);
+  const appCert = wantsCert ? await pki.issueAppCertificate('smtprobe-mock-app') : undefined;
   const clients: MockClient[] = te.clients.map((c) => {
     const m: MockClient = { clientId: c.clientId };
+    if (c.certificate && appCert) m.certPem = appCert.certPem;
     if (c.secret !== undefined) m.secret = c.secret;
     if (c.consented !== undefined) m.consented = c.consented;
     if (c.secretExpired !== undefined) m.secretExpired = c.secretExpired;
@@ -68,6 +71,11 @@ export async function startScenarioOAuth(scenario: Scenario, pki: TestPki, dir: 
   };
   if (probe.oauthClientSecret !== undefined) probeInput.oauthClientSecretFile = await secretFile('oauth-client-secret', probe.oauthClientSecret);
   if (probe.oauthRefreshToken !== undefined) probeInput.oauthRefreshTokenFile = await secretFile('oauth-refresh-token', probe.oauthRefreshToken);
+  if (probe.oauthClientCertificate === true && appCert) {
+    probeInput.oauthClientCert = join(dir, 'oauth-app.crt');
+    await writeFile(probeInput.oauthClientCert, appCert.certPem);
+    probeInput.oauthClientKey = await secretFile('oauth-app.key', appCert.keyPem);
+  }
   if (probe.oauthServiceAccount !== undefined) {
     const privateKey = keys.get(probe.oauthServiceAccount) ?? '';
     const json = JSON.stringify({ type: 'service_account', project_id: 'smtprobe-mock', private_key_id: 'mock-key-1', private_key: privateKey, client_email: probe.oauthServiceAccount, client_id: '100000000000000000001', token_uri: endpoint.tokenUrl });
@@ -104,7 +112,7 @@ export async function startScenarioOAuthSmtp(scenario: Scenario, oauth: Scenario
 }
 
 /** Keys of a scenario's `probe:` section that exist only in scenarios (test values the mock turns into files). */
-const SCENARIO_ONLY: readonly (keyof OAuthProbe)[] = ['oauthClientSecret', 'oauthRefreshToken', 'oauthServiceAccount'];
+const SCENARIO_ONLY: readonly (keyof OAuthProbe)[] = ['oauthClientSecret', 'oauthRefreshToken', 'oauthServiceAccount', 'oauthClientCertificate'];
 
 /**
  * withMockOAuth: a scenario's probe flags as `check` flags against a running mock — the
@@ -178,6 +186,8 @@ const FLAG_OF: Record<string, string> = {
   oauthClientSecretFile: '--oauth-client-secret-file',
   oauthRefreshTokenFile: '--oauth-refresh-token-file',
   oauthServiceAccount: '--oauth-service-account',
+  oauthClientCert: '--oauth-client-cert',
+  oauthClientKey: '--oauth-client-key',
 };
 
 /**

@@ -38,6 +38,8 @@ const clientSchema = z
     consented: z.boolean().optional(),
     /** The secret has expired (AADSTS7000222). */
     secretExpired: z.boolean().optional(),
+    /** The mock's app certificate (made at start-up, RSA) is registered for this client. */
+    certificate: z.boolean().optional(),
     /** Refresh tokens this client may redeem (test values), each for the user `upn`. */
     refreshTokens: z.array(z.object({ token: text, upn: text }).strict()).optional(),
     token: tokenShapeSchema.optional(),
@@ -131,6 +133,7 @@ export interface OAuthScenario {
       secret?: string | undefined;
       consented?: boolean | undefined;
       secretExpired?: boolean | undefined;
+      certificate?: boolean | undefined;
       refreshTokens?: { token: string; upn: string }[] | undefined;
       token?: { aud?: string | undefined; roles?: string[] | undefined; scp?: string | undefined; lifetimeS?: number | undefined; clockOffsetS?: number | undefined } | undefined;
     }[];
@@ -161,6 +164,8 @@ export const oauthProbeShape = {
   oauthClientSecret: text.optional(),
   /** Test refresh token; the probe reads it with --oauth-refresh-token-file. */
   oauthRefreshToken: text.optional(),
+  /** true: sign a client assertion with the mock's app certificate (--oauth-client-cert/--oauth-client-key files the mock writes). */
+  oauthClientCertificate: z.boolean().optional(),
   /** The email of one of the endpoint's service accounts: the probe gets its key file (--oauth-service-account). */
   oauthServiceAccount: text.optional(),
   oauthTenant: text.optional(),
@@ -173,6 +178,7 @@ export interface OAuthProbe {
   oauthClientSecret?: string | undefined;
   oauthRefreshToken?: string | undefined;
   oauthServiceAccount?: string | undefined;
+  oauthClientCertificate?: boolean | undefined;
   oauthTenant?: string | undefined;
   oauthScope?: string | undefined;
 }

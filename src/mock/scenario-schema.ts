@@ -270,7 +270,7 @@ function checkScenario(s: z.infer<typeof scenarioObjectSchema>, ctx: z.Refinemen
   if (s.oauth?.smtp && (s.server.fault.kind !== 'none' || Object.keys(s.server.replies).length > 0)) {
     ctx.addIssue({ code: 'custom', path: ['oauth', 'smtp'], message: 'with oauth.smtp the bearer-checking server answers SMTP: server.fault and server.replies would not be used' });
   }
-  const oauthKeys = (['oauthClientId', 'oauthClientSecret', 'oauthRefreshToken', 'oauthServiceAccount', 'oauthTenant', 'oauthScope'] as const).filter((k) => s.probe[k] !== undefined);
+  const oauthKeys = (['oauthClientId', 'oauthClientSecret', 'oauthRefreshToken', 'oauthServiceAccount', 'oauthClientCertificate', 'oauthTenant', 'oauthScope'] as const).filter((k) => s.probe[k] !== undefined);
   if (oauthKeys.length > 0 && !s.oauth) {
     ctx.addIssue({ code: 'custom', path: ['probe', oauthKeys[0] ?? 'oauthClientId'], message: 'needs an oauth: section (the token endpoint the probe fetches its token from)' });
   }

@@ -73,6 +73,8 @@ const CASES: { scenario: string; mechanism?: string; cause?: string; flags: RegE
   { scenario: 'oauth-m365-delegated-good', mechanism: 'XOAUTH2', flags: /--oauth-refresh-token-file / },
   { scenario: 'oauth-m365-refresh-token-expired', cause: 'refresh-token-expired', flags: /--oauth-refresh-token-file / },
   { scenario: 'oauth-m365-delegated-consent-missing', cause: 'consent-missing', flags: /--oauth-refresh-token-file / },
+  { scenario: 'oauth-m365-certificate-good', mechanism: 'XOAUTH2', flags: /--oauth-client-cert \S+ --oauth-client-key \S+/ },
+  { scenario: 'oauth-m365-certificate-not-registered', cause: 'certificate-not-registered', flags: /--oauth-client-cert / },
   { scenario: 'oauth-m365-basic-auth', mechanism: 'LOGIN', flags: /--password-env MOCK_PASSWORD/ },
 ];
 

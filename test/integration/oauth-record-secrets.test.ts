@@ -85,6 +85,8 @@ async function probeScenario(scenario: Scenario): Promise<{ report: Report; secr
 const CASES: { scenario: string; code?: 'OAUTH_TOKEN_REQUEST_FAILED' | 'AUTH_TOKEN_REJECTED'; assertion?: boolean }[] = [
   { scenario: 'oauth-m365-good' },
   { scenario: 'oauth-gmail-good', assertion: true },
+  { scenario: 'oauth-m365-certificate-good', assertion: true },
+  { scenario: 'oauth-m365-certificate-not-registered', code: 'OAUTH_TOKEN_REQUEST_FAILED', assertion: true },
   { scenario: 'oauth-m365-invalid-client-secret', code: 'OAUTH_TOKEN_REQUEST_FAILED' },
   { scenario: 'oauth-m365-unknown-tenant', code: 'OAUTH_TOKEN_REQUEST_FAILED' },
   { scenario: 'oauth-m365-refresh-token-expired', code: 'OAUTH_TOKEN_REQUEST_FAILED' },
