@@ -160,6 +160,11 @@ describe('OAuth through the CLI: check --json → record --from-report → mock 
           const r = await cli([...base, '--format', f, '--transcript']);
           outputs.push(r.stdout, r.stderr);
         }
+        // check --record writes the recording straight from the run.
+        const direct = path.join(dir, `direct-${c.scenario}.yaml`);
+        const r = await cli([...base, '--record', direct]);
+        outputs.push(r.stdout, r.stderr, await readFile(direct, 'utf8'));
+        expect(parseScenario(await readFile(direct, 'utf8'), direct).expect.codes).toContain(c.code);
       } finally {
         await server.close();
       }
