@@ -123,7 +123,7 @@ describe('smtprobe check --oauth-* against smtprobe mock <oauth scenario>', () =
       }
       // A failed token request never reaches AUTH.
       if (codes.includes('OAUTH_TOKEN_REQUEST_FAILED')) expect(auth?.data?.attempted).toBe(false);
-    });
+    }, 60_000);
   }
 
   it('covers every bundled oauth-* scenario', async () => {

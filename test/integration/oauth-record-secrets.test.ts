@@ -200,6 +200,6 @@ describe('OAuth through the CLI: check --json → record --from-report → mock 
         child.kill('SIGTERM');
         await exited;
       }
-    });
+    }, 120_000);
   }
 });
