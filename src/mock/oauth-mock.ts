@@ -63,10 +63,11 @@ export async function startScenarioOAuth(scenario: Scenario, pki: TestPki, dir: 
   const tokenUrl = probe.oauthTenant !== undefined ? `${endpoint.url}/${encodeURIComponent(probe.oauthTenant)}/oauth2/v2.0/token` : endpoint.tokenUrl;
   const probeInput: Record<string, string> = { oauthTokenUrl: tokenUrl };
   const testSecrets: string[] = [];
-  const secretFile = async (name: string, value: string): Promise<string> => {
+  /** Writes a file only the owner reads; `secret` is what must never be shown (the whole value, or its key part). */
+  const secretFile = async (name: string, value: string, secret: string = value): Promise<string> => {
     const file = join(dir, name);
     await writeFile(file, value, { mode: 0o600 });
-    testSecrets.push(value);
+    testSecrets.push(secret);
     return file;
   };
   if (probe.oauthClientSecret !== undefined) probeInput.oauthClientSecretFile = await secretFile('oauth-client-secret', probe.oauthClientSecret);
@@ -79,9 +80,7 @@ export async function startScenarioOAuth(scenario: Scenario, pki: TestPki, dir: 
   if (probe.oauthServiceAccount !== undefined) {
     const privateKey = keys.get(probe.oauthServiceAccount) ?? '';
     const json = JSON.stringify({ type: 'service_account', project_id: 'smtprobe-mock', private_key_id: 'mock-key-1', private_key: privateKey, client_email: probe.oauthServiceAccount, client_id: '100000000000000000001', token_uri: endpoint.tokenUrl });
-    probeInput.oauthServiceAccount = await secretFile('oauth-service-account.json', json);
-    testSecrets.pop();
-    testSecrets.push(privateKey);
+    probeInput.oauthServiceAccount = await secretFile('oauth-service-account.json', json, privateKey);
   }
   return { endpoint, tokenUrl, probeInput, testSecrets, close: () => endpoint.close() };
 }

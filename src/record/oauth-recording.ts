@@ -28,6 +28,14 @@ export interface OAuthRecording {
   bearerServer: boolean;
 }
 
+/**
+ * wireSafe: a recorded text as the scenario language accepts it. CR, LF and NUL are refused in
+ * text the mock sends; U+FFFD marks where one was, as in recorded replies.
+ */
+function wireSafe(text: string): string {
+  return text.replace(/[\r\n\u0000]/g, '\ufffd');
+}
+
 /** The client id a recording registers when the probe used none (a generic endpoint's public client). */
 const RECORDED_CLIENT_ID = 'recorded-client';
 /** Below this many seconds a token's nbf/iat ahead of this machine is issuing latency, not a clock problem. */
@@ -106,8 +114,8 @@ export function oauthRecording(report: Report, user: string | undefined): OAuthR
   }
   const e = data?.endpointError;
   if (e) {
-    tokenEndpoint.error = { status: e.status !== undefined && e.status >= 400 ? e.status : 400, error: e.error };
-    if (e.description !== undefined) tokenEndpoint.error.description = e.description;
+    tokenEndpoint.error = { status: e.status !== undefined && e.status >= 400 && e.status <= 599 ? e.status : 400, error: wireSafe(e.error) || 'request_failed' };
+    if (e.description !== undefined && e.description !== '') tokenEndpoint.error.description = wireSafe(e.description);
   }
 
   const oauth: OAuthDocument = { tokenEndpoint };
@@ -117,8 +125,8 @@ export function oauthRecording(report: Report, user: string | undefined): OAuthR
     const r = auth.reply;
     if (r && r.code >= 400) {
       const lines = r.lines.length > 0 ? r.lines : [''];
-      smtp.reject = { reply: lines.map((l) => `${r.code} ${r.enhanced ? `${r.enhanced} ` : ''}${l}`.trimEnd()) };
-      if (data?.challenge) smtp.reject.challenge = { ...data.challenge };
+      smtp.reject = { reply: lines.map((l) => wireSafe(`${r.code} ${r.enhanced ? `${r.enhanced} ` : ''}${l}`.trimEnd())) };
+      if (data?.challenge) smtp.reject.challenge = Object.fromEntries(Object.entries(data.challenge).map(([k, v]) => [k, wireSafe(String(v))]));
     }
     oauth.smtp = smtp;
   }
