@@ -2,6 +2,7 @@ import { stopRequested, withInterrupt } from './interrupt.js';
 import type { MockServer, Scenario } from '../mock/index.js';
 import { UNKNOWN_EXIT } from './exit.js';
 import { listenProblem } from './listen-error.js';
+import { oauthCheckArgs } from '../mock/oauth-mock.js';
 import { wholeNumberIn } from './whole-number.js';
 
 /** Exit code for a scenario that cannot be used (bad name, invalid file, port in use): bad input, as in every command. */
@@ -94,6 +95,7 @@ function describe(server: MockServer): string {
   if (p.user) args.push(`--user ${p.user}`);
   if (p.password !== undefined) args.push('--password-env MOCK_PASSWORD');
   if (p.token !== undefined) args.push('--token-env MOCK_TOKEN');
+  args.push(...oauthCheckArgs(server));
   if (p.allowPlaintextAuth) args.push('--allow-plaintext-auth');
   if (p.mailFrom) args.push(`--mail-from ${p.mailFrom}`);
   for (const r of p.rcpt ?? []) args.push(`--rcpt ${r}`);
@@ -101,6 +103,8 @@ function describe(server: MockServer): string {
   if (p.phaseTimeout) args.push(`--phase-timeout ${p.phaseTimeout}`);
   const env = [p.password !== undefined ? `MOCK_PASSWORD='${p.password}'` : '', p.token !== undefined ? `MOCK_TOKEN='${p.token}'` : ''].filter(Boolean);
   const users = s.server.auth.users.map((u) => `${u.username} / ${u.password}`);
+  // An OAuth scenario's credentials are the token endpoint's test client, in files the mock wrote.
+  if (server.oauth) users.push(`OAuth via ${server.oauth.tokenUrl}${p.oauthClientId ? `, client ${p.oauthClientId}` : ''} (test secrets in the files the check line names)`);
   const tlsText = s.server.tls === 'none' ? 'no TLS' : `${s.server.tls === 'implicit' ? 'implicit TLS' : 'STARTTLS'}, certificate ${s.server.certificate}`;
   return [
     `scenario    ${s.name}: ${s.description}`,

@@ -10,6 +10,7 @@ import type { Scenario } from './scenario-schema.js';
 import { ServerResources } from './server-resources.js';
 import { buildServerTls } from './server-tls.js';
 import { createSmtpServerHost } from './smtp-server-host.js';
+import { startOAuthMockServer, type ScenarioOAuth } from './oauth-mock.js';
 
 /** MockServer: a running mock smart host. */
 export interface MockServer {
@@ -20,8 +21,10 @@ export interface MockServer {
   caFile: string;
   caPem: string;
   pki: TestPki;
-  /** Which implementation serves the scenario. */
-  engine: Engine;
+  /** Which implementation serves the scenario (`oauth`: the bearer-checking server of `oauth.smtp`). */
+  engine: Engine | 'oauth';
+  /** The scenario's token endpoint and what a probe needs to use it (scenarios with `oauth:`). */
+  oauth?: ScenarioOAuth;
   /** sessions: connections accepted so far. */
   sessions(): number;
   /** openConnections: connections currently open. */
@@ -58,6 +61,12 @@ function listen(server: Server, port: number, host: string): Promise<number> {
  * can express; the raw responder plays the rest (engine-choice.ts says why).
  */
 export async function startMockServer(scenario: Scenario, opts: MockOptions = {}): Promise<MockServer> {
+  if (!scenario.oauth) return startSmtpSide(scenario, opts);
+  return startOAuthMockServer(scenario, { ...opts, pki: opts.pki ?? (await createTestPki()) }, startSmtpSide);
+}
+
+/** startSmtpSide: the scenario's `server:` on smtp-server or the raw responder. */
+async function startSmtpSide(scenario: Scenario, opts: MockOptions): Promise<MockServer> {
   const host = opts.host ?? '127.0.0.1';
   const log = opts.onLog ?? ((): void => undefined);
   const pki = opts.pki ?? (await createTestPki());

@@ -36,12 +36,26 @@ export interface OAuthSmtpOptions {
   clockOffsetS?: number;
   /** Audience the server requires (default https://outlook.office365.com). */
   audience?: string;
+  /**
+   * Refuse every bearer token: send `challenge` (base64 JSON) in a 334 when given, then
+   * `reply` (one reply, its lines) — a refusal recorded from a real server, replayed.
+   */
+  reject?: { challenge?: Record<string, string | undefined> | undefined; reply: string[] };
+  /** Receives one line per session event; tokens and passwords never appear. */
+  onLog?: (line: string) => void;
+  /** Default 127.0.0.1 and an ephemeral port. */
+  host?: string;
+  port?: number;
 }
 
 export interface OAuthSmtpServer {
   port: number;
   /** What the server decided per AUTH, for tests: mechanism, result, reason (no tokens). */
   decisions: { mechanism: string; ok: boolean; reason: string }[];
+  /** Connections accepted so far. */
+  sessions(): number;
+  /** Connections open now. */
+  openConnections(): number;
   close(): Promise<void>;
 }
 
@@ -56,15 +70,22 @@ const REQUIRED_ROLE = 'SMTP.SendAsApp';
  */
 export async function startOAuthSmtpServer(opts: OAuthSmtpOptions): Promise<OAuthSmtpServer> {
   const m365 = opts.profile === 'm365';
-  const leaf = await opts.pki.issue('valid', { hostnames: [m365 ? M365_HOST : 'smtp.gmail.com', '127.0.0.1', 'localhost'] });
+  const leaf = await opts.pki.issue('valid', { hostnames: [...(m365 ? [M365_HOST, 'smtp.office365.com'] : ['smtp.gmail.com']), '127.0.0.1', 'localhost'] });
   const context = createSecureContext({ key: leaf.keyPem, cert: leaf.chainPem, minVersion: 'TLSv1.2' });
   const mechanisms = opts.mechanisms ?? (m365 ? ['LOGIN', 'XOAUTH2'] : ['LOGIN', 'PLAIN', 'XOAUTH2', 'OAUTHBEARER']);
   const decisions: OAuthSmtpServer['decisions'] = [];
   const sockets = new Set<Socket>();
+  const log = opts.onLog ?? ((): void => undefined);
+  let sessions = 0;
 
   const server: Server = createServer((raw) => {
     sockets.add(raw);
-    raw.on('close', () => sockets.delete(raw));
+    const id = ++sessions;
+    log(`#${id} * connect from ${raw.remoteAddress}:${raw.remotePort} (oauth ${opts.profile})`);
+    raw.on('close', () => {
+      sockets.delete(raw);
+      log(`#${id} * closed`);
+    });
     raw.on('error', () => undefined);
     session(raw);
   });
@@ -195,8 +216,9 @@ export async function startOAuthSmtpServer(opts: OAuthSmtpOptions): Promise<OAut
         return;
       }
       const fields = parseBearer(p.mechanism, b64d(line));
-      const verdict = judge(fields.user, fields.token);
+      const verdict = opts.reject ? { ok: false, reason: 'scripted refusal', reply: opts.reject.reply.map((l, n, all) => `${l.slice(0, 3)}${n === all.length - 1 ? ' ' : '-'}${l.slice(4)}`).join('\r\n') } : judge(fields.user, fields.token);
       decisions.push({ mechanism: p.mechanism, ok: verdict.ok, reason: verdict.reason });
+      log(`AUTH ${p.mechanism}: ${verdict.ok ? 'accepted' : `refused (${verdict.reason})`}`);
       if (verdict.ok) {
         pending = undefined;
         write('235 2.7.0 Authentication successful');
@@ -204,7 +226,14 @@ export async function startOAuthSmtpServer(opts: OAuthSmtpOptions): Promise<OAut
       }
       p.step = 'error-ack';
       p.reply = verdict.reply;
-      const json = m365
+      if (opts.reject && !opts.reject.challenge) {
+        pending = undefined;
+        write(verdict.reply ?? FAIL_M365);
+        return;
+      }
+      const json = opts.reject?.challenge
+        ? opts.reject.challenge
+        : m365
         ? { status: '401', schemes: 'bearer', scope: 'https://outlook.office365.com/.default' }
         : { status: verdict.status ?? '400', schemes: 'Bearer', scope: 'https://mail.google.com/' };
       write(`334 ${Buffer.from(JSON.stringify(json)).toString('base64')}`);
@@ -255,10 +284,18 @@ export async function startOAuthSmtpServer(opts: OAuthSmtpOptions): Promise<OAut
     return { ok: true, reason: 'token accepted' };
   }
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
   return {
     port: (server.address() as AddressInfo).port,
     decisions,
+    sessions: () => sessions,
+    openConnections: () => sockets.size,
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();

@@ -4,6 +4,7 @@ import { FINDING_CODES, type FindingCode } from '../model/finding-codes.js';
 import { ATTEMPTABLE_MECHANISMS, TLS_VERSIONS, type MechanismName, type TlsModeOption, type TlsVerify, type TlsVersion } from '../model/target.js';
 import type { Verdict } from '../model/report.js';
 import { framingCharacter } from '../model/wire-text.js';
+import { oauthProbeShape, oauthScenarioSchema, type OAuthProbe, type OAuthScenario } from './oauth-scenario-schema.js';
 
 /**
  * The scenario language of the mock smart host (docs/scenarios.md is the user's guide).
@@ -216,6 +217,7 @@ const probeSchema = z
     clientCert: z.enum(['none', 'trusted', 'untrusted', 'server-auth-only']).optional(),
     /** Add the mock's root CA to the trusted roots (default true). */
     useMockCa: z.boolean().optional(),
+    ...oauthProbeShape,
   })
   .strict();
 
@@ -243,6 +245,8 @@ export const scenarioObjectSchema = z
     description: z.string().min(1),
     server: serverSchema.default(serverSchema.parse({})),
     probe: probeSchema.default({}),
+    /** A token endpoint (and optionally a bearer-checking SMTP side): see oauth-scenario-schema.ts. */
+    oauth: oauthScenarioSchema.optional(),
     expect: expectSchema,
   })
   .strict();
@@ -262,6 +266,16 @@ function checkScenario(s: z.infer<typeof scenarioObjectSchema>, ctx: z.Refinemen
         ctx.addIssue({ code: 'custom', path: ['server', 'replies', verb, i, 'stage'], message: 'stage applies to AUTH only' });
       }
     });
+  }
+  if (s.oauth?.smtp && (s.server.fault.kind !== 'none' || Object.keys(s.server.replies).length > 0)) {
+    ctx.addIssue({ code: 'custom', path: ['oauth', 'smtp'], message: 'with oauth.smtp the bearer-checking server answers SMTP: server.fault and server.replies would not be used' });
+  }
+  const oauthKeys = (['oauthClientId', 'oauthClientSecret', 'oauthRefreshToken', 'oauthServiceAccount', 'oauthClientCertificate', 'oauthTenant', 'oauthScope'] as const).filter((k) => s.probe[k] !== undefined);
+  if (oauthKeys.length > 0 && !s.oauth) {
+    ctx.addIssue({ code: 'custom', path: ['probe', oauthKeys[0] ?? 'oauthClientId'], message: 'needs an oauth: section (the token endpoint the probe fetches its token from)' });
+  }
+  if (s.oauth && s.probe.oauthServiceAccount !== undefined && !s.oauth.tokenEndpoint.serviceAccounts.some((a) => a.email === s.probe.oauthServiceAccount)) {
+    ctx.addIssue({ code: 'custom', path: ['probe', 'oauthServiceAccount'], message: 'names no service account of oauth.tokenEndpoint.serviceAccounts' });
   }
   const overlap = s.expect.codes.filter((c) => s.expect.absent.includes(c));
   if (overlap.length > 0) {
@@ -317,7 +331,8 @@ export interface Scenario {
     client?: 'generic' | 'exchange' | undefined;
     clientCert?: 'none' | 'trusted' | 'untrusted' | 'server-auth-only' | undefined;
     useMockCa?: boolean | undefined;
-  };
+  } & OAuthProbe;
+  oauth?: OAuthScenario | undefined;
   expect: { codes: FindingCode[]; anyOf: FindingCode[]; absent: FindingCode[]; verdict: Verdict };
 }
 

@@ -2,6 +2,7 @@ import type { MockServer } from './mock-server.js';
 import type { Scenario } from './scenario-schema.js';
 import type { Target } from '../model/target.js';
 import { parseTargetInput, resolveTarget } from '../config/resolve-target.js';
+import { withMockOAuth } from './oauth-mock.js';
 
 /**
  * targetForScenario builds the Target a scenario's `probe:` section describes, aimed at a
@@ -14,7 +15,7 @@ export async function targetForScenario(scenario: Scenario, server: MockServer, 
   const { clientCert, useMockCa, ...flags } = scenario.probe;
   const raw: Record<string, unknown> = {
     icmp: false,
-    ...flags,
+    ...withMockOAuth(flags, server),
     name: scenario.name,
     host: server.host,
     port: server.port,

@@ -55,6 +55,8 @@ export interface TokenEndpointOptions {
   /** Reuse a PKI (so one --ca serves the endpoint and the SMTP mock). */
   pki?: TestPki;
   now?: () => number;
+  /** Answer every token request with this error (RFC 6749 §5.2), as recorded from a real endpoint. */
+  fixedError?: { status: number; error: string; description?: string | undefined };
 }
 
 /** What the endpoint issued; the mock SMTP server verifies tokens against this. */
@@ -85,6 +87,8 @@ export interface MockTokenEndpoint {
   googleTokens: Map<string, IssuedGoogleToken>;
   /** Every access and refresh token issued (tests grep outputs for them). */
   issued: string[];
+  /** Every signed assertion received (client assertions, Google JWT bearer grants): secrets too, for the same greps. */
+  assertions: string[];
   requests: TokenRequestLog[];
   close(): Promise<void>;
 }
@@ -105,6 +109,7 @@ export async function startMockTokenEndpoint(opts: TokenEndpointOptions = {}): P
   const googleTokens = new Map<string, IssuedGoogleToken>();
   const requests: TokenRequestLog[] = [];
   const issued: string[] = [];
+  const assertions: string[] = [];
   const tenants = new Set((opts.tenants ?? ['contoso.onmicrosoft.com', TENANT_ID]).map((t) => t.toLowerCase()));
   const sockets = new Set<Socket>();
 
@@ -120,6 +125,10 @@ export async function startMockTokenEndpoint(opts: TokenEndpointOptions = {}): P
     const path = new URL(req.url ?? '/', 'https://127.0.0.1').pathname;
     if (req.method !== 'POST') return send(res, 405, { error: 'invalid_request', error_description: 'POST only' });
     const form = new URLSearchParams(await body(req));
+    for (const k of ['client_assertion', 'assertion']) {
+      const a = form.get(k);
+      if (a) assertions.push(a);
+    }
     const grantType = form.get('grant_type') ?? '';
     const basic = /^Basic\s+(.+)$/i.exec(req.headers.authorization ?? '');
     const log: TokenRequestLog = { path, grantType, clientAuth: basic ? 'basic' : form.has('client_assertion') ? 'assertion' : form.has('client_secret') ? 'post' : grantType.includes('jwt-bearer') ? 'jwt-bearer' : 'none' };
@@ -127,6 +136,11 @@ export async function startMockTokenEndpoint(opts: TokenEndpointOptions = {}): P
     if (scope !== undefined) log.scope = scope;
     requests.push(log);
 
+    if (opts.fixedError) {
+      const e = opts.fixedError;
+      const codes = [...(e.description ?? '').matchAll(/\bAADSTS(\d+)/g)].map((m) => Number(m[1]));
+      return send(res, e.status, { error: e.error, ...(e.description !== undefined ? { error_description: e.description } : {}), ...(codes.length > 0 ? { error_codes: codes } : {}) });
+    }
     if (grantType === 'urn:ietf:params:oauth:grant-type:jwt-bearer') return google(form, res);
 
     // Microsoft paths: /<tenant>/oauth2/v2.0/token; anything else ending in /token is generic.
@@ -226,6 +240,7 @@ export async function startMockTokenEndpoint(opts: TokenEndpointOptions = {}): P
     signingKey,
     googleTokens,
     issued,
+    assertions,
     requests,
     close: () =>
       new Promise<void>((resolve) => {

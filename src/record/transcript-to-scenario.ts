@@ -11,6 +11,7 @@ import { inferFailure } from './failure-inference.js';
 import { REPLAY_PASSWORD, Redactor, redactChallenge, type RedactOptions } from './redact.js';
 import { certificateFor, SERVER_DEFAULT_VERSIONS, tlsVersionsFor } from './tls-profile.js';
 import { InputError } from '../config/input-error.js';
+import { oauthRecording } from './oauth-recording.js';
 
 /** ScenarioDocument: a scenario as written in a file (before defaults are filled in). */
 export type ScenarioDocument = z.input<typeof scenarioObjectSchema>;
@@ -216,6 +217,9 @@ export function reportToScenario(report: Report, opts: RecordOptions): ScenarioD
   if (failure.fault) server.fault = failure.fault;
 
   const probe = probeFor(report, { user, probedName, untrustedRoot: cert.untrustedRoot, clientCertRejected: has('CLIENT_CERT_REJECTED'), clientCertNoClientAuth: has('CLIENT_CERT_NO_CLIENT_AUTH') });
+  // A token smtprobe fetched itself is fetched again in the replay, from the mock's token endpoint.
+  const oauth = oauthRecording(report, user);
+  if (oauth) Object.assign(probe, oauth.probe);
   const replayed = report.findings.filter((f) => !NOT_REPLAYED.has(f.code));
   const codes = [...new Set(replayed.map((f) => f.code))].sort();
   const verdict = replayed.length === report.findings.length ? report.verdict : verdictOf(replayed, report.steps);
@@ -224,8 +228,10 @@ export function reportToScenario(report: Report, opts: RecordOptions): ScenarioD
   const doc: ScenarioDocument = {
     name: opts.name,
     description: `Recorded from ${where} at ${report.startedAt}: ${verdict}${codes.length ? ` — ${codes.join(', ')}` : ''}.`,
-    server,
+    // With a bearer exchange the bearer-checking server answers SMTP; the rest of `server:` would not be used.
+    server: oauth?.bearerServer ? { hostname } : server,
     probe,
+    ...(oauth ? { oauth: oauth.oauth } : {}),
     expect: { codes, verdict },
   };
   return redactor.deep(doc);
@@ -279,8 +285,8 @@ function probeFor(report: Report, ctx: { user: string | undefined; probedName: s
   if (t.auth !== 'auto') p.auth = t.auth;
   if (ctx.user) p.user = ctx.user;
   if (t.hasPassword) p.password = REPLAY_PASSWORD;
-  // A token smtprobe fetched itself (--oauth-*) is replayed as a fixed test token: no token endpoint in a replay.
-  if (t.hasToken || t.oauth) p.token = REPLAY_PASSWORD;
+  // A token smtprobe fetched itself (--oauth-*) is fetched again from the mock's endpoint (oauth-recording.ts).
+  if (t.hasToken && !t.oauth) p.token = REPLAY_PASSWORD;
   if (t.allowPlaintextAuth) p.allowPlaintextAuth = true;
   if (t.mailFrom) p.mailFrom = t.mailFrom;
   if (t.rcpt.length > 0) p.rcpt = [...t.rcpt];

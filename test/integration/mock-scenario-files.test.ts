@@ -10,10 +10,10 @@ import { authOffered } from '../../src/mock/ehlo-lines.js';
 import { LineClient } from './mock-fixtures/line-client.js';
 
 const files = await bundledScenarioFiles();
-/** Scenarios whose EHLO is the engine's own (no fault, script, refusal or literal EHLO list). */
+/** Scenarios whose EHLO is the engine's own (no fault, script, refusal or literal EHLO list); `oauth.smtp` ones speak as Microsoft 365 or Gmail instead. */
 const plainEhlo = (await Promise.all(files.map((f) => loadScenarioFile(f)))).filter((s) => {
   const srv = s.server;
-  return srv.fault.kind === 'none' && !srv.replies.EHLO && !srv.replies.STARTTLS && srv.greeting.code === 220 && !srv.extensions.plain && !srv.extensions.tls;
+  return !s.oauth?.smtp && srv.fault.kind === 'none' && !srv.replies.EHLO && !srv.replies.STARTTLS && srv.greeting.code === 220 && !srv.extensions.plain && !srv.extensions.tls;
 });
 let pki: TestPki;
 

@@ -53,6 +53,11 @@ export interface TestPki {
    * `serverAuthOnly` = its extended key usage is serverAuth only, as public CAs issue since 2026.
    */
   issueClient(commonName: string, opts?: { untrusted?: boolean; serverAuthOnly?: boolean }): Promise<IssuedCert>;
+  /**
+   * A self-signed RSA certificate, as an app's certificate credential for OAuth client
+   * assertions (Microsoft Entra ID accepts RSA keys only; it checks the key, not the issuer).
+   */
+  issueAppCertificate(commonName: string): Promise<IssuedCert>;
 }
 
 const DAY_MS = 86_400_000;
@@ -162,6 +167,20 @@ export async function createTestPki(opts: { now?: Date } = {}): Promise<TestPki>
         signingKey: ca.keys.privateKey,
         signingAlgorithm: ECDSA_SHA256,
         extensions: await leafExtensions(crypto, keys, ca.keys, [], clientOpts.serverAuthOnly ? x509.ExtendedKeyUsage.serverAuth : x509.ExtendedKeyUsage.clientAuth),
+      }, crypto);
+      const certPem = pem(cert);
+      return { keyPem: await privateKeyPem(crypto, keys), certPem, chainPem: certPem };
+    },
+
+    async issueAppCertificate(commonName) {
+      const keys = await generate(crypto, RSA_2048);
+      const cert = await x509.X509CertificateGenerator.createSelfSigned({
+        serialNumber: serial(),
+        name: `CN=${commonName}`,
+        notBefore: new Date(now - HOUR_MS),
+        notAfter: new Date(now + 2 * DAY_MS),
+        keys,
+        signingAlgorithm: RSA_SHA256,
       }, crypto);
       const certPem = pem(cert);
       return { keyPem: await privateKeyPem(crypto, keys), certPem, chainPem: certPem };
