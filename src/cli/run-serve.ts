@@ -45,10 +45,14 @@ export async function runServeCommand(flags: Record<string, unknown>): Promise<v
   });
   process.stderr.write(`smtprobe serve: listening on ${exporter.url} (${config.targets.length} targets from ${config.file})\n`);
   const stop = onInterrupt({ notice: (signal) => `smtprobe serve: ${signal}, stopping (again to quit now)\n` });
+  // SIGHUP reads probes.yaml again (the outcome is logged: one line); a bad file keeps the old one.
+  const onHangup = (): void => void exporter.reload();
+  process.on('SIGHUP', onHangup);
   try {
     await new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => resolve(), { once: true }));
     await exporter.close();
   } finally {
+    process.off('SIGHUP', onHangup);
     stop.dispose();
   }
 }
