@@ -1,6 +1,6 @@
 import { ConfigError } from '../config/config-error.js';
 import { loadProbesFile } from '../config/probes-file.js';
-import { probe } from '../probe/probe.js';
+import { probeTarget } from '../all-addresses.js';
 import { NetPingSessions } from '../probe/path/net-ping-pinger.js';
 import { TrustStoreCache } from '../probe/tls/trust-store.js';
 import { TokenCache } from '../oauth/token-cache.js';
@@ -33,7 +33,7 @@ export async function runServeCommand(flags: Record<string, unknown>): Promise<v
     env: process.env,
     listen,
     limits,
-    probe: (target, opts) => probe(target, { signal: opts.signal, trustStores, tokens, pingers, ...(opts.authHold ? { authHold: opts.authHold } : {}) }),
+    probe: (target, opts) => probeTarget(target, { signal: opts.signal, trustStores, tokens, pingers, perHost: limits.perHost, ...(opts.authHold ? { authHold: opts.authHold } : {}) }),
     ...(everyMs !== undefined ? { everyMs, jitter } : {}),
     ...(timeoutOffsetS !== undefined ? { timeoutOffsetS } : {}),
     log: (line) => process.stderr.write(`smtprobe serve: ${line}\n`),

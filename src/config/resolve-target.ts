@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Secret } from '../model/secret.js';
@@ -106,6 +107,10 @@ export async function resolveTarget(input: TargetInput, opts: ResolveOptions): P
   if (input.mailFrom !== undefined) target.mailFrom = input.mailFrom;
   if (input.dnsServer) target.connectivity.dnsServer = input.dnsServer;
   if (input.mx) target.connectivity.mx = input.mx;
+  const family = addressFamily(input, host, fail);
+  if (family) target.connectivity.addressFamily = family;
+  if (input.sourceAddress) target.connectivity.sourceAddress = input.sourceAddress;
+  if (input.allAddresses) target.allAddresses = true;
   if (input.connectorName) target.connectorName = input.connectorName;
   if (input.smartHostAuthMechanism) target.smartHostAuthMechanism = input.smartHostAuthMechanism;
   if (input.clientCert && input.clientKey) {
@@ -136,6 +141,24 @@ export async function resolveTarget(input: TargetInput, opts: ResolveOptions): P
     if (typed) target.password = new Secret(typed);
   }
   return target;
+}
+
+/**
+ * addressFamily: the family -4/-6 (or the source address) allows. A source address of one
+ * family can only reach addresses of that family, so it restricts the family too; a
+ * contradiction (both flags, -6 with an IPv4 source or host literal) is an input error.
+ */
+function addressFamily(input: TargetInput, host: string, fail: (field: string, problem: string) => never): 4 | 6 | undefined {
+  if (input.ipv4 && input.ipv6) fail('ipv4', 'give -4 (ipv4) or -6 (ipv6), not both');
+  const asked = input.ipv4 ? 4 : input.ipv6 ? 6 : undefined;
+  const source = input.sourceAddress === undefined ? 0 : isIP(input.sourceAddress);
+  if (asked && source && asked !== source) fail('sourceAddress', `${input.sourceAddress} is an IPv${source} address, but ${asked === 4 ? '-4 (ipv4)' : '-6 (ipv6)'} was given`);
+  const family = asked ?? (source === 4 || source === 6 ? source : undefined);
+  const literal = isIP(host);
+  if (family && literal && literal !== family) {
+    fail(asked ? (asked === 4 ? 'ipv4' : 'ipv6') : 'sourceAddress', `the host ${host} is an IPv${literal} address; ${asked ? `-${asked}` : `the source address ${input.sourceAddress}`} allows only IPv${family}`);
+  }
+  return family;
 }
 
 /** credentialSource: where a password reference points (env var or file), for lockout protection. */

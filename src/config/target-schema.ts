@@ -91,6 +91,13 @@ export const targetInputSchema = z.strictObject({
   pathCount: opt(count),
   dnsServer: opt(text(1, 64).check(z.refine(isDnsServer, 'an IP address, optionally with :port (IPv6 as [addr]:port)'))),
   mx: opt(hostName),
+  /** -4 / -6: only addresses of one family. */
+  ipv4: opt(z.boolean()),
+  ipv6: opt(z.boolean()),
+  /** The local address to connect from (an IP address of this host). */
+  sourceAddress: opt(text(1, 64).check(z.refine((v) => isIP(v) !== 0, 'an IPv4 or IPv6 address of this host'))),
+  /** Probe every A/AAAA address of the host, not only the first that answers. */
+  allAddresses: opt(z.boolean()),
   labels: opt(z.record(z.string(), z.string())),
   connectorName: opt(z.string()),
   /** The Send connector's SmartHostAuthMechanism, when the target came from one. */

@@ -440,6 +440,15 @@ export const CATALOG: { readonly [C in FindingCode]: CatalogEntry } = {
       'If the relay is simply that slow, raise the threshold.',
     ],
   },
+  ADDRESS_INCONSISTENT: {
+    severity: 'warning',
+    title: 'One address of the relay differs from the others',
+    cause: 'The relay name resolves to several addresses (nodes behind DNS round robin or a provider\'s pool), and one of them behaves unlike the rest: it fails where the others pass, or presents another certificate, TLS version or capabilities. Clients pick an address at random, so this is the classic intermittent failure: some messages wait or bounce, most go through.',
+    fix: [
+      'Take the odd address out of DNS (or out of the load balancer) until it is fixed, then fix that node: install the same certificate, TLS settings and connector configuration as the others.',
+      'Probe that address alone to see the whole dialogue: smtprobe check ADDRESS --tls-domain NAME --transcript.',
+    ],
+  },
   PROBE_INTERRUPTED: {
     severity: 'warning',
     title: 'Probe interrupted',

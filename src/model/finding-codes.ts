@@ -44,6 +44,8 @@ export const RELAY_CODES = ['RELAY_DENIED', 'SENDER_REJECTED'] as const;
  * - PROBE_SLOW: the probe took longer than its --warn-ms / --crit-ms threshold (warning / critical).
  * - PROBE_INTERRUPTED: the user stopped the probe (SIGINT/SIGTERM) before it ended; verdict unknown.
  * - AUTH_SUSPENDED: AUTH withheld after repeated credential rejections (lockout protection).
+ * - ADDRESS_INCONSISTENT: with --all-addresses, one address of the relay behaves unlike the
+ *   others (fails where they pass, another certificate, TLS version or capabilities).
  */
 export const EXTRA_CODES = [
   'AUTH_PLAINTEXT_ADVERTISED', 'AUTH_MECHANISM_NOT_ATTEMPTED', 'CERT_VERIFY_FAILED',
@@ -51,6 +53,7 @@ export const EXTRA_CODES = [
   'GREYLISTED', 'DNS_SERVER_REFUSED',
   'PROBE_SLOW',
   'PROBE_INTERRUPTED', 'AUTH_SUSPENDED',
+  'ADDRESS_INCONSISTENT',
 ] as const;
 
 /**

@@ -53,6 +53,10 @@ export interface ConnectivityOptions {
   pathIntervalMs?: number;
   /** Path analysis: look up reverse names of hops (default true; false = numeric, like mtr -n). */
   pathNames?: boolean;
+  /** Use only addresses of this family (-4 / -6): the other family's A or AAAA records are ignored. */
+  addressFamily?: 4 | 6;
+  /** Local address every SMTP connection is made from (--source-address): relays authorise by source IP. */
+  sourceAddress?: string;
 }
 
 /**
@@ -106,6 +110,11 @@ export interface Target {
   timeouts: Timeouts;
   connectivity: ConnectivityOptions;
   labels: Record<string, string>;
+  /**
+   * Probe every address the host resolves to (--all-addresses), each in its own SMTP session,
+   * and report them together in one Report (`addresses[]`), with the odd one out as a finding.
+   */
+  allAddresses?: boolean;
   /** Send connector name when the target came from an Exchange connector. */
   connectorName?: string;
   /** The connector's SmartHostAuthMechanism (docs/domain.md, "Exchange Send connector"), when the target came from one. */
