@@ -6,7 +6,12 @@
  * each address and names the odd one; -4/-6 restrict the family; --source-address binds the
  * local end (the mock sees the connection come from 127.0.0.2).
  */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probeTarget } from '../../src/all-addresses.js';
 import { parseTargetInput, resolveTarget } from '../../src/config/resolve-target.js';
@@ -18,6 +23,7 @@ import type { TcpData } from '../../src/model/step-data.js';
 import type { Target } from '../../src/model/target.js';
 import { renderHuman } from '../../src/report/human.js';
 import { renderPrometheus } from '../../src/report/prometheus.js';
+import { SMTPROBE_BIN } from '../support/bin.js';
 import { startDnsResponder } from '../unit/connectivity/dns-responder.js';
 
 let pki: TestPki;
@@ -170,5 +176,50 @@ describe('--source-address', () => {
     const tcp = r.steps.find((s) => s.step === 'tcp');
     expect(tcp?.status).toBe('fail');
     expect(tcp?.error?.message).toMatch(/cannot connect from source address 192\.0\.2\.1 \(EADDRNOTAVAIL/);
+  });
+});
+
+describe('the command line', () => {
+  const cli = async (args: string[]): Promise<{ code: number; stdout: string; stderr: string }> => {
+    try {
+      const r = await promisify(execFile)(process.execPath, [SMTPROBE_BIN, ...args], { env: { ...process.env, NO_COLOR: '1', RELAY_PASS: 'mock-pass-1' } });
+      return { code: 0, stdout: r.stdout, stderr: r.stderr };
+    } catch (err) {
+      const e = err as { code: number; stdout: string; stderr: string };
+      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+    }
+  };
+
+  it('check --all-addresses: one Report with every address, exit 2 for the expired node', async () => {
+    const r = await cli(['check', 'relay.test', '-p', String(port), '--dns-server', dns.server, '--tls-domain', 'smarthost.test', '--ca', good.caFile,
+      '-u', 'probe@smarthost.test', '--password-env', 'RELAY_PASS', '--no-icmp', '--all-addresses', '-4', '--json']);
+    expect(r.code).toBe(2);
+    const report = JSON.parse(r.stdout) as Report;
+    expect(report.addresses?.map((a) => a.address).sort()).toEqual(['127.0.0.1', '127.0.0.2']);
+    expect(report.findings.map((f) => f.code)).toContain('ADDRESS_INCONSISTENT');
+  });
+
+  it('run: every target yields exactly one Report per round, whatever it resolves to', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'smtprobe-alladdr-'));
+    try {
+      const file = path.join(dir, 'probes.yaml');
+      writeFileSync(file, [
+        `defaults: { icmp: false, port: ${port}, dnsServer: '${dns.server}', tlsDomain: smarthost.test, ca: ${JSON.stringify(good.caFile)}, user: probe@smarthost.test, password: env:RELAY_PASS, allAddresses: true }`,
+        'targets:',
+        '  - { name: relay, host: relay.test }',
+        '  - { name: healthy, host: healthy.test }',
+        '  - { name: v6-only-asked-v4, host: v6only.test, ipv4: true }',
+      ].join('\n'));
+      const r = await cli(['run', file, '--format', 'ndjson', '--no-progress']);
+      const reports = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Report);
+      expect(reports.map((x) => x.target.name).sort()).toEqual(['healthy', 'relay', 'v6-only-asked-v4']);
+      const by = new Map(reports.map((x) => [x.target.name, x]));
+      expect(by.get('relay')?.addresses).toHaveLength(3);
+      expect(by.get('healthy')?.addresses).toHaveLength(2);
+      expect(by.get('v6-only-asked-v4')?.summary.failedStep?.code).toBe('DNS_NO_ADDRESS');
+      expect(r.code).toBe(2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
