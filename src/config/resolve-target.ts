@@ -10,6 +10,7 @@ import { resolveOAuthCredential } from './oauth-credential.js';
 import { fromEnv, fromFile, resolveSecretRef, type SecretEnv } from './secrets.js';
 import { formatIssue, targetInputSchema, type TargetInput } from './target-schema.js';
 import { readTextFile } from './text-file.js';
+import { parsePingThreshold, parseStepThresholds } from './thresholds.js';
 
 
 export interface ResolveOptions extends SecretEnv {
@@ -86,6 +87,7 @@ export async function resolveTarget(input: TargetInput, opts: ResolveOptions): P
     ...(input.certWarnLifetime !== undefined ? { certWarnLifetimePct: input.certWarnLifetime } : {}),
     ...(input.warnMs !== undefined ? { warnMs: input.warnMs } : {}),
     ...(input.critMs !== undefined ? { critMs: input.critMs } : {}),
+    ...thresholds(input, fail),
     ehlo: input.ehlo ?? defaultEhloName(),
     auth: input.auth ?? 'auto',
     allowPlaintextAuth: input.allowPlaintextAuth ?? false,
@@ -141,6 +143,33 @@ export async function resolveTarget(input: TargetInput, opts: ResolveOptions): P
     if (typed) target.password = new Secret(typed);
   }
   return target;
+}
+
+/** thresholds: per-step and ICMP limits, parsed and checked (a warning limit above its critical one is refused). */
+function thresholds(input: TargetInput, fail: (field: string, problem: string) => never): Pick<Target, 'stepWarnMs' | 'stepCritMs' | 'pingWarn' | 'pingCrit'> {
+  const out: Pick<Target, 'stepWarnMs' | 'stepCritMs' | 'pingWarn' | 'pingCrit'> = {};
+  for (const key of ['stepWarnMs', 'stepCritMs'] as const) {
+    const raw = input[key];
+    if (raw === undefined) continue;
+    const parsed = parseStepThresholds(raw);
+    if (typeof parsed === 'string') fail(key, parsed);
+    else out[key] = parsed;
+  }
+  for (const [step, warn] of Object.entries(out.stepWarnMs ?? {})) {
+    const crit = out.stepCritMs?.[step as keyof typeof out.stepCritMs];
+    if (crit !== undefined && warn > crit) fail('stepWarnMs', `${step}=${warn} is above stepCritMs ${step}=${crit}`);
+  }
+  for (const key of ['pingWarn', 'pingCrit'] as const) {
+    const raw = input[key];
+    if (raw === undefined) continue;
+    const parsed = parsePingThreshold(raw);
+    if (typeof parsed === 'string') fail(key, parsed);
+    else out[key] = parsed;
+  }
+  if (out.pingWarn && out.pingCrit && (out.pingWarn.rttMs > out.pingCrit.rttMs || out.pingWarn.lossPct > out.pingCrit.lossPct)) {
+    fail('pingWarn', `${input.pingWarn} is above pingCrit ${input.pingCrit}`);
+  }
+  return out;
 }
 
 /**

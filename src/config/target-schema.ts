@@ -63,6 +63,12 @@ export const targetInputSchema = z.strictObject({
   /** Nagios-style thresholds on the probe's total time, milliseconds. */
   warnMs: opt(z.coerce.number().check(z.int(), z.gte(1), z.lte(3_600_000))),
   critMs: opt(z.coerce.number().check(z.int(), z.gte(1), z.lte(3_600_000))),
+  /** Per-step limits: `{ tls: 500 }` in probes.yaml, `tls=500,auth=2000` on the command line. */
+  stepWarnMs: opt(z.union([text(1, 512), z.record(z.string(), z.number())])),
+  stepCritMs: opt(z.union([text(1, 512), z.record(z.string(), z.number())])),
+  /** ICMP limits as check_ping's -w / -c: `RTT_MS,LOSS%`. */
+  pingWarn: opt(text(1, 32)),
+  pingCrit: opt(text(1, 32)),
   ehlo: opt(hostName),
   auth: opt(z.enum(['auto', 'none', ...ATTEMPTABLE_MECHANISMS])),
   user: opt(text(1, 512)),

@@ -440,6 +440,15 @@ export const CATALOG: { readonly [C in FindingCode]: CatalogEntry } = {
       'If the relay is simply that slow, raise the threshold.',
     ],
   },
+  ICMP_DEGRADED: {
+    severity: 'warning',
+    title: 'Ping to the relay slower or lossier than its threshold',
+    cause: 'The ICMP echoes to the relay came back slower (average round-trip time) or fewer than --ping-warn / --ping-crit allow: the network path to the relay is congested or lossy, and SMTP sessions over it are slow or break.',
+    fix: [
+      'Run the path analysis (smtprobe path HOST, or check --path) to see on which hop the loss or delay starts.',
+      'If the relay rate-limits ICMP rather than the path losing packets, raise the loss threshold or drop --ping-warn/--ping-crit for this target.',
+    ],
+  },
   ADDRESS_INCONSISTENT: {
     severity: 'warning',
     title: 'One address of the relay differs from the others',

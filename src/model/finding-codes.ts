@@ -44,6 +44,7 @@ export const RELAY_CODES = ['RELAY_DENIED', 'SENDER_REJECTED'] as const;
  * - PROBE_SLOW: the probe took longer than its --warn-ms / --crit-ms threshold (warning / critical).
  * - PROBE_INTERRUPTED: the user stopped the probe (SIGINT/SIGTERM) before it ended; verdict unknown.
  * - AUTH_SUSPENDED: AUTH withheld after repeated credential rejections (lockout protection).
+ * - ICMP_DEGRADED: ICMP echo round-trip time or loss above --ping-warn / --ping-crit (check_ping's -w / -c).
  * - ADDRESS_INCONSISTENT: with --all-addresses, one address of the relay behaves unlike the
  *   others (fails where they pass, another certificate, TLS version or capabilities).
  */
@@ -53,7 +54,7 @@ export const EXTRA_CODES = [
   'GREYLISTED', 'DNS_SERVER_REFUSED',
   'PROBE_SLOW',
   'PROBE_INTERRUPTED', 'AUTH_SUSPENDED',
-  'ADDRESS_INCONSISTENT',
+  'ADDRESS_INCONSISTENT', 'ICMP_DEGRADED',
 ] as const;
 
 /**

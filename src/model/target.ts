@@ -1,4 +1,5 @@
 import { toPublicOAuth, type OAuthCredential, type PublicOAuth } from './oauth.js';
+import type { StepName } from './report.js';
 import type { Secret } from './secret.js';
 
 /** How TLS is used (name the mode, don't stack booleans: docs/design.md, "Code conventions"). */
@@ -26,6 +27,12 @@ export const ATTEMPTABLE_MECHANISMS = ['PLAIN', 'LOGIN', 'CRAM-MD5', 'XOAUTH2', 
 export type MechanismName = (typeof ATTEMPTABLE_MECHANISMS)[number];
 /** Mechanisms recognised when advertised but not attempted. */
 export const DETECTED_ONLY_MECHANISMS = ['NTLM', 'GSSAPI'] as const;
+
+/** PingThreshold: check_ping's `RTT,LOSS%` — average round-trip time (ms) and packet loss (%). */
+export interface PingThreshold {
+  rttMs: number;
+  lossPct: number;
+}
 
 /** Client profile: `exchange` behaves on the wire as Exchange's Send connector does. */
 export type ClientProfile = 'generic' | 'exchange';
@@ -90,6 +97,12 @@ export interface Target {
   warnMs?: number;
   /** Critical when the probe takes longer than this many milliseconds (--crit-ms, Nagios -c). */
   critMs?: number;
+  /** Per-step time limits, ms (--step-warn-ms / --step-crit-ms STEP=MS). */
+  stepWarnMs?: Partial<Record<StepName, number>>;
+  stepCritMs?: Partial<Record<StepName, number>>;
+  /** ICMP echo limits, check_ping's -w / -c (--ping-warn / --ping-crit RTT_MS,LOSS%). */
+  pingWarn?: PingThreshold;
+  pingCrit?: PingThreshold;
   ehlo: string;
   /** 'auto' = strongest common; 'none' = don't authenticate. */
   auth: 'auto' | 'none' | MechanismName;
