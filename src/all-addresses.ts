@@ -58,13 +58,20 @@ export async function probeAllAddresses(target: Target, opts: AllAddressesOption
   const limit = pLimit(Math.max(1, perHost ?? 2));
   // The certificate is checked against the relay's name (and SNI sent for it), not the address.
   const tlsDomain = target.tlsDomain ?? target.host;
-  const reports = await Promise.all(found.map((a) => limit(() => probeOne({
-    ...single,
-    host: a.address,
-    tlsDomain,
-    // MX records were looked up once, above; an address needs no DNS server.
-    connectivity: { ...omit(single.connectivity, 'mx', 'dnsServer') },
-  }, probeOpts))));
+  // The target's hard deadline bounds all addresses together (a scrape timeout holds however
+  // many addresses there are): each address gets what is left when its turn comes.
+  const endAt = run.started + target.timeouts.totalMs;
+  const reports = await Promise.all(found.map((a) => limit(() => {
+    const left = Math.max(1, endAt - run.clock.now());
+    return probeOne({
+      ...single,
+      host: a.address,
+      tlsDomain,
+      timeouts: { totalMs: left, phaseMs: Math.min(single.timeouts.phaseMs, left) },
+      // MX records were looked up once, above; an address needs no DNS server.
+      connectivity: { ...omit(single.connectivity, 'mx', 'dnsServer') },
+    }, probeOpts);
+  })));
 
   const results: AddressResult[] = reports.map((r, i) => addressResult(r, found[i] as DnsData['addresses'][number]));
   const comparison = compareAddresses(results);
