@@ -8,6 +8,8 @@ interface Facet {
   value(a: AddressResult): string | undefined;
   /** A difference here stops mail for the odd address (critical), or only degrades it (warning). */
   severity: Severity;
+  /** The value that is the norm when no value has a majority (a failure the others lack is odd). */
+  healthy?: string;
 }
 
 /**
@@ -16,7 +18,7 @@ interface Facet {
  * code, the EHLO capabilities, the certificate and the TLS version are a node's configuration.
  */
 const FACETS: readonly Facet[] = [
-  { name: 'result', severity: 'critical', value: (a) => (a.summary.failedStep ? `${a.summary.failedStep.step} fails with ${a.summary.failedStep.code}` : a.verdict === 'unknown' ? undefined : 'passes') },
+  { name: 'result', severity: 'critical', healthy: 'passes', value: (a) => (a.summary.failedStep ? `${a.summary.failedStep.step} fails with ${a.summary.failedStep.code}` : a.verdict === 'unknown' ? undefined : 'passes') },
   { name: 'banner reply', severity: 'warning', value: (a) => (a.summary.replyCodes.banner === undefined ? undefined : String(a.summary.replyCodes.banner)) },
   { name: 'certificate', severity: 'warning', value: (a) => (a.certFingerprint256 ? `sha256 ${a.certFingerprint256.replace(/:/g, '').slice(0, 16).toLowerCase()}…` : undefined) },
   { name: 'TLS version', severity: 'warning', value: (a) => a.summary.tlsProtocol },
@@ -35,7 +37,9 @@ export interface AddressComparison {
 /**
  * compareAddresses finds the address that behaves unlike the others (ADDRESS_INCONSISTENT).
  * For each facet, the value most addresses share is the norm and the others are odd; with no
- * majority (two addresses, two values) the difference is reported without naming an odd one.
+ * majority (two addresses, two values) the difference is reported without naming an odd one —
+ * except for the outcome, where passing is the norm: an address that fails where another
+ * passes is odd however many there are.
  * Pure: the same results give the same finding.
  */
 export function compareAddresses(addresses: readonly AddressResult[]): AddressComparison {
@@ -49,10 +53,11 @@ export function compareAddresses(addresses: readonly AddressResult[]): AddressCo
       if (v !== undefined) groups.set(v, [...(groups.get(v) ?? []), a.address]);
     }
     if (groups.size < 2) continue;
-    const sorted = [...groups.entries()].sort((x, y) => y[1].length - x[1].length);
+    // Largest group first; on a tie the healthy value (if any address has it) leads.
+    const sorted = [...groups.entries()].sort((x, y) => y[1].length - x[1].length || Number(y[0] === facet.healthy) - Number(x[0] === facet.healthy));
     const [norm, runnerUp] = sorted as [[string, string[]], [string, string[]]];
     severity = severity === 'critical' ? severity : facet.severity;
-    if (norm[1].length > runnerUp[1].length) {
+    if (norm[1].length > runnerUp[1].length || norm[0] === facet.healthy) {
       for (const [value, list] of sorted.slice(1)) {
         for (const address of list) odd.add(address);
         evidence.push(`${facet.name}: ${list.join(', ')} ${list.length === 1 ? 'differs' : 'differ'} (${value}); the other ${norm[1].length}: ${norm[0]}`);

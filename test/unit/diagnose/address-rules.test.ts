@@ -28,12 +28,18 @@ describe('compareAddresses (ADDRESS_INCONSISTENT)', () => {
     ]);
   });
 
-  it('one node fails where the others pass: critical', () => {
-    const r = compareAddresses([node('192.0.2.1'), node('192.0.2.2', { verdict: 'critical' }, { failedStep: { step: 'auth', code: 'AUTH_TEMPFAIL' }, goalReached: false })]);
+  it('one node fails where the other passes: critical, and the failing one is odd even without a majority', () => {
+    const r = compareAddresses([node('192.0.2.1', { verdict: 'critical' }, { failedStep: { step: 'auth', code: 'AUTH_TEMPFAIL' }, goalReached: false }), node('192.0.2.2')]);
     expect(r.finding?.severity).toBe('critical');
-    // Two addresses, two outcomes: no majority, so neither is called the odd one.
+    expect([...r.odd]).toEqual(['192.0.2.1']);
+    expect(r.finding?.evidence[0]).toBe('result: 192.0.2.1 differs (auth fails with AUTH_TEMPFAIL); the other 1: passes');
+  });
+
+  it('two nodes, two certificates: reported without calling either odd', () => {
+    const r = compareAddresses([node('192.0.2.1'), node('192.0.2.2', { certFingerprint256: '11:22:33:44:55:66:77:88:99' })]);
+    expect(r.finding?.severity).toBe('warning');
     expect(r.odd.size).toBe(0);
-    expect(r.finding?.evidence[0]).toBe('result: the addresses differ, no majority: 192.0.2.1: passes; 192.0.2.2: auth fails with AUTH_TEMPFAIL');
+    expect(r.finding?.evidence).toEqual(['certificate: the addresses differ, no majority: 192.0.2.1: sha256 aabbccddeeff0011…; 192.0.2.2: sha256 1122334455667788…']);
   });
 
   it('a node that did not get as far as TLS is compared on what it has (the outcome), not on missing TLS data', () => {
