@@ -13,6 +13,7 @@ export * from './model/target.js';
 export { Secret } from './model/secret.js';
 export { Deadline, systemClock, type Clock } from './model/deadline.js';
 export { probe, probePath, type ProbeOptions, type ProbePathOptions } from './check.js';
+export { probeTarget, probeAllAddresses, type AllAddressesOptions } from './all-addresses.js';
 export { diagnose, verdictOf, type DiagnoseInput } from './diagnose/index.js';
 export { parseTargetInput, resolveTarget } from './config/resolve-target.js';
 export { targetInputSchema, type TargetInput } from './config/target-schema.js';

@@ -4,7 +4,7 @@ import { parseTargetInput, resolveTarget } from '../config/resolve-target.js';
 import { VERDICT_EXIT_CODE, type Report } from '../model/report.js';
 import { oauthSecrets } from '../model/oauth.js';
 import type { Target } from '../model/target.js';
-import { probe } from '../check.js';
+import { probeTarget } from '../all-addresses.js';
 import { isOutputFormat, loadRenderer } from '../report/index.js';
 import { outputSink } from './atomic-output.js';
 import { NON_TARGET_FLAGS } from './commands/check.js';
@@ -30,7 +30,7 @@ export async function runCheck(host: string | undefined, flags: Record<string, u
     const reports: Report[] = [];
     for (const target of targets) {
       if (stop.signal.aborted) break;
-      const report = await probe(target, { signal: stop.signal });
+      const report = await probeTarget(target, { signal: stop.signal });
       reports.push(report);
       if (typeof flags.record === 'string') {
         const { writeRecording } = await import('./run-record.js');

@@ -2,7 +2,7 @@ import { ConfigError } from '../config/config-error.js';
 import { loadProbesFile, resolveAllTargets } from '../config/probes-file.js';
 import { VERDICT_EXIT_CODE, type Report, type Verdict } from '../model/report.js';
 import type { Target } from '../model/target.js';
-import { probe } from '../check.js';
+import { probeTarget } from '../all-addresses.js';
 import { TrustStoreCache } from '../probe/tls/trust-store.js';
 import { TokenCache } from '../oauth/token-cache.js';
 import { isOutputFormat, loadRenderer, type OutputFormat } from '../report/index.js';
@@ -25,13 +25,13 @@ import { limitsFromFlags, scheduleFromFlags } from './run-options.js';
  * realProbe: the probe `run` uses — the real one, with the run's cancellation signal and one
  * TrustStoreCache for the whole run, so the system roots are parsed once, not once per probe.
  */
-function realProbe(): ProbeFn {
+function realProbe(perHost: number): ProbeFn {
   const trustStores = new TrustStoreCache();
   const tokens = new TokenCache();
   // One set of ICMP sessions for the whole run: one raw socket per address family, no echo
   // identifier shared by two probes, and every request held until net-ping answers it.
   const pingers = new NetPingSessions();
-  return (target, opts) => probe(target, { signal: opts.signal, trustStores, tokens, pingers, ...(opts.authHold ? { authHold: opts.authHold } : {}) });
+  return (target, opts) => probeTarget(target, { signal: opts.signal, trustStores, tokens, pingers, perHost, ...(opts.authHold ? { authHold: opts.authHold } : {}) });
 }
 
 /**
@@ -70,7 +70,7 @@ async function once(targets: Target[], o: { format: OutputFormat; color: boolean
   const verdicts: Verdict[] = [];
   const result = await runFleet(targets, {
     ...o.limits,
-    probe: realProbe(),
+    probe: realProbe(o.limits.perHost),
     signal: o.signal,
     // ndjson has written every Report already: keeping them would only grow memory with the fleet.
     retain: o.format !== 'ndjson',
@@ -108,7 +108,7 @@ async function scheduled(targets: Target[], o: { everyMs: number; jitter: number
     clock: (await import('../model/deadline.js')).systemClock,
     limiter: o.limiter,
     // Rounds after rounds: lockout protection keeps a stale password from locking the account.
-    probe: new AuthLockout().guard(realProbe()),
+    probe: new AuthLockout().guard(realProbe(o.limiter.limits.perHost)),
     onReport: (report, change) => {
       if (o.format === 'ndjson') process.stdout.write(renderNdjsonLine(report));
       else if (change) process.stdout.write(renderStateChange(change));

@@ -1,6 +1,6 @@
 import { ConfigError } from '../config/config-error.js';
 import { loadProbesFile } from '../config/probes-file.js';
-import { probe } from '../check.js';
+import { probeTarget } from '../all-addresses.js';
 import { NetPingSessions } from '../probe/path/net-ping-pinger.js';
 import { TrustStoreCache } from '../probe/tls/trust-store.js';
 import { TokenCache } from '../oauth/token-cache.js';
@@ -33,7 +33,7 @@ export async function runServeCommand(flags: Record<string, unknown>): Promise<v
     env: process.env,
     listen,
     limits,
-    probe: (target, opts) => probe(target, { signal: opts.signal, trustStores, tokens, pingers, ...(opts.authHold ? { authHold: opts.authHold } : {}) }),
+    probe: (target, opts) => probeTarget(target, { signal: opts.signal, trustStores, tokens, pingers, perHost: limits.perHost, ...(opts.authHold ? { authHold: opts.authHold } : {}) }),
     ...(everyMs !== undefined ? { everyMs, jitter } : {}),
     ...(timeoutOffsetS !== undefined ? { timeoutOffsetS } : {}),
     log: (line) => process.stderr.write(`smtprobe serve: ${line}\n`),
@@ -45,7 +45,14 @@ export async function runServeCommand(flags: Record<string, unknown>): Promise<v
   });
   process.stderr.write(`smtprobe serve: listening on ${exporter.url} (${config.targets.length} targets from ${config.file})\n`);
   await withInterrupt({ notice: (signal) => `smtprobe serve: ${signal}, stopping (again to quit now)\n` }, async (stop) => {
-    await stopRequested(stop);
-    await exporter.close();
+    // SIGHUP reads probes.yaml again (the outcome is logged: one line); a bad file keeps the old one.
+    const onHangup = (): void => void exporter.reload();
+    process.on('SIGHUP', onHangup);
+    try {
+      await stopRequested(stop);
+      await exporter.close();
+    } finally {
+      process.off('SIGHUP', onHangup);
+    }
   });
 }

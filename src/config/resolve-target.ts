@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Secret } from '../model/secret.js';
@@ -9,6 +10,7 @@ import { resolveOAuthCredential } from './oauth-credential.js';
 import { fromEnv, fromFile, resolveSecretRef, type SecretEnv } from './secrets.js';
 import { formatIssue, targetInputSchema, type TargetInput } from './target-schema.js';
 import { readTextFile } from './text-file.js';
+import { parsePingThreshold, parseStepThresholds } from './thresholds.js';
 
 
 export interface ResolveOptions extends SecretEnv {
@@ -85,6 +87,7 @@ export async function resolveTarget(input: TargetInput, opts: ResolveOptions): P
     ...(input.certWarnLifetime !== undefined ? { certWarnLifetimePct: input.certWarnLifetime } : {}),
     ...(input.warnMs !== undefined ? { warnMs: input.warnMs } : {}),
     ...(input.critMs !== undefined ? { critMs: input.critMs } : {}),
+    ...thresholds(input, fail),
     ehlo: input.ehlo ?? defaultEhloName(),
     auth: input.auth ?? 'auto',
     allowPlaintextAuth: input.allowPlaintextAuth ?? false,
@@ -106,6 +109,10 @@ export async function resolveTarget(input: TargetInput, opts: ResolveOptions): P
   if (input.mailFrom !== undefined) target.mailFrom = input.mailFrom;
   if (input.dnsServer) target.connectivity.dnsServer = input.dnsServer;
   if (input.mx) target.connectivity.mx = input.mx;
+  const family = addressFamily(input, host, fail);
+  if (family) target.connectivity.addressFamily = family;
+  if (input.sourceAddress) target.connectivity.sourceAddress = input.sourceAddress;
+  if (input.allAddresses) target.allAddresses = true;
   if (input.connectorName) target.connectorName = input.connectorName;
   if (input.smartHostAuthMechanism) target.smartHostAuthMechanism = input.smartHostAuthMechanism;
   if (input.clientCert && input.clientKey) {
@@ -136,6 +143,51 @@ export async function resolveTarget(input: TargetInput, opts: ResolveOptions): P
     if (typed) target.password = new Secret(typed);
   }
   return target;
+}
+
+/** thresholds: per-step and ICMP limits, parsed and checked (a warning limit above its critical one is refused). */
+function thresholds(input: TargetInput, fail: (field: string, problem: string) => never): Pick<Target, 'stepWarnMs' | 'stepCritMs' | 'pingWarn' | 'pingCrit'> {
+  const out: Pick<Target, 'stepWarnMs' | 'stepCritMs' | 'pingWarn' | 'pingCrit'> = {};
+  for (const key of ['stepWarnMs', 'stepCritMs'] as const) {
+    const raw = input[key];
+    if (raw === undefined) continue;
+    const parsed = parseStepThresholds(raw);
+    if (typeof parsed === 'string') fail(key, parsed);
+    else out[key] = parsed;
+  }
+  for (const [step, warn] of Object.entries(out.stepWarnMs ?? {})) {
+    const crit = out.stepCritMs?.[step as keyof typeof out.stepCritMs];
+    if (crit !== undefined && warn > crit) fail('stepWarnMs', `${step}=${warn} is above stepCritMs ${step}=${crit}`);
+  }
+  for (const key of ['pingWarn', 'pingCrit'] as const) {
+    const raw = input[key];
+    if (raw === undefined) continue;
+    const parsed = parsePingThreshold(raw);
+    if (typeof parsed === 'string') fail(key, parsed);
+    else out[key] = parsed;
+  }
+  if (out.pingWarn && out.pingCrit && (out.pingWarn.rttMs > out.pingCrit.rttMs || out.pingWarn.lossPct > out.pingCrit.lossPct)) {
+    fail('pingWarn', `${input.pingWarn} is above pingCrit ${input.pingCrit}`);
+  }
+  return out;
+}
+
+/**
+ * addressFamily: the family -4/-6 (or the source address) allows. A source address of one
+ * family can only reach addresses of that family, so it restricts the family too; a
+ * contradiction (both flags, -6 with an IPv4 source or host literal) is an input error.
+ */
+function addressFamily(input: TargetInput, host: string, fail: (field: string, problem: string) => never): 4 | 6 | undefined {
+  if (input.ipv4 && input.ipv6) fail('ipv4', 'give -4 (ipv4) or -6 (ipv6), not both');
+  const asked = input.ipv4 ? 4 : input.ipv6 ? 6 : undefined;
+  const source = input.sourceAddress === undefined ? 0 : isIP(input.sourceAddress);
+  if (asked && source && asked !== source) fail('sourceAddress', `${input.sourceAddress} is an IPv${source} address, but ${asked === 4 ? '-4 (ipv4)' : '-6 (ipv6)'} was given`);
+  const family = asked ?? (source === 4 || source === 6 ? source : undefined);
+  const literal = isIP(host);
+  if (family && literal && literal !== family) {
+    fail(asked ? (asked === 4 ? 'ipv4' : 'ipv6') : 'sourceAddress', `the host ${host} is an IPv${literal} address; ${asked ? `-${asked}` : `the source address ${input.sourceAddress}`} allows only IPv${family}`);
+  }
+  return family;
 }
 
 /** credentialSource: where a password reference points (env var or file), for lockout protection. */

@@ -63,6 +63,12 @@ export const targetInputSchema = z.strictObject({
   /** Nagios-style thresholds on the probe's total time, milliseconds. */
   warnMs: opt(z.coerce.number().check(z.int(), z.gte(1), z.lte(3_600_000))),
   critMs: opt(z.coerce.number().check(z.int(), z.gte(1), z.lte(3_600_000))),
+  /** Per-step limits: `{ tls: 500 }` in probes.yaml, `tls=500,auth=2000` on the command line. */
+  stepWarnMs: opt(z.union([text(1, 512), z.record(z.string(), z.number())])),
+  stepCritMs: opt(z.union([text(1, 512), z.record(z.string(), z.number())])),
+  /** ICMP limits as check_ping's -w / -c: `RTT_MS,LOSS%`. */
+  pingWarn: opt(text(1, 32)),
+  pingCrit: opt(text(1, 32)),
   ehlo: opt(hostName),
   auth: opt(z.enum(['auto', 'none', ...ATTEMPTABLE_MECHANISMS])),
   user: opt(text(1, 512)),
@@ -91,6 +97,13 @@ export const targetInputSchema = z.strictObject({
   pathCount: opt(count),
   dnsServer: opt(text(1, 64).check(z.refine(isDnsServer, 'an IP address, optionally with :port (IPv6 as [addr]:port)'))),
   mx: opt(hostName),
+  /** -4 / -6: only addresses of one family. */
+  ipv4: opt(z.boolean()),
+  ipv6: opt(z.boolean()),
+  /** The local address to connect from (an IP address of this host). */
+  sourceAddress: opt(text(1, 64).check(z.refine((v) => isIP(v) !== 0, 'an IPv4 or IPv6 address of this host'))),
+  /** Probe every A/AAAA address of the host, not only the first that answers. */
+  allAddresses: opt(z.boolean()),
   labels: opt(z.record(z.string(), z.string())),
   connectorName: opt(z.string()),
   /** The Send connector's SmartHostAuthMechanism, when the target came from one. */

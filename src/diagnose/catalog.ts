@@ -448,6 +448,24 @@ export const CATALOG: { readonly [C in FindingCode]: CatalogEntry } = {
       'If the relay is simply that slow, raise the threshold.',
     ],
   },
+  ICMP_DEGRADED: {
+    severity: 'warning',
+    title: 'Ping to the relay slower or lossier than its threshold',
+    cause: 'The ICMP echoes to the relay came back slower (average round-trip time) or fewer than --ping-warn / --ping-crit allow: the network path to the relay is congested or lossy, and SMTP sessions over it are slow or break.',
+    fix: [
+      'Run the path analysis (smtprobe path HOST, or check --path) to see on which hop the loss or delay starts.',
+      'If the relay rate-limits ICMP rather than the path losing packets, raise the loss threshold or drop --ping-warn/--ping-crit for this target.',
+    ],
+  },
+  ADDRESS_INCONSISTENT: {
+    severity: 'warning',
+    title: 'One address of the relay differs from the others',
+    cause: 'The relay name resolves to several addresses (nodes behind DNS round robin or a provider\'s pool), and one of them behaves unlike the rest: it fails where the others pass, or presents another certificate, TLS version or capabilities. Clients pick an address at random, so this is the classic intermittent failure: some messages wait or bounce, most go through.',
+    fix: [
+      'Take the odd address out of DNS (or out of the load balancer) until it is fixed, then fix that node: install the same certificate, TLS settings and connector configuration as the others.',
+      'Probe that address alone to see the whole dialogue: smtprobe check ADDRESS --tls-domain NAME --transcript.',
+    ],
+  },
   PROBE_INTERRUPTED: {
     severity: 'warning',
     title: 'Probe interrupted',

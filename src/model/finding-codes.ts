@@ -46,6 +46,9 @@ export const RELAY_CODES = ['RELAY_DENIED', 'SENDER_REJECTED'] as const;
  * - AUTH_SUSPENDED: AUTH withheld after repeated credential rejections (lockout protection).
  * - RELAY_NEXT_HOP_UNREACHABLE: the server accepted the session but could not reach the server it
  *   relays through (e.g. Dovecot submission's submission_relay_host), so it refused MAIL or RCPT.
+ * - ICMP_DEGRADED: ICMP echo round-trip time or loss above --ping-warn / --ping-crit (check_ping's -w / -c).
+ * - ADDRESS_INCONSISTENT: with --all-addresses, one address of the relay behaves unlike the
+ *   others (fails where they pass, another certificate, TLS version or capabilities).
  */
 export const EXTRA_CODES = [
   'AUTH_PLAINTEXT_ADVERTISED', 'AUTH_MECHANISM_NOT_ATTEMPTED', 'CERT_VERIFY_FAILED',
@@ -54,6 +57,7 @@ export const EXTRA_CODES = [
   'PROBE_SLOW',
   'PROBE_INTERRUPTED', 'AUTH_SUSPENDED',
   'RELAY_NEXT_HOP_UNREACHABLE',
+  'ADDRESS_INCONSISTENT', 'ICMP_DEGRADED',
 ] as const;
 
 /**

@@ -103,6 +103,27 @@ export interface ReportSummary {
   replyCodes: Partial<Record<StepName, number>>;
 }
 
+/**
+ * AddressResult: the probe of one address of the relay (--all-addresses) — its own verdict,
+ * steps (without data or transcript) and summary, and the codes of its findings.
+ */
+export interface AddressResult {
+  address: string;
+  family: 4 | 6;
+  verdict: Verdict;
+  durationMs: number;
+  steps: { step: StepName; status: Status; durationMs: number; code?: string }[];
+  summary: ReportSummary;
+  /** SHA-256 fingerprint of the certificate the address presented, when TLS got that far. */
+  certFingerprint256?: string;
+  /** EHLO keywords of its last EHLO (inside TLS when there was one), AUTH as "AUTH PLAIN LOGIN". */
+  capabilities?: string[];
+  /** Codes of this address's findings, most severe first. */
+  findings: string[];
+  /** Its failure and findings are unlike the other addresses' (see ADDRESS_INCONSISTENT). */
+  odd?: boolean;
+}
+
 export interface Report {
   /** Schema version of this JSON shape. */
   schema: 1;
@@ -117,6 +138,8 @@ export interface Report {
   summary: ReportSummary;
   /** Per-hop statistics, present on `smtprobe path` reports (and `check --path`). */
   hops?: HopStats[];
+  /** With --all-addresses: every address of the relay, each probed in its own session. */
+  addresses?: AddressResult[];
 }
 
 /**

@@ -1,4 +1,5 @@
 import { toPublicOAuth, type OAuthCredential, type PublicOAuth } from './oauth.js';
+import type { StepName } from './report.js';
 import type { Secret } from './secret.js';
 
 /** How TLS is used (name the mode, don't stack booleans: docs/design.md, "Code conventions"). */
@@ -27,6 +28,12 @@ export type MechanismName = (typeof ATTEMPTABLE_MECHANISMS)[number];
 /** Mechanisms recognised when advertised but not attempted. */
 export const DETECTED_ONLY_MECHANISMS = ['NTLM', 'GSSAPI'] as const;
 
+/** PingThreshold: check_ping's `RTT,LOSS%` — average round-trip time (ms) and packet loss (%). */
+export interface PingThreshold {
+  rttMs: number;
+  lossPct: number;
+}
+
 /** Client profile: `exchange` behaves on the wire as Exchange's Send connector does. */
 export type ClientProfile = 'generic' | 'exchange';
 
@@ -53,6 +60,10 @@ export interface ConnectivityOptions {
   pathIntervalMs?: number;
   /** Path analysis: look up reverse names of hops (default true; false = numeric, like mtr -n). */
   pathNames?: boolean;
+  /** Use only addresses of this family (-4 / -6): the other family's A or AAAA records are ignored. */
+  addressFamily?: 4 | 6;
+  /** Local address every SMTP connection is made from (--source-address): relays authorise by source IP. */
+  sourceAddress?: string;
 }
 
 /**
@@ -86,6 +97,12 @@ export interface Target {
   warnMs?: number;
   /** Critical when the probe takes longer than this many milliseconds (--crit-ms, Nagios -c). */
   critMs?: number;
+  /** Per-step time limits, ms (--step-warn-ms / --step-crit-ms STEP=MS). */
+  stepWarnMs?: Partial<Record<StepName, number>>;
+  stepCritMs?: Partial<Record<StepName, number>>;
+  /** ICMP echo limits, check_ping's -w / -c (--ping-warn / --ping-crit RTT_MS,LOSS%). */
+  pingWarn?: PingThreshold;
+  pingCrit?: PingThreshold;
   ehlo: string;
   /** 'auto' = strongest common; 'none' = don't authenticate. */
   auth: 'auto' | 'none' | MechanismName;
@@ -106,6 +123,11 @@ export interface Target {
   timeouts: Timeouts;
   connectivity: ConnectivityOptions;
   labels: Record<string, string>;
+  /**
+   * Probe every address the host resolves to (--all-addresses), each in its own SMTP session,
+   * and report them together in one Report (`addresses[]`), with the odd one out as a finding.
+   */
+  allAddresses?: boolean;
   /** Send connector name when the target came from an Exchange connector. */
   connectorName?: string;
   /** The connector's SmartHostAuthMechanism (docs/domain.md, "Exchange Send connector"), when the target came from one. */

@@ -147,10 +147,18 @@ export const dnsStep: Step<'dns', Record<string, unknown>, HostTarget> = async (
     if (outcome === 'timeout') {
       return timer.done('fail', { host, addresses: [], resolver: server ?? 'system' }, { code: 'DNS_TIMEOUT', message: `${host}: no answer from ${label} within ${budget} ms` });
     }
-    const data: DnsData = { host, addresses: outcome.lookup.addresses, resolver: server ?? 'system' };
+    const only = target.connectivity.addressFamily;
+    const found = outcome.lookup.addresses;
+    const data: DnsData = { host, addresses: only ? found.filter((a) => a.family === only) : found, resolver: server ?? 'system' };
     if (outcome.mx?.mx) data.mx = outcome.mx.mx;
     ctx.state.addresses = data.addresses.map((a) => a.address);
     if (outcome.lookup.error) return timer.done('fail', data, outcome.lookup.error);
+    if (data.addresses.length === 0 && only) {
+      // -4/-6 (or the source address's family) leave nothing to connect to: say what there was.
+      const others = found.map((a) => a.address).join(', ');
+      ctx.transcript.event(`dns: ${host} -> ${others} (none of them IPv${only})`);
+      return timer.done('fail', data, { code: 'DNS_NO_ADDRESS', message: `${host}: no ${only === 6 ? 'AAAA' : 'A'} record, and only IPv${only} may be used (-${only} or the source address); it resolves to ${others}` });
+    }
     if (outcome.mx?.error) return timer.done('warn', data, outcome.mx.error);
     ctx.transcript.event(`dns: ${host} -> ${data.addresses.map((a) => a.address).join(', ')}`);
     return timer.done('pass', data);

@@ -36,15 +36,28 @@ export function classifyConnectError(err: NodeJS.ErrnoException): StepError {
 }
 
 /**
- * connectTcp opens a TCP connection to one address, bounded by the deadline. The socket is
- * destroyed on every failure path; on success the caller owns it.
+ * bindError: a connect error when a source address was given. EADDRNOTAVAIL (and EINVAL,
+ * which Linux gives for a source of the other family) then mean the source address cannot be
+ * used, not that the relay is unreachable: the message says which address and why.
  */
-export function connectTcp(address: string, port: number, deadline: Deadline): Promise<TcpOutcome> {
+function bindError(err: NodeJS.ErrnoException, localAddress: string): StepError {
+  if (err.code === 'EADDRNOTAVAIL' || err.code === 'EINVAL' || err.code === 'EAFNOSUPPORT') {
+    return { code: 'HOST_UNREACHABLE', message: `cannot connect from source address ${localAddress} (${err.code}: not an address of this host, or of the other family)` };
+  }
+  return classifyConnectError(err);
+}
+
+/**
+ * connectTcp opens a TCP connection to one address, from `localAddress` when given (the
+ * source address relays authorise), bounded by the deadline. The socket is destroyed on
+ * every failure path; on success the caller owns it.
+ */
+export function connectTcp(address: string, port: number, deadline: Deadline, localAddress?: string): Promise<TcpOutcome> {
   const family = ipFamily(address) === 6 ? 6 : 4;
   const data: TcpData = { address, family, port };
   const budgetMs = deadline.remainingMs();
   return new Promise((resolve) => {
-    const socket = net.connect({ host: address, port, family });
+    const socket = net.connect({ host: address, port, family, ...(localAddress !== undefined ? { localAddress } : {}) });
     let settled = false;
     const finish = (o: TcpOutcome): void => {
       if (settled) return;
@@ -56,7 +69,7 @@ export function connectTcp(address: string, port: number, deadline: Deadline): P
       if (o.error) socket.destroy();
       resolve(o);
     };
-    const onError = (err: NodeJS.ErrnoException): void => finish({ data, error: classifyConnectError(err) });
+    const onError = (err: NodeJS.ErrnoException): void => finish({ data, error: localAddress !== undefined ? bindError(err, localAddress) : classifyConnectError(err) });
     const onAbort = (): void => finish({ data, error: { code: 'TCP_TIMEOUT', message: 'probe cancelled during connect' } });
     const timer = deadline.clock.setTimeout(
       () => finish({ data, error: { code: 'TCP_TIMEOUT', message: `no answer to SYN within ${budgetMs} ms (filtered?)` } }),

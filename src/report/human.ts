@@ -3,6 +3,7 @@ import type {
   AuthData, BannerData, DnsData, EhloData, IcmpData, PathData, QuitData, RelayData, SmtpReply, StartTlsData, TcpData, TlsData, TlsScanData,
 } from '../model/step-data.js';
 import { replyLine } from '../model/smtp-reply.js';
+import { addressLines } from './address-table.js';
 import { renderHopTable } from './path-table.js';
 import { wrapLine } from './wrap.js';
 
@@ -135,6 +136,8 @@ export function renderHuman(report: Report, opts: HumanOptions): string {
   const path = report.steps.find((s) => s.step === 'path')?.data;
   const table = path && path.hops.length > 0 ? renderHopTable(path.hops, path.sourceLinkLossPct).map((l) => `  ${l}`) : [];
   if (table.length > 0) out.push('', ...table);
+  const addresses = addressLines(report);
+  if (addresses.length > 0) out.push('', ...addresses);
   const diff = report.summary.capabilityDiff;
   if (diff && (diff.added.length || diff.removed.length || diff.changed.length)) {
     const parts = [...diff.added.map((a) => `+${a}`), ...diff.removed.map((r) => `-${r}`), ...diff.changed.map((c) => `~${c}`)];
@@ -154,7 +157,7 @@ export function renderHuman(report: Report, opts: HumanOptions): string {
   out.push('', `${paint(VERDICT_STYLE[report.verdict], report.verdict.toUpperCase())}: ${worst.length ? worst.join(', ') : 'all checks passed'} (${counts}) in ${Math.round(report.durationMs)} ms`);
   // Wrapped last, each line under its own text: step details in their column, the rest two
   // columns in from where the line starts. The hop table keeps its columns.
-  const columns = new Set(table);
+  const columns = new Set([...table, ...addresses]);
   const stepLines = new Set(report.steps.map((s) => stepLine(s, paint, report.findings)));
   const wrapped = out.flatMap((line) => columns.has(line) ? [line]
     : wrapLine(line, opts.width, stepLines.has(line) ? STEP_DETAIL_COLUMN : Math.min((/^ */.exec(line)?.[0].length ?? 0) + 2, 12)));

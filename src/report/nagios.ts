@@ -58,11 +58,27 @@ function perfdata(r: Report, prefix: string): string[] {
   const out = [`${label(`${prefix}time`)}=${seconds(r.durationMs)}s;${threshold(r.target.warnMs)};${threshold(r.target.critMs)};0`];
   for (const s of r.steps) {
     if (s.status === 'skip') continue;
-    out.push(`${label(`${prefix}${s.step}`)}=${seconds(s.durationMs)}s;;;0`);
+    out.push(`${label(`${prefix}${s.step}`)}=${seconds(s.durationMs)}s;${threshold(r.target.stepWarnMs?.[s.step])};${threshold(r.target.stepCritMs?.[s.step])};0`);
   }
+  out.push(...pingPerfdata(r, prefix));
   if (r.summary.certDaysLeft !== undefined) {
     out.push(`${label(`${prefix}cert_days`)}=${r.summary.certDaysLeft};${r.target.certWarnDays}:;${r.target.certCritDays}:;;`);
   }
+  return out;
+}
+
+/**
+ * pingPerfdata: check_ping's `rta` (ms) and `pl` (%) with their -w / -c thresholds, when echoes
+ * were sent — so graphs built for check_ping read smtprobe's too.
+ */
+function pingPerfdata(r: Report, prefix: string): string[] {
+  const step = r.steps.find((s) => s.step === 'icmp');
+  const icmp = step?.status !== 'skip' ? step?.data : undefined;
+  if (!icmp || icmp.sent === 0) return [];
+  const { pingWarn: w, pingCrit: c } = r.target;
+  const out: string[] = [];
+  if (icmp.rttMs) out.push(`${label(`${prefix}rta`)}=${icmp.rttMs.avg.toFixed(3)}ms;${w?.rttMs ?? ''};${c?.rttMs ?? ''};0`);
+  out.push(`${label(`${prefix}pl`)}=${icmp.lossPct}%;${w?.lossPct ?? ''};${c?.lossPct ?? ''};0;100`);
   return out;
 }
 

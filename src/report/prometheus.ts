@@ -1,4 +1,6 @@
 import type { Report, Verdict } from '../model/report.js';
+import { addressMetrics } from './prometheus-addresses.js';
+import { connectivityMetrics } from './prometheus-connectivity.js';
 
 /**
  * Prometheus metrics of a Report — computed from the Report only (docs/design.md, "Layers and imports"), once, as
@@ -61,6 +63,7 @@ export function reportMetrics(report: Report, extraLabels: Record<string, string
   if (s.tlsProtocol !== undefined) {
     families.push(family('probe_tls_version_info', 'The negotiated TLS version', ['version'], [{ labels: { version: s.tlsProtocol }, value: 1 }]));
   }
+  for (const f of [...connectivityMetrics(report), ...addressMetrics(report)]) families.push(family(f.name, f.help, f.labelNames, f.samples));
   return families;
 }
 

@@ -1,8 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
-import { ConfigError } from '../config/config-error.js';
-import { resolveProbeTarget, type ProbesConfig } from '../config/probes-file.js';
+import { loadProbesFile, type ProbesConfig } from '../config/probes-file.js';
 import { systemClock, type Clock } from '../model/deadline.js';
 import type { Report } from '../model/report.js';
 import type { Target } from '../model/target.js';
@@ -10,6 +9,9 @@ import { mergeFamilies, reportMetrics } from '../report/prometheus.js';
 import { DEFAULT_LIMITS, FleetLimiter, type FleetLimits } from './fleet-limiter.js';
 import type { ListenAddress } from './listen-address.js';
 import { registryOf } from './prom-registry.js';
+import { ExporterTargets } from './exporter-targets.js';
+import { ReloadStatus, type ReloadOutcome } from './config-reload.js';
+import { probeDebugText } from './probe-debug.js';
 import { AuthLockout } from './auth-lockout.js';
 import type { ProbeFn } from './runner.js';
 import { startSchedule, type Schedule } from './scheduler.js';
@@ -41,6 +43,11 @@ export interface ExporterOptions {
    * suspended target+user pairs are published as `smtprobe_auth_suspended`.
    */
   lockout?: AuthLockout;
+  /**
+   * How a reload (SIGHUP, `POST /-/reload`) reads the configuration again; default: probes.yaml
+   * from `config.file`.
+   */
+  load?: () => Promise<ProbesConfig>;
 }
 
 /** Exporter: a running `smtprobe serve`. */
@@ -50,11 +57,17 @@ export interface Exporter {
   /** http://host:port (https with a web config's TLS) */
   readonly url: string;
   readonly schedule?: Schedule;
+  /**
+   * reload reads the configuration again and, when every target of the new file resolves,
+   * switches to it (restarting the schedule); a bad file changes nothing and the outcome says
+   * why. Reloads run one at a time.
+   */
+  reload(): Promise<ReloadOutcome>;
   close(): Promise<void>;
 }
 
 /** The only query parameters /probe takes: everything else (hosts, users, secrets) lives in the config file. */
-const PROBE_PARAMS = new Set(['target', 'module']);
+const PROBE_PARAMS = new Set(['target', 'module', 'debug']);
 
 /**
  * startExporter serves the Prometheus endpoints of `smtprobe serve`:
@@ -64,16 +77,15 @@ const PROBE_PARAMS = new Set(['target', 'module']);
  *   hard deadline is Prometheus's X-Prometheus-Scrape-Timeout-Seconds minus the offset. An
  *   unknown target or module, or any other parameter, is a 400: the exporter never probes a
  *   host or uses a credential that came from a URL.
- * - `GET /metrics`: the exporter's own metrics (process, probes run) and, with `everyMs`, the
- *   latest metrics of every scheduled target, labelled `target`.
+ *   With `&debug=true` it answers the probe's redacted log and would-be metrics as text instead.
+ * - `GET /metrics`: the exporter's own metrics (process, probes run, last reload) and, with
+ *   `everyMs`, the latest metrics of every scheduled target, labelled `target`.
+ * - `POST /-/reload` (as SIGHUP, through `Exporter.reload`): reads probes.yaml again.
  */
 export async function startExporter(opts: ExporterOptions): Promise<Exporter> {
-  const { config } = opts;
   const clock = opts.clock ?? systemClock;
   const offsetMs = (opts.timeoutOffsetS ?? 0.5) * 1000;
   const limiter = new FleetLimiter(opts.limits ?? DEFAULT_LIMITS);
-  const byName = new Map(config.targets.map((e) => [e.name, e]));
-  const resolved = new Map<string, Promise<Target>>();
   const log = opts.log ?? ((): void => undefined);
   const lockout = opts.lockout ?? new AuthLockout(clock);
   // Scheduled probes and /probe scrapes alike: never a password-guessing loop.
@@ -83,7 +95,8 @@ export async function startExporter(opts: ExporterOptions): Promise<Exporter> {
   collectDefaultMetrics({ register: self });
   const probesTotal = new Counter({ name: 'smtprobe_exporter_probes_total', help: 'Probes run by this exporter', labelNames: ['trigger', 'verdict'], registers: [self] });
   new Gauge({ name: 'smtprobe_exporter_probes_in_flight', help: 'Probes running now', registers: [self], collect() { this.set(limiter.activeCount); } });
-  new Gauge({ name: 'smtprobe_exporter_config_targets', help: 'Targets in the configuration file', registers: [self], collect() { this.set(config.targets.length); } });
+  new Gauge({ name: 'smtprobe_exporter_config_targets', help: 'Targets in the configuration file', registers: [self], collect() { this.set(targets.config.targets.length); } });
+  const reloads = new ReloadStatus(self, clock);
   new Gauge({
     name: 'smtprobe_auth_suspended',
     help: 'AUTH suspended by lockout protection after repeated credential rejections (1 per target and user); the value is the rejections seen',
@@ -96,27 +109,11 @@ export async function startExporter(opts: ExporterOptions): Promise<Exporter> {
   });
 
   // Resolve every target up front: a missing secret or CA file stops `serve` at start, with file:line.
-  for (const entry of config.targets) {
-    const t = await resolveProbeTarget(config, entry, { env: opts.env });
-    resolved.set(cacheKey(entry.name, undefined), Promise.resolve(t));
-  }
-  const targetFor = (name: string, module: string | undefined): Promise<Target> => {
-    const key = cacheKey(name, module);
-    let p = resolved.get(key);
-    if (!p) {
-      const entry = byName.get(name);
-      if (!entry) return Promise.reject(new ConfigError('target', `unknown target "${name}"`));
-      p = resolveProbeTarget(config, entry, module === undefined ? { env: opts.env } : { env: opts.env, module });
-      resolved.set(key, p);
-      p.catch(() => resolved.delete(key));
-    }
-    return p;
-  };
+  let targets = await ExporterTargets.load(opts.config, opts.env);
 
-  let schedule: Schedule | undefined;
-  if (opts.everyMs !== undefined) {
-    const targets = await Promise.all(config.targets.map((e) => targetFor(e.name, undefined)));
-    schedule = startSchedule(targets, {
+  const scheduleOf = async (from: ExporterTargets): Promise<Schedule | undefined> => {
+    if (opts.everyMs === undefined) return undefined;
+    return startSchedule(await from.all(), {
       everyMs: opts.everyMs,
       ...(opts.jitter !== undefined ? { jitter: opts.jitter } : {}),
       clock,
@@ -125,20 +122,57 @@ export async function startExporter(opts: ExporterOptions): Promise<Exporter> {
       onReport: (r) => probesTotal.inc({ trigger: 'schedule', verdict: r.verdict }),
       onError: (err, t) => log(`probe of ${t.name} failed internally: ${err instanceof Error ? err.message : String(err)}`),
     });
-  }
+  };
+  let schedule = await scheduleOf(targets);
+  // After a reload, the previous schedule's latest report of each target still configured is
+  // published until the new schedule has probed that target, so /metrics keeps no gap.
+  let carried = new Map<string, Report>();
+
+  const load = opts.load ?? (() => loadProbesFile(targets.config.file));
+  let reloading: Promise<ReloadOutcome> = Promise.resolve({ ok: true, message: '' });
+  const reloadOnce = async (): Promise<ReloadOutcome> => {
+    let next: ExporterTargets;
+    try {
+      next = await ExporterTargets.load(await load(), opts.env);
+    } catch (err) {
+      const why = (err instanceof Error ? err.message : String(err)).replace(/\s*\n\s*/g, ' ');
+      return reloads.record({ ok: false, message: `reload refused, still using the previous configuration: ${why}` });
+    }
+    const previous = schedule;
+    if (previous) {
+      const names = new Set(next.config.targets.map((e) => e.name));
+      const kept = new Map([...carried, ...previous.tracker.latest().map((r) => [r.target.name, r] as const)].filter(([n]) => names.has(n)));
+      carried = kept;
+    }
+    targets = next;
+    schedule = await scheduleOf(next);
+    if (schedule) Object.assign(exporter, { schedule });
+    await previous?.stop();
+    return reloads.record({ ok: true, message: `reloaded ${next.config.file}: ${next.config.targets.length} targets` });
+  };
+  const reload = (): Promise<ReloadOutcome> => {
+    reloading = reloading.then(reloadOnce, reloadOnce).then((outcome) => {
+      log(outcome.message);
+      return outcome;
+    });
+    return reloading;
+  };
 
   const handleProbe = async (url: URL, req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const extra = [...url.searchParams.keys()].filter((k) => !PROBE_PARAMS.has(k));
     if (extra.length > 0) return plain(res, 400, `unsupported parameter ${extra.join(', ')}: targets, hosts and credentials come only from the configuration file\n`);
     const name = url.searchParams.get('target');
     if (!name) return plain(res, 400, 'target parameter is missing\n');
-    if (!byName.has(name)) return plain(res, 400, `unknown target "${name}": /probe only probes targets named in ${config.file}\n`);
+    const from = targets;
+    if (!from.has(name)) return plain(res, 400, `unknown target "${name}": /probe only probes targets named in ${from.config.file}\n`);
     // An empty module (a relabelled label that was unset) means the target's own module.
     const module = url.searchParams.get('module') || undefined;
-    if (module !== undefined && !(module in config.modules)) return plain(res, 400, `unknown module "${module}"\n`);
+    if (module !== undefined && !from.hasModule(module)) return plain(res, 400, `unknown module "${module}"\n`);
+    const debug = url.searchParams.get('debug');
+    if (debug !== null && debug !== 'true' && debug !== 'false') return plain(res, 400, `debug must be true or false, not "${debug}"\n`);
     let target: Target;
     try {
-      target = await targetFor(name, module);
+      target = await from.targetFor(name, module);
     } catch (err) {
       return plain(res, 500, `${err instanceof Error ? err.message : String(err)}\n`);
     }
@@ -150,11 +184,16 @@ export async function startExporter(opts: ExporterOptions): Promise<Exporter> {
     if (!report) return;
     probesTotal.inc({ trigger: 'probe', verdict: report.verdict });
     const registry = registryOf(reportMetrics(report));
+    if (debug === 'true') return plain(res, 200, probeDebugText(report, await registry.metrics()));
     return plain(res, 200, await registry.metrics(), registry.contentType);
   };
 
   const handleMetrics = async (res: ServerResponse): Promise<void> => {
-    const latest = schedule?.tracker.latest() ?? [];
+    const fresh = new Map((schedule?.tracker.latest() ?? []).map((r) => [r.target.name, r]));
+    const latest = targets.config.targets.flatMap((e) => {
+      const r = fresh.get(e.name) ?? carried.get(e.name);
+      return r ? [r] : [];
+    });
     const scheduled = registryOf(mergeFamilies(latest.map((r) => reportMetrics(r, { target: r.target.name }))));
     const merged = Registry.merge([self, scheduled]);
     return plain(res, 200, await merged.metrics(), self.contentType);
@@ -163,10 +202,16 @@ export async function startExporter(opts: ExporterOptions): Promise<Exporter> {
   const server = createWebServer(opts.web, (req, res) => {
     const url = new URL(req.url ?? '/', 'http://exporter');
     const route = async (): Promise<void> => {
+      if (url.pathname === '/-/reload') {
+        // POST or PUT, as Prometheus's own /-/reload: a GET (a crawler, a prefetch) never reloads.
+        if (req.method !== 'POST' && req.method !== 'PUT') return plain(res, 405, 'use POST to reload\n');
+        const outcome = await reload();
+        return plain(res, outcome.ok ? 200 : 500, `${outcome.message}\n`);
+      }
       if (req.method !== 'GET' && req.method !== 'HEAD') return plain(res, 405, 'method not allowed\n');
       if (url.pathname === '/probe') return handleProbe(url, req, res);
       if (url.pathname === '/metrics') return handleMetrics(res);
-      if (url.pathname === '/') return plain(res, 200, indexText(config));
+      if (url.pathname === '/') return plain(res, 200, indexText(targets.config));
       return plain(res, 404, 'not found\n');
     };
     route().catch((err: unknown) => {
@@ -188,7 +233,9 @@ export async function startExporter(opts: ExporterOptions): Promise<Exporter> {
     host: addr.address,
     port: addr.port,
     url: `${opts.web?.tls ? 'https' : 'http'}://${hostInUrl}:${addr.port}`,
+    reload,
     async close() {
+      await reloading;
       await schedule?.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -214,10 +261,6 @@ export function withScrapeTimeout(target: Target, header: string | string[] | un
   return { ...target, timeouts: { totalMs, phaseMs: Math.min(target.timeouts.phaseMs, totalMs) } };
 }
 
-function cacheKey(name: string, module: string | undefined): string {
-  return `${name}\u0000${module ?? ''}`;
-}
-
 function plain(res: ServerResponse, status: number, body: string, contentType = 'text/plain; charset=utf-8'): void {
   res.writeHead(status, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body) });
   res.end(res.req.method === 'HEAD' ? undefined : body);
@@ -225,5 +268,5 @@ function plain(res: ServerResponse, status: number, body: string, contentType = 
 
 function indexText(config: ProbesConfig): string {
   const names = config.targets.map((t) => `  /probe?target=${encodeURIComponent(t.name)}${t.module ? `  (module ${t.module})` : ''}`);
-  return ['smtprobe exporter', '', '/metrics  the exporter itself and scheduled targets', ...names, ''].join('\n');
+  return ['smtprobe exporter', '', '/metrics  the exporter itself and scheduled targets', ...names, '', 'add &debug=true to a /probe URL for its redacted log; POST /-/reload reads the configuration again', ''].join('\n');
 }

@@ -104,7 +104,7 @@ describe('import direction (docs/design.md, "Layers and imports")', () => {
     ];
     expect(violations(layers, bad)).toEqual([
       'src/probe/example.ts imports ../diagnose/index.js: diagnose (rank 4) is not below probe (rank 3)',
-      'src/report/example.ts imports ../run/runner.js: run (rank 9) is not below report (rank 8)',
+      'src/report/example.ts imports ../run/runner.js: run (rank 10) is not below report (rank 9)',
       'src/mock/example.ts imports ../probe/dns.js: probe (rank 3) is not below mock (rank 3)',
       'src/diagnose/example.ts imports ../config/input-error.js: the table does not let diagnose import config',
     ]);

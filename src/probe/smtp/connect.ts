@@ -19,8 +19,8 @@ export async function tcpStep(target: Target, ctx: SmtpContext, deadline: Deadli
   const failures: TcpOutcome[] = [];
   for (const address of addresses) {
     if (deadline.expired()) break;
-    ctx.transcript.event(`connecting to ${address} port ${target.port}`);
-    const out = await connectTcp(address, target.port, deadline);
+    ctx.transcript.event(`connecting to ${address} port ${target.port}${target.connectivity.sourceAddress ? ` from ${target.connectivity.sourceAddress}` : ''}`);
+    const out = await connectTcp(address, target.port, deadline, target.connectivity.sourceAddress);
     if (out.socket) {
       ctx.state.address = address;
       ctx.state.conn = new SmtpConnection(out.socket, ctx.transcript);

@@ -17,7 +17,7 @@ import { SmtpConnection } from './connection.js';
  * get that far; never leaks the socket.
  */
 export async function openForTls(target: Target, address: string, deadline: Deadline): Promise<net.Socket | undefined> {
-  const tcp = await connectTcp(address, target.port, deadline);
+  const tcp = await connectTcp(address, target.port, deadline, target.connectivity.sourceAddress);
   if (!tcp.socket) return undefined;
   if (target.tls === 'implicit') return tcp.socket;
   const conn = new SmtpConnection(tcp.socket, new TranscriptRecorder(deadline.clock));
