@@ -93,7 +93,7 @@ describe('smtprobe schema', () => {
 
 describe('the Report of every bundled scenario validates against `smtprobe schema report`', () => {
   for (const file of scenarioFiles) {
-    it(file.replace(/\.yaml$/, ''), async () => {
+    it.concurrent(file.replace(/\.yaml$/, ''), async () => {
       const scenario = await loadScenarioFile(path.join(scenarioDir, file));
       // Through JSON, as a consumer reads `--format json`.
       const report = JSON.parse(JSON.stringify(await replayScenario(scenario, { pki }))) as unknown;

@@ -26,7 +26,7 @@ beforeAll(async () => {
 
 describe('one failure, one code (every bundled scenario)', () => {
   for (const file of files) {
-    it(file.replace(/\.yaml$/, ''), async () => {
+    it.concurrent(file.replace(/\.yaml$/, ''), async () => {
       const report = await replayScenario(await loadScenarioFile(path.join(dir, file)), { pki });
       const failed = report.steps.find((s) => s.status === 'fail');
       const prom = renderPrometheus(report);

@@ -42,7 +42,7 @@ describe('record round trip: scenario → probe → recording → replay → sam
 
   for (const file of files) {
     const name = file.replace(/\.yaml$/, '');
-    it(name, async () => {
+    it.concurrent(name, async () => {
       const original = await loadScenarioFile(path.join(dir, file));
       const first = await run(original);
       const recording = recordReport(first, { name: `recorded-${name}` });

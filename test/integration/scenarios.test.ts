@@ -24,7 +24,7 @@ describe('bundled scenarios', () => {
   });
 
   for (const file of files) {
-    it(file.replace(/\.yaml$/, ''), async () => {
+    it.concurrent(file.replace(/\.yaml$/, ''), async () => {
       const scenario = await loadScenarioFile(path.join(dir, file));
       const report = await replayScenario(scenario, { pki });
       const codes = report.findings.map((f) => f.code);
