@@ -21,7 +21,7 @@ let silent: MockServer;
 let slow: MockServer;
 const servers: MockServer[] = [];
 
-interface Ended { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
+interface Ended { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; /** ms from the signal to the exit */ afterSignalMs: number }
 
 /**
  * run starts smtprobe, lets it probe for `afterMs` (or, for a server, until it prints that it
@@ -36,7 +36,9 @@ function run(args: string[], signals: NodeJS.Signals[], afterMs = 1500, whenStdo
     child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
     child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
     const guard = setTimeout(() => child.kill('SIGKILL'), afterMs + 20_000);
+    let sentAt = 0;
     const send = (): void => {
+      sentAt = Date.now();
       for (const s of signals) child.kill(s);
     };
     // A server (mock) is signalled once it says it listens; a probe once it has been running a while.
@@ -44,7 +46,7 @@ function run(args: string[], signals: NodeJS.Signals[], afterMs = 1500, whenStdo
     else setTimeout(send, afterMs);
     child.on('close', (code, signal) => {
       clearTimeout(guard);
-      resolve({ code, signal, stdout, stderr });
+      resolve({ code, signal, stdout, stderr, afterSignalMs: Date.now() - sentAt });
     });
   });
 }
@@ -82,8 +84,12 @@ const checkArgs = (port: number): string[] => ['check', '127.0.0.1', '--port', S
 
 describe('interrupting smtprobe', () => {
   it('check against a silent server: SIGINT ends it at once with a partial Report (banner interrupted, verdict unknown), exit 3', async () => {
-    const r = await run(checkArgs(silent.port), ['SIGINT']);
+    // 3 s in: the banner step is also asking the silent port what it speaks, on a second
+    // connection, which must end with the probe (it kept the process alive 28 s once).
+    const r = await run(checkArgs(silent.port), ['SIGINT'], 3000);
     expect(r.code).toBe(3);
+    // The process is gone well inside the 30 s phase deadline: nothing it opened outlives the interrupt.
+    expect(r.afterSignalMs).toBeLessThan(5000);
     const report = JSON.parse(r.stdout) as Report;
     expect(report.verdict).toBe('unknown');
     expect(report.steps.find((s) => s.step === 'tcp')?.status).toBe('pass');
@@ -96,16 +102,18 @@ describe('interrupting smtprobe', () => {
   });
 
   it('check against a slow (tarpit) server: SIGTERM does the same', async () => {
-    const r = await run(checkArgs(slow.port), ['SIGTERM']);
+    const r = await run(checkArgs(slow.port), ['SIGTERM'], 3000);
     expect(r.code).toBe(3);
+    expect(r.afterSignalMs).toBeLessThan(5000);
     const report = JSON.parse(r.stdout) as Report;
     expect(report.verdict).toBe('unknown');
     expect(report.findings.map((f) => f.code)).toContain('PROBE_INTERRUPTED');
   });
 
   it('run --format json: prints a complete document with every target\'s partial Report, exit 3', async () => {
-    const r = await run(['run', path.join(dir, 'probes.yaml'), '--format', 'json', '--per-host', '8', '--no-progress'], ['SIGINT']);
+    const r = await run(['run', path.join(dir, 'probes.yaml'), '--format', 'json', '--per-host', '8', '--no-progress'], ['SIGINT'], 3000);
     expect(r.code).toBe(3);
+    expect(r.afterSignalMs).toBeLessThan(5000);
     const doc = JSON.parse(r.stdout) as { reports: Report[]; notRun: string[] };
     expect(doc.reports.length + doc.notRun.length).toBe(8);
     expect(doc.reports.length).toBe(8);

@@ -78,8 +78,14 @@ async function askWhileSilent(read: Promise<ReadOutcome>, target: Target, ctx: S
   let answered = false;
   void read.then(() => { answered = true; });
   await new Promise<void>((resolve) => {
-    const t = ctx.clock.setTimeout(resolve, Math.min(SIDE_PROBE_AFTER_MS, deadline.remainingMs() / 3));
-    void read.then(() => { ctx.clock.clearTimeout(t); resolve(); });
+    const finish = (): void => {
+      ctx.clock.clearTimeout(t);
+      deadline.signal.removeEventListener('abort', finish);
+      resolve();
+    };
+    const t = ctx.clock.setTimeout(finish, Math.min(SIDE_PROBE_AFTER_MS, deadline.remainingMs() / 3));
+    deadline.signal.addEventListener('abort', finish, { once: true });
+    void read.then(finish);
   });
   if (answered || deadline.expired()) return read;
   const answer = await askSilentPort(ctx.state.address as string, target.port, target.tlsDomain ?? target.host, deadline);

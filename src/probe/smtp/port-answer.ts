@@ -76,6 +76,7 @@ export function askSilentPort(address: string, port: number, servername: string,
       if (settled) return;
       settled = true;
       deadline.clock.clearTimeout(timer);
+      deadline.signal.removeEventListener('abort', onAbort);
       sock.removeAllListeners('secureConnect');
       sock.on('error', () => {});
       tap.on('error', () => {});
@@ -84,6 +85,15 @@ export function askSilentPort(address: string, port: number, servername: string,
       raw.destroy();
       resolve(answer);
     }
+    // Interrupted (Ctrl-C) or the probe's hard stop: the question is dropped at once.
+    function onAbort(): void {
+      done(verdictFromBytes());
+    }
+    if (deadline.signal.aborted) {
+      done(verdictFromBytes());
+      return;
+    }
+    deadline.signal.addEventListener('abort', onAbort, { once: true });
     timer = deadline.clock.setTimeout(() => done(verdictFromBytes()), deadline.remainingMs());
     sock.once('secureConnect', () => done('tls'));
     // An alert in reply to our ClientHello proves a TLS speaker; any other TLS error means the
