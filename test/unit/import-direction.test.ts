@@ -2,49 +2,18 @@
  * The one-way arrow of docs/design.md, checked on the code: every relative import in src/
  * goes from a folder to a folder of a lower rank in the "Layers and imports" table (and, where
  * the table lists what a folder may import, to one of those). The table in the doc is the only
- * copy of the ranks: this test reads it, so the doc and the check cannot drift apart.
+ * copy of the ranks: this test reads it (scripts/layers.mjs, which the linter's
+ * smtprobe/import-direction rule uses too), so the doc and the checks cannot drift apart.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { importProblem, readLayersFile, unitOf as unitIn, type Layer } from '../../scripts/layers.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const src = path.join(root, 'src');
-
-/** Layer: one row of the table, for one folder (`probe`) or top-level file (`check.ts`). */
-interface Layer {
-  rank: number;
-  /** The folders it may import, when the table lists them; otherwise any lower rank. */
-  mayImport?: Set<string>;
-}
-
-/** unit: how the table names a folder or file: `model/` → model, `check.ts` stays. */
-const unit = (cell: string): string => cell.replace(/`/g, '').trim().replace(/\/$/, '');
-
-/** readLayers parses the "Layers and imports" table of docs/design.md. */
-function readLayers(markdown: string): Map<string, Layer> {
-  const section = markdown.split(/^## /m).find((s) => s.startsWith('Layers and imports'));
-  if (!section) throw new Error('docs/design.md has no "Layers and imports" section');
-  const rows = section.split('\n').filter((l) => /^\|\s*\d+\s*\|/.test(l));
-  const layers = new Map<string, Layer>();
-  for (const row of rows) {
-    const [rank, folders, , may] = row.split('|').slice(1, -1).map((c) => c.trim());
-    const names = (folders ?? '').split(',').map(unit);
-    const listed = (may ?? '').split(',').map(unit);
-    const explicit = listed.every((n) => n === 'nothing' || /^[a-z]+(\.ts)?$/.test(n));
-    for (const name of names) {
-      layers.set(name, { rank: Number(rank), ...(explicit ? { mayImport: new Set(listed.filter((n) => n !== 'nothing')) } : {}) });
-    }
-  }
-  return layers;
-}
-
-/** unitOf: the table's name for a file under src/ (its first folder, or the file itself). */
-function unitOf(file: string): string {
-  // An import names the built file (`../check.js`); the table names the source (`check.ts`).
-  return (path.relative(src, file).split(path.sep)[0] ?? '').replace(/\.js$/, '.ts');
-}
+const unitOf = (file: string): string => unitIn(src, file);
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -63,24 +32,10 @@ function importsOf(text: string): string[] {
 
 /** violations: the imports of `files` that point the wrong way by `layers`, one line each. */
 function violations(layers: Map<string, Layer>, files: { file: string; text: string }[]): string[] {
-  const out: string[] = [];
-  for (const { file, text } of files) {
-    const from = unitOf(file);
-    const own = layers.get(from);
-    for (const spec of importsOf(text)) {
-      const to = unitOf(path.resolve(path.dirname(file), spec));
-      if (to === from) continue;
-      const target = layers.get(to);
-      const where = `${path.relative(root, file)} imports ${spec}`;
-      if (!own || !target) out.push(`${where}: ${!own ? from : to} is not in the table`);
-      else if (target.rank >= own.rank) out.push(`${where}: ${to} (rank ${target.rank}) is not below ${from} (rank ${own.rank})`);
-      else if (own.mayImport && !own.mayImport.has(to)) out.push(`${where}: the table does not let ${from} import ${to}`);
-    }
-  }
-  return out;
+  return files.flatMap(({ file, text }) => importsOf(text).flatMap((spec) => importProblem(layers, root, file, spec) ?? []));
 }
 
-const layers = readLayers(readFileSync(path.join(root, 'docs/design.md'), 'utf8'));
+const layers = readLayersFile(root);
 const files = sourceFiles(src).map((file) => ({ file, text: readFileSync(file, 'utf8') }));
 
 describe('import direction (docs/design.md, "Layers and imports")', () => {
@@ -110,4 +65,13 @@ describe('import direction (docs/design.md, "Layers and imports")', () => {
     ]);
     expect(violations(layers, [{ file: probeFile, text: "import type { Target } from '../model/target.js';\n" }])).toEqual([]);
   });
+
+  it('the linter runs the same check (smtprobe/import-direction in eslint.config.mjs)', async () => {
+    const { ESLint } = await import('eslint');
+    const eslint = new ESLint({ cwd: root });
+    const [result] = await eslint.lintText("import { verdictOf } from '../diagnose/verdict.js';\nexport const v = verdictOf;\n", { filePath: path.join(src, 'probe/example.ts') });
+    expect(result?.messages.map((m) => `${m.ruleId}: ${m.message}`)).toEqual([
+      'smtprobe/import-direction: src/probe/example.ts imports ../diagnose/verdict.js: diagnose (rank 4) is not below probe (rank 3)',
+    ]);
+  }, 60_000);
 });
