@@ -16,19 +16,14 @@ import { Secret } from '../../src/model/secret.js';
 import { probe } from '../../src/check.js';
 import { dovecotAvailable, startDovecot, type DovecotInstance, type DovecotOptions } from '../support/dovecot.js';
 import { startNextHop, type NextHop } from '../support/next-hop.js';
-import { isRoot } from '../support/postfix.js';
+import { realMtaReady } from '../support/real-mta.js';
 import { freePort } from '../support/wait-port.js';
 
 const HOST = 'relay.test';
 const USER = 'probe@relay.test';
 const PASS = 'dv-Secret-4711';
 
-const ready = isRoot && dovecotAvailable();
-if (!ready) {
-  const why = !isRoot ? 'not root (Dovecot starts as root)' : 'Dovecot not unpacked (run scripts/fetch-real-mtas.sh)';
-  if (process.env.CI) throw new Error(`Dovecot tests cannot run in CI: ${why}`);
-  console.warn(`skipping real-Dovecot tests: ${why}`);
-}
+const ready = realMtaReady('Dovecot', dovecotAvailable);
 
 let dovecot: DovecotInstance | undefined;
 let nextHop: NextHop | undefined;

@@ -11,19 +11,14 @@ import type { Report } from '../../src/model/report.js';
 import { Secret } from '../../src/model/secret.js';
 import { probe } from '../../src/check.js';
 import { eximAvailable, startExim, type EximInstance, type EximPorts } from '../support/exim.js';
-import { isRoot } from '../support/postfix.js';
+import { realMtaReady } from '../support/real-mta.js';
 import { freePort } from '../support/wait-port.js';
 
 const HOST = 'relay.test';
 const USER = 'probe@relay.test';
 const PASS = 'ex-Secret-4711';
 
-const ready = isRoot && eximAvailable();
-if (!ready) {
-  const why = !isRoot ? 'not root (Exim starts as root)' : 'Exim not unpacked (run scripts/fetch-real-mtas.sh)';
-  if (process.env.CI) throw new Error(`Exim tests cannot run in CI: ${why}`);
-  console.warn(`skipping real-Exim tests: ${why}`);
-}
+const ready = realMtaReady('Exim', eximAvailable);
 
 let exim: EximInstance | undefined;
 let caFile = '';
