@@ -2,37 +2,21 @@ import { ConfigError } from '../config/config-error.js';
 import { loadProbesFile, resolveAllTargets } from '../config/probes-file.js';
 import { VERDICT_EXIT_CODE, type Report, type Verdict } from '../model/report.js';
 import type { Target } from '../model/target.js';
-import { probeTarget } from '../all-addresses.js';
-import { TrustStoreCache } from '../probe/tls/trust-store.js';
-import { TokenCache } from '../oauth/token-cache.js';
 import { isOutputFormat, loadRenderer, type OutputFormat } from '../report/index.js';
 import { renderNdjsonLine } from '../report/ndjson.js';
 import { renderStateChange } from '../report/state-change.js';
 import { renderSummaryTable } from '../report/summary-table.js';
 import { AuthLockout } from '../run/auth-lockout.js';
 import { FleetLimiter } from '../run/fleet-limiter.js';
-import { runFleet, type ProbeFn } from '../run/runner.js';
+import { runFleet } from '../run/runner.js';
+import { sharedProbe } from '../run/shared-probe.js';
 import { startSchedule } from '../run/scheduler.js';
 import { worstVerdict } from '../model/worst-verdict.js';
-import { NetPingSessions } from '../probe/path/net-ping-pinger.js';
 import { withInterrupt } from './interrupt.js';
 import { outputWidth } from './output-width.js';
 import { outputSink, type OutputSink } from './atomic-output.js';
 import { ProgressBar } from './run-progress.js';
 import { limitsFromFlags, scheduleFromFlags } from './run-options.js';
-
-/**
- * realProbe: the probe `run` uses — the real one, with the run's cancellation signal and one
- * TrustStoreCache for the whole run, so the system roots are parsed once, not once per probe.
- */
-function realProbe(perHost: number): ProbeFn {
-  const trustStores = new TrustStoreCache();
-  const tokens = new TokenCache();
-  // One set of ICMP sessions for the whole run: one raw socket per address family, no echo
-  // identifier shared by two probes, and every request held until net-ping answers it.
-  const pingers = new NetPingSessions();
-  return (target, opts) => probeTarget(target, { signal: opts.signal, trustStores, tokens, pingers, perHost, ...(opts.authHold ? { authHold: opts.authHold } : {}) });
-}
 
 /**
  * runFleetCommand: probes.yaml → Targets → concurrent run (or a schedule) → output; returns
@@ -70,7 +54,7 @@ async function once(targets: Target[], o: { format: OutputFormat; color: boolean
   const verdicts: Verdict[] = [];
   const result = await runFleet(targets, {
     ...o.limits,
-    probe: realProbe(o.limits.perHost),
+    probe: sharedProbe(o.limits.perHost),
     signal: o.signal,
     // ndjson has written every Report already: keeping them would only grow memory with the fleet.
     retain: o.format !== 'ndjson',
@@ -108,7 +92,7 @@ async function scheduled(targets: Target[], o: { everyMs: number; jitter: number
     clock: (await import('../model/deadline.js')).systemClock,
     limiter: o.limiter,
     // Rounds after rounds: lockout protection keeps a stale password from locking the account.
-    probe: new AuthLockout().guard(realProbe(o.limiter.limits.perHost)),
+    probe: new AuthLockout().guard(sharedProbe(o.limiter.limits.perHost)),
     onReport: (report, change) => {
       if (o.format === 'ndjson') process.stdout.write(renderNdjsonLine(report));
       else if (change) process.stdout.write(renderStateChange(change));

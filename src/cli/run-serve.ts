@@ -1,9 +1,6 @@
 import { ConfigError } from '../config/config-error.js';
+import { sharedProbe } from '../run/shared-probe.js';
 import { loadProbesFile } from '../config/probes-file.js';
-import { probeTarget } from '../all-addresses.js';
-import { NetPingSessions } from '../probe/path/net-ping-pinger.js';
-import { TrustStoreCache } from '../probe/tls/trust-store.js';
-import { TokenCache } from '../oauth/token-cache.js';
 import { startExporter } from '../run/exporter.js';
 import { parseListen } from '../run/listen-address.js';
 import { loadWebConfig } from '../run/web-config.js';
@@ -23,17 +20,13 @@ export async function runServeCommand(flags: Record<string, unknown>): Promise<v
     if (!Number.isFinite(timeoutOffsetS) || timeoutOffsetS < 0) throw new ConfigError('timeout-offset', 'must be a number of seconds >= 0');
   }
   const web = flags.webConfig === undefined ? undefined : await loadWebConfig(String(flags.webConfig));
-  // One parsed trust store per distinct --ca set for the exporter's lifetime.
-  const trustStores = new TrustStoreCache();
-  const tokens = new TokenCache();
-  // One set of ICMP sessions (one raw socket per address family) for every probe the exporter makes.
-  const pingers = new NetPingSessions();
   const exporter = await startExporter({
     config,
     env: process.env,
     listen,
     limits,
-    probe: (target, opts) => probeTarget(target, { signal: opts.signal, trustStores, tokens, pingers, perHost: limits.perHost, ...(opts.authHold ? { authHold: opts.authHold } : {}) }),
+    // One trust store per --ca set, one token per credential, one set of ICMP sessions for the exporter's lifetime.
+    probe: sharedProbe(limits.perHost),
     ...(everyMs !== undefined ? { everyMs, jitter } : {}),
     ...(timeoutOffsetS !== undefined ? { timeoutOffsetS } : {}),
     log: (line) => process.stderr.write(`smtprobe serve: ${line}\n`),
