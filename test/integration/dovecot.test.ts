@@ -6,8 +6,6 @@
  * (its submission_relay_host). The fixes must be Dovecot's, never Postfix's — except where the
  * refusal is the next hop's own. Needs root; CI runs it.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseTargetInput, resolveTarget } from '../../src/config/resolve-target.js';
 import { createTestPki } from '../../src/mock/certs/index.js';
@@ -15,6 +13,7 @@ import type { Report } from '../../src/model/report.js';
 import { Secret } from '../../src/model/secret.js';
 import { probe } from '../../src/check.js';
 import { dovecotAvailable, startDovecot, type DovecotInstance, type DovecotOptions } from '../support/dovecot.js';
+import { writeCaFile } from '../support/ca-file.js';
 import { startNextHop, type NextHop } from '../support/next-hop.js';
 import { realMtaReady } from '../support/real-mta.js';
 import { freePort } from '../support/wait-port.js';
@@ -33,8 +32,7 @@ let listeners: DovecotOptions['listeners'];
 beforeAll(async () => {
   if (!ready) return;
   const pki = await createTestPki();
-  caFile = `${mkdtempSync(`${tmpdir()}/smtprobe-ca-`)}/root.pem`;
-  writeFileSync(caFile, pki.rootPem);
+  caFile = writeCaFile(pki.rootPem);
   listeners = {
     submission: { address: '127.0.0.3', port: await freePort() },
     noTls: { address: '127.0.0.4', port: await freePort() },
@@ -132,8 +130,7 @@ describe.runIf(ready)('real Dovecot submission on loopback', () => {
       listeners: { submission: l, noTls: { address: '127.0.0.6', port: await freePort() } },
     });
     try {
-      const ca = `${mkdtempSync(`${tmpdir()}/smtprobe-ca-`)}/root.pem`;
-      writeFileSync(ca, pki.rootPem);
+      const ca = writeCaFile(pki.rootPem);
       const r = await check(l, { ca });
       expect(codes(r), other.log()).toEqual(['CLIENT_CERT_REQUIRED']);
       expect(r.summary.failedStep).toEqual({ step: 'auth', code: 'CLIENT_CERT_REQUIRED' });

@@ -11,6 +11,7 @@ import type { Report } from '../../src/model/report.js';
 import { Secret } from '../../src/model/secret.js';
 import { probe } from '../../src/check.js';
 import { eximAvailable, startExim, type EximInstance, type EximPorts } from '../support/exim.js';
+import { writeCaFile } from '../support/ca-file.js';
 import { realMtaReady } from '../support/real-mta.js';
 import { freePort } from '../support/wait-port.js';
 
@@ -27,10 +28,7 @@ const ports = {} as EximPorts;
 beforeAll(async () => {
   if (!ready) return;
   const pki = await createTestPki();
-  const { writeFileSync, mkdtempSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  caFile = `${mkdtempSync(`${tmpdir()}/smtprobe-ca-`)}/root.pem`;
-  writeFileSync(caFile, pki.rootPem);
+  caFile = writeCaFile(pki.rootPem);
   for (const k of ['submission', 'noTls', 'tlsRequired', 'clientCert'] as const) ports[k] = await freePort();
   const valid = await pki.issue('valid', { hostnames: [HOST] });
   exim = await startExim({ hostname: HOST, certChainPem: valid.chainPem, keyPem: valid.keyPem, clientCaPem: pki.clientCaPem, user: USER, password: PASS, ports });

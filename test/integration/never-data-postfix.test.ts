@@ -16,6 +16,7 @@ import type { Report } from '../../src/model/report.js';
 import { Secret } from '../../src/model/secret.js';
 import { probe } from '../../src/check.js';
 import { isRoot, startPostfix, type PostfixInstance } from '../support/postfix.js';
+import { writeCaFile } from '../support/ca-file.js';
 import { POSTFIX, SASL2_BIN, skipWithoutPackages } from '../support/system-packages.js';
 import { freePort } from '../support/wait-port.js';
 
@@ -68,10 +69,7 @@ const reports = new Map<string, Report>();
 beforeAll(async () => {
   if (!ready) return;
   const pki = await createTestPki();
-  const { writeFileSync, mkdtempSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  caFile = `${mkdtempSync(`${tmpdir()}/smtprobe-ca-`)}/root.pem`;
-  writeFileSync(caFile, pki.rootPem);
+  caFile = writeCaFile(pki.rootPem);
   port.submission = await freePort();
   port.smtps = await freePort();
   const valid = await pki.issue('valid', { hostnames: [HOST] });

@@ -11,6 +11,7 @@ import { Secret } from '../../src/model/secret.js';
 import type { AuthData, TlsScanData } from '../../src/model/step-data.js';
 import { probe } from '../../src/check.js';
 import { isRoot, startPostfix, type PostfixInstance } from '../support/postfix.js';
+import { writeCaFile } from '../support/ca-file.js';
 import { POSTFIX, SASL2_BIN, skipWithoutPackages } from '../support/system-packages.js';
 import { freePort } from '../support/wait-port.js';
 
@@ -37,10 +38,7 @@ let postfix: PostfixInstance | undefined;
 beforeAll(async () => {
   if (!ready) return;
   pki = await createTestPki();
-  const { writeFileSync, mkdtempSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  caFile = `${mkdtempSync(`${tmpdir()}/smtprobe-ca-`)}/root.pem`;
-  writeFileSync(caFile, pki.rootPem);
+  caFile = writeCaFile(pki.rootPem);
   for (const c of CASES) port[c] = await freePort();
   const valid = await pki.issue('valid', { hostnames: [HOST] });
   const asTls = (i: { chainPem: string; keyPem: string }) => ({ chainPem: i.chainPem, keyPem: i.keyPem });

@@ -3,21 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../../src/config/config-error.js';
 import { parseTargetInput, resolveTarget, resolveTlsMode } from '../../../src/config/resolve-target.js';
 import { toPublicTarget } from '../../../src/model/target.js';
+import { configError } from '../../support/config-error.js';
 
 const base = { env: {}, baseDir: process.cwd() };
-
-function configError(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ConfigError) return e;
-    throw e;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('parseTargetInput', () => {
   it('accepts flags as strings and coerces numbers', () => {

@@ -6,16 +6,7 @@ import { ConfigError } from '../../../src/config/config-error.js';
 import { loadProbesFile } from '../../../src/config/probes-file.js';
 import { parseTargetInput, resolveTarget } from '../../../src/config/resolve-target.js';
 import { controlCharacterProblem, hasControlCharacter } from '../../../src/model/wire-text.js';
-
-function configError(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ConfigError) return e;
-    throw e;
-  }
-  throw new Error('expected a ConfigError');
-}
+import { configError } from '../../support/config-error.js';
 
 describe('controlCharacterProblem', () => {
   it.each([
