@@ -7,10 +7,10 @@ import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestPki, type TestPki } from '../../src/mock/certs/index.js';
-import { findScenario, startMockServer, type MockServer } from '../../src/mock/index.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { MockServer } from '../../src/mock/index.js';
 import { SMTPROBE_BIN } from '../support/bin.js';
+import { mockPool } from '../support/mock-pool.js';
 
 interface Run { code: number; stdout: string; stderr: string }
 function smtprobe(args: string[], env: Record<string, string> = {}, cwd?: string): Promise<Run> {
@@ -30,20 +30,11 @@ function sh(script: string, env: Record<string, string> = {}): Promise<Run> {
   });
 }
 
-let pki: TestPki;
-const servers: MockServer[] = [];
-async function mock(name: string): Promise<MockServer> {
-  const s = await startMockServer(await findScenario(name), { pki });
-  servers.push(s);
-  return s;
-}
+const pool = mockPool();
+const mock = (name: string): Promise<MockServer> => pool.start(name);
 
-beforeAll(async () => {
+beforeAll(() => {
   expect(existsSync(SMTPROBE_BIN), 'dist/ is built by `npm test` (npm run build)').toBe(true);
-  pki = await createTestPki();
-});
-afterAll(async () => {
-  await Promise.all(servers.map((s) => s.close()));
 });
 
 describe('the password prompt', () => {

@@ -6,10 +6,10 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestPki, type TestPki } from '../../src/mock/certs/index.js';
-import { findScenario, startMockServer, type MockServer } from '../../src/mock/index.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { MockServer } from '../../src/mock/index.js';
 import { SMTPROBE_BIN } from '../support/bin.js';
+import { mockPool } from '../support/mock-pool.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const bin = SMTPROBE_BIN;
@@ -24,20 +24,11 @@ function smtprobe(args: string[], env: Record<string, string> = {}): Promise<Run
   });
 }
 
-let pki: TestPki;
-const servers: MockServer[] = [];
-async function mock(name: string): Promise<MockServer> {
-  const s = await startMockServer(await findScenario(name), { pki });
-  servers.push(s);
-  return s;
-}
+const pool = mockPool();
+const mock = (name: string): Promise<MockServer> => pool.start(name);
 
-beforeAll(async () => {
+beforeAll(() => {
   expect(existsSync(bin), 'dist/ is built by `npm test` (npm run build)').toBe(true);
-  pki = await createTestPki();
-});
-afterAll(async () => {
-  await Promise.all(servers.map((s) => s.close()));
 });
 
 describe('smtprobe demo (npm start)', () => {

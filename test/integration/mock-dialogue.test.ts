@@ -5,20 +5,12 @@
  * Dialogue tests run against both engines wherever both can serve the scenario.
  */
 import { createHmac } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestPki, type TestPki } from '../../src/mock/certs/index.js';
-import { parseScenario, startMockServer, type MockServer, type Scenario } from '../../src/mock/index.js';
+import { describe, expect, it } from 'vitest';
+import { parseScenario, type MockServer, type Scenario } from '../../src/mock/index.js';
 import { b64, LineClient } from './mock-fixtures/line-client.js';
+import { mockPool } from '../support/mock-pool.js';
 
-let pki: TestPki;
-const servers: MockServer[] = [];
-
-beforeAll(async () => {
-  pki = await createTestPki();
-});
-afterAll(async () => {
-  await Promise.all(servers.map((s) => s.close()));
-});
+const pool = mockPool();
 
 const USERS = `
   auth:
@@ -34,9 +26,7 @@ function scenario(yaml: string): Scenario {
 async function start(yaml: string, engine: 'auto' | 'smtp-server' | 'raw' = 'auto', logs?: string[]): Promise<MockServer> {
   const s = scenario(yaml);
   s.server.engine = engine;
-  const server = await startMockServer(s, { pki, ...(logs ? { onLog: (l: string) => logs.push(l) } : {}) });
-  servers.push(server);
-  return server;
+  return pool.start(s, logs ? { onLog: (l: string) => logs.push(l) } : {});
 }
 
 /** Connects, reads the greeting, EHLOs, upgrades with STARTTLS and EHLOs again. */
@@ -180,11 +170,11 @@ for (const engine of ['smtp-server', 'raw'] as const) {
 
     it('requires a client certificate from the client CA when clientCert is require', async () => {
       const server = await start(`server:\n  hostname: smarthost.test\n  tls: implicit\n  clientCert: require`, engine);
-      const trusted = await pki.issueClient('probe');
+      const trusted = await pool.pki.issueClient('probe');
       const good = await LineClient.connect(server.port, { tls: { ca: server.caPem, servername: 'smarthost.test', key: trusted.keyPem, cert: trusted.certPem } });
       expect((await good.read()).code).toBe(220);
       good.close();
-      const untrusted = await pki.issueClient('probe', { untrusted: true });
+      const untrusted = await pool.pki.issueClient('probe', { untrusted: true });
       // TLS 1.3: the client finishes its side first, then learns of the rejection when it reads.
       const bad = await LineClient.connect(server.port, { tls: { ca: server.caPem, servername: 'smarthost.test', key: untrusted.keyPem, cert: untrusted.certPem } }).catch(() => undefined);
       if (bad) await expect(bad.read()).rejects.toThrow(/closed/);

@@ -4,31 +4,20 @@
  * really drips). No timing assertions: the tarpit is checked by how its bytes arrive.
  */
 import { connect as tlsConnect } from 'node:tls';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestPki, type TestPki } from '../../src/mock/certs/index.js';
-import { findScenario, parseScenario, startMockServer, type MockServer } from '../../src/mock/index.js';
+import { describe, expect, it } from 'vitest';
+import { parseScenario, type MockServer } from '../../src/mock/index.js';
 import { LineClient } from './mock-fixtures/line-client.js';
+import { mockPool } from '../support/mock-pool.js';
 
-let pki: TestPki;
-const servers: MockServer[] = [];
-beforeAll(async () => {
-  pki = await createTestPki();
-});
-afterAll(async () => {
-  await Promise.all(servers.map((s) => s.close()));
-});
+const pool = mockPool();
 
 async function withFault(fault: string): Promise<MockServer> {
   const s = parseScenario(`name: f\ndescription: fault test\nserver:\n  hostname: smarthost.test\n  fault: ${fault}\nexpect: { verdict: critical }\n`, 'inline');
-  const server = await startMockServer(s, { pki });
-  servers.push(server);
-  return server;
+  return pool.start(s);
 }
 
 async function bundled(name: string): Promise<MockServer> {
-  const server = await startMockServer(await findScenario(name), { pki });
-  servers.push(server);
-  return server;
+  return pool.start(name);
 }
 
 describe('faults', () => {

@@ -8,28 +8,21 @@
  *   out as exactly the one command line the transcript shows.
  */
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config/config-error.js';
 import { parseTargetInput } from '../../src/config/resolve-target.js';
 import { targetForScenario } from '../../src/mock/scenario-target.js';
-import { createTestPki, type TestPki } from '../../src/mock/certs/index.js';
-import { parseScenario, startMockServer, type MockServer, type Scenario } from '../../src/mock/index.js';
+import { parseScenario, type MockServer, type Scenario } from '../../src/mock/index.js';
 import type { Report } from '../../src/model/report.js';
 import { probe } from '../../src/check.js';
 import { b64, LineClient } from './mock-fixtures/line-client.js';
+import { mockPool } from '../support/mock-pool.js';
 
 const USER = 'probe@smarthost.test';
 const PASS = 'mock-pass-1';
 const INJECTION = 'x@y.test>\r\nDATA\r\nSubject: hi\r\n\r\nbody\r\n.\r\nRCPT TO:<z@y.test';
 
-let pki: TestPki;
-const servers: MockServer[] = [];
-beforeAll(async () => {
-  pki = await createTestPki();
-});
-afterAll(async () => {
-  await Promise.all(servers.map((s) => s.close()));
-});
+const pool = mockPool();
 
 function scenario(tls: 'starttls' | 'none', engine: 'smtp-server' | 'raw'): Scenario {
   const s = parseScenario([
@@ -55,9 +48,7 @@ function scenario(tls: 'starttls' | 'none', engine: 'smtp-server' | 'raw'): Scen
 }
 
 async function start(s: Scenario, logs: string[]): Promise<MockServer> {
-  const server = await startMockServer(s, { pki, onLog: (l) => logs.push(l) });
-  servers.push(server);
-  return server;
+  return pool.start(s, { onLog: (l) => logs.push(l) });
 }
 
 /** The client lines the raw engine received, in order (AUTH payloads are redacted in its log). */
