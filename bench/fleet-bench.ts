@@ -6,7 +6,7 @@
  * whole-process latency of `smtprobe check` next to swaks', and the 10,000-probe run.
  *
  * Run as root: `sh bench/fleet-bench.sh [section ...]` (sections: smtprobe peers cli 10k;
- * default all; and `ab`, below). Results: bench/results/fleet-bench.json and a Markdown table
+ * default all; `ab`, below; `up` keeps Postfix and the mock running until interrupted). Results: bench/results/fleet-bench.json and a Markdown table
  * on stdout.
  *
  * `ab` compares builds in one run, interleaved (A B C A B C …) so that the shared machine's
@@ -307,6 +307,13 @@ async function main(): Promise<void> {
     mocks.push(mock);
     const mockServer = { host: mock.host, port: mock.port };
     writeFileSync(caFile, pki.rootPem);
+
+    if (sections.has('up')) {
+      // `up`: keep the bench's Postfix and mock running for measurements by hand (peers, profiles);
+      // prints where they are, ends on SIGINT/SIGTERM.
+      process.stdout.write(`${JSON.stringify({ postfix: pfServer, mock: mockServer, ca: caFile, tlsDomain: 'smarthost.test', user: USER, passwordEnv: 'BENCH_PASS', password: 'see bench/fleet-bench.ts' })}\n`);
+      await new Promise<void>((resolve) => { process.once('SIGINT', resolve); process.once('SIGTERM', resolve); });
+    }
 
     if (sections.has('smtprobe')) {
       for (const [label, server] of [['postfix', pfServer], ['mock', mockServer]] as const) {
