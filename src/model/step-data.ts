@@ -115,6 +115,18 @@ export interface ValidatorVerdict {
   /** Node's tls.checkServerIdentity accepted the name (RFC 6125). */
   hostnameAccepted?: boolean;
   hostnameError?: string;
+  /**
+   * Set when this verdict is OpenSSL's acceptance of exactly this chain (the same certificates,
+   * byte for byte, with the same trust store) remembered from earlier in the run, rather than
+   * judged again in this handshake: when OpenSSL judged it (ISO 8601). See docs/certificates.md.
+   */
+  verifiedAt?: string;
+  /**
+   * `--ca` given: OpenSSL first judges against the `--ca` certificates alone; `all` says this
+   * verdict came from a second handshake against the system roots as well (the chain ends at
+   * a public root).
+   */
+  anchors?: 'ca' | 'all';
 }
 
 export interface TlsData {

@@ -72,7 +72,7 @@ async function viaResolver(host: string, resolver: Resolver, label: string): Pro
  * the first family), then interleaves. getaddrinfo cannot tell NXDOMAIN from "no address",
  * so a failure is classified by asking the system's DNS servers directly.
  */
-async function viaSystem(host: string, resolver: Resolver): Promise<Lookup> {
+async function viaSystem(host: string, resolver: () => Resolver): Promise<Lookup> {
   try {
     const found = await lookup(host, { all: true, order: 'verbatim' });
     const addresses = found.map((a) => ({ address: a.address, family: a.family === 6 ? (6 as const) : (4 as const) }));
@@ -80,7 +80,7 @@ async function viaSystem(host: string, resolver: Resolver): Promise<Lookup> {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EAI_AGAIN') return { addresses: [], error: { code: 'DNS_TIMEOUT', message: `${host}: the system resolver could not get an answer (EAI_AGAIN)` } };
-    return viaResolver(host, resolver, 'the system resolver');
+    return viaResolver(host, resolver(), 'the system resolver');
   }
 }
 
@@ -108,12 +108,15 @@ export const dnsStep: Step<'dns', Record<string, unknown>, HostTarget> = async (
   const { host } = target;
   const server = target.connectivity.dnsServer;
   const budget = deadline.remainingMs();
-  // c-ares backs off (t, 2t, 4t): three tries fit the budget, none waits more than 2 s.
-  const resolver = new Resolver({ timeout: Math.round(Math.min(2000, Math.max(50, budget / 7))), tries: 3 });
   const label = server !== undefined ? `DNS server ${server}` : 'the system resolver';
+  // A c-ares channel costs more to set up than a probe of an IP literal spends on anything else
+  // here: it is made only when a question goes to DNS. c-ares backs off (t, 2t, 4t): three tries
+  // fit the budget, none waits more than 2 s.
+  let made: Resolver | undefined;
+  const resolver = (): Resolver => (made ??= new Resolver({ timeout: Math.round(Math.min(2000, Math.max(50, budget / 7))), tries: 3 }));
   if (server !== undefined) {
     try {
-      resolver.setServers([server]);
+      resolver().setServers([server]);
     } catch (err) {
       return timer.done('fail', undefined, { code: 'DNS_TIMEOUT', message: `invalid --dns-server ${server}: ${(err as Error).message}` });
     }
@@ -135,10 +138,10 @@ export const dnsStep: Step<'dns', Record<string, unknown>, HostTarget> = async (
       family !== 0
         ? Promise.resolve({ addresses: [{ address: host, family: family === 6 ? 6 : 4 }] })
         : server !== undefined
-          ? viaResolver(host, resolver, label)
+          ? viaResolver(host, resolver(), label)
           : viaSystem(host, resolver);
     const mxDomain = target.connectivity.mx;
-    const [l, mx] = await Promise.all([addrLookup, mxDomain !== undefined ? mxLookup(mxDomain, resolver, label) : Promise.resolve(undefined)]);
+    const [l, mx] = await Promise.all([addrLookup, mxDomain !== undefined ? mxLookup(mxDomain, resolver(), label) : Promise.resolve(undefined)]);
     return mx === undefined ? { lookup: l } : { lookup: l, mx };
   };
 
@@ -165,6 +168,6 @@ export const dnsStep: Step<'dns', Record<string, unknown>, HostTarget> = async (
   } finally {
     ctx.clock.clearTimeout(expire);
     if (onAbort) stop.removeEventListener('abort', onAbort);
-    resolver.cancel();
+    made?.cancel();
   }
 };

@@ -4,7 +4,7 @@ import type { Target } from '../model/target.js';
 import type { SmtpContext } from './smtp/session-state.js';
 import { StepTimer } from './step.js';
 import { openForTls } from './smtp/side-session.js';
-import { tlsHandshake, type HandshakeOptions, type HandshakeOutcome } from './tls/handshake.js';
+import { settle, tlsHandshake, type HandshakeOptions, type HandshakeOutcome } from './tls/handshake.js';
 import { clientCertProblems } from './tls/client-cert-check.js';
 import { handshakeOptions } from './tls/handshake-options.js';
 
@@ -26,10 +26,12 @@ export async function tlsStep(target: Target, ctx: SmtpContext, deadline: Deadli
   ctx.transcript.event(`TLS handshake (${mode}, SNI ${target.tlsDomain ?? target.host}, verify ${target.tlsVerify})`);
   const opts = handshakeOptions(target, mode);
   if (ctx.state.trustStores) opts.trustStore = ctx.state.trustStores.get(target.ca);
+  if (ctx.state.address) opts.endpoint = `${ctx.state.address}:${target.port}|${opts.servername}`;
   // Unobserved (OpenSSL reads the TCP socket itself: ~10% less CPU a probe), unless a client
   // certificate is configured: whether it was asked for (TLS 1.2) is seen only on the wire.
   let out = await tlsHandshake(raw, { ...opts, observe: target.clientCert !== undefined }, deadline);
   if (out.unobserved && out.error?.code !== 'PHASE_TIMEOUT') out = await observedRetry(target, ctx, opts, out, deadline);
+  if (out.undecided && out.socket) await secondOpinion(target, ctx, opts, out, deadline);
   if (target.clientCert) {
     out.data.clientCertProblems = clientCertProblems(target.clientCert, Date.now(), { warnDays: target.certWarnDays, critDays: target.certCritDays });
   }
@@ -75,4 +77,51 @@ async function observedRetry(target: Target, ctx: SmtpContext, opts: HandshakeOp
     return first;
   }
   return again;
+}
+
+/** Side connections a second opinion may open, when the server presents another chain on each. */
+const SECOND_OPINION_TRIES = 3;
+
+/**
+ * secondOpinion: the handshake completed, but OpenSSL has not judged the chain presented (see
+ * HandshakeOutcome.undecided), so no credential may move yet. OpenSSL judges it on a side
+ * connection — connect, and for STARTTLS banner, EHLO, STARTTLS, then a handshake with
+ * OpenSSL verifying (against the system roots as well, for a chain that ends at a public
+ * root) — and its verdict counts for the main connection only if the side connection was
+ * presented the very same chain. Otherwise the certificate fails the check, saying why.
+ * Rare in a run: a new chain is judged once, then remembered.
+ */
+async function secondOpinion(target: Target, ctx: SmtpContext, opts: HandshakeOptions, out: HandshakeOutcome, deadline: Deadline): Promise<void> {
+  const undecided = out.undecided;
+  const address = ctx.state.address;
+  if (!undecided) return;
+  const why = undecided.reason === 'new-chain'
+    ? 'the server presented a chain other than the one OpenSSL accepted here earlier in this run'
+    : 'the chain ends at a public root, and OpenSSL judged it against the --ca certificates alone';
+  ctx.transcript.event(`${why}: OpenSSL judges it on a side connection before any credential is sent`);
+  // Behind a load balancer whose backends differ, the side connection may meet another chain:
+  // a few more tries, until the one to judge comes again.
+  let side: HandshakeOutcome | undefined;
+  for (let attempt = 0; attempt < SECOND_OPINION_TRIES && !deadline.expired(); attempt++) {
+    const raw = address ? await openForTls(target, address, deadline) : undefined;
+    side = raw ? await tlsHandshake(raw, { ...opts, observe: false, fresh: true, openSslAnchors: undecided.analysis.anchor === 'system' ? 'all' : 'own' }, deadline) : undefined;
+    side?.socket?.destroy();
+    if (!side?.socket || side.chainKey === undecided.chainKey) break;
+  }
+  const sameChain = side?.chainKey === undecided.chainKey;
+  const validator = sameChain && !side?.undecided ? side?.data.validator : undefined;
+  const error = settle(out.data, undecided.analysis, validator, opts.verify);
+  if (validator) {
+    if (error) out.error = error;
+    else delete out.error;
+    ctx.transcript.event(`OpenSSL ${validator.chainAccepted ? 'accepts' : `rejects (${validator.error ?? '?'})`} the chain (side connection)`);
+  } else {
+    const detail = !side?.socket
+      ? `OpenSSL could not judge the chain: the side connection did not complete its handshake${side?.error ? ` (${side.error.code})` : ''}`
+      : 'OpenSSL could not judge the chain: the side connection was presented a different chain';
+    out.data.problems.push({ code: 'CERT_VERIFY_FAILED', severity: 'critical', detail });
+    out.data.verifyPassed = false;
+    out.error = { code: 'CERT_VERIFY_FAILED', message: detail };
+  }
+  delete out.undecided;
 }

@@ -59,6 +59,8 @@ export interface ChainAnalysis {
   verifyPassed: boolean;
   /** Indices in `chain` of the certificates the server sent that the judged path does not use. */
   unused: number[];
+  /** Where the judged path ends, when it reaches a trust anchor: a `--ca` certificate or a system root. */
+  anchor?: 'ca' | 'system';
 }
 
 /**
@@ -121,7 +123,10 @@ export function analyzeChain(presented: X509Certificate[], opts: ChainAnalysisOp
   const problems: CertProblem[] = [...dateProblems(best.path, opts.now, limits), ...facts.nameProblems.map((p) => ({ ...p })), ...best.timeless.map((p) => ({ ...p }))];
   const used = new Set(best.path.elements.flatMap((e) => ('sent' in e.source ? [e.source.sent] : [])));
   const unused = presented.map((_, i) => i).filter((i) => !used.has(i));
-  return { chain, problems, verifyPassed: verifyPasses(problems, opts.verify), unused };
+  const analysis: ChainAnalysis = { chain, problems, verifyPassed: verifyPasses(problems, opts.verify), unused };
+  const top = best.path.elements[best.path.elements.length - 1];
+  if (best.path.anchored && top) analysis.anchor = store.hasOwn(top.facts.cert) ? 'ca' : 'system';
+  return analysis;
 }
 
 /** A candidate path with the problems it has whatever the clock says. */

@@ -4,14 +4,15 @@ import tls from 'node:tls';
 import type { Deadline } from '../../model/deadline.js';
 import type { FindingCode } from '../../model/finding-codes.js';
 import type { StepError } from '../../model/report.js';
-import type { TlsData } from '../../model/step-data.js';
+import type { TlsData, ValidatorVerdict } from '../../model/step-data.js';
 import { TLS_VERSIONS, type TlsVerify, type TlsVersion } from '../../model/target.js';
-import { analyzeChain, primaryProblem } from './cert-analysis.js';
+import { analyzeChain, primaryProblem, type ChainAnalysis } from './cert-analysis.js';
 import { clientContext, type ContextOptions } from './client-context.js';
 import { ALERT_NAMES, ServerFlightObserver } from './record-observer.js';
 import { TappedSocket } from './tapped-socket.js';
 import { TrustStore } from './trust-store.js';
-import { gate, validatorVerdict } from './validator-verdict.js';
+import { gate, nameVerdict, recalledVerdict, validatorVerdict } from './validator-verdict.js';
+import { earliestExpiry, verdictKey } from './verdict-memory.js';
 import { ipFamily } from '../ip-family.js';
 
 /**
@@ -49,6 +50,21 @@ export interface HandshakeOptions {
    * (see observedRetry). A failed unobserved handshake says so in `HandshakeOutcome.unobserved`.
    */
   observe?: boolean;
+  /**
+   * Where this handshake goes (address, port and name), for the trust store's memory of
+   * OpenSSL's verdicts: with a shared `trustStore`, an endpoint whose chain OpenSSL accepted
+   * before is handshaken without asking OpenSSL again, and the chain it presents must be that
+   * one (VerdictMemory). Without, OpenSSL judges every handshake.
+   */
+  endpoint?: string;
+  /**
+   * With `--ca`: OpenSSL judges against the `--ca` certificates alone (`own`, the default) or
+   * with the system roots as well (`all`: the second opinion for a chain that ends at a public
+   * root, see HandshakeOutcome.undecided).
+   */
+  openSslAnchors?: 'own' | 'all';
+  /** OpenSSL judges this handshake even if the endpoint's chain is remembered (a second opinion). */
+  fresh?: boolean;
 }
 
 /**
@@ -63,6 +79,37 @@ export interface HandshakeOutcome {
   error?: StepError;
   /** The handshake failed with `observe: false`: its classification rests on OpenSSL's error alone. */
   unobserved?: boolean;
+  /**
+   * The handshake completed but OpenSSL's word on this chain is still missing, so the
+   * certificate fails the check for now (nothing is sent on our analysis alone): `new-chain`,
+   * the endpoint presented a chain other than the one OpenSSL accepted there before;
+   * `public-root`, OpenSSL judged against the `--ca` certificates alone and our analysis ends
+   * the chain at a system root. The caller may ask OpenSSL on a second handshake and `settle`.
+   */
+  undecided?: { reason: 'new-chain' | 'public-root'; chainKey: string; analysis: ChainAnalysis };
+  /** Names the chain presented (verdictKey), when the handshake completed. */
+  chainKey?: string;
+}
+
+/**
+ * settle: the certificate verdict of a completed handshake once OpenSSL's word is known (from
+ * this handshake, the memory, or a second handshake), gated with our analysis. Fills `data`
+ * and returns the error the configured level makes of it, if any.
+ */
+export function settle(data: TlsData, analysis: ChainAnalysis, validator: ValidatorVerdict | undefined, verify: TlsVerify): StepError | undefined {
+  const verdict = gate(analysis, validator, verify);
+  data.chain = analysis.chain;
+  if (analysis.unused.length > 0) data.unusedCertificates = analysis.unused;
+  data.problems = verdict.problems;
+  data.verifyPassed = verdict.verifyPassed;
+  if (validator) data.validator = validator;
+  else delete data.validator;
+  data.authorized = verdict.authorized;
+  const reason = primaryProblem(verdict.problems, 'chain');
+  if (reason) data.authorizationError = reason.code;
+  else delete data.authorizationError;
+  const primary = primaryProblem(verdict.problems, verify) ?? (verdict.verifyPassed ? undefined : verdict.problems[0]);
+  return primary ? { code: primary.code, message: primary.detail } : undefined;
 }
 
 /** What the handshake saw that the bare error cannot say. */
@@ -92,6 +139,11 @@ export function tlsHandshake(raw: net.Socket, opts: HandshakeOptions, deadline: 
   // the probe's own TLS step (which passes its run's store), even at `none`, so its verdict
   // is reported. Side connections that only look (scans, peeks) trust nothing.
   const judged = opts.verify !== 'none' || opts.trustStore !== undefined;
+  // A shared store remembers OpenSSL's acceptances: an endpoint seen accepted before is
+  // handshaken without OpenSSL's verification, and its chain recalled (see VerdictMemory).
+  const memory = judged && opts.endpoint !== undefined && usableStore(opts) ? store.verdicts : undefined;
+  const recall = !opts.fresh && memory !== undefined && opts.endpoint !== undefined && memory.expects(opts.endpoint);
+  const scope = opts.openSslAnchors ?? 'own';
   const observe = opts.observe ?? true;
   const observer = new ServerFlightObserver(); // stays empty when not observing
   const tap = observe ? new TappedSocket(raw, (chunk) => observer.push(chunk)) : raw;
@@ -100,7 +152,7 @@ export function tlsHandshake(raw: net.Socket, opts: HandshakeOptions, deadline: 
   // The leaf as Node converted it for its own name check (only after OpenSSL accepted the chain).
   let nodeView: tls.PeerCertificate | undefined;
   try {
-    socket = tls.connect(connectOptions(tap, opts, judged ? store : undefined, (cert) => { nodeView = cert; }));
+    socket = tls.connect(connectOptions(tap, opts, judged && !recall ? store : undefined, scope, (cert) => { nodeView = cert; }));
   } catch (err) {
     // OpenSSL refused our own side (unreadable client key/cert, key not matching the cert, bad
     // --ca PEM) before a byte was sent; config validation should have caught it.
@@ -160,19 +212,36 @@ export function tlsHandshake(raw: net.Socket, opts: HandshakeOptions, deadline: 
       fillNegotiated(data, socket, ctx);
       const presented = presentedChain(socket);
       const analysis = analyzeChain(presented, analysisOptions(opts, store));
-      const validator = judged ? validatorVerdict(socket, presented[0], opts.servername, nodeView) : undefined;
-      const verdict = gate(analysis, validator, opts.verify);
-      data.chain = analysis.chain;
-      if (analysis.unused.length > 0) data.unusedCertificates = analysis.unused;
-      data.problems = verdict.problems;
-      data.verifyPassed = verdict.verifyPassed;
-      if (validator) data.validator = validator;
-      data.authorized = verdict.authorized;
-      const reason = primaryProblem(verdict.problems, 'chain');
-      if (reason) data.authorizationError = reason.code;
-      const primary = primaryProblem(verdict.problems, opts.verify) ?? (verdict.verifyPassed ? undefined : verdict.problems[0]);
+      const key = verdictKey(presented, ciphersOf(opts));
+      const now = Date.now();
+      let validator: ValidatorVerdict | undefined;
+      let undecided: HandshakeOutcome['undecided'];
+      const leaf = presented[0];
+      if (recall) {
+        const known = leaf && memory?.recall(key, now);
+        if (known) validator = recalledVerdict(known, leaf, opts.servername);
+        else {
+          undecided = { reason: 'new-chain', chainKey: key, analysis };
+          // Until OpenSSL accepts a chain here again, the endpoint's probes ask it in their own handshake.
+          if (opts.endpoint !== undefined) memory?.forget(opts.endpoint);
+        }
+      } else if (judged) {
+        validator = validatorVerdict(socket, leaf, opts.servername, nodeView);
+        if (store.splitsForOpenSsl) validator.anchors = scope === 'own' ? 'ca' : 'all';
+        if (validator.chainAccepted && leaf && memory && opts.endpoint !== undefined) {
+          memory.remember(opts.endpoint, key, now, earliestExpiry(presented), validator.version ?? process.versions.openssl,
+            [opts.servername, validator.hostnameAccepted ? { accepted: true } : nameVerdict(leaf, opts.servername, nodeView)]);
+        } else if (!validator.chainAccepted && scope === 'own' && store.splitsForOpenSsl && analysis.anchor === 'system') {
+          undecided = { reason: 'public-root', chainKey: key, analysis };
+          validator = undefined;
+        }
+      }
+      const error = settle(data, analysis, validator, opts.verify);
       holdFirstWriteForTicket(socket, deadline, deadline.clock.now() - started);
-      finish(primary ? { socket, data, error: { code: primary.code, message: primary.detail } } : { socket, data });
+      const outcome: HandshakeOutcome = { socket, data, chainKey: key };
+      if (error) outcome.error = error;
+      if (undecided) outcome.undecided = undecided;
+      finish(outcome);
     };
 
     const started = deadline.clock.now();
@@ -227,7 +296,7 @@ function holdFirstWriteForTicket(socket: tls.TLSSocket, deadline: Deadline, hand
 }
 
 function connectOptions(
-  tap: TappedSocket | net.Socket, opts: HandshakeOptions, anchors: TrustStore | undefined, seenByNode: (cert: tls.PeerCertificate) => void,
+  tap: TappedSocket | net.Socket, opts: HandshakeOptions, anchors: TrustStore | undefined, scope: 'own' | 'all', seenByNode: (cert: tls.PeerCertificate) => void,
 ): tls.ConnectionOptions {
   const o: tls.ConnectionOptions = {
     socket: tap,
@@ -246,15 +315,26 @@ function connectOptions(
   const bare = opts.servername.replace(/^\[|\]$/g, '');
   if (ipFamily(bare) === 0) o.servername = bare;
   const ctx: ContextOptions = {};
-  const min = opts.minVersion ?? (opts.maxVersion && rank(opts.maxVersion) < rank('TLSv1.2') ? opts.maxVersion : undefined);
+  const min = minVersionOf(opts);
   if (min) ctx.minVersion = min;
   if (opts.maxVersion) ctx.maxVersion = opts.maxVersion;
-  if (min && rank(min) < rank('TLSv1.2')) ctx.ciphers = LEGACY_CIPHERS;
+  const ciphers = ciphersOf(opts);
+  if (ciphers) ctx.ciphers = ciphers;
   if (opts.clientCert !== undefined && opts.clientKey !== undefined) {
     ctx.cert = opts.clientCert;
     ctx.key = opts.clientKey;
   }
-  return { ...o, secureContext: clientContext(ctx, anchors) };
+  return { ...o, secureContext: clientContext(ctx, anchors, scope) };
+}
+
+function minVersionOf(opts: HandshakeOptions): TlsVersion | undefined {
+  return opts.minVersion ?? (opts.maxVersion && rank(opts.maxVersion) < rank('TLSv1.2') ? opts.maxVersion : undefined);
+}
+
+/** ciphersOf: the context's cipher string (it carries OpenSSL's security level), or undefined for Node's default. */
+function ciphersOf(opts: HandshakeOptions): string | undefined {
+  const min = minVersionOf(opts);
+  return min && rank(min) < rank('TLSv1.2') ? LEGACY_CIPHERS : undefined;
 }
 
 /** usableStore: the caller's TrustStore, if it was built from the same `ca` (else it is ignored). */

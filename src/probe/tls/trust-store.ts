@@ -2,6 +2,7 @@ import { X509Certificate, createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import tls from 'node:tls';
 import { derNames } from './der-names.js';
+import { VerdictMemory } from './verdict-memory.js';
 
 /** Chains a store remembers facts about: more distinct chains than a large run sees, small in memory. */
 const REMEMBERED_MAX = 4096;
@@ -100,6 +101,8 @@ export class TrustStore {
   readonly #withSystemRoots: boolean;
   #system: SystemAnchors | undefined;
   readonly #remembered = new Map<string, unknown>();
+  /** OpenSSL's acceptance of the chains probed with this store (see VerdictMemory). */
+  readonly verdicts = new VerdictMemory();
   #anchorPems: string[] | undefined;
   #id: string | undefined;
 
@@ -138,18 +141,28 @@ export class TrustStore {
   }
 
   /**
-   * contextCa: the `ca` option a TLS context needs for OpenSSL to trust exactly this store's
-   * anchors, or undefined for none: Node's own default store, which already holds its bundled
-   * roots and the file NODE_EXTRA_CA_CERTS names, is built once per process in C++ and only
-   * when a handshake first needs it — no PEM is parsed for it here. With `--ca` PEMs, a `ca`
-   * option replaces Node's default store, so the system anchors are listed beside them (that
-   * list is what a `--ca` context costs: OpenSSL parses every root; Node offers no public way to
-   * add certificates to its shared store). A store without the system roots lists only its own.
+   * contextCa: the `ca` option a TLS context needs for OpenSSL to trust this store's anchors,
+   * or undefined for none: Node's own default store, which already holds its bundled roots and
+   * the file NODE_EXTRA_CA_CERTS names, is built once per process in C++ and only when a
+   * handshake first needs it — no PEM is parsed for it here.
+   *
+   * With `--ca` PEMs, a `ca` option replaces Node's default store (Node offers no public way to
+   * add certificates to its shared store). `scope: 'own'` lists the `--ca` certificates alone:
+   * what a chain to a private CA needs, parsed in a moment. `scope: 'all'` lists the system
+   * anchors beside them, which makes OpenSSL parse every root (~20–40 ms once per process) — for
+   * the rare chain that ends at a public root while `--ca` is given. A store without the system
+   * roots lists only its own either way.
    */
-  contextCa(): string[] | undefined {
+  contextCa(scope: 'own' | 'all' = 'all'): string[] | undefined {
     if (this.#withSystemRoots && this.extraCa.length === 0) return undefined;
-    this.#anchorPems ??= [...(this.#withSystemRoots ? systemAnchorPems() : []), ...this.extraCa];
+    if (scope === 'own' || !this.#withSystemRoots) return [...this.extraCa];
+    this.#anchorPems ??= [...systemAnchorPems(), ...this.extraCa];
     return this.#anchorPems;
+  }
+
+  /** splitsForOpenSsl: whether OpenSSL's `own` and `all` contexts differ (`--ca` given, system roots trusted). */
+  get splitsForOpenSsl(): boolean {
+    return this.#withSystemRoots && this.extraCa.length > 0;
   }
 
   /** has: whether this exact certificate is a trust anchor. */

@@ -3,6 +3,7 @@ import tls from 'node:tls';
 import type { CertProblem, ValidatorVerdict } from '../../model/step-data.js';
 import type { TlsVerify } from '../../model/target.js';
 import { verifyPasses, type ChainAnalysis } from './cert-analysis.js';
+import type { NameVerdict, RememberedAcceptance } from './verdict-memory.js';
 
 /**
  * OpenSSL's verify errors (X509_V_ERR_*, as Node names them in `authorizationError`), in words.
@@ -59,14 +60,35 @@ export function validatorVerdict(socket: tls.TLSSocket, leaf: X509Certificate | 
     v.hostnameError = 'no certificate';
     return v;
   }
+  return withName(v, nameVerdict(leaf, servername, nodeView));
+}
+
+/**
+ * recalledVerdict: OpenSSL's remembered acceptance of the chain the server presented (the same
+ * bytes: see VerdictMemory), with Node's name check — remembered per name as well.
+ */
+export function recalledVerdict(r: RememberedAcceptance, leaf: X509Certificate, servername: string): ValidatorVerdict {
+  let name = r.names.get(servername);
+  if (!name) {
+    name = nameVerdict(leaf, servername);
+    r.names.set(servername, name);
+  }
+  return withName({ engine: 'openssl', version: r.version, chainAccepted: true, verifiedAt: new Date(r.verifiedAt).toISOString() }, name);
+}
+
+/** nameVerdict: Node's tls.checkServerIdentity (RFC 6125) on the leaf for the name asked. */
+export function nameVerdict(leaf: X509Certificate, servername: string, nodeView?: tls.PeerCertificate): NameVerdict {
   try {
     const err = tls.checkServerIdentity(servername.replace(/^\[|\]$/g, ''), nodeView ?? leaf.toLegacyObject());
-    v.hostnameAccepted = err === undefined;
-    if (err) v.hostnameError = err.message;
+    return err ? { accepted: false, error: err.message } : { accepted: true };
   } catch (err) {
-    v.hostnameAccepted = false;
-    v.hostnameError = (err as Error).message;
+    return { accepted: false, error: (err as Error).message };
   }
+}
+
+function withName(v: ValidatorVerdict, name: NameVerdict): ValidatorVerdict {
+  v.hostnameAccepted = name.accepted;
+  if (name.error !== undefined) v.hostnameError = name.error;
   return v;
 }
 
