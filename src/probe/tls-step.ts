@@ -44,7 +44,9 @@ export async function tlsStep(target: Target, ctx: SmtpContext, deadline: Deadli
   conn.attachTls(out.socket, { clientCertSent: out.data.clientCertSent });
   ctx.state.tlsVerified = out.data.verifyPassed;
   const v = out.data.validator;
-  const openssl = v ? `OpenSSL ${v.chainAccepted ? 'accepts' : `rejects (${v.error ?? '?'})`} the chain` : 'OpenSSL not asked';
+  const openssl = !v ? 'OpenSSL not asked'
+    : v.verifiedAt ? `OpenSSL accepted this exact chain at ${v.verifiedAt} in this run`
+      : `OpenSSL ${v.chainAccepted ? 'accepts' : `rejects (${v.error ?? '?'})`} the chain`;
   ctx.transcript.event(`TLS ${out.data.protocol ?? '?'} ${out.data.cipher?.name ?? ''}; certificate ${out.data.verifyPassed ? 'accepted' : 'REJECTED'} at level ${target.tlsVerify} (${openssl}; our analysis: ${out.data.problems.length} problem${out.data.problems.length === 1 ? '' : 's'})`);
   if (out.data.unusedCertificates) {
     ctx.transcript.event(`the server also sent certificate${out.data.unusedCertificates.length === 1 ? '' : 's'} #${out.data.unusedCertificates.join(', #')}, not part of the path to a trust anchor (harmless; could be removed from the server's chain file)`);

@@ -151,6 +151,7 @@ describe('OpenSSL verdicts remembered across a run', () => {
     expect(second.verdict).toBe('ok');
     expect(tlsOf(second).validator).toMatchObject({ chainAccepted: true, verifiedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
     expect(authStatus(second)).toBe('pass');
+    expect(second.transcript.some((l) => /OpenSSL accepted this exact chain at .* in this run/.test(l.text))).toBe(true);
     expect(r.connections).toHaveLength(2); // no side connection for a chain already judged
   });
 
