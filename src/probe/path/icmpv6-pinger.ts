@@ -1,5 +1,4 @@
 import { randomInt } from 'node:crypto';
-import { performance } from 'node:perf_hooks';
 import { afterIterations, backstopMs, drainIterations } from './echo-deadline.js';
 import type { RawSocket, RawSocketModule } from './icmp-backend.js';
 import { echoRequestV6, parseIcmpv6Answer } from './icmpv6-packet.js';
