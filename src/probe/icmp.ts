@@ -75,5 +75,5 @@ function verdict(timer: StepTimer<'icmp'>, address: string, data: IcmpData, unre
   return timer.done(data.received < data.sent ? 'warn' : 'pass', data);
 }
 
-/** icmpStep: ICMP echo over raw sockets (net-ping), or the system's ping where that cannot run. */
+/** icmpStep: ICMP echo over raw sockets (net-ping for IPv4, our ICMPv6 echo for IPv6), or the system's ping where that cannot run. */
 export const icmpStep: Step<'icmp', Record<string, unknown>, HostTarget> = createIcmpStep(openNetPingPinger, runSystemPing);

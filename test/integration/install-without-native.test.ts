@@ -90,6 +90,16 @@ describe('install of the packed tarball without a native toolchain', () => {
     expect(step('icmp')?.data?.fallbackReason).toMatch(/net-ping\) is not installed or does not load \(Cannot find module 'net-ping'/);
   });
 
+  it('over IPv6 as well: check [::1] pings ::1 with the system ping', async () => {
+    // Nothing listens on ::1 at the mock's port: TCP is refused, the ICMP step runs beside it.
+    const r = await run(['check', '::1', '--port', String(mockPort), '--tls', 'starttls', '--json']);
+    const report = JSON.parse(r.stdout) as { steps: { step: string; status: string; data?: Record<string, unknown> }[] };
+    const icmp = report.steps.find((s) => s.step === 'icmp');
+    expect(icmp?.status, JSON.stringify(icmp)).toBe('pass');
+    expect(icmp?.data).toMatchObject({ address: '::1', family: 6, backend: 'system-ping', sent: 3, received: 3 });
+    expect(icmp?.data?.fallbackReason).toMatch(/is not installed or does not load/);
+  });
+
   it('path says in one line that it needs the raw-socket backend, exit 3', async () => {
     const r = await run(['path', '127.0.0.1', '--count', '1']);
     expect(r.code).toBe(3);

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/model/report.js';
 import type { HopStats, PathData } from '../../src/model/step-data.js';
 import { buildRunner } from './build-runner.js';
-import { buildChain, faults, netnsCapability, removeStaleNamespaces, type Chain } from './topology.js';
+import { buildChain, faults, faults6, netnsCapability, removeStaleNamespaces, type Chain } from './topology.js';
 
 /**
  * `smtprobe path` on real multi-hop networks: client — r1 — r2 — r3 — server in network
@@ -56,6 +56,7 @@ describe.skipIf(skip)('smtprobe path through client-r1-r2-r3-server', () => {
 
   const codes = (report: Report): string[] => report.findings.map((f) => f.code);
   const r = (k: number): string => chain.routerAddress(k);
+  const r6 = (k: number): string => chain.routerAddress6(k);
 
   it('finds the 4 hops of a clean path in order, with 0% loss everywhere', () => {
     const { exit, report, hops } = path();
@@ -156,14 +157,52 @@ describe.skipIf(skip)('smtprobe path through client-r1-r2-r3-server', () => {
   });
 
   it('IPv6: names r2 in HOST_UNREACHABLE when it rejects with an ICMPv6 unreachable', () => {
-    chain.exec(chain.routers[1] as string, ['ip6tables', '-A', 'FORWARD', '-i', 'left', '-j', 'REJECT', '--reject-with', 'icmp6-addr-unreachable']);
-    try {
-      const { exit, data, report } = path(chain.serverAddress6, '--count', '20');
-      expect(data.unreachable).toEqual({ ttl: 2, address: chain.routerAddress6(2) });
-      expect(report.findings.find((f) => f.code === 'HOST_UNREACHABLE')?.evidence.join('\n')).toContain(chain.routerAddress6(2));
-      expect(exit).toBe(2);
-    } finally {
-      chain.exec(chain.routers[1] as string, ['ip6tables', '-F']);
-    }
+    faults6.rejectUnreachable(chain, 2);
+    const { exit, data, report, hops } = path(chain.serverAddress6, '--count', '20');
+    expect(data.unreachable).toEqual({ ttl: 2, address: chain.routerAddress6(2) });
+    expect(hops.map((h) => h.address)).toEqual([r6(1), r6(2)]);
+    expect(report.findings.find((f) => f.code === 'HOST_UNREACHABLE')?.evidence.join('\n')).toContain(chain.routerAddress6(2));
+    expect(exit).toBe(2);
+  });
+
+  it('IPv6: attributes 20% forwarding loss at r2 to the link after r2 (PATH_LOSS), r1 clean', () => {
+    faults6.forwardLoss(chain, 2, 0.2);
+    const { exit, report, hops } = path(chain.serverAddress6, '--count', '300', '--interval', '10');
+    expect(hops.map((h) => h.address)).toEqual([r6(1), r6(2), r6(3), chain.serverAddress6]);
+    const dest = hops[3] as HopStats;
+    expect(dest.destination).toBe(true);
+    expect(Math.abs(dest.sourceLossPct - 20)).toBeLessThanOrEqual(8);
+    expect([hops[0]?.sourceLossPct, hops[0]?.linkLossPct, hops[1]?.lossPct]).toEqual([0, 0, 0]);
+    const worst = [...hops].sort((a, b) => b.linkLossPct - a.linkLossPct)[0];
+    expect(worst?.address).toBe(r6(2));
+    expect(report.findings.find((f) => f.code === 'PATH_LOSS')?.evidence[0]).toContain(`from hop 2 ${r6(2)}`);
+    expect(report.verdict).toBe('warning');
+    expect(exit).toBe(1);
+  });
+
+  it('IPv6: reads r2 rate-limiting its own ICMPv6 as HOP_RATE_LIMITED, not PATH_LOSS', () => {
+    faults6.rateLimitOwnIcmp(chain, 2);
+    const { exit, report, hops } = path(chain.serverAddress6);
+    expect(hops.map((h) => h.address)).toEqual([r6(1), r6(2), r6(3), chain.serverAddress6]);
+    expect(hops[1]?.lossPct).toBeGreaterThanOrEqual(50);
+    expect(hops[1]?.linkLossPct).toBe(0);
+    expect(hops[3]?.sourceLossPct).toBe(0);
+    expect(codes(report)).toContain('HOP_RATE_LIMITED');
+    expect(codes(report)).not.toContain('PATH_LOSS');
+    expect(exit).toBe(0);
+  });
+
+  it('IPv6: shows the hops after a silent blackhole at r2 timing out', () => {
+    faults6.blackhole(chain, 2);
+    const { exit, report, data, hops } = path(chain.serverAddress6, '--count', '20');
+    expect(data.reached).toBe(false);
+    expect(hops.slice(0, 2).map((h) => [h.address, h.received])).toEqual([[r6(1), 20], [r6(2), 20]]);
+    const after = hops.slice(2);
+    expect(after.length).toBeGreaterThan(0);
+    for (const h of after) expect([h.address, h.received]).toEqual([null, 0]);
+    const step = report.steps.find((s) => s.step === 'path');
+    expect(step?.error?.code).toBe('ICMP_NO_REPLY');
+    expect(step?.error?.message).toContain(r6(2));
+    expect(exit).toBe(1);
   });
 });

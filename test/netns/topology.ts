@@ -31,7 +31,7 @@ export interface Chain {
   routerInbound(k: number): string;
   /** Runs a command inside a namespace; throws with stderr on failure. */
   exec(ns: string, cmd: string[]): string;
-  /** Flushes every router's iptables filter rules (back to a clean path). */
+  /** Flushes every router's iptables and ip6tables filter rules (back to a clean path). */
   resetRules(): void;
   /** Deletes every namespace of this chain (idempotent). */
   destroy(): void;
@@ -109,7 +109,10 @@ export function buildChain(routers: number, tag: string): Chain {
     routerInbound: () => 'left',
     exec,
     resetRules: () => {
-      for (const ns of routerNs) exec(ns, ['iptables', '-F']);
+      for (const ns of routerNs) {
+        exec(ns, ['iptables', '-F']);
+        exec(ns, ['ip6tables', '-F']);
+      }
     },
     destroy,
   };
@@ -187,5 +190,25 @@ export const faults = {
   /** Silently drop what it would forward onwards. */
   blackhole: (chain: Chain, k: number): void => {
     chain.exec(chain.routers[k - 1] as string, ['iptables', '-A', 'FORWARD', '-i', 'left', '-j', 'DROP']);
+  },
+};
+
+/** The same faults for IPv6 traffic, with ip6tables (ICMPv6 type names for the router's own answers). */
+export const faults6 = {
+  forwardLoss: (chain: Chain, k: number, probability: number): void => {
+    chain.exec(chain.routers[k - 1] as string, ['ip6tables', '-A', 'FORWARD', '-i', 'left', '-m', 'statistic', '--mode', 'random', '--probability', String(probability), '-j', 'DROP']);
+  },
+  rateLimitOwnIcmp: (chain: Chain, k: number, limit = '2/second', burst = 3): void => {
+    const ns = chain.routers[k - 1] as string;
+    for (const type of ['echo-reply', 'time-exceeded']) {
+      chain.exec(ns, ['ip6tables', '-A', 'OUTPUT', '-p', 'ipv6-icmp', '--icmpv6-type', type, '-m', 'limit', '--limit', limit, '--limit-burst', String(burst), '-j', 'ACCEPT']);
+      chain.exec(ns, ['ip6tables', '-A', 'OUTPUT', '-p', 'ipv6-icmp', '--icmpv6-type', type, '-j', 'DROP']);
+    }
+  },
+  rejectUnreachable: (chain: Chain, k: number): void => {
+    chain.exec(chain.routers[k - 1] as string, ['ip6tables', '-A', 'FORWARD', '-i', 'left', '-j', 'REJECT', '--reject-with', 'icmp6-addr-unreachable']);
+  },
+  blackhole: (chain: Chain, k: number): void => {
+    chain.exec(chain.routers[k - 1] as string, ['ip6tables', '-A', 'FORWARD', '-i', 'left', '-j', 'DROP']);
   },
 };

@@ -36,4 +36,14 @@ describe.skipIf(missing !== undefined && !inCi)('smtprobe path without CAP_NET_R
     const finding = report.findings.find((f) => f.code === 'ICMP_NOT_PERMITTED');
     expect(finding?.fix.join(' ')).toContain('setcap cap_net_raw+ep');
   });
+
+  it('over IPv6 too: the raw ICMPv6 socket is refused, ICMP_NOT_PERMITTED with the fix, exit 3', () => {
+    const r = spawnSync('setpriv', ['--bounding-set=-net_raw', '--inh-caps=-net_raw', process.execPath, runner, 'path', '::1', '-n', '--json'], { encoding: 'utf8', timeout: 30_000 });
+    expect(r.status).toBe(3);
+    const report = JSON.parse(r.stdout) as Report;
+    const step = report.steps.find((s) => s.step === 'path');
+    expect(step?.error?.code).toBe('ICMP_NOT_PERMITTED');
+    expect(step?.error?.message).toMatch(/^raw ICMP socket not permitted \(.*\); .*sudo setcap cap_net_raw\+ep/);
+    expect(report.verdict).toBe('unknown');
+  });
 });

@@ -1,7 +1,8 @@
 import { createRequire } from 'node:module';
 
 /**
- * The raw-socket ICMP backend (net-ping over the raw-socket native addon) is an optional
+ * The raw-socket ICMP backend (net-ping over the raw-socket native addon for IPv4, our own
+ * ICMPv6 echo on raw-socket's public API for IPv6: icmpv6-pinger.ts) is an optional
  * dependency: raw-socket ships no prebuilt binaries, so it builds with node-gyp at install
  * time, and a machine without a C++ toolchain (a Windows server without Visual Studio Build
  * Tools, a slim container) installs smtprobe without it. So nothing imports it statically:
@@ -20,8 +21,27 @@ export interface NetPingModule {
   createSession(options: { networkProtocol: number; retries: number; timeout: number; sessionId: number; packetSize: number; ttl: number }): NetPingSession;
   NetworkProtocol: { IPv4: number; IPv6: number };
 }
-/** The constants of raw-socket that the IPv6 hop-limit fix needs. */
+/**
+ * RawSocket: the documented surface of one raw-socket 1.8 socket that the IPv6 pinger uses.
+ * `send` queues the buffer; the socket writes it when writable, calling `before` just before
+ * the write and `after` just after it (or with the error). `message` hands over each datagram
+ * received (a view of the socket's own receive buffer, valid only during the call).
+ */
+export interface RawSocket {
+  send(buffer: Buffer, offset: number, length: number, address: string, before: () => void, after: (error: Error | null, bytes: number) => void): unknown;
+  setOption(level: number, option: number, value: number): void;
+  pauseRecv(): unknown;
+  resumeRecv(): unknown;
+  close(): unknown;
+  on(event: 'message', fn: (buffer: Buffer, source: string) => void): unknown;
+  on(event: 'error', fn: (error: Error) => void): unknown;
+  on(event: 'close', fn: () => void): unknown;
+}
+/** raw-socket's module: `createSocket` and the constants the IPv6 pinger needs. */
 export interface RawSocketModule {
+  createSocket(options: { protocol: number; addressFamily: number }): RawSocket;
+  Protocol: { ICMPv6: number };
+  AddressFamily: { IPv6: number };
   SocketLevel: { IPPROTO_IPV6: number };
   SocketOption: { IPV6_UNICAST_HOPS: number };
 }

@@ -30,7 +30,7 @@ export function sampleTimeoutMs(discoveryRttMs: number | undefined, maxMs: numbe
 
 /**
  * createPathStep builds the path (pathping) step over a pinger factory; `pathStep` is the
- * one over net-ping. Tests pass a fake network.
+ * one over raw sockets. Tests pass a fake network.
  *
  * Two phases: discover the hops with TTL-limited probes, then measure every hop at once by
  * echo to the hop's own address, plus the destination. Echo replies are not in Linux's
@@ -117,5 +117,5 @@ export function createPathStep(openPinger: OpenPinger = openNetPingPinger): Step
   };
 }
 
-/** pathStep: the path (pathping) analysis over raw ICMP sockets (net-ping). */
+/** pathStep: the path (pathping) analysis over raw ICMP sockets (net-ping for IPv4, our ICMPv6 echo for IPv6). */
 export const pathStep: Step<'path', Record<string, unknown>, HostTarget> = createPathStep();

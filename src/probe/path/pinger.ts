@@ -1,7 +1,8 @@
 /**
  * Pinger: the one capability the ICMP and path steps need from the network — send an ICMP
- * echo request (optionally TTL-limited) and learn what came back. The real implementation
- * is net-ping over a raw socket (net-ping-pinger.ts); tests use a fake.
+ * echo request (optionally TTL-limited) and learn what came back. The real implementations
+ * use raw sockets: net-ping for IPv4 (net-ping-pinger.ts), our own ICMPv6 echo on raw-socket
+ * for IPv6 (icmpv6-pinger.ts); tests use a fake.
  */
 
 /** EchoRequest: one ICMP echo request. */
