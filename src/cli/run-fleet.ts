@@ -42,16 +42,23 @@ export async function runFleetCommand(file: string, flags: Record<string, unknow
   // A file given with --output gets one line per row; a terminal or COLUMNS, the wrapped table.
   const width = flags.output === undefined ? outputWidth() : undefined;
   // More workers than probes that can run at once would only cost their start-up.
+  // A probe lost with its worker has a PROBE_INTERNAL_ERROR Report; the run then exits 3, as
+  // one whose Report is missing does, whatever the other verdicts.
+  const lostToWorkers: string[] = [];
   const probe = fleetProbe({
     workers: Math.min(workers, limits.concurrency, targets.length),
     perHost: limits.perHost,
-    onWorkerLost: (why, lost) => process.stderr.write(`smtprobe: error: a probe worker died (${why}); ${lost.length} probe(s) lost, reported as PROBE_INTERNAL_ERROR: ${lost.join(', ')}\n`),
+    onWorkerLost: (why, lost) => {
+      lostToWorkers.push(...lost);
+      process.stderr.write(`smtprobe: error: a probe worker died (${why}); ${lost.length} probe(s) lost, reported as PROBE_INTERNAL_ERROR: ${lost.join(', ')}\n`);
+    },
   });
   // The first Ctrl-C (or SIGTERM) ends cleanly with partial results; a second one means "now".
   try {
     return await withInterrupt({ notice: () => '\nsmtprobe: interrupted — stopping running probes, then printing partial results (Ctrl-C again to quit now)\n' }, async (abort) => {
       if (everyMs !== undefined) return scheduled(targets, { everyMs, jitter, format, color, width, limiter: new FleetLimiter(limits), signal: abort.signal, probe });
-      return once(targets, { format, color, width, limits, signal: abort.signal, progress: flags.progress !== false, out, probe });
+      const code = await once(targets, { format, color, width, limits, signal: abort.signal, progress: flags.progress !== false, out, probe });
+      return lostToWorkers.length > 0 ? VERDICT_EXIT_CODE.unknown : code;
     });
   } finally {
     await probe.close();
