@@ -1,15 +1,16 @@
 /**
  * The entry of a probe worker thread (worker-pool.ts starts it; scripts/bundle.mjs builds it as
  * dist/bin/smtprobe-worker.cjs). It runs the same probe as the in-process path (`sharedProbe`:
- * one trust-store cache and one token cache for the worker's lifetime; ICMP through the main
- * thread's sessions) for each job it is sent, and posts each Report back as soon as it exists.
+ * one trust-store cache for the worker's lifetime; ICMP echoes and OAuth tokens through the
+ * main thread's one set of sessions and one token cache) for each job it is sent, and posts each Report back as soon as it exists.
  * It keeps nothing about a target once its Report is posted.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { EchoOutcome } from '../probe/path/pinger.js';
 import { sharedProbe } from './shared-probe.js';
 import { RelayedPingers } from './worker-icmp.js';
-import { decodeAbortReason, decodeTarget, type FromWorker, type ToWorker } from './worker-message.js';
+import { decodeAbortReason, decodeTarget, type FromWorker, type ToWorker, type TokenResultInTransit } from './worker-message.js';
+import { RelayedTokens } from './worker-tokens.js';
 
 /** ProbeWorkerData: what the pool gives a worker when it starts it. */
 export interface ProbeWorkerData {
@@ -28,7 +29,17 @@ const pingers = new RelayedPingers((family, req) => new Promise((resolve) => {
   echoes.set(seq, resolve);
   post({ type: 'echo', seq, family, req });
 }));
-const probe = sharedProbe((workerData as ProbeWorkerData).perHost, pingers);
+const tokenRequests = new Map<number, (r: TokenResultInTransit) => void>();
+const tokens = new RelayedTokens({
+  request: (credential, ca, timeoutMs) => {
+    const seq = nextSeq++;
+    const result = new Promise<TokenResultInTransit>((resolve) => tokenRequests.set(seq, resolve));
+    post({ type: 'token', seq, credential, ca, timeoutMs });
+    return { seq, result };
+  },
+  cancel: (seq) => post({ type: 'token-cancel', seq }),
+});
+const probe = sharedProbe((workerData as ProbeWorkerData).perHost, { pingers, tokens });
 const running = new Map<number, AbortController>();
 // Test-only fault injection: a worker that dies while probing this target (uncaught error), so
 // the tests can show that a lost worker loses no Report. Read once; unset in any real use.
@@ -43,6 +54,12 @@ port.on('message', (msg: ToWorker) => {
       const settle = echoes.get(msg.seq);
       echoes.delete(msg.seq);
       settle?.(msg.outcome);
+      return;
+    }
+    case 'token-result': {
+      const settle = tokenRequests.get(msg.seq);
+      tokenRequests.delete(msg.seq);
+      settle?.(msg.result);
       return;
     }
     case 'probe': {

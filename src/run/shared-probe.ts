@@ -10,10 +10,11 @@ import type { ProbeFn } from './runner.js';
  * every target's one Report (every address with `allAddresses`), sharing for the caller's
  * lifetime one parsed trust store per distinct --ca set, one OAuth token per credential and one
  * set of ICMP sessions (one raw socket per address family, no echo identifier shared by two
- * probes; a worker passes the main thread's, relayed, as `pingers`).
+ * probes). A probe worker passes the main thread's ICMP sessions and token cache, relayed.
  */
-export function sharedProbe(perHost: number, pingers: PingerSource = new NetPingSessions()): ProbeFn {
+export function sharedProbe(perHost: number, shared: { pingers?: PingerSource; tokens?: TokenCache } = {}): ProbeFn {
   const trustStores = new TrustStoreCache();
-  const tokens = new TokenCache();
+  const pingers = shared.pingers ?? new NetPingSessions();
+  const tokens = shared.tokens ?? new TokenCache();
   return (target, opts) => probeTarget(target, { signal: opts.signal, trustStores, tokens, pingers, perHost, ...(opts.authHold ? { authHold: opts.authHold } : {}) });
 }

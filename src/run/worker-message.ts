@@ -1,5 +1,5 @@
 import { Interrupted } from '../model/deadline.js';
-import type { OAuthCredential } from '../model/oauth.js';
+import type { OAuthCredential, TokenEndpointError } from '../model/oauth.js';
 import type { Report } from '../model/report.js';
 import { Secret } from '../model/secret.js';
 import type { Target } from '../model/target.js';
@@ -46,7 +46,8 @@ export type PingerOpenResultInTransit = { ok: true } | Extract<PingerOpenResult,
 export type ToWorker =
   | { type: 'probe'; id: number; target: TargetInTransit; authHold?: AuthHold; icmp?: IcmpAvailability }
   | { type: 'cancel'; id: number; reason: AbortReasonInTransit }
-  | { type: 'echoed'; seq: number; outcome: EchoOutcome };
+  | { type: 'echoed'; seq: number; outcome: EchoOutcome }
+  | { type: 'token-result'; seq: number; result: TokenResultInTransit };
 
 /** FromWorker: what a worker sends back. */
 export type FromWorker =
@@ -54,10 +55,25 @@ export type FromWorker =
   /** The probe threw: a bug in smtprobe, rethrown in the main thread as the in-process probe would. */
   | { type: 'failed'; id: number; message: string }
   /** An ICMP echo for one of the worker's probes, to be sent by the main thread's shared ICMP sessions. */
-  | { type: 'echo'; seq: number; family: 4 | 6; req: EchoRequest };
+  | { type: 'echo'; seq: number; family: 4 | 6; req: EchoRequest }
+  /** A bearer token for one of the worker's probes, from the main thread's one token cache. */
+  | { type: 'token'; seq: number; credential: InTransit<OAuthCredential>; ca: string[]; timeoutMs: number }
+  /** The probe waiting for token request `seq` was cancelled. */
+  | { type: 'token-cancel'; seq: number };
 
-const reveal = (s: Secret): SecretInTransit => ({ secret: s.reveal() });
-const wrap = (s: SecretInTransit): Secret => new Secret(s.secret);
+/**
+ * TokenResultInTransit: what the main thread's token cache answered: the token (and whether it
+ * was cached), the endpoint's refusal (a TokenRequestError's detail), or an unexpected error.
+ */
+export type TokenResultInTransit =
+  | { kind: 'token'; token: SecretInTransit; expiresAt: number; cached: boolean }
+  | { kind: 'refused'; detail: TokenEndpointError }
+  | { kind: 'error'; message: string };
+
+/** reveal: a Secret's value for one message. */
+export const reveal = (s: Secret): SecretInTransit => ({ secret: s.reveal() });
+/** wrap: a value from a message in a Secret again. */
+export const wrap = (s: SecretInTransit): Secret => new Secret(s.secret);
 
 /** encodeTarget: the Target as a message can carry it (every secret revealed into the message). */
 export function encodeTarget(target: Target): TargetInTransit {
@@ -79,7 +95,8 @@ export function decodeTarget(wire: TargetInTransit): Target {
   return out;
 }
 
-function encodeOAuth(c: OAuthCredential): InTransit<OAuthCredential> {
+/** encodeOAuth: an OAuth credential as a message carries it (its secrets revealed into the message). */
+export function encodeOAuth(c: OAuthCredential): InTransit<OAuthCredential> {
   const { clientSecret, clientCert, refreshToken, serviceAccount, ...rest } = c;
   const out: InTransit<OAuthCredential> = { ...rest };
   if (clientSecret !== undefined) out.clientSecret = reveal(clientSecret);
@@ -89,7 +106,8 @@ function encodeOAuth(c: OAuthCredential): InTransit<OAuthCredential> {
   return out;
 }
 
-function decodeOAuth(c: InTransit<OAuthCredential>): OAuthCredential {
+/** decodeOAuth: the credential again, its secrets wrapped. */
+export function decodeOAuth(c: InTransit<OAuthCredential>): OAuthCredential {
   const { clientSecret, clientCert, refreshToken, serviceAccount, ...rest } = c;
   const out: OAuthCredential = { ...rest };
   if (clientSecret !== undefined) out.clientSecret = wrap(clientSecret);

@@ -7,6 +7,7 @@ import { lostProbeReport } from './lost-probe-report.js';
 import type { ProbeWorkerData } from './probe-worker.js';
 import type { ProbeFn } from './runner.js';
 import { IcmpRelay } from './worker-icmp.js';
+import { TokenRelay } from './worker-tokens.js';
 import { encodeAbortReason, encodeTarget, type FromWorker, type ToWorker } from './worker-message.js';
 
 /** The worker entry's file name next to the CLI bundle, defined by scripts/bundle.mjs; absent in tsc's output. */
@@ -44,6 +45,8 @@ interface Job {
 interface Slot {
   worker: Worker;
   jobs: Map<number, Job>;
+  /** Token requests of this worker's probes still being answered, by their seq (to cancel them). */
+  tokenRequests: Map<number, AbortController>;
   /** The uncaught error that is killing the worker, if any. */
   error?: string;
 }
@@ -53,7 +56,8 @@ interface Slot {
  * (the fleet runner, the scheduler, the exporter) keeps its one limiter, lockout bookkeeping and
  * state in the main thread — the global and per-host limits stay exact however many workers
  * run, because only the main thread admits a probe. Each probe goes to the least busy worker,
- * which runs it as the in-process path does and posts its Report back; Reports are handed on as
+ * which runs it as the in-process path does (its ICMP echoes and OAuth tokens through the main
+ * thread's one set of sockets and one token cache) and posts its Report back; Reports are handed on as
  * they arrive. The caller's AbortSignal becomes a cancel message to the worker. Nothing about
  * a target is kept after its Report.
  *
@@ -65,6 +69,7 @@ interface Slot {
 export class ProbeWorkerPool {
   readonly #slots: Slot[] = [];
   readonly #icmp = new IcmpRelay();
+  readonly #tokens = new TokenRelay();
   readonly #script: URL | string;
   #nextId = 1;
   #closed = false;
@@ -129,7 +134,7 @@ export class ProbeWorkerPool {
   #spawn(): Slot {
     const workerData: ProbeWorkerData = { perHost: this.opts.perHost };
     const worker = new Worker(this.#script, { workerData });
-    const slot: Slot = { worker, jobs: new Map() };
+    const slot: Slot = { worker, jobs: new Map(), tokenRequests: new Map() };
     worker.unref();
     worker.on('message', (msg: FromWorker) => this.#onMessage(slot, msg));
     worker.on('error', (err) => {
@@ -155,6 +160,18 @@ export class ProbeWorkerPool {
       case 'echo':
         void this.#icmp.echo(msg.family, msg.req).then((outcome) => this.#post(slot, { type: 'echoed', seq: msg.seq, outcome }));
         return;
+      case 'token': {
+        const abort = new AbortController();
+        slot.tokenRequests.set(msg.seq, abort);
+        void this.#tokens.acquire(msg.credential, msg.ca, msg.timeoutMs, abort.signal).then((result) => {
+          slot.tokenRequests.delete(msg.seq);
+          this.#post(slot, { type: 'token-result', seq: msg.seq, result });
+        });
+        return;
+      }
+      case 'token-cancel':
+        slot.tokenRequests.get(msg.seq)?.abort(new Error('probe cancelled'));
+        return;
     }
   }
 
@@ -174,6 +191,8 @@ export class ProbeWorkerPool {
 
   /** lose answers every probe still in flight on a dead worker with a PROBE_INTERNAL_ERROR Report. */
   #lose(slot: Slot, why: string): void {
+    for (const a of slot.tokenRequests.values()) a.abort(new Error('probe worker ended'));
+    slot.tokenRequests.clear();
     if (slot.jobs.size === 0) return;
     const lost: string[] = [];
     for (const id of [...slot.jobs.keys()]) {

@@ -2,7 +2,7 @@
  * A probe run by a worker thread gives the same Report as the same probe run in the main
  * thread (what `--workers 1` does), for scenarios that end in different places: success, a
  * rejected password, CRAM-MD5, certificate failures, a client certificate, a greeting refused,
- * AUTH never offered. Only timings, the client's port and a server's random challenge differ. The worker is the built one (dist/, from `npm run
+ * AUTH never offered, OAuth tokens fetched (through the main thread's token cache) or refused. Only timings, clock readings, the client's port and a server's random challenge differ. The worker is the built one (dist/, from `npm run
  * build`), as the executable runs it.
  */
 import path from 'node:path';
@@ -22,16 +22,20 @@ const inProcess = sharedProbe(2);
 const pool = new ProbeWorkerPool({ size: 2, perHost: 2, script: path.join(root, 'dist/run/probe-worker.js') });
 afterAll(() => pool.close());
 
-/** Keys whose values differ between any two runs: clock readings (when, how long) and the client's port. */
-const VARYING_KEYS = new Set(['startedAt', 'durationMs', 't', 'rttMs', 'checkedAt', 'localPort']);
+/** Keys whose values differ between any two runs: clock readings (when, how long, a token's times) and the client's port. */
+const VARYING_KEYS = new Set(['startedAt', 'durationMs', 't', 'rttMs', 'checkedAt', 'localPort', 'exp', 'iat', 'nbf', 'expiresInS']);
 
 function withoutTimings(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(withoutTimings);
   if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, VARYING_KEYS.has(k) ? typeof x : withoutTimings(x)]));
   if (typeof v !== 'string') return v;
-  // "… after 12 ms", "(1 ms)": durations written into transcript and evidence text; and the
-  // server's CRAM-MD5 challenge, a fresh nonce each time (RFC 2195 §2).
-  return v.replace(/\d+(\.\d+)? ?ms\b/g, 'N ms').replace(/^334 [A-Za-z0-9+/=]{24,}$/, '334 <challenge>');
+  // "… after 12 ms", "(1 ms)": durations written into transcript and evidence text; a server's
+  // clock in its greeting or error text; and its CRAM-MD5 challenge, a fresh nonce each time
+  // (RFC 2195 §2).
+  return v
+    .replace(/\d+(\.\d+)? ?ms\b/g, 'N ms')
+    .replace(/\b\d\d:\d\d:\d\d(\.\d+)?Z?/g, 'HH:MM:SS')
+    .replace(/^334 [A-Za-z0-9+/=]{24,}$/, '334 <challenge>');
 }
 
 /**
@@ -44,7 +48,7 @@ function comparable(r: Report): unknown {
   return withoutTimings({ ...r, transcript });
 }
 
-const SCENARIOS = ['good-starttls', 'bad-credentials', 'cram-only', 'cert-expired', 'cert-wrong-host', 'client-cert-good', 'greeting-reject', 'no-auth', 'good-implicit-tls'];
+const SCENARIOS = ['good-starttls', 'bad-credentials', 'cram-only', 'cert-expired', 'cert-wrong-host', 'client-cert-good', 'greeting-reject', 'no-auth', 'good-implicit-tls', 'oauth-m365-good', 'oauth-m365-expired-client-secret', 'oauth-gmail-good'];
 
 describe('Reports from a worker thread equal the in-process ones', () => {
   for (const name of SCENARIOS) {
