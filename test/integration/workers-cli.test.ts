@@ -144,6 +144,37 @@ describe('limits across workers', () => {
   });
 });
 
+// Raw ICMP needs root. CI runs as root, so there this always runs — and fails, not skips, if it cannot.
+const skipRootOnly = process.getuid?.() !== 0 && !process.env['CI'];
+if (skipRootOnly) console.warn('test/integration/workers-cli.test.ts: one test skipped: raw ICMP sockets need root');
+
+describe('ICMP with workers', () => {
+  it.skipIf(skipRootOnly)('ICMP and path steps in worker threads ping through the main thread\'s raw sockets: the same results as --workers 1 (root only)', async () => {
+    const relay = await countingRelay('127.0.0.1');
+    relays.push(relay);
+    const file = path.join(dir, 'icmp.yaml');
+    writeFileSync(file, [
+      'defaults: { tls: none, auth: none, icmp: true, icmpCount: 3, path: true, pathCount: 3, timeout: 30 }',
+      'targets:',
+      ...Array.from({ length: 12 }, (_, i) => `  - { name: p${i}, host: 127.0.0.1, port: ${relay.port} }`),
+      '',
+    ].join('\n'));
+    // What each run's ICMP and path steps did (echo loss on a loaded machine may differ by a sample, in any mode).
+    const summary = (out: string): string[] => ndjson(out).map((r) => {
+      const icmp = r.steps.find((s) => s.step === 'icmp');
+      const hops = r.steps.find((s) => s.step === 'path');
+      const answered = (icmp?.data?.received ?? 0) > 0 ? 'answered' : 'silent';
+      return `${r.target.name} ${icmp?.data?.backend} sent ${icmp?.data?.sent} ${answered}, path ${hops?.status === 'fail' ? 'fail' : 'ok'} ${hops?.data?.hops.length} hop`;
+    }).sort();
+    const two = await smtprobe(['run', file, '--workers', '2', '--per-host', '12', '--format', 'ndjson', '--no-progress']);
+    const one = await smtprobe(['run', file, '--workers', '1', '--per-host', '12', '--format', 'ndjson', '--no-progress']);
+    expect(summary(two.stdout)).toHaveLength(12);
+    expect(summary(two.stdout)[0]).toBe('p0 raw-socket sent 3 answered, path ok 1 hop');
+    expect(summary(two.stdout)).toEqual(summary(one.stdout));
+    expect(two.code).toBe(one.code);
+  });
+});
+
 describe('with mock smart hosts', () => {
   let config = '';
   beforeAll(async () => {
