@@ -269,6 +269,39 @@ describe('with mock smart hosts', () => {
   });
 });
 
+describe('serve --workers 2 when a worker dies', () => {
+  it('the scrape gets probe_success 0 (PROBE_INTERNAL_ERROR), the log one line, and the next scrape a new worker', async () => {
+    const good = await mocks.start('good-starttls');
+    writeFileSync(path.join(dir, 'ca-serve.pem'), mocks.pki.rootPem);
+    const config = path.join(dir, 'serve-crash.yaml');
+    writeFileSync(config, [
+      'defaults: { tls: starttls, ca: ./ca-serve.pem, tlsDomain: smarthost.test, user: probe@smarthost.test, password: env:GOOD_PASS, icmp: false }',
+      'targets:',
+      `  - { name: doomed, host: 127.0.0.1, port: ${good.port} }`,
+      `  - { name: fine, host: 127.0.0.1, port: ${good.port} }`,
+      '',
+    ].join('\n'));
+    const port = await freePort();
+    const child = spawn(process.execPath, [SMTPROBE_BIN, 'serve', '--config', config, '--listen', `127.0.0.1:${port}`, '--workers', '2'], { env: { ...env, SMTPROBE_TEST_WORKER_CRASH_ON: 'doomed' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    try {
+      const base = `http://127.0.0.1:${port}`;
+      for (let i = 0; i < 100 && !(await fetch(`${base}/metrics`).then(() => true, () => false)); i++) await new Promise((r) => setTimeout(r, 100));
+      const doomed = await fetch(`${base}/probe?target=doomed`);
+      expect(doomed.status).toBe(200);
+      const body = await doomed.text();
+      expect(body).toMatch(/^probe_success(\{[^}]*\})? 0$/m);
+      expect(await (await fetch(`${base}/probe?target=fine`)).text()).toMatch(/^probe_success(\{[^}]*\})? 1$/m);
+      expect(stderr).toMatch(/^smtprobe serve: a probe worker died \(test fault: probe worker crashed while probing doomed\); 1 probe\(s\) lost, reported as PROBE_INTERNAL_ERROR: doomed$/m);
+    } finally {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    }
+  });
+});
+
 describe('--workers must be a whole number from 1 to 1024', () => {
   it.each([['run', '0'], ['run', 'two'], ['run', '1.5'], ['serve', '-1'], ['serve', '2000']])('%s --workers %s: one line naming the flag, exit 3', async (cmd, value) => {
     const file = plainProbes('flag.yaml', [{ host: '127.0.0.1', port: 9 }], 1);
