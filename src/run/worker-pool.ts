@@ -57,8 +57,8 @@ interface Slot {
  * state in the main thread — the global and per-host limits stay exact however many workers
  * run, because only the main thread admits a probe. Each probe goes to the least busy worker,
  * which runs it as the in-process path does (its ICMP echoes and OAuth tokens through the main
- * thread's one set of sockets and one token cache) and posts its Report back; Reports are handed on as
- * they arrive. The caller's AbortSignal becomes a cancel message to the worker. Nothing about
+ * thread's one set of sockets and one token cache) and posts its Report back; Reports are
+ * handed on as they arrive. The caller's AbortSignal becomes a cancel message to the worker. Nothing about
  * a target is kept after its Report.
  *
  * A worker that dies (an uncaught error, out of memory) loses its probes in flight: each
@@ -89,10 +89,10 @@ export class ProbeWorkerPool {
   /** probe: the pool as a ProbeFn. */
   readonly probe: ProbeFn = (target, opts) => {
     if (this.#closed) return Promise.reject(new Error('probe worker pool is closed'));
-    const slot = this.#pick();
     const id = this.#nextId++;
     const { signal } = opts;
     return new Promise<Report>((resolve, reject) => {
+      const slot = this.#pick();
       const onAbort = (): void => this.#post(slot, { type: 'cancel', id, reason: encodeAbortReason(signal.reason) });
       slot.jobs.set(id, { target, startedAt: Date.now(), resolve, reject, release: () => signal.removeEventListener('abort', onAbort) });
       if (slot.jobs.size === 1) slot.worker.ref();
