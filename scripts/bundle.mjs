@@ -6,6 +6,8 @@
  *   module in it is initialised lazily (esbuild wraps what the CLI imports dynamically), so a
  *   command still runs only its own code: check never initialises the mock, the fleet runner
  *   or the ICMP code.
+ * - dist/bin/smtprobe-worker.cjs — the probe worker thread's entry (src/run/probe-worker.ts), which
+ *   `run` and `serve` start with --workers N > 1; the main bundle finds it next to itself.
  * - dist/bin/smtprobe.cjs — the executable (package.json bin), from src/launcher/smtprobe.ts: runs
  *   smtprobe-main.cjs through a V8 code cache (src/launcher/compile-cache.ts). The main bundle's
  *   content id (a hash) is compiled into it, so a cache never outlives the bundle it came from.
@@ -56,9 +58,12 @@ const common = {
 };
 
 rmSync(outdir, { recursive: true, force: true });
+/** The probe worker's entry: the main bundle (src/run/worker-pool.ts) looks for it by this name next to itself. */
+const WORKER_ENTRY = 'smtprobe-worker';
 const main = await build({
   ...common,
   entryPoints: { 'smtprobe-main': 'src/cli/main.ts' },
+  define: { ...common.define, __SMTPROBE_WORKER_ENTRY__: JSON.stringify(`${WORKER_ENTRY}.cjs`) },
   // The OAuth libraries load only when a token is fetched; bundled, they grew the file every command
   // reads at start-up by half (1.1 → 1.7 MB, and not ASCII), so they load from node_modules.
   external: ['net-ping', '@azure/msal-node', 'google-auth-library'],
@@ -77,6 +82,13 @@ if (!process.env.BUNDLE_NO_MINIFY && !isAscii(mainBytes)) console.warn('bundle: 
 // path runs (the password prompt did, on a terminal only), so the build refuses it instead.
 const leftImport = /(?<![\w$.])import\(\s*["'`]/.exec(mainBytes.toString('latin1'));
 if (leftImport) throw new Error(`bundle: smtprobe-main.cjs still has a dynamic import() at offset ${leftImport.index}; it cannot run under vm.Script`);
+// A worker thread is a fresh isolate that loads its entry as a plain CommonJS file (no launcher,
+// no vm.Script), with the main bundle's externals.
+await build({
+  ...common,
+  entryPoints: { [WORKER_ENTRY]: 'src/run/probe-worker.ts' },
+  external: ['net-ping', '@azure/msal-node', 'google-auth-library'],
+});
 const bundleId = createHash('sha256').update(mainBytes).digest('hex').slice(0, 16);
 await build({
   ...common,

@@ -9,14 +9,14 @@ import { renderSummaryTable } from '../report/summary-table.js';
 import { AuthLockout } from '../run/auth-lockout.js';
 import { FleetLimiter } from '../run/fleet-limiter.js';
 import { runFleet } from '../run/runner.js';
-import { sharedProbe } from '../run/shared-probe.js';
+import { fleetProbe, type FleetProbe } from '../run/fleet-probe.js';
 import { startSchedule } from '../run/scheduler.js';
 import { worstVerdict } from '../model/worst-verdict.js';
 import { withInterrupt } from './interrupt.js';
 import { outputWidth } from './output-width.js';
 import { outputSink, type OutputSink } from './atomic-output.js';
 import { ProgressBar } from './run-progress.js';
-import { limitsFromFlags, scheduleFromFlags } from './run-options.js';
+import { limitsFromFlags, scheduleFromFlags, workersFromFlags } from './run-options.js';
 
 /**
  * runFleetCommand: probes.yaml → Targets → concurrent run (or a schedule) → output; returns
@@ -26,6 +26,7 @@ export async function runFleetCommand(file: string, flags: Record<string, unknow
   const format = String(flags.format ?? 'human');
   if (!isOutputFormat(format)) throw new ConfigError('format', `unknown format "${format}"`);
   const limits = limitsFromFlags(flags);
+  const workers = workersFromFlags(flags);
   const { everyMs, jitter } = scheduleFromFlags(flags);
   const config = await loadProbesFile(file);
   let targets = await resolveAllTargets(config, process.env);
@@ -40,21 +41,38 @@ export async function runFleetCommand(file: string, flags: Record<string, unknow
   const color = out.tty && !process.env.NO_COLOR;
   // A file given with --output gets one line per row; a terminal or COLUMNS, the wrapped table.
   const width = flags.output === undefined ? outputWidth() : undefined;
-  // The first Ctrl-C (or SIGTERM) ends cleanly with partial results; a second one means "now".
-  return withInterrupt({ notice: () => '\nsmtprobe: interrupted — stopping running probes, then printing partial results (Ctrl-C again to quit now)\n' }, async (abort) => {
-    if (everyMs !== undefined) return scheduled(targets, { everyMs, jitter, format, color, width, limiter: new FleetLimiter(limits), signal: abort.signal });
-    return once(targets, { format, color, width, limits, signal: abort.signal, progress: flags.progress !== false, out });
+  // More workers than probes that can run at once would only cost their start-up.
+  // A probe lost with its worker has a PROBE_INTERNAL_ERROR Report; the run then exits 3, as
+  // one whose Report is missing does, whatever the other verdicts.
+  const lostToWorkers: string[] = [];
+  const probe = fleetProbe({
+    workers: Math.min(workers, limits.concurrency, targets.length),
+    perHost: limits.perHost,
+    onWorkerLost: (why, lost) => {
+      lostToWorkers.push(...lost);
+      process.stderr.write(`smtprobe: error: a probe worker died (${why}); ${lost.length} probe(s) lost, reported as PROBE_INTERNAL_ERROR: ${lost.join(', ')}\n`);
+    },
   });
+  // The first Ctrl-C (or SIGTERM) ends cleanly with partial results; a second one means "now".
+  try {
+    return await withInterrupt({ notice: () => '\nsmtprobe: interrupted — stopping running probes, then printing partial results (Ctrl-C again to quit now)\n' }, async (abort) => {
+      if (everyMs !== undefined) return scheduled(targets, { everyMs, jitter, format, color, width, limiter: new FleetLimiter(limits), signal: abort.signal, probe });
+      const code = await once(targets, { format, color, width, limits, signal: abort.signal, progress: flags.progress !== false, out, probe });
+      return lostToWorkers.length > 0 ? VERDICT_EXIT_CODE.unknown : code;
+    });
+  } finally {
+    await probe.close();
+  }
 }
 
-async function once(targets: Target[], o: { format: OutputFormat; color: boolean; width: number | undefined; limits: ReturnType<typeof limitsFromFlags>; signal: AbortSignal; progress: boolean; out: OutputSink }): Promise<number> {
+async function once(targets: Target[], o: { format: OutputFormat; color: boolean; width: number | undefined; limits: ReturnType<typeof limitsFromFlags>; signal: AbortSignal; progress: boolean; out: OutputSink; probe: FleetProbe }): Promise<number> {
   const bar = o.progress && process.stderr.isTTY ? new ProgressBar(process.stderr, targets.length) : undefined;
   const renderer = await loadRenderer(o.format);
   // Verdicts are counted as Reports arrive: ndjson does not keep the Reports themselves.
   const verdicts: Verdict[] = [];
   const result = await runFleet(targets, {
     ...o.limits,
-    probe: sharedProbe(o.limits.perHost),
+    probe: o.probe.probe,
     signal: o.signal,
     // ndjson has written every Report already: keeping them would only grow memory with the fleet.
     retain: o.format !== 'ndjson',
@@ -83,7 +101,7 @@ async function once(targets: Target[], o: { format: OutputFormat; color: boolean
   return VERDICT_EXIT_CODE[worstVerdict(verdicts)];
 }
 
-async function scheduled(targets: Target[], o: { everyMs: number; jitter: number; format: OutputFormat; color: boolean; width: number | undefined; limiter: FleetLimiter; signal: AbortSignal }): Promise<number> {
+async function scheduled(targets: Target[], o: { everyMs: number; jitter: number; format: OutputFormat; color: boolean; width: number | undefined; limiter: FleetLimiter; signal: AbortSignal; probe: FleetProbe }): Promise<number> {
   if (o.format !== 'human' && o.format !== 'ndjson') throw new ConfigError('format', '--every prints state changes (human) or streams every report (ndjson); use --format human or ndjson');
   process.stderr.write(`smtprobe: probing ${targets.length} targets every ${o.everyMs / 1000} s; Ctrl-C to stop\n`);
   const schedule = startSchedule(targets, {
@@ -92,7 +110,7 @@ async function scheduled(targets: Target[], o: { everyMs: number; jitter: number
     clock: (await import('../model/deadline.js')).systemClock,
     limiter: o.limiter,
     // Rounds after rounds: lockout protection keeps a stale password from locking the account.
-    probe: new AuthLockout().guard(sharedProbe(o.limiter.limits.perHost)),
+    probe: new AuthLockout().guard(o.probe.probe),
     onReport: (report, change) => {
       if (o.format === 'ndjson') process.stdout.write(renderNdjsonLine(report));
       else if (change) process.stdout.write(renderStateChange(change));

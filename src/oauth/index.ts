@@ -23,5 +23,5 @@ const CLIENTS: Readonly<Record<OAuthCredential['provider'], (c: OAuthCredential,
  * endpoint refuses or cannot be reached; never anything that contains a secret.
  */
 export async function acquireToken(c: OAuthCredential, cache: TokenCache, http: HttpOptions, now: () => number = Date.now): Promise<{ token: AcquiredToken; cached: boolean }> {
-  return cache.get(c, now(), () => CLIENTS[c.provider](c, { http, now }));
+  return cache.get(c, now(), () => CLIENTS[c.provider](c, { http, now }), http);
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { OAuthCredential } from '../model/oauth.js';
+import type { HttpOptions } from './http.js';
 import { secretValues } from './request-context.js';
 import type { AcquiredToken } from './token.js';
 import { TokenRequestError } from './token-error.js';
@@ -23,8 +24,12 @@ export class TokenCache {
   readonly #entries = new Map<string, Entry>();
   readonly #inflight = new Map<string, Promise<AcquiredToken>>();
 
-  /** get returns a live cached token (and `cached: true`) or runs `fetch` once for all waiters. */
-  async get(c: OAuthCredential, now: number, fetch: () => Promise<AcquiredToken>): Promise<{ token: AcquiredToken; cached: boolean }> {
+  /**
+   * get returns a live cached token (and `cached: true`) or runs `fetch` once for all waiters.
+   * `_http` is how `fetch` reaches the endpoint, for a cache that fetches elsewhere (a probe
+   * worker's asks the main thread, so a run still makes one request per credential).
+   */
+  async get(c: OAuthCredential, now: number, fetch: () => Promise<AcquiredToken>, _http?: HttpOptions): Promise<{ token: AcquiredToken; cached: boolean }> {
     const key = credentialKey(c);
     const hit = this.#entries.get(key);
     if (hit?.kind === 'token' && hit.token.expiresAt - EXPIRY_MARGIN_MS > now) return { token: hit.token, cached: true };

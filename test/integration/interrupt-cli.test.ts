@@ -124,6 +124,20 @@ describe('interrupting smtprobe', () => {
     expect(r.stderr).toContain('interrupted');
   });
 
+  it('run --workers 2: SIGINT reaches the probes in the worker threads; every partial Report, exit 3, no thread left running', async () => {
+    const r = await run(['run', path.join(dir, 'probes.yaml'), '--format', 'json', '--per-host', '8', '--workers', '2', '--no-progress'], ['SIGINT'], 3000);
+    expect(r.code).toBe(3);
+    // The process is gone within the interrupt's grace: no worker thread kept it alive.
+    expect(r.afterSignalMs).toBeLessThan(5000);
+    const doc = JSON.parse(r.stdout) as { reports: Report[]; notRun: string[] };
+    expect(doc.reports.map((rep) => rep.target.name).sort()).toEqual([...Array.from({ length: 4 }, (_, i) => `silent-${i}`), ...Array.from({ length: 4 }, (_, i) => `slow-${i}`)].sort());
+    for (const rep of doc.reports) {
+      expect(rep.verdict).toBe('unknown');
+      expect(rep.findings.map((f) => f.code)).toContain('PROBE_INTERRUPTED');
+      expect(rep.findings.map((f) => f.code)).not.toContain('PROBE_INTERNAL_ERROR');
+    }
+  });
+
   it('run --format ndjson: streams the partial Reports, exit 3', async () => {
     const r = await run(['run', path.join(dir, 'probes.yaml'), '--format', 'ndjson', '--per-host', '8', '--no-progress'], ['SIGINT']);
     expect(r.code).toBe(3);

@@ -93,7 +93,7 @@ describe('smtprobe check --oauth-*', () => {
 });
 
 describe('smtprobe run probes.yaml with oauth* keys in a module', () => {
-  it('three targets share one token (one request to the endpoint), all authenticate', async () => {
+  it('three targets share one token (one request to the endpoint), all authenticate — with probes in two worker threads too', async () => {
     lab = await startLab(() => ({ clients: [{ clientId: APP_ID, secret: SECRETS.clientSecret }] }), { profile: 'm365' });
     const yaml = [
       'modules:',
@@ -112,7 +112,8 @@ describe('smtprobe run probes.yaml with oauth* keys in a module', () => {
     ].join('\n');
     const file = `${lab.dir}/probes.yaml`;
     await writeFile(file, yaml);
-    const r = await smtprobe(['run', file], { APP_SECRET: SECRETS.clientSecret });
+    // Two workers: the token still comes from the run's one cache, in the main thread.
+    const r = await smtprobe(['run', file, '--workers', '2'], { APP_SECRET: SECRETS.clientSecret });
     expect(r.stdout).toMatch(/3 targets: 3 ok/);
     expect(r.code).toBe(0);
     expect(lab.endpoint.requests).toHaveLength(1);

@@ -16,6 +16,7 @@ export function registerRunCommand(program: Command): void {
     .argument('<config>', 'probes.yaml (relative paths in it are relative to the file)')
     .option('--concurrency <n>', 'probes in flight at once (default 64)')
     .option('--per-host <n>', 'probes in flight at once against one host (default 2)')
+    .option('--workers <n>', 'worker threads probing in parallel, the limits above holding across them (default: the number of cores; 1 = no thread; smtprobe.exe always 1)')
     .option('--every <duration>', 'repeat every DURATION (e.g. 60s, 5m) and report state changes until interrupted')
     .option('--jitter <fraction>', 'with --every: spread probes by this fraction of the interval (default 0.1)')
     .option('--target <name>', 'only this target; repeatable', collect)

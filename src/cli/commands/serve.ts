@@ -15,6 +15,7 @@ export function registerServeCommand(program: Command): void {
     .option('--jitter <fraction>', 'with --every: spread probes by this fraction of the interval (default 0.1)')
     .option('--concurrency <n>', 'probes in flight at once (default 64)')
     .option('--per-host <n>', 'probes in flight at once against one host (default 2)')
+    .option('--workers <n>', 'worker threads probing in parallel, the limits above holding across them (default: the number of cores; 1 = no thread; smtprobe.exe always 1)')
     .option('--web-config <file>', 'TLS and basic auth for the exporter, in the Prometheus exporter-toolkit web config format')
     .option('--timeout-offset <seconds>', 'taken off Prometheus\'s scrape timeout for the probe deadline (default 0.5)')
     .action(async (flags: Record<string, unknown>) => {
