@@ -192,35 +192,36 @@ function onLines(stream: NodeJS.ReadableStream, each: (line: string, t: number) 
   });
 }
 
-/** The server-side view of one port: how many connections Postfix holds open at once, sampled from /proc/net/tcp. */
-function connectionSampler(port: number, everyMs: number): () => { samples: number; maxEstablished: number; maxOpen: number; meanReadMs: number } {
-  const hex = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
-  let samples = 0;
-  let maxEstablished = 0;
-  let maxOpen = 0;
-  let readMs = 0;
-  const take = (): void => {
-    const s = performance.now();
-    const text = readFileSync('/proc/net/tcp', 'latin1');
-    let est = 0;
-    let open = 0;
-    for (const line of text.split('\n')) {
-      const f = line.trim().split(/\s+/);
-      // f[1] local address:port, f[3] state: 01 ESTABLISHED, 03 SYN_RECV, 08 CLOSE_WAIT (the
-      // client has closed, Postfix's smtpd still holds the connection).
-      if (!f[1]?.endsWith(hex)) continue;
-      if (f[3] === '01') est += 1;
-      if (f[3] === '01' || f[3] === '03' || f[3] === '08') open += 1;
-    }
-    samples += 1;
-    maxEstablished = Math.max(maxEstablished, est);
-    maxOpen = Math.max(maxOpen, open);
-    readMs += performance.now() - s;
-  };
-  const timer = setInterval(take, everyMs);
-  return () => {
-    clearInterval(timer);
-    return { samples, maxEstablished, maxOpen, meanReadMs: r2(readMs / Math.max(1, samples)) };
+interface ConnCounts {
+  samples: number;
+  maxEstablished: number;
+  maxOpen: number;
+  establishedHistogram: Record<string, number>;
+  meanDumpMs: number;
+}
+
+/**
+ * connectionSampler: the server-side view of one port — how many connections the server holds
+ * open at once, sampled every 2 ms by bench/conn-sampler.py (netlink sock_diag, states filtered
+ * by the kernel). Resolves once sampling runs; `stop` ends it and returns the counts.
+ */
+async function connectionSampler(repo: string, port: number): Promise<() => Promise<ConnCounts>> {
+  const child = spawn('python3', [path.join(repo, 'bench/conn-sampler.py'), String(port), '2'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines: string[] = [];
+  let ready: () => void = () => undefined;
+  const isReady = new Promise<void>((resolve) => (ready = resolve));
+  onLines(child.stdout!, (line) => {
+    lines.push(line);
+    if (line === 'ready') ready();
+  });
+  const closed = new Promise<void>((resolve) => child.on('close', () => resolve()));
+  await Promise.race([isReady, closed]);
+  return async () => {
+    child.kill('SIGTERM');
+    await closed;
+    const last = lines.filter((l) => l.startsWith('{')).pop();
+    if (!last) throw new Error(`compare: conn-sampler gave nothing: ${lines.join(' ')}`);
+    return JSON.parse(last) as ConnCounts;
   };
 }
 
@@ -286,7 +287,7 @@ export async function compareSection(s: CompareSetup): Promise<{ json: Record<st
     };
 
     /** One `smtprobe run` of n targets; Reports read from its stdout as they stream. */
-    const smtprobeRun = async (c: number, perHost: number, n: number, port: number, watchPort?: number): Promise<{ done: Completion[]; samples: Sample[]; verdicts: Record<string, number>; codes: Record<string, number>; exit: number | null; time: number[]; stderr: string; conns?: ReturnType<ReturnType<typeof connectionSampler>> }> => {
+    const smtprobeRun = async (c: number, perHost: number, n: number, port: number, watchPort?: number): Promise<{ done: Completion[]; samples: Sample[]; verdicts: Record<string, number>; codes: Record<string, number>; exit: number | null; time: number[]; stderr: string; conns?: ConnCounts }> => {
       const file = probesFile(n, port);
       const timeFile = path.join(s.tmp, 'compare-time.txt');
       const args = ['-f', '%M %e %U %S', '-o', timeFile, process.execPath, bin, 'run', file, '--concurrency', String(c), '--per-host', String(perHost), '--format', 'ndjson', ...extraArgs];
@@ -294,7 +295,7 @@ export async function compareSection(s: CompareSetup): Promise<{ json: Record<st
       const verdicts: Record<string, number> = {};
       const codes: Record<string, number> = {};
       const stop = sampler(g);
-      const stopConns = watchPort === undefined ? undefined : connectionSampler(watchPort, 5);
+      const stopConns = watchPort === undefined ? undefined : await connectionSampler(s.repo, watchPort);
       const child = spawnIn(g.client, '/usr/bin/time', args, { ...process.env, BENCH_PASS: s.pass });
       onLines(child.stdout!, (line, t) => {
         const r = JSON.parse(line) as { verdict: string; durationMs: number; findings?: { code: string }[] };
@@ -306,7 +307,7 @@ export async function compareSection(s: CompareSetup): Promise<{ json: Record<st
       child.stderr!.on('data', (b: Buffer) => (stderr = (stderr + b.toString()).slice(-2000)));
       const exit = await new Promise<number | null>((resolve) => child.on('close', resolve));
       const samples = stop();
-      const conns = stopConns?.();
+      const conns = await stopConns?.();
       const time = readFileSync(timeFile, 'utf8').trim().split('\n').pop()!.split(/\s+/).map(Number);
       return { done, samples, verdicts, codes, exit, time, stderr, ...(conns ? { conns } : {}) };
     };
@@ -351,10 +352,11 @@ export async function compareSection(s: CompareSetup): Promise<{ json: Record<st
           resolve();
         });
       });
-      // Launch until the steady part has lasted steadySeconds past the warm-up (2c completions);
-      // then the last c in flight drain (left out of the window).
+      // Launch until the steady part has lasted steadySeconds past the warm-up (2c completions)
+      // and held at least 4c completions (a slow tool's processes finish in waves of c: the
+      // window must span several); then the last c in flight drain (left out of the window).
       const lane = async (): Promise<void> => {
-        while (now() - t2c < steadySeconds * 1000 + 500) await one();
+        while (now() - t2c < steadySeconds * 1000 + 500 || done.length < 6 * c) await one();
       };
       await Promise.all(Array.from({ length: c }, lane));
       return { done, samples: stop(), sample };
@@ -429,25 +431,29 @@ export async function compareSection(s: CompareSetup): Promise<{ json: Record<st
 
     // The per-host limit seen from the server: smtprobe at c=64 with --per-host L against a
     // Postfix service that itself allows L connections from one client (anvil:
-    // smtpd_client_connection_count_limit, loopback not exempt) — an (L+1)-th connection would
-    // get `421 Too many connections` and its Report would not be ok — while the connections
-    // Postfix holds on that port are counted from /proc/net/tcp every 5 ms.
-    let perHost: Record<string, unknown> | undefined;
+    // smtpd_client_connection_count_limit, loopback not exempt there) — an (L+1)-th connection
+    // gets `421 Too many connections` and its Report is not ok — while the connections Postfix
+    // holds on that port are counted every 2 ms (conn-sampler.py). Then the control: the same
+    // with --per-host L+2, which both must catch (else the check could not fail).
+    const perHost: Record<string, unknown>[] = [];
     if (perHostLimit > 0) {
       const c = 64;
       const n = 3 * c + Math.round(steadyProbes / 2);
-      const logFrom = maillogSize(s.postfixDir);
-      const r = await smtprobeRun(c, perHostLimit, n, s.limited.port, s.limited.port);
-      await sleep(1000);
-      const log = maillogSince(s.postfixDir, logFrom);
-      perHost = {
-        tool: `${smtprobeLabel} --per-host ${perHostLimit}`, c, perHost: perHostLimit, postfixLimit: s.limited.limit, n, reports: r.done.length, exit: r.exit,
-        verdicts: r.verdicts, codes: r.codes, wallS: r.time[1],
-        serverSide: r.conns,
-        postfixRefusals: (log.match(/too many connections|connection concurrency limit exceeded/gi) ?? []).length,
-        ...(r.exit === 0 ? {} : { stderr: r.stderr }),
-      };
-      process.stderr.write(`compare per-host ${perHostLimit}: ${JSON.stringify(perHost)}\n`);
+      for (const [role, limit] of [['limit', perHostLimit], ['control', perHostLimit + 2]] as const) {
+        const logFrom = maillogSize(s.postfixDir);
+        const r = await smtprobeRun(c, limit, n, s.limited.port, s.limited.port);
+        await sleep(500);
+        const log = maillogSince(s.postfixDir, logFrom);
+        const row = {
+          role, tool: `${smtprobeLabel} --per-host ${limit}`, c, perHost: limit, postfixLimit: s.limited.limit, n, reports: r.done.length, exit: r.exit,
+          verdicts: r.verdicts, codes: r.codes, wallS: r.time[1], serverSide: r.conns,
+          // Postfix logs each refusal: "warning: Connection concurrency limit exceeded: 11 from …"
+          postfixRefusals: (log.match(/connection concurrency limit exceeded/gi) ?? []).length,
+        };
+        perHost.push(row);
+        process.stderr.write(`compare per-host ${role} ${limit}: ${JSON.stringify(row)}\n`);
+        await sleep(500);
+      }
     }
     json.perHost = perHost;
   } finally {
@@ -474,7 +480,7 @@ export async function compareSection(s: CompareSetup): Promise<{ json: Record<st
     }
   }
   json.rows = rows;
-  const md = ['| tool | c | probes (window) | probes/s: median (3 runs) | client CPU ms/probe | server CPU ms/probe | loader CPU ms/probe | p50 ms | p99 ms | peak RSS MB | ok/N |',
+  const md = [`| tool | c | probes (window) | probes/s: median (${repeats} runs) | client CPU ms/probe | server CPU ms/probe | loader CPU ms/probe | p50 ms | p99 ms | peak RSS MB | ok/N |`,
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...rows.map((r) => `| ${r.tool} | ${r.c} | ${Math.round(r.probes as number)} | **${r.probesPerSec}** (${(r.runs as number[]).join(', ')}) | ${r.clientCpuMsPerProbe} | ${r.serverCpuMsPerProbe} | ${r.loaderCpuMsPerProbe} | ${r.p50Ms} | ${r.p99Ms} | ${r.peakRssMb} | ${r.ok}/${r.n} |`)];
   for (const c of cs) {
@@ -482,10 +488,9 @@ export async function compareSection(s: CompareSetup): Promise<{ json: Record<st
     const bb = rows.find((r) => r.c === c && r.tool === 'blackbox_exporter + wrk');
     if (sp && bb) md.push('', `c=${c}: smtprobe / blackbox_exporter probes/s **${r2((sp.probesPerSec as number) / (bb.probesPerSec as number))}x**; client CPU per probe ${sp.clientCpuMsPerProbe} vs ${bb.clientCpuMsPerProbe} ms (**${r2((sp.clientCpuMsPerProbe as number) / (bb.clientCpuMsPerProbe as number))}x**).`);
   }
-  const ph = json.perHost as Record<string, unknown> | undefined;
-  if (ph) {
-    const conns = ph.serverSide as { samples: number; maxEstablished: number; maxOpen: number };
-    md.push('', `Per-host limit (${ph.tool}, c=${ph.c}, Postfix allowing ${ph.postfixLimit} connections from one client): max connections Postfix held at once **${conns.maxOpen}** (ESTABLISHED ${conns.maxEstablished}; ${conns.samples} samples of /proc/net/tcp, 5 ms apart); Postfix refusals ${ph.postfixRefusals}; Reports ${JSON.stringify(ph.verdicts)} of ${ph.n}.`);
+  for (const ph of (json.perHost as Record<string, unknown>[] | undefined) ?? []) {
+    const conns = ph.serverSide as ConnCounts;
+    md.push('', `Per-host ${ph.role === 'control' ? 'control' : 'limit'} (${ph.tool}, c=${ph.c}, against a Postfix service allowing ${ph.postfixLimit} connections from one client): most connections Postfix held at once **${conns.maxOpen}** (ESTABLISHED ${conns.maxEstablished}; ${conns.samples} samples, 2 ms apart), Postfix refusals **${ph.postfixRefusals}**, Reports ${JSON.stringify(ph.verdicts)} of ${ph.n}.`);
   }
   md.push('', `Load average before ${(json.loadBefore as number[]).map(r2).join(' ')}, after ${(json.loadAfter as number[]).map(r2).join(' ')}.`);
   return { json, markdown: md.join('\n') };
