@@ -260,6 +260,8 @@ export async function compareSection(s: CompareSetup): Promise<{ json: Record<st
   const measured: Measured[] = [];
   const json: Record<string, unknown> = { cgroup: groups.kind, loadBefore: loadavg(), extraArgs, node: process.version };
   let exporter: ReturnType<typeof spawn> | undefined;
+  // The exporter's own complaints (--log.level=error), kept for the JSON: a failing peer shows.
+  let exporterLog = '';
   try {
     // This process (the harness: ndjson reader, process pools, samplers) and what it starts
     // unwrapped (wrk) are the loader; Postfix, with every smtpd it forks from now on, the server.
@@ -319,14 +321,13 @@ export async function compareSection(s: CompareSetup): Promise<{ json: Record<st
     if (tools.includes('blackbox')) {
       exporter = spawnIn(g.client, '/usr/bin/prometheus-blackbox-exporter', [`--config.file=${bbCfg}`, `--web.listen-address=127.0.0.1:${bbPort}`, '--log.level=error']);
       exporter.stdout!.resume();
-      let log = '';
-      exporter.stderr!.on('data', (b: Buffer) => (log = (log + b.toString()).slice(-2000)));
+      exporter.stderr!.on('data', (b: Buffer) => (exporterLog = (exporterLog + b.toString()).slice(-4000)));
       let first = '';
       for (let i = 0; i < 50 && !/^probe_success 1$/m.test(first); i++) {
         await sleep(100);
         first = await fetch(bbUrl).then((r) => r.text()).catch(() => '');
       }
-      if (!/^probe_success 1$/m.test(first)) throw new Error(`compare: blackbox exporter's probe fails: ${first.slice(-800)} ${log}`);
+      if (!/^probe_success 1$/m.test(first)) throw new Error(`compare: blackbox exporter's probe fails: ${first.slice(-800)} ${exporterLog}`);
     }
     // The exporter's own process (the wrapper shell exec'd into it): its RSS is sampled.
     const exporterPid = exporter?.pid;
@@ -462,6 +463,7 @@ export async function compareSection(s: CompareSetup): Promise<{ json: Record<st
     groups.close();
   }
   json.loadAfter = loadavg();
+  json.exporterLog = exporterLog;
   json.runs = measured;
 
   // One row per tool and c: the median of each figure over the repeats (each separately), with
