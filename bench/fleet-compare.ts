@@ -247,6 +247,9 @@ export async function compareSection(s: CompareSetup): Promise<{ json: Record<st
   const steadyProbes = Number(process.env.BENCH_COMPARE_PROBES ?? 2500);
   const steadySeconds = Number(process.env.BENCH_COMPARE_SECONDS ?? 6);
   const tools = (process.env.BENCH_COMPARE_TOOLS ?? 'smtprobe,blackbox,check_smtp,swaks').split(',');
+  // swaks runs one Perl process per session (~37/s here): at c=256 a steady window (6c sessions)
+  // takes minutes per run and shows nothing c=64 does not; BENCH_COMPARE_SWAKS_C=64,256 asks for it.
+  const swaksCs = (process.env.BENCH_COMPARE_SWAKS_C ?? '64').split(',').map(Number);
   const extraArgs = (process.env.BENCH_SMTPROBE_ARGS ?? '').split(' ').filter(Boolean);
   const perHostLimit = Number(process.env.BENCH_COMPARE_PERHOST ?? s.limited.limit);
   const bbPort = Number(process.env.BENCH_BLACKBOX_PORT ?? 29115);
@@ -384,6 +387,7 @@ export async function compareSection(s: CompareSetup): Promise<{ json: Record<st
     for (let rep = 1; rep <= repeats; rep++) {
       for (const c of cs) {
         for (const tool of tools) {
+          if (tool === 'swaks' && !swaksCs.includes(c)) continue;
           const loadBefore = loadavg().map(r2);
           let m: Measured;
           if (tool === 'smtprobe') {
