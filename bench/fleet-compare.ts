@@ -292,13 +292,15 @@ export async function compareSection(s: CompareSetup): Promise<{ json: Record<st
     };
 
     /** One `smtprobe run` of n targets; Reports read from its stdout as they stream. */
-    const smtprobeRun = async (c: number, perHost: number, n: number, port: number, watchPort?: number): Promise<{ done: Completion[]; samples: Sample[]; verdicts: Record<string, number>; codes: Record<string, number>; exit: number | null; time: number[]; stderr: string; conns?: ConnCounts }> => {
+    const smtprobeRun = async (c: number, perHost: number, n: number, port: number, watchPort?: number): Promise<{ done: Completion[]; samples: Sample[]; verdicts: Record<string, number>; codes: Record<string, number>; exit: number | null; time: number[]; stderr: string; firstFailure: unknown; conns?: ConnCounts }> => {
       const file = probesFile(n, port);
       const timeFile = path.join(s.tmp, 'compare-time.txt');
       const args = ['-f', '%M %e %U %S', '-o', timeFile, process.execPath, bin, 'run', file, '--concurrency', String(c), '--per-host', String(perHost), '--format', 'ndjson', ...extraArgs];
       const done: Completion[] = [];
       const verdicts: Record<string, number> = {};
       const codes: Record<string, number> = {};
+      // The first Report that is not ok, whole (it names no secret: Reports never carry one).
+      let firstFailure: unknown;
       const stop = sampler(g);
       const stopConns = watchPort === undefined ? undefined : await connectionSampler(s.repo, watchPort);
       const child = spawnIn(g.client, '/usr/bin/time', args, { ...process.env, BENCH_PASS: s.pass });
@@ -307,6 +309,7 @@ export async function compareSection(s: CompareSetup): Promise<{ json: Record<st
         verdicts[r.verdict] = (verdicts[r.verdict] ?? 0) + 1;
         for (const f of r.findings ?? []) codes[f.code] = (codes[f.code] ?? 0) + 1;
         done.push({ t, ok: r.verdict === 'ok', durMs: r.durationMs });
+        if (r.verdict !== 'ok' && firstFailure === undefined) firstFailure = r;
       });
       let stderr = '';
       child.stderr!.on('data', (b: Buffer) => (stderr = (stderr + b.toString()).slice(-2000)));
@@ -314,7 +317,7 @@ export async function compareSection(s: CompareSetup): Promise<{ json: Record<st
       const samples = stop();
       const conns = await stopConns?.();
       const time = readFileSync(timeFile, 'utf8').trim().split('\n').pop()!.split(/\s+/).map(Number);
-      return { done, samples, verdicts, codes, exit, time, stderr, ...(conns ? { conns } : {}) };
+      return { done, samples, verdicts, codes, exit, time, stderr, firstFailure, ...(conns ? { conns } : {}) };
     };
 
     // The exporter runs for the whole section, as deployed; its start-up is outside every window.
@@ -397,7 +400,7 @@ export async function compareSection(s: CompareSetup): Promise<{ json: Record<st
             const okAll = r.verdicts.ok ?? 0;
             m = { tool: labels[tool]!, c, repeat: rep, ...w, peakRssMb: Math.round((r.time[0] ?? NaN) / 1024), okAll, nAll: n, loadBefore,
               reports: r.done.length, exit: r.exit, verdicts: r.verdicts, codes: r.codes,
-              wholeProcess: { wallS: r.time[1], cpuS: r2((r.time[2] ?? 0) + (r.time[3] ?? 0)) }, ...(r.exit === 0 ? {} : { stderr: r.stderr }) };
+              wholeProcess: { wallS: r.time[1], cpuS: r2((r.time[2] ?? 0) + (r.time[3] ?? 0)) }, ...(r.exit === 0 ? {} : { stderr: r.stderr, firstFailure: r.firstFailure }) };
           } else if (tool === 'blackbox') {
             const wrkOut = path.join(s.tmp, `compare-wrk-${c}-${rep}.out`);
             const seconds = steadySeconds + 2 + Math.ceil((3 * c) / 250);
