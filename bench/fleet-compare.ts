@@ -225,6 +225,18 @@ async function connectionSampler(repo: string, port: number): Promise<() => Prom
   };
 }
 
+/**
+ * maxOverlap: the most intervals open at once (a connection that ends in the same millisecond
+ * as another starts is counted as closed first: the timestamps are whole milliseconds).
+ */
+function maxOverlap(spans: [number, number][]): number {
+  const ev = spans.flatMap(([a, b]) => [[a, 1], [b, -1]] as [number, number][]).sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+  let open = 0;
+  let max = 0;
+  for (const [, d] of ev) max = Math.max(max, (open += d));
+  return max;
+}
+
 /** Lines of Postfix's log since `from` (byte offset). */
 function maillogSince(dir: string, from: number): string {
   try {
@@ -292,7 +304,7 @@ export async function compareSection(s: CompareSetup): Promise<{ json: Record<st
     };
 
     /** One `smtprobe run` of n targets; Reports read from its stdout as they stream. */
-    const smtprobeRun = async (c: number, perHost: number, n: number, port: number, watchPort?: number): Promise<{ done: Completion[]; samples: Sample[]; verdicts: Record<string, number>; codes: Record<string, number>; exit: number | null; time: number[]; stderr: string; firstFailure: unknown; conns?: ConnCounts }> => {
+    const smtprobeRun = async (c: number, perHost: number, n: number, port: number, watchPort?: number): Promise<{ done: Completion[]; samples: Sample[]; verdicts: Record<string, number>; codes: Record<string, number>; exit: number | null; time: number[]; stderr: string; firstFailure: unknown; clientMaxOpen: number; conns?: ConnCounts }> => {
       const file = probesFile(n, port);
       const timeFile = path.join(s.tmp, 'compare-time.txt');
       const args = ['-f', '%M %e %U %S', '-o', timeFile, process.execPath, bin, 'run', file, '--concurrency', String(c), '--per-host', String(perHost), '--format', 'ndjson', ...extraArgs];
@@ -301,11 +313,15 @@ export async function compareSection(s: CompareSetup): Promise<{ json: Record<st
       const codes: Record<string, number> = {};
       // The first Report that is not ok, whole (it names no secret: Reports never carry one).
       let firstFailure: unknown;
+      // The client's own view, from the Reports: [connect, end of probe] per connection (ms).
+      const spans: [number, number][] = [];
       const stop = sampler(g);
       const stopConns = watchPort === undefined ? undefined : await connectionSampler(s.repo, watchPort);
       const child = spawnIn(g.client, '/usr/bin/time', args, { ...process.env, BENCH_PASS: s.pass });
       onLines(child.stdout!, (line, t) => {
-        const r = JSON.parse(line) as { verdict: string; durationMs: number; findings?: { code: string }[] };
+        const r = JSON.parse(line) as { verdict: string; startedAt: string; durationMs: number; findings?: { code: string }[]; steps: { step: string; startedAt?: number }[] };
+        const tcp = r.steps.find((st) => st.step === 'tcp')?.startedAt;
+        if (watchPort !== undefined && tcp !== undefined) spans.push([tcp, Date.parse(r.startedAt) + r.durationMs]);
         verdicts[r.verdict] = (verdicts[r.verdict] ?? 0) + 1;
         for (const f of r.findings ?? []) codes[f.code] = (codes[f.code] ?? 0) + 1;
         done.push({ t, ok: r.verdict === 'ok', durMs: r.durationMs });
@@ -317,7 +333,7 @@ export async function compareSection(s: CompareSetup): Promise<{ json: Record<st
       const samples = stop();
       const conns = await stopConns?.();
       const time = readFileSync(timeFile, 'utf8').trim().split('\n').pop()!.split(/\s+/).map(Number);
-      return { done, samples, verdicts, codes, exit, time, stderr, firstFailure, ...(conns ? { conns } : {}) };
+      return { done, samples, verdicts, codes, exit, time, stderr, firstFailure, clientMaxOpen: maxOverlap(spans), ...(conns ? { conns } : {}) };
     };
 
     // The exporter runs for the whole section, as deployed; its start-up is outside every window.
@@ -454,7 +470,7 @@ export async function compareSection(s: CompareSetup): Promise<{ json: Record<st
         const log = maillogSince(s.postfixDir, logFrom);
         const row = {
           role, tool: `${smtprobeLabel} --per-host ${limit}`, c, perHost: limit, postfixLimit: s.limited.limit, n, reports: r.done.length, exit: r.exit,
-          verdicts: r.verdicts, codes: r.codes, wallS: r.time[1], serverSide: r.conns,
+          verdicts: r.verdicts, codes: r.codes, wallS: r.time[1], serverSide: r.conns, clientMaxOpen: r.clientMaxOpen,
           // Postfix logs each refusal: "warning: Connection concurrency limit exceeded: 11 from …"
           postfixRefusals: (log.match(/connection concurrency limit exceeded/gi) ?? []).length,
         };
@@ -499,7 +515,7 @@ export async function compareSection(s: CompareSetup): Promise<{ json: Record<st
   }
   for (const ph of (json.perHost as Record<string, unknown>[] | undefined) ?? []) {
     const conns = ph.serverSide as ConnCounts;
-    md.push('', `Per-host ${ph.role === 'control' ? 'control' : 'limit'} (${ph.tool}, c=${ph.c}, against a Postfix service allowing ${ph.postfixLimit} connections from one client): most connections Postfix held at once **${conns.maxOpen}** (ESTABLISHED ${conns.maxEstablished}; ${conns.samples} samples, 2 ms apart), Postfix refusals **${ph.postfixRefusals}**, Reports ${JSON.stringify(ph.verdicts)} of ${ph.n}.`);
+    md.push('', `Per-host ${ph.role === 'control' ? 'control' : 'limit'} (${ph.tool}, c=${ph.c}, against a Postfix service allowing ${ph.postfixLimit} connections from one client): most connections Postfix held at once **${conns.maxOpen}** (ESTABLISHED ${conns.maxEstablished}; ${conns.samples} samples, 2 ms apart), Postfix refusals **${ph.postfixRefusals}**, the client's own most at once (from the Reports' timestamps) ${ph.clientMaxOpen}, Reports ${JSON.stringify(ph.verdicts)} of ${ph.n}.`);
   }
   md.push('', `Load average before ${(json.loadBefore as number[]).map(r2).join(' ')}, after ${(json.loadAfter as number[]).map(r2).join(' ')}.`);
   return { json, markdown: md.join('\n') };
