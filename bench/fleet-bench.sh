@@ -3,7 +3,8 @@
 # (inside the repository, so node_modules resolve), then runs it with plain node.
 # Usage: sh bench/fleet-bench.sh [smtprobe] [peers] [cli] [10k] [ab] [compare] [up]   (default: the first four)
 # Needs (Debian): postfix sasl2-bin libsasl2-modules swaks monitoring-plugins-basic
-#                 prometheus-blackbox-exporter; `compare` also wrk and GNU time (package time).
+#                 prometheus-blackbox-exporter libnet-ssleay-perl (swaks TLS); `compare` also wrk,
+#                 time (GNU time) and python3.
 #                 Results: bench/results/fleet-bench.json (fleet-compare.json).
 set -eu
 cd "$(dirname "$0")/.."
