@@ -6,8 +6,10 @@
  * whole-process latency of `smtprobe check` next to swaks', and the 10,000-probe run.
  *
  * Run as root: `sh bench/fleet-bench.sh [section ...]` (sections: smtprobe peers cli 10k;
- * default all; `ab`, below; `up` keeps Postfix and the mock running until interrupted). Results: bench/results/fleet-bench.json and a Markdown table
- * on stdout.
+ * default all; `ab`, below; `compare`, in fleet-compare.ts: every peer at its best with CPU per
+ * probe on both sides, only when named; `up` keeps Postfix and the mock running until
+ * interrupted). Results: bench/results/fleet-bench.json (fleet-compare.json) and a Markdown
+ * table on stdout.
  *
  * `ab` compares builds in one run, interleaved (A B C A B C …) so that the shared machine's
  * load falls on each alike: BENCH_AB="label=/path/to/checkout,…" names each build's checkout
@@ -25,6 +27,8 @@ import { fileURLToPath } from 'node:url';
 import { createTestPki } from '../src/mock/certs/index.js';
 import { findScenario, startMockServer, type MockServer } from '../src/mock/index.js';
 import { startPostfix, type PostfixInstance } from '../test/support/postfix.js';
+import { blackboxConfig } from './blackbox-config.js';
+import { compareSection } from './fleet-compare.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** The repository (results go to its bench/results); the compiled tree sits elsewhere. */
@@ -137,35 +141,9 @@ function vmHwmMb(pid: number): number | undefined {
 }
 
 async function blackbox(server: { host: string; port: number }, caFile: string, counts: number[]): Promise<void> {
-  const b64 = Buffer.from(`\0${USER}\0${PASS}`).toString('base64');
   const cfg = path.join(tmp, 'blackbox.yml');
-  // The blackbox exporter has no SMTP prober; its tcp prober scripts the dialogue. AUTH PLAIN is
-  // sent as a scripted line after STARTTLS, so the comparison includes a real authentication.
-  writeFileSync(cfg, [
-    'modules:',
-    '  smtp_starttls_auth:',
-    '    prober: tcp',
-    '    timeout: 30s',
-    '    tcp:',
-    '      tls_config:',
-    `        ca_file: ${caFile}`,
-    '        server_name: smarthost.test',
-    '      query_response:',
-    '        - expect: "^220 "',
-    '        - send: "EHLO bench.test\\r"',
-    '        - expect: "^250 "',
-    '        - send: "STARTTLS\\r"',
-    '        - expect: "^220 "',
-    '        - starttls: true',
-    '        - send: "EHLO bench.test\\r"',
-    '        - expect: "^250 "',
-    `        - send: "AUTH PLAIN ${b64}\\r"`,
-    '        - expect: "^235 "',
-    '        - send: "QUIT\\r"',
-    '        - expect: "^221 "',
-    '',
-  ].join('\n'));
-  const port = 29115;
+  writeFileSync(cfg, blackboxConfig({ caFile, serverName: 'smarthost.test', user: USER, pass: PASS }));
+  const port = Number(process.env.BENCH_BLACKBOX_PORT ?? 29115);
   const bb = spawn('/usr/bin/prometheus-blackbox-exporter', [`--config.file=${cfg}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=error'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   bb.stderr?.on('data', (b: Buffer) => (log = (log + b.toString()).slice(-4000)));
@@ -296,7 +274,11 @@ async function main(): Promise<void> {
   let postfix: PostfixInstance | undefined;
   const mocks: MockServer[] = [];
   try {
-    postfix = await startPostfix({ services: [{ port: PORT }], saslApps: { smtpd: 'PLAIN LOGIN' }, certChainPem: leaf.chainPem, keyPem: leaf.keyPem, hostname: 'smarthost.test', users: [{ user: USER, password: PASS }], processLimit: 400 });
+    // `compare` adds a second service (port + 1) that refuses a client's (LIMIT+1)-th connection
+    // itself (anvil; loopback not exempt there): the per-host limit seen from the server side.
+    const limited = { host: '127.0.0.1', port: PORT + 1, limit: Number(process.env.BENCH_POSTFIX_CONN_LIMIT ?? 10) };
+    const services = [{ port: PORT }, ...(sections.has('compare') ? [{ port: limited.port, set: { smtpd_client_connection_count_limit: String(limited.limit), smtpd_client_event_limit_exceptions: '' } }] : [])];
+    postfix = await startPostfix({ services, saslApps: { smtpd: 'PLAIN LOGIN' }, certChainPem: leaf.chainPem, keyPem: leaf.keyPem, hostname: 'smarthost.test', users: [{ user: USER, password: PASS }], processLimit: 400 });
     const pfServer = { host: postfix.host, port: PORT };
     const common = { ca: caFile, tlsDomain: 'smarthost.test', user: USER };
 
@@ -408,6 +390,22 @@ async function main(): Promise<void> {
 
     if (sections.has('ab')) extra.ab = await abSection(pfServer, caFile, common);
 
+    if (sections.has('compare')) {
+      const swaksHelp = spawnSync('swaks', ['--help'], { encoding: 'utf8' }).stdout;
+      const verifyHost = /tls-verify-host/.test(swaksHelp);
+      const cmp = await compareSection({
+        repo, tmp, caFile, server: pfServer, limited, postfixDir: postfix.dir, tlsDomain: 'smarthost.test', user: USER, pass: PASS,
+        swaks: { args: [...swaksArgsFor(pfServer, caFile), ...(verifyHost ? ['--tls-verify-host', 'smarthost.test'] : [])], label: verifyHost ? 'cert verified' : 'chain verified, host name not' },
+        checkSmtpArgs: ['-H', pfServer.host, '-p', String(pfServer.port), '-S', '-A', 'LOGIN', '-U', USER, '-P', PASS, '-e', '220', '-t', '30'],
+        blackboxYaml: blackboxConfig({ caFile, serverName: 'smarthost.test', user: USER, pass: PASS }),
+      });
+      const out = path.join(repo, 'bench/results');
+      mkdirSync(out, { recursive: true });
+      const tag = process.env.BENCH_TAG ? `-${process.env.BENCH_TAG}` : '';
+      writeFileSync(path.join(out, `fleet-compare${tag}.json`), `${JSON.stringify({ date: new Date().toISOString(), cpus: (await import('node:os')).cpus().length, ...cmp.json }, null, 2)}\n`);
+      process.stdout.write(`${cmp.markdown}\n\n`);
+    }
+
     if (sections.has('10k')) {
       // 10,000 probes in one run against four mock smart hosts: every Report, descriptors back, RSS bounded.
       const more = await Promise.all(['127.0.0.41', '127.0.0.42', '127.0.0.43', '127.0.0.44'].map((h) => startMockServer(scenario, { pki, host: h })));
@@ -423,6 +421,7 @@ async function main(): Promise<void> {
     rmSync(tmp, { recursive: true, force: true });
   }
 
+  if (rows.length === 0 && Object.keys(extra).length === 0) return; // `compare` (or `up`) alone: written above
   const out = path.join(repo, 'bench/results');
   mkdirSync(out, { recursive: true });
   const tag = process.env.BENCH_TAG ? `-${process.env.BENCH_TAG}` : '';
