@@ -263,8 +263,13 @@ export async function compareSection(s: CompareSetup): Promise<{ json: Record<st
   // takes minutes per run and shows nothing c=64 does not; BENCH_COMPARE_SWAKS_C=64,256 asks for it.
   const swaksCs = (process.env.BENCH_COMPARE_SWAKS_C ?? '64').split(',').map(Number);
   const extraArgs = (process.env.BENCH_SMTPROBE_ARGS ?? '').split(' ').filter(Boolean);
+  // Several smtprobe rows in the same interleaved run, e.g. BENCH_SMTPROBE_VARIANTS="--workers 1;--workers 2":
+  // each is BENCH_SMTPROBE_ARGS plus its own arguments (the per-host rows use the last).
+  const variants = (process.env.BENCH_SMTPROBE_VARIANTS ?? '').split(';').map((v) => v.split(' ').filter(Boolean));
   const perHostLimit = Number(process.env.BENCH_COMPARE_PERHOST ?? s.limited.limit);
   const bbPort = Number(process.env.BENCH_BLACKBOX_PORT ?? 29115);
+  // The Node that runs smtprobe (BENCH_SMTPROBE_NODE, e.g. the newest LTS's binary; default this one).
+  const smtprobeNode = process.env.BENCH_SMTPROBE_NODE ?? process.execPath;
   const bin = path.join(s.repo, (JSON.parse(readFileSync(path.join(s.repo, 'package.json'), 'utf8')) as { bin: Record<string, string> }).bin.smtprobe as string);
   const lua = path.join(s.repo, 'bench/wrk-blackbox.lua');
 
@@ -273,7 +278,7 @@ export async function compareSection(s: CompareSetup): Promise<{ json: Record<st
   const groups: CpuGroups = opened;
   const g = { client: groups.group('client'), server: groups.group('server'), loader: groups.group('loader') };
   const measured: Measured[] = [];
-  const json: Record<string, unknown> = { cgroup: groups.kind, loadBefore: loadavg(), extraArgs, node: process.version };
+  const json: Record<string, unknown> = { cgroup: groups.kind, loadBefore: loadavg(), extraArgs, node: process.version, smtprobeNode };
   let exporter: ReturnType<typeof spawn> | undefined;
   // The exporter's own complaints (--log.level=error), kept for the JSON: a failing peer shows.
   let exporterLog = '';
@@ -304,10 +309,10 @@ export async function compareSection(s: CompareSetup): Promise<{ json: Record<st
     };
 
     /** One `smtprobe run` of n targets; Reports read from its stdout as they stream. */
-    const smtprobeRun = async (c: number, perHost: number, n: number, port: number, watchPort?: number): Promise<{ done: Completion[]; samples: Sample[]; verdicts: Record<string, number>; codes: Record<string, number>; exit: number | null; time: number[]; stderr: string; firstFailure: unknown; clientMaxOpen: number; conns?: ConnCounts }> => {
+    const smtprobeRun = async (c: number, perHost: number, n: number, port: number, watchPort?: number, variantArgs: string[] = variants[variants.length - 1] ?? []): Promise<{ done: Completion[]; samples: Sample[]; verdicts: Record<string, number>; codes: Record<string, number>; exit: number | null; time: number[]; stderr: string; firstFailure: unknown; clientMaxOpen: number; conns?: ConnCounts }> => {
       const file = probesFile(n, port);
       const timeFile = path.join(s.tmp, 'compare-time.txt');
-      const args = ['-f', '%M %e %U %S', '-o', timeFile, process.execPath, bin, 'run', file, '--concurrency', String(c), '--per-host', String(perHost), '--format', 'ndjson', ...extraArgs];
+      const args = ['-f', '%M %e %U %S', '-o', timeFile, smtprobeNode, bin, 'run', file, '--concurrency', String(c), '--per-host', String(perHost), '--format', 'ndjson', ...extraArgs, ...variantArgs];
       const done: Completion[] = [];
       const verdicts: Record<string, number> = {};
       const codes: Record<string, number> = {};
@@ -395,7 +400,8 @@ export async function compareSection(s: CompareSetup): Promise<{ json: Record<st
     if (tools.includes('check_smtp')) poolRss.check_smtp = oneRssMb(checkSmtp, s.checkSmtpArgs);
     if (tools.includes('swaks')) poolRss.swaks = oneRssMb('swaks', s.swaks.args);
 
-    const smtprobeLabel = `smtprobe run${extraArgs.length ? ` ${extraArgs.join(' ')}` : ''}`;
+    const labelOf = (v: string[]): string => `smtprobe run${[...extraArgs, ...v].length ? ` ${[...extraArgs, ...v].join(' ')}` : ''}`;
+    const smtprobeLabel = labelOf(variants[variants.length - 1] ?? []);
     const labels: Record<string, string> = {
       smtprobe: smtprobeLabel,
       blackbox: 'blackbox_exporter + wrk',
@@ -410,6 +416,18 @@ export async function compareSection(s: CompareSetup): Promise<{ json: Record<st
           const loadBefore = loadavg().map(r2);
           let m: Measured;
           if (tool === 'smtprobe') {
+            for (const v of variants.slice(0, -1)) {
+              // the other variants, each its own row, measured right before the last
+              const n = 3 * c + steadyProbes;
+              const r = await smtprobeRun(c, c, n, s.server.port, undefined, v);
+              const w = windowOf(r.done, r.samples, c);
+              const mv: Measured = { tool: labelOf(v), c, repeat: rep, ...w, peakRssMb: Math.round((r.time[0] ?? NaN) / 1024), okAll: r.verdicts.ok ?? 0, nAll: n, loadBefore,
+                reports: r.done.length, exit: r.exit, verdicts: r.verdicts, codes: r.codes,
+                wholeProcess: { wallS: r.time[1], cpuS: r2((r.time[2] ?? 0) + (r.time[3] ?? 0)) }, ...(r.exit === 0 ? {} : { stderr: r.stderr, firstFailure: r.firstFailure }) };
+              measured.push(mv);
+              process.stderr.write(`compare ${rep}/${repeats} c=${c} ${mv.tool}: ${mv.probesPerSec}/s client ${mv.clientCpuMsPerProbe} server ${mv.serverCpuMsPerProbe} ms/probe, ok ${mv.okAll}/${mv.nAll}\n`);
+              await sleep(500);
+            }
             const n = 3 * c + steadyProbes;
             const r = await smtprobeRun(c, c, n, s.server.port);
             const w = windowOf(r.done, r.samples, c);
@@ -509,9 +527,8 @@ export async function compareSection(s: CompareSetup): Promise<{ json: Record<st
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...rows.map((r) => `| ${r.tool} | ${r.c} | ${Math.round(r.probes as number)} | **${r.probesPerSec}** (${(r.runs as number[]).join(', ')}) | ${r.clientCpuMsPerProbe} | ${r.serverCpuMsPerProbe} | ${r.loaderCpuMsPerProbe} | ${r.p50Ms} | ${r.p99Ms} | ${r.peakRssMb} | ${r.ok}/${r.n} |`)];
   for (const c of cs) {
-    const sp = rows.find((r) => r.c === c && String(r.tool).startsWith('smtprobe'));
     const bb = rows.find((r) => r.c === c && r.tool === 'blackbox_exporter + wrk');
-    if (sp && bb) md.push('', `c=${c}: smtprobe / blackbox_exporter probes/s **${r2((sp.probesPerSec as number) / (bb.probesPerSec as number))}x**; client CPU per probe ${sp.clientCpuMsPerProbe} vs ${bb.clientCpuMsPerProbe} ms (**${r2((sp.clientCpuMsPerProbe as number) / (bb.clientCpuMsPerProbe as number))}x**).`);
+    for (const sp of rows.filter((r) => r.c === c && String(r.tool).startsWith('smtprobe'))) if (bb) md.push('', `c=${c}: ${String(sp.tool)} / blackbox_exporter probes/s **${r2((sp.probesPerSec as number) / (bb.probesPerSec as number))}x**; client CPU per probe ${sp.clientCpuMsPerProbe} vs ${bb.clientCpuMsPerProbe} ms (**${r2((sp.clientCpuMsPerProbe as number) / (bb.clientCpuMsPerProbe as number))}x**).`);
   }
   for (const ph of (json.perHost as Record<string, unknown>[] | undefined) ?? []) {
     const conns = ph.serverSide as ConnCounts;
