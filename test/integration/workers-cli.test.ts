@@ -55,16 +55,29 @@ async function countingRelay(host: string, total?: Tally): Promise<{ port: numbe
   const sockets = new Set<net.Socket>();
   const server = net.createServer((s) => {
     sockets.add(s);
-    tally.inc();
-    total?.inc();
+    let counted = false;
     let closed = false;
-    s.on('close', () => {
+    const gone = (): void => {
       if (closed) return;
       closed = true;
       sockets.delete(s);
+      if (!counted) return;
       tally.dec();
       total?.dec();
+    };
+    // A connection ends for this count when the client's FIN arrives ('end'; 'close' follows
+    // later, after the handle is released). And a new one is counted once the I/O of this
+    // event-loop turn has run: Node may hand over a new connection before the 'end' of the
+    // client's previous one even when that FIN reached the kernel first — two connections the
+    // network never had open at once.
+    setImmediate(() => {
+      if (closed) return;
+      counted = true;
+      tally.inc();
+      total?.inc();
     });
+    s.on('end', gone);
+    s.on('close', gone);
     s.on('error', () => undefined);
     const greet = setTimeout(() => s.write('220 relay.test ESMTP counting\r\n'), 250);
     s.on('close', () => clearTimeout(greet));
