@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import { afterIterations, backstopMs, drainIterations } from './echo-deadline.js';
 import type { RawSocket, RawSocketModule } from './icmp-backend.js';
 import { echoRequestV6, parseIcmpv6Answer } from './icmpv6-packet.js';
-import { ICMP_PERMISSION_FIX, type EchoOutcome, type EchoRequest, type Pinger, type PingerOpenResult } from './pinger.js';
+import { ICMP_PERMISSION_FIX, sharedPinger, type EchoOutcome, type EchoRequest, type PingerOpenResult } from './pinger.js';
 
 /** The hop limit of untargeted echoes, as for IPv4 (Linux's default for both). */
 const DEFAULT_HOP_LIMIT = 64;
@@ -78,18 +78,10 @@ export class Icmpv6Sessions {
     const opened = this.#socket();
     if ('message' in opened) return { ok: false, notPermitted: opened.notPermitted, message: opened.message };
     this.#users += 1;
-    let closed = false;
-    const pinger: Pinger = {
-      family: 6,
-      echo: (req) => (closed ? Promise.resolve({ kind: 'error', message: 'pinger closed' }) : this.#echo(req)),
-      close: () => {
-        if (closed) return;
-        closed = true;
-        this.#users -= 1;
-        this.#release();
-      },
-    };
-    return { ok: true, pinger };
+    return { ok: true, pinger: sharedPinger(6, (req) => this.#echo(req), () => {
+      this.#users -= 1;
+      this.#release();
+    }) };
   }
 
   /** Raw sockets open now: 0 or 1 (for tests and the soak benchmark). */

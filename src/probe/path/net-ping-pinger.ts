@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { afterIterations, backstopMs, drainIterations } from './echo-deadline.js';
 import { loadRawIcmp, type NetPingModule, type NetPingSession } from './icmp-backend.js';
 import { Icmpv6Sessions } from './icmpv6-pinger.js';
-import { ICMP_PERMISSION_FIX, type EchoOutcome, type EchoRequest, type Pinger, type PingerOpenResult } from './pinger.js';
+import { ICMP_PERMISSION_FIX, sharedPinger, type EchoOutcome, type EchoRequest, type PingerOpenResult } from './pinger.js';
 
 /** The default TTL for untargeted echoes: Linux's net.ipv4.ip_default_ttl. */
 const DEFAULT_TTL = 64;
@@ -62,18 +62,10 @@ export class NetPingSessions {
     const first = this.#session(family, DEFAULT_TTL);
     if ('message' in first) return { ok: false, notPermitted: first.notPermitted, message: first.message };
     this.#users += 1;
-    let closed = false;
-    const pinger: Pinger = {
-      family,
-      echo: (req) => (closed ? Promise.resolve({ kind: 'error', message: 'pinger closed' }) : this.#echo(family, req)),
-      close: () => {
-        if (closed) return;
-        closed = true;
-        this.#users -= 1;
-        this.#release();
-      },
-    };
-    return { ok: true, pinger };
+    return { ok: true, pinger: sharedPinger(family, (req) => this.#echo(family, req), () => {
+      this.#users -= 1;
+      this.#release();
+    }) };
   }
 
   /** Raw sockets open now, IPv4 sessions and the IPv6 socket (for tests and the soak benchmark). */

@@ -34,6 +34,23 @@ export interface Pinger {
 }
 
 /**
+ * sharedPinger: one user's handle on a run's shared ICMP socket — echoes go through `echo`
+ * until the handle is closed (later ones are errors); `release` runs once, on the first close.
+ */
+export function sharedPinger(family: 4 | 6, echo: (req: EchoRequest) => Promise<EchoOutcome>, release: () => void): Pinger {
+  let closed = false;
+  return {
+    family,
+    echo: (req) => (closed ? Promise.resolve({ kind: 'error', message: 'pinger closed' }) : echo(req)),
+    close: () => {
+      if (closed) return;
+      closed = true;
+      release();
+    },
+  };
+}
+
+/**
  * PingerOpenResult: a pinger, or why none could be opened: no raw-socket privilege
  * (`notPermitted`), or the optional raw-socket backend is not installed (`notInstalled`).
  */
