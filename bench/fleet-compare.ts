@@ -409,6 +409,16 @@ export async function compareSection(s: CompareSetup): Promise<{ json: Record<st
       swaks: `swaks (pool; ${s.swaks.label})`,
     };
 
+    /** One measured `smtprobe run` of a variant at concurrency c (per-host = c), as a row. */
+    const measureSmtprobe = async (c: number, rep: number, loadBefore: number[], v: string[]): Promise<Measured> => {
+      const n = 3 * c + steadyProbes;
+      const r = await smtprobeRun(c, c, n, s.server.port, undefined, v);
+      const w = windowOf(r.done, r.samples, c);
+      return { tool: labelOf(v), c, repeat: rep, ...w, peakRssMb: Math.round((r.time[0] ?? NaN) / 1024), okAll: r.verdicts.ok ?? 0, nAll: n, loadBefore,
+        reports: r.done.length, exit: r.exit, verdicts: r.verdicts, codes: r.codes,
+        wholeProcess: { wallS: r.time[1], cpuS: r2((r.time[2] ?? 0) + (r.time[3] ?? 0)) }, ...(r.exit === 0 ? {} : { stderr: r.stderr, firstFailure: r.firstFailure }) };
+    };
+
     for (let rep = 1; rep <= repeats; rep++) {
       for (const c of cs) {
         for (const tool of tools) {
@@ -416,25 +426,14 @@ export async function compareSection(s: CompareSetup): Promise<{ json: Record<st
           const loadBefore = loadavg().map(r2);
           let m: Measured;
           if (tool === 'smtprobe') {
+            // Every variant but the last is its own row, measured right before it.
             for (const v of variants.slice(0, -1)) {
-              // the other variants, each its own row, measured right before the last
-              const n = 3 * c + steadyProbes;
-              const r = await smtprobeRun(c, c, n, s.server.port, undefined, v);
-              const w = windowOf(r.done, r.samples, c);
-              const mv: Measured = { tool: labelOf(v), c, repeat: rep, ...w, peakRssMb: Math.round((r.time[0] ?? NaN) / 1024), okAll: r.verdicts.ok ?? 0, nAll: n, loadBefore,
-                reports: r.done.length, exit: r.exit, verdicts: r.verdicts, codes: r.codes,
-                wholeProcess: { wallS: r.time[1], cpuS: r2((r.time[2] ?? 0) + (r.time[3] ?? 0)) }, ...(r.exit === 0 ? {} : { stderr: r.stderr, firstFailure: r.firstFailure }) };
+              const mv = await measureSmtprobe(c, rep, loadBefore, v);
               measured.push(mv);
               process.stderr.write(`compare ${rep}/${repeats} c=${c} ${mv.tool}: ${mv.probesPerSec}/s client ${mv.clientCpuMsPerProbe} server ${mv.serverCpuMsPerProbe} ms/probe, ok ${mv.okAll}/${mv.nAll}\n`);
               await sleep(500);
             }
-            const n = 3 * c + steadyProbes;
-            const r = await smtprobeRun(c, c, n, s.server.port);
-            const w = windowOf(r.done, r.samples, c);
-            const okAll = r.verdicts.ok ?? 0;
-            m = { tool: labels[tool]!, c, repeat: rep, ...w, peakRssMb: Math.round((r.time[0] ?? NaN) / 1024), okAll, nAll: n, loadBefore,
-              reports: r.done.length, exit: r.exit, verdicts: r.verdicts, codes: r.codes,
-              wholeProcess: { wallS: r.time[1], cpuS: r2((r.time[2] ?? 0) + (r.time[3] ?? 0)) }, ...(r.exit === 0 ? {} : { stderr: r.stderr, firstFailure: r.firstFailure }) };
+            m = await measureSmtprobe(c, rep, loadBefore, variants[variants.length - 1] ?? []);
           } else if (tool === 'blackbox') {
             const wrkOut = path.join(s.tmp, `compare-wrk-${c}-${rep}.out`);
             const seconds = steadySeconds + 2 + Math.ceil((3 * c) / 250);
