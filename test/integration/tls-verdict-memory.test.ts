@@ -51,45 +51,53 @@ class RotatingRelay {
     this.connections.push(record);
     socket.on('error', () => undefined);
     socket.write('220 relay.verdict.test ESMTP\r\n');
-    let buffered = '';
-    const onPlain = (d: Buffer): void => {
-      buffered += d.toString('latin1');
-      let i: number;
-      while ((i = buffered.indexOf('\r\n')) >= 0) {
-        const line = buffered.slice(0, i);
-        buffered = buffered.slice(i + 2);
-        if (/^EHLO /i.test(line)) socket.write('250-relay.verdict.test\r\n250 STARTTLS\r\n');
-        else if (/^STARTTLS$/i.test(line)) {
-          socket.off('data', onPlain);
-          socket.write('220 go ahead\r\n', () => this.#secure(socket, record));
-          return;
-        } else if (/^QUIT$/i.test(line)) socket.end('221 bye\r\n');
-        else socket.write('502 no\r\n');
-      }
-    };
-    socket.on('data', onPlain);
+    const stop = onLines(socket, (line) => {
+      if (/^EHLO /i.test(line)) socket.write('250-relay.verdict.test\r\n250 STARTTLS\r\n');
+      else if (/^STARTTLS$/i.test(line)) {
+        stop();
+        socket.write('220 go ahead\r\n', () => this.#secure(socket, record));
+      } else if (/^QUIT$/i.test(line)) socket.end('221 bye\r\n');
+      else socket.write('502 no\r\n');
+    });
   }
 
   #secure(raw: net.Socket, record: { chain: number; auth: boolean }): void {
     const cert = this.chains[record.chain] as IssuedCert;
     const s = new tls.TLSSocket(raw, { isServer: true, secureContext: tls.createSecureContext({ cert: cert.chainPem, key: cert.keyPem }) });
     s.on('error', () => undefined);
-    let buffered = '';
-    s.on('data', (d: Buffer) => {
-      buffered += d.toString('latin1');
-      let i: number;
-      while ((i = buffered.indexOf('\r\n')) >= 0) {
-        const line = buffered.slice(0, i);
-        buffered = buffered.slice(i + 2);
-        if (/^EHLO /i.test(line)) s.write('250-relay.verdict.test\r\n250 AUTH PLAIN\r\n');
-        else if (/^AUTH PLAIN /i.test(line)) {
-          record.auth = true;
-          s.write('235 2.7.0 ok\r\n');
-        } else if (/^QUIT$/i.test(line)) s.end('221 bye\r\n');
-        else s.write('502 no\r\n');
-      }
+    onLines(s, (line) => {
+      if (/^EHLO /i.test(line)) s.write('250-relay.verdict.test\r\n250 AUTH PLAIN\r\n');
+      else if (/^AUTH PLAIN /i.test(line)) {
+        record.auth = true;
+        s.write('235 2.7.0 ok\r\n');
+      } else if (/^QUIT$/i.test(line)) s.end('221 bye\r\n');
+      else s.write('502 no\r\n');
     });
   }
+}
+
+/**
+ * onLines calls `each` with every CRLF-terminated command line the socket receives until the
+ * returned stop function is called (what is left unread then belongs to whoever reads next: a
+ * TLS handshake).
+ */
+function onLines(socket: net.Socket, each: (line: string) => void): () => void {
+  let buffered = '';
+  let stopped = false;
+  const onData = (d: Buffer): void => {
+    buffered += d.toString('latin1');
+    let i: number;
+    while (!stopped && (i = buffered.indexOf('\r\n')) >= 0) {
+      const line = buffered.slice(0, i);
+      buffered = buffered.slice(i + 2);
+      each(line);
+    }
+  };
+  socket.on('data', onData);
+  return () => {
+    stopped = true;
+    socket.off('data', onData);
+  };
 }
 
 let pkiA: TestPki;
