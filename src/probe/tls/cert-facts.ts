@@ -1,5 +1,6 @@
 import type { X509Certificate } from 'node:crypto';
 import * as asn1js from 'asn1js';
+import { decodeOid, elementsOf, encodingOf, readTlv, valueOf, type DerElement } from './der-tlv.js';
 import { formatIp, parseNameConstraints, type NameConstraintSet } from './name-constraints.js';
 
 /** Extension OIDs (RFC 5280 §4.2). */
@@ -29,6 +30,17 @@ const PROCESSED_CRITICAL = new Set<string>([
 
 /** Key usage bits (RFC 5280 §4.2.1.3): named bit n is 1 << n. */
 export const KU = { digitalSignature: 1, keyEncipherment: 4, keyAgreement: 16, keyCertSign: 32 } as const;
+
+/** DER identifier octets (X.690 §8.1.2) met walking a certificate. */
+const BOOLEAN = 0x01;
+const INTEGER = 0x02;
+const OCTET_STRING = 0x04;
+const OBJECT_IDENTIFIER = 0x06;
+const SEQUENCE = 0x30;
+const CONSTRUCTED = 0x20;
+/** [0] EXPLICIT version and [3] EXPLICIT extensions of the TBSCertificate (context class). */
+const VERSION_TAG = 0xa0;
+const EXTENSIONS_TAG = 0x83;
 
 /** The ECDSA public key algorithm (RFC 5480 §2.1.1). */
 const EC_PUBLIC_KEY = '1.2.840.10045.2.1';
@@ -100,60 +112,73 @@ export function certFacts(cert: X509Certificate): CertFacts {
     duplicateExtensions: [],
     explicitCurve: false,
   };
-  let tbs: asn1js.AsnType[];
+  let tbs: DerElement[];
+  const der = cert.raw;
   try {
-    tbs = tbsParts(cert.raw);
+    tbs = tbsElements(der);
   } catch (err) {
     facts.parseError = `cannot decode the certificate: ${(err as Error).message}`;
     return facts;
   }
   // TBSCertificate (RFC 5280 §4.1): [0] version (optional), serial, signature, issuer, validity,
-  // subject, subjectPublicKeyInfo, then optional [1] [2] unique ids and [3] extensions.
+  // subject, subjectPublicKeyInfo, then optional [1] [2] unique ids and [3] extensions. Only the
+  // fields read below go through asn1js; names are compared as bytes, the key is left to OpenSSL.
   let i = 0;
   const first = tbs[0];
-  if (first && first.idBlock.tagClass === 3 && first.idBlock.tagNumber === 0) {
-    const v = children(first)[0];
-    facts.version = v instanceof asn1js.Integer ? v.valueBlock.valueDec + 1 : 3;
-    i = 1;
-  } else {
-    facts.version = 1;
-  }
-  const [serial, , issuer, validity, subject, spki] = tbs.slice(i, i + 6);
-  if (!(serial instanceof asn1js.Integer) || !issuer || !validity || !subject || !spki) {
-    facts.parseError = 'cannot decode the certificate: the TBSCertificate is incomplete';
+  try {
+    if (first && first.tag === VERSION_TAG) {
+      const v = parseValue(valueOf(der, first));
+      facts.version = v instanceof asn1js.Integer ? v.valueBlock.valueDec + 1 : 3;
+      i = 1;
+    } else {
+      facts.version = 1;
+    }
+    const [serial, , issuer, validity, subject, spki] = tbs.slice(i, i + 6);
+    if (serial?.tag !== INTEGER || !issuer || !validity || !subject || !spki) {
+      facts.parseError = 'cannot decode the certificate: the TBSCertificate is incomplete';
+      return facts;
+    }
+    facts.serial = new Uint8Array(valueOf(der, serial));
+    facts.subjectEmpty = !(subject.tag & CONSTRUCTED) || subject.valueAt === subject.end;
+    facts.selfIssued = Buffer.compare(encodingOf(der, subject), encodingOf(der, issuer)) === 0;
+    const [notBefore, notAfter] = children(parseValue(encodingOf(der, validity)));
+    if (notBefore instanceof asn1js.UTCTime && notAfter instanceof asn1js.UTCTime) {
+      facts.notBefore = notBefore.toDate().getTime();
+      facts.notAfter = notAfter.toDate().getTime();
+    }
+    const algorithm = (elementsOf(der, spki) ?? [])[0];
+    const [algOid, algParams] = algorithm ? children(parseValue(encodingOf(der, algorithm))) : [];
+    facts.explicitCurve = algOid instanceof asn1js.ObjectIdentifier && algOid.valueBlock.toString() === EC_PUBLIC_KEY
+      && algParams instanceof asn1js.Sequence; // ECParameters, not a named-curve OID
+  } catch (err) {
+    facts.parseError = `cannot decode the certificate: ${(err as Error).message}`;
     return facts;
   }
-  facts.serial = serial.valueBlock.valueHexView.slice();
-  facts.subjectEmpty = children(subject).length === 0;
-  facts.selfIssued = Buffer.from(subject.toBER()).equals(Buffer.from(issuer.toBER()));
-  const [notBefore, notAfter] = children(validity);
-  if (notBefore instanceof asn1js.UTCTime && notAfter instanceof asn1js.UTCTime) {
-    facts.notBefore = notBefore.toDate().getTime();
-    facts.notAfter = notAfter.toDate().getTime();
-  }
-  const [algorithm] = children(spki);
-  const [algOid, algParams] = algorithm ? children(algorithm) : [];
-  facts.explicitCurve = algOid instanceof asn1js.ObjectIdentifier && algOid.valueBlock.toString() === EC_PUBLIC_KEY
-    && algParams instanceof asn1js.Sequence; // ECParameters, not a named-curve OID
 
-  const extensionsBlock = tbs.slice(i + 6).find((b) => b.idBlock.tagClass === 3 && b.idBlock.tagNumber === 3);
-  const extensions = extensionsBlock ? children(children(extensionsBlock)[0] as asn1js.AsnType) : [];
+  const extensionsBlock = tbs.slice(i + 6).find((b) => (b.tag & ~CONSTRUCTED) === EXTENSIONS_TAG);
+  const list = extensionsBlock && extensionsBlock.tag & CONSTRUCTED ? elementsOf(der, extensionsBlock)?.[0] : undefined;
+  const extensions = list && list.tag & CONSTRUCTED ? elementsOf(der, list) : [];
+  if (!extensions) {
+    facts.parseError = 'cannot decode the certificate: malformed extensions';
+    return facts;
+  }
   const seen = new Set<string>();
   for (const ext of extensions) {
-    const parts = children(ext);
+    const parts = ext.tag & CONSTRUCTED ? elementsOf(der, ext) ?? [] : [];
     const oid = parts[0];
-    if (!(oid instanceof asn1js.ObjectIdentifier)) {
+    const id = oid?.tag === OBJECT_IDENTIFIER ? decodeOid(valueOf(der, oid)) : undefined;
+    if (id === undefined) {
       facts.parseError ??= 'cannot decode an extension: no OID';
       continue;
     }
-    const id = oid.valueBlock.toString();
-    const critical = parts[1] instanceof asn1js.Boolean ? parts[1].valueBlock.value : false;
+    const flag = parts[1];
+    const critical = flag?.tag === BOOLEAN && flag.end - flag.valueAt === 1 && der[flag.valueAt] !== 0;
     const value = parts[parts.length - 1];
     if (seen.has(id)) facts.duplicateExtensions.push(id);
     seen.add(id);
     try {
-      if (!(value instanceof asn1js.OctetString)) throw new Error('no extnValue');
-      readExtension(facts, id, value.valueBlock.valueHexView);
+      if (parts.length < 2 || value?.tag !== OCTET_STRING) throw new Error('no extnValue');
+      readExtension(facts, id, valueOf(der, value));
     } catch (err) {
       facts.parseError ??= `cannot decode extension ${id}: ${(err as Error).message}`;
     }
@@ -165,13 +190,15 @@ export function certFacts(cert: X509Certificate): CertFacts {
   return facts;
 }
 
-/** tbsParts: the elements of the TBSCertificate of a DER certificate; throws on malformed DER. */
-function tbsParts(der: Uint8Array): asn1js.AsnType[] {
-  const decoded = asn1js.fromBER(der);
-  if (decoded.offset === -1 || !(decoded.result instanceof asn1js.Sequence)) throw new Error('not a DER SEQUENCE');
-  const tbs = children(decoded.result)[0];
-  if (!(tbs instanceof asn1js.Sequence)) throw new Error('no TBSCertificate');
-  return children(tbs);
+/** tbsElements: the elements of the TBSCertificate of a DER certificate; throws on malformed DER. */
+function tbsElements(der: Uint8Array): DerElement[] {
+  const outer = der[0] === SEQUENCE ? readTlv(der, 0) : undefined;
+  if (!outer) throw new Error('not a DER SEQUENCE');
+  const tbs = elementsOf(der, outer)?.[0];
+  if (tbs?.tag !== SEQUENCE) throw new Error('no TBSCertificate');
+  const parts = elementsOf(der, tbs);
+  if (!parts) throw new Error('malformed TBSCertificate');
+  return parts;
 }
 
 /** children: the elements of a constructed ASN.1 value (an empty list for a primitive one). */
@@ -231,7 +258,7 @@ function readExtension(facts: CertFacts, oid: string, value: Uint8Array): void {
       }
       return;
     case OID.nameConstraints:
-      facts.nameConstraints = parseNameConstraints(value.slice().buffer);
+      facts.nameConstraints = parseNameConstraints(new Uint8Array(value).buffer);
       return;
     case OID.authorityKeyIdentifier: {
       // AuthorityKeyIdentifier ::= SEQUENCE { keyIdentifier [0] IMPLICIT OCTET STRING OPTIONAL, ... }

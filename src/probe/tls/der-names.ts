@@ -1,4 +1,4 @@
-import { readTlv } from './signature-algorithm.js';
+import { readTlv } from './der-tlv.js';
 
 /** The issuer and subject Name of a certificate, as their DER bytes (hex), read without parsing the rest. */
 export interface DerNames {

@@ -1,3 +1,5 @@
+import { decodeOid, readTlv } from './der-tlv.js';
+
 /**
  * signatureAlgorithmOf reads the signatureAlgorithm of a DER X.509 certificate, which
  * node:crypto's X509Certificate does not expose.
@@ -47,48 +49,3 @@ const SIGNATURE_OIDS: Record<string, string> = {
   '1.3.101.112': 'ED25519',
   '1.3.101.113': 'ED448',
 };
-
-/** Tlv: where an element's value starts and where the element ends. */
-export interface Tlv {
-  valueAt: number;
-  end: number;
-}
-
-/** readTlv: the value bounds of the DER element at `at` (definite lengths only, as DER requires). */
-export function readTlv(der: Uint8Array, at: number): Tlv | undefined {
-  const first = der[at + 1];
-  if (first === undefined) return undefined;
-  let len = first;
-  let valueAt = at + 2;
-  if (first & 0x80) {
-    const n = first & 0x7f;
-    if (n === 0 || n > 4) return undefined;
-    len = 0;
-    for (let i = 0; i < n; i++) {
-      const b = der[at + 2 + i];
-      if (b === undefined) return undefined;
-      len = len * 256 + b;
-    }
-    valueAt += n;
-  }
-  const end = valueAt + len;
-  return end <= der.length ? { valueAt, end } : undefined;
-}
-
-/** decodeOid: X.690 §8.19 — first byte packs the first two arcs, then base-128 arcs. */
-function decodeOid(bytes: Uint8Array): string | undefined {
-  if (bytes.length === 0) return undefined;
-  const arcs: number[] = [];
-  let v = 0;
-  for (const b of bytes) {
-    v = v * 128 + (b & 0x7f);
-    if (!(b & 0x80)) {
-      arcs.push(v);
-      v = 0;
-    }
-  }
-  const first = arcs.shift();
-  if (first === undefined) return undefined;
-  const head = first < 80 ? [Math.floor(first / 40), first % 40] : [2, first - 80];
-  return [...head, ...arcs].join('.');
-}
