@@ -313,6 +313,13 @@ export async function buildCorpus(): Promise<CorpusCase[]> {
     await add('RSA 1024-bit leaf key', await leaf({ keys: await crypto.subtle.generateKey(RSA(1024), true, ['sign', 'verify']) as CryptoKeyPair }, rsaInter), [rsaInter], [root], false, true);
     const sha1Key = await crypto.subtle.importKey('pkcs8', await crypto.subtle.exportKey('pkcs8', rsaInter.keys.privateKey), RSA_SHA1, false, ['sign']);
     await add('leaf signed with SHA-1', await leaf({ signingAlgorithm: RSA_SHA1, signingKey: sha1Key }, rsaInter), [rsaInter], [root], false, true);
+    await add('RSA leaf key of 2052 bits (not a whole number of bytes)', await leaf({ keys: await crypto.subtle.generateKey(RSA(2052), true, ['sign', 'verify']) as CryptoKeyPair }, rsaInter), [rsaInter], [root], false, true);
+  }
+  {
+    // The anchor's key signs what is below it: a weak root key is a weak chain, whatever the leaf.
+    const weakRoot = await issue({ subject: 'CN=Weak Root', ca: true, keys: await crypto.subtle.generateKey(RSA(1024), true, ['sign', 'verify']) as CryptoKeyPair });
+    const i = await issue({ subject: 'CN=Below Weak Root', issuer: weakRoot, ca: true });
+    await add('RSA 1024-bit trust anchor key', await leaf({}, i), [i], [weakRoot], false, true);
   }
   return cases;
 }

@@ -14,7 +14,7 @@ const EKU_NAMES: Record<string, string> = {
   '1.3.6.1.5.5.7.3.8': 'timeStamping', '1.3.6.1.5.5.7.3.9': 'OCSPSigning',
 };
 
-/** Minimum RSA/DSA modulus (CA/Browser Forum BR §6.1.5; NIST SP 800-57). */
+/** Minimum RSA modulus (CA/Browser Forum BR §6.1.5; NIST SP 800-57); it must also be a multiple of 8 bits. */
 const MIN_RSA_BITS = 2048;
 /** The curves the Web PKI allows for ECDSA keys (BR §6.1.5; Mozilla root store policy §5.1). */
 const ALLOWED_CURVES: Record<string, number> = { prime256v1: 256, secp384r1: 384, secp521r1: 521 };
@@ -44,11 +44,14 @@ export function pathProblems(path: CandidatePath): CertProblem[] {
     if (f.wronglyCritical.length > 0) add(`marks ${f.wronglyCritical.map(extName).join(' and ')} critical, which RFC 5280 §4.2.1.1/§4.2.1.2 forbid`);
     if (f.duplicateExtensions.length > 0) add(`carries the extension ${f.duplicateExtensions.join(', ')} more than once (RFC 5280 §4.2)`);
     if (i > 0) problems.push(...issuerProblems(els, i, isAnchor));
-    if (isAnchor) return; // a trust anchor's own key and signature are not what a client relies on (RFC 5280 §6.1)
-    if (f.version < 3) add(`is an X.509 v${f.version} certificate; only v3 certificates can say what they may be used for`);
+    // Every key of the path signs what is below it, the trust anchor's too: a weak root key lets
+    // anyone who breaks it issue for any name.
     if (f.explicitCurve) add('has an EC key with explicit curve parameters instead of a named curve (RFC 5480 §2.1.1)');
     const weak = weakKey(f);
     if (weak) problems.push(withIndex({ code: 'CERT_WEAK_KEY', severity: 'critical', detail: `${who} ${weak}` }, el));
+    // A trust anchor's own signature and version are not what a client relies on (RFC 5280 §6.1).
+    if (isAnchor) return;
+    if (f.version < 3) add(`is an X.509 v${f.version} certificate; only v3 certificates can say what they may be used for`);
     const sig = signatureAlgorithmOf(f.cert.raw);
     if (sig && WEAK_SIGNATURE_ALGORITHMS.has(sig)) {
       problems.push(withIndex({ code: 'CERT_WEAK_SIGNATURE', severity: 'critical', detail: `${who} is signed with ${sig}, which no longer proves anything (collisions can be forged)` }, el));
@@ -187,7 +190,8 @@ export function weakKey(f: CertFacts): string | undefined {
   if (type === 'rsa' || type === 'rsa-pss' || type === 'dsa') {
     const bits = d?.modulusLength ?? 0;
     if (type === 'dsa') return `has a ${bits}-bit DSA key (DSA is no longer allowed for TLS certificates)`;
-    return bits < MIN_RSA_BITS ? `has a ${bits}-bit ${type.toUpperCase()} key (minimum ${MIN_RSA_BITS})` : undefined;
+    if (bits < MIN_RSA_BITS) return `has a ${bits}-bit ${type.toUpperCase()} key (minimum ${MIN_RSA_BITS})`;
+    return bits % 8 === 0 ? undefined : `has a ${bits}-bit ${type.toUpperCase()} key, not a whole number of bytes (CA/Browser Forum BR §6.1.5); such a key comes from broken key generation`;
   }
   if (type === 'ec') {
     const curve = d?.namedCurve;
