@@ -74,7 +74,7 @@ async function serveAndProbe(c: CorpusCase, caFile: string): Promise<{ report: R
 
 describe('certificate corpus: the credential gate over real TLS', () => {
   it('has a case for every class', () => {
-    expect(corpus.length).toBeGreaterThanOrEqual(40);
+    expect(corpus.length).toBeGreaterThanOrEqual(42);
   });
 
   it.each(corpus.map((c) => [c.name, c] as const))('%s', async (_name, c) => {

@@ -231,6 +231,11 @@ export async function buildCorpus(): Promise<CorpusCase[]> {
   await constrained('name constraints: IPv6 excluded', 'intermediate', nameConstraints([], [{ ip: '::1/128' }]), [CORPUS_HOST, '::1'], false);
   await constrained('name constraints: IPv4 permitted, leaf inside', 'intermediate', nameConstraints([{ ip: '127.0.0.0/8' }]), ['127.0.0.1'], true, '127.0.0.1');
   {
+    const i = await issue({ subject: 'CN=Empty Constraints', issuer: root, ca: true, extra: [nameConstraints([])] });
+    await add('name constraints that constrain nothing (no subtrees)', await leaf({}, i), [i], [root], false, true);
+  }
+  await add('name constraints in the leaf', await leaf({ extra: [nameConstraints([{ dns: CORPUS_HOST }])] }), [inter], [root], false, true);
+  {
     const r = await issue({ subject: 'CN=Constrained Root 2', ca: true, extra: [nameConstraints([{ dns: CORPUS_HOST }])] });
     const i = await issue({ subject: 'CN=Intermediate With SAN', issuer: r, ca: true, extra: [sanExtension(['evil.test'])] });
     await add('name constraints: the intermediate\'s own SAN outside the root\'s subtree', await leaf({}, i), [i], [r], false, false);

@@ -43,6 +43,9 @@ export function pathProblems(path: CandidatePath): CertProblem[] {
     if (f.unhandledCritical.length > 0) add(`has a critical extension no validator can process (${f.unhandledCritical.join(', ')}); RFC 5280 §4.2 requires rejecting it`);
     if (f.wronglyCritical.length > 0) add(`marks ${f.wronglyCritical.map(extName).join(' and ')} critical, which RFC 5280 §4.2.1.1/§4.2.1.2 forbid`);
     if (f.duplicateExtensions.length > 0) add(`carries the extension ${f.duplicateExtensions.join(', ')} more than once (RFC 5280 §4.2)`);
+    if (f.nameConstraints && f.nameConstraints.permitted.length === 0 && f.nameConstraints.excluded.length === 0) {
+      add('has a name constraints extension that constrains nothing, which RFC 5280 §4.2.1.10 forbids');
+    }
     if (i > 0) problems.push(...issuerProblems(els, i, isAnchor));
     // Every key of the path signs what is below it, the trust anchor's too: a weak root key lets
     // anyone who breaks it issue for any name.
@@ -134,6 +137,7 @@ function leafProblems(el: PathElement): CertProblem[] {
     problems.push(withIndex({ code: 'CERT_VERIFY_FAILED', severity: 'critical', detail: `the leaf certificate ${detail}` }, el));
   };
   if (f.ca === true) add('is a CA certificate (basicConstraints cA=TRUE); a server must present an end-entity certificate');
+  if (f.nameConstraints) add('carries name constraints, which only a CA certificate may (RFC 5280 §4.2.1.10)');
   if (f.eku !== undefined) {
     if (f.eku.length === 0) add('has an empty extended key usage extension, which allows no purpose at all (RFC 5280 §4.2.1.12)');
     else if (!f.eku.includes(EKU_SERVER_AUTH) && !f.eku.includes(EKU_ANY)) {
