@@ -1,6 +1,6 @@
 import type { X509Certificate } from 'node:crypto';
 import * as asn1js from 'asn1js';
-import { decodeOid, elementsOf, encodingOf, readTlv, valueOf, type DerElement } from './der-tlv.js';
+import { decodeOid, elementsOf, encodingOf, readTlv, TAG, valueOf, type DerElement } from './der-tlv.js';
 import { formatIp, parseNameConstraints, type NameConstraintSet } from './name-constraints.js';
 
 /** Extension OIDs (RFC 5280 §4.2). */
@@ -30,17 +30,6 @@ const PROCESSED_CRITICAL = new Set<string>([
 
 /** Key usage bits (RFC 5280 §4.2.1.3): named bit n is 1 << n. */
 export const KU = { digitalSignature: 1, keyEncipherment: 4, keyAgreement: 16, keyCertSign: 32 } as const;
-
-/** DER identifier octets (X.690 §8.1.2) met walking a certificate. */
-const BOOLEAN = 0x01;
-const INTEGER = 0x02;
-const OCTET_STRING = 0x04;
-const OBJECT_IDENTIFIER = 0x06;
-const SEQUENCE = 0x30;
-const CONSTRUCTED = 0x20;
-/** [0] EXPLICIT version and [3] EXPLICIT extensions of the TBSCertificate (context class). */
-const VERSION_TAG = 0xa0;
-const EXTENSIONS_TAG = 0x83;
 
 /** The ECDSA public key algorithm (RFC 5480 §2.1.1). */
 const EC_PUBLIC_KEY = '1.2.840.10045.2.1';
@@ -126,7 +115,7 @@ export function certFacts(cert: X509Certificate): CertFacts {
   let i = 0;
   const first = tbs[0];
   try {
-    if (first && first.tag === VERSION_TAG) {
+    if (first && first.tag === TAG.VERSION) {
       const v = parseValue(valueOf(der, first));
       facts.version = v instanceof asn1js.Integer ? v.valueBlock.valueDec + 1 : 3;
       i = 1;
@@ -134,12 +123,12 @@ export function certFacts(cert: X509Certificate): CertFacts {
       facts.version = 1;
     }
     const [serial, , issuer, validity, subject, spki] = tbs.slice(i, i + 6);
-    if (serial?.tag !== INTEGER || !issuer || !validity || !subject || !spki) {
+    if (serial?.tag !== TAG.INTEGER || !issuer || !validity || !subject || !spki) {
       facts.parseError = 'cannot decode the certificate: the TBSCertificate is incomplete';
       return facts;
     }
     facts.serial = new Uint8Array(valueOf(der, serial));
-    facts.subjectEmpty = !(subject.tag & CONSTRUCTED) || subject.valueAt === subject.end;
+    facts.subjectEmpty = !(subject.tag & TAG.CONSTRUCTED) || subject.valueAt === subject.end;
     facts.selfIssued = Buffer.compare(encodingOf(der, subject), encodingOf(der, issuer)) === 0;
     const [notBefore, notAfter] = children(parseValue(encodingOf(der, validity)));
     if (notBefore instanceof asn1js.UTCTime && notAfter instanceof asn1js.UTCTime) {
@@ -155,29 +144,29 @@ export function certFacts(cert: X509Certificate): CertFacts {
     return facts;
   }
 
-  const extensionsBlock = tbs.slice(i + 6).find((b) => (b.tag & ~CONSTRUCTED) === EXTENSIONS_TAG);
-  const list = extensionsBlock && extensionsBlock.tag & CONSTRUCTED ? elementsOf(der, extensionsBlock)?.[0] : undefined;
-  const extensions = list && list.tag & CONSTRUCTED ? elementsOf(der, list) : [];
+  const extensionsBlock = tbs.slice(i + 6).find((b) => (b.tag | TAG.CONSTRUCTED) === TAG.EXTENSIONS);
+  const list = extensionsBlock && extensionsBlock.tag & TAG.CONSTRUCTED ? elementsOf(der, extensionsBlock)?.[0] : undefined;
+  const extensions = list && list.tag & TAG.CONSTRUCTED ? elementsOf(der, list) : [];
   if (!extensions) {
     facts.parseError = 'cannot decode the certificate: malformed extensions';
     return facts;
   }
   const seen = new Set<string>();
   for (const ext of extensions) {
-    const parts = ext.tag & CONSTRUCTED ? elementsOf(der, ext) ?? [] : [];
+    const parts = ext.tag & TAG.CONSTRUCTED ? elementsOf(der, ext) ?? [] : [];
     const oid = parts[0];
-    const id = oid?.tag === OBJECT_IDENTIFIER ? decodeOid(valueOf(der, oid)) : undefined;
+    const id = oid?.tag === TAG.OBJECT_IDENTIFIER ? decodeOid(valueOf(der, oid)) : undefined;
     if (id === undefined) {
       facts.parseError ??= 'cannot decode an extension: no OID';
       continue;
     }
     const flag = parts[1];
-    const critical = flag?.tag === BOOLEAN && flag.end - flag.valueAt === 1 && der[flag.valueAt] !== 0;
+    const critical = flag?.tag === TAG.BOOLEAN && flag.end - flag.valueAt === 1 && der[flag.valueAt] !== 0;
     const value = parts[parts.length - 1];
     if (seen.has(id)) facts.duplicateExtensions.push(id);
     seen.add(id);
     try {
-      if (parts.length < 2 || value?.tag !== OCTET_STRING) throw new Error('no extnValue');
+      if (parts.length < 2 || value?.tag !== TAG.OCTET_STRING) throw new Error('no extnValue');
       readExtension(facts, id, valueOf(der, value));
     } catch (err) {
       facts.parseError ??= `cannot decode extension ${id}: ${(err as Error).message}`;
@@ -192,10 +181,10 @@ export function certFacts(cert: X509Certificate): CertFacts {
 
 /** tbsElements: the elements of the TBSCertificate of a DER certificate; throws on malformed DER. */
 function tbsElements(der: Uint8Array): DerElement[] {
-  const outer = der[0] === SEQUENCE ? readTlv(der, 0) : undefined;
+  const outer = der[0] === TAG.SEQUENCE ? readTlv(der, 0) : undefined;
   if (!outer) throw new Error('not a DER SEQUENCE');
   const tbs = elementsOf(der, outer)?.[0];
-  if (tbs?.tag !== SEQUENCE) throw new Error('no TBSCertificate');
+  if (tbs?.tag !== TAG.SEQUENCE) throw new Error('no TBSCertificate');
   const parts = elementsOf(der, tbs);
   if (!parts) throw new Error('malformed TBSCertificate');
   return parts;

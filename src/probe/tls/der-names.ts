@@ -1,13 +1,10 @@
-import { readTlv } from './der-tlv.js';
+import { readTlv, TAG } from './der-tlv.js';
 
 /** The issuer and subject Name of a certificate, as their DER bytes (hex), read without parsing the rest. */
 export interface DerNames {
   issuer: string;
   subject: string;
 }
-
-const SEQUENCE = 0x30;
-const VERSION_TAG = 0xa0;
 
 /**
  * derNames: the issuer and subject of a DER certificate as hex of their exact DER encoding, or
@@ -18,11 +15,11 @@ const VERSION_TAG = 0xa0;
  */
 export function derNames(der: Uint8Array): DerNames | undefined {
   const cert = readTlv(der, 0);
-  if (!cert || der[0] !== SEQUENCE) return undefined;
+  if (!cert || der[0] !== TAG.SEQUENCE) return undefined;
   const tbs = readTlv(der, cert.valueAt);
-  if (!tbs || der[cert.valueAt] !== SEQUENCE) return undefined;
+  if (!tbs || der[cert.valueAt] !== TAG.SEQUENCE) return undefined;
   let at = tbs.valueAt;
-  if (der[at] === VERSION_TAG) at = readTlv(der, at)?.end ?? NaN;
+  if (der[at] === TAG.VERSION) at = readTlv(der, at)?.end ?? NaN;
   const elements: { at: number; end: number }[] = [];
   for (let i = 0; i < 5 && at < tbs.end; i++) {
     const e = readTlv(der, at);
@@ -31,7 +28,7 @@ export function derNames(der: Uint8Array): DerNames | undefined {
     at = e.end;
   }
   const [, , issuer, , subject] = elements;
-  if (!issuer || !subject || der[issuer.at] !== SEQUENCE || der[subject.at] !== SEQUENCE) return undefined;
+  if (!issuer || !subject || der[issuer.at] !== TAG.SEQUENCE || der[subject.at] !== TAG.SEQUENCE) return undefined;
   return { issuer: hex(der, issuer), subject: hex(der, subject) };
 }
 

@@ -9,6 +9,15 @@
  * certificate analysis (bench/README.md, "The credential gate"). Values are decoded by asn1js.
  */
 
+/**
+ * TAG: the DER identifier octets (X.690 §8.1.2) met walking a certificate; `CONSTRUCTED` is the
+ * bit, `VERSION` and `EXTENSIONS` the TBSCertificate's [0] and [3] EXPLICIT (RFC 5280 §4.1).
+ */
+export const TAG = {
+  BOOLEAN: 0x01, INTEGER: 0x02, OCTET_STRING: 0x04, OBJECT_IDENTIFIER: 0x06, SEQUENCE: 0x30,
+  CONSTRUCTED: 0x20, VERSION: 0xa0, EXTENSIONS: 0xa3,
+} as const;
+
 /** Tlv: where an element's value starts and where the element ends. */
 export interface Tlv {
   valueAt: number;

@@ -1,4 +1,4 @@
-import { decodeOid, readTlv } from './der-tlv.js';
+import { decodeOid, readTlv, TAG } from './der-tlv.js';
 
 /**
  * signatureAlgorithmOf reads the signatureAlgorithm of a DER X.509 certificate, which
@@ -12,13 +12,13 @@ import { decodeOid, readTlv } from './der-tlv.js';
  */
 export function signatureAlgorithmOf(der: Uint8Array): string | undefined {
   const cert = readTlv(der, 0);
-  if (!cert || der[0] !== SEQUENCE) return undefined;
+  if (!cert || der[0] !== TAG.SEQUENCE) return undefined;
   const tbs = readTlv(der, cert.valueAt);
   if (!tbs) return undefined;
   const algId = readTlv(der, tbs.end);
-  if (!algId || der[tbs.end] !== SEQUENCE) return undefined;
+  if (!algId || der[tbs.end] !== TAG.SEQUENCE) return undefined;
   const oid = readTlv(der, algId.valueAt);
-  if (!oid || der[algId.valueAt] !== OBJECT_IDENTIFIER) return undefined;
+  if (!oid || der[algId.valueAt] !== TAG.OBJECT_IDENTIFIER) return undefined;
   const dotted = decodeOid(der.subarray(oid.valueAt, oid.end));
   return dotted === undefined ? undefined : SIGNATURE_OIDS[dotted] ?? dotted;
 }
@@ -27,9 +27,6 @@ export function signatureAlgorithmOf(der: Uint8Array): string | undefined {
 export const WEAK_SIGNATURE_ALGORITHMS: ReadonlySet<string> = new Set([
   'md2WithRSAEncryption', 'md5WithRSAEncryption', 'sha1WithRSAEncryption', 'ecdsa-with-SHA1', 'dsa_with_SHA1',
 ]);
-
-const SEQUENCE = 0x30;
-const OBJECT_IDENTIFIER = 0x06;
 
 const SIGNATURE_OIDS: Record<string, string> = {
   '1.2.840.113549.1.1.2': 'md2WithRSAEncryption',
