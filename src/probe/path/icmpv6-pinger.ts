@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { afterIterations, backstopMs, drainIterations } from './echo-deadline.js';
+import { kernelIcmpv6Wire, type EchoWire } from './echo-wire.js';
 import type { RawSocket, RawSocketModule } from './icmp-backend.js';
-import { echoRequestV6, parseIcmpv6Answer } from './icmpv6-packet.js';
 import { ICMP_PERMISSION_FIX, sharedPinger, type EchoOutcome, type EchoRequest, type PingerOpenResult } from './pinger.js';
 
 /** The hop limit of untargeted echoes, as for IPv4 (Linux's default for both). */
@@ -16,6 +16,8 @@ const SEQUENCE_SPACE = 65536;
  * among the identifiers not held rules that out within the process.
  */
 const identifiersInUse = new Set<number>();
+// (A source-bound IPv4 socket, echo-wire.ts, takes its identifier from the same set: it sees
+// every ICMP message of the host as net-ping's sockets do, but its sequence space is its own.)
 
 function takeIdentifier(): number {
   for (;;) {
@@ -61,16 +63,22 @@ interface OpenSocket {
  * requests queued), reads only while a request is outstanding (so an idle socket neither
  * wakes the process for the host's other ICMPv6 traffic nor keeps it alive), and is closed
  * once no pinger is open and no request outstanding.
+ *
+ * How requests are framed is the `wire`'s (echo-wire.ts): by default the kernel writes the
+ * IPv6 header; a source-bound wire writes the IP header itself, of either family, so that
+ * every request of these sessions leaves from one asked-for source address.
  */
 export class Icmpv6Sessions {
   readonly #raw: RawSocketModule;
+  readonly #wire: EchoWire;
   readonly #pending = new Map<number, Pending>();
   #open: OpenSocket | undefined;
   #users = 0;
   #nextSequence = randomInt(0, SEQUENCE_SPACE);
 
-  constructor(raw: RawSocketModule) {
+  constructor(raw: RawSocketModule, wire: EchoWire = kernelIcmpv6Wire) {
     this.#raw = raw;
+    this.#wire = wire;
   }
 
   /** open returns a pinger on the shared socket (opening it, which needs CAP_NET_RAW); its `close` releases this user's share. */
@@ -78,7 +86,7 @@ export class Icmpv6Sessions {
     const opened = this.#socket();
     if ('message' in opened) return { ok: false, notPermitted: opened.notPermitted, message: opened.message };
     this.#users += 1;
-    return { ok: true, pinger: sharedPinger(6, (req) => this.#echo(req), () => {
+    return { ok: true, pinger: sharedPinger(this.#wire.family, (req) => this.#echo(req), () => {
       this.#users -= 1;
       this.#release();
     }) };
@@ -99,7 +107,7 @@ export class Icmpv6Sessions {
     const raw = this.#raw;
     let socket: RawSocket;
     try {
-      socket = raw.createSocket({ protocol: raw.Protocol.ICMPv6, addressFamily: raw.AddressFamily.IPv6 });
+      socket = this.#wire.open(raw);
     } catch (err) {
       const message = (err as Error).message;
       const notPermitted = /not permitted|EPERM|EACCES|permission/i.test(message);
@@ -139,10 +147,16 @@ export class Icmpv6Sessions {
         socket.resumeRecv();
         opened.recvPaused = false;
       }
-      const packet = echoRequestV6(opened.identifier, sequence);
+      let packet: Buffer;
+      try {
+        packet = this.#wire.request(req.address, hopLimit, opened.identifier, sequence);
+      } catch (err) {
+        return this.#settle(sequence, { kind: 'error', message: (err as Error).message });
+      }
+      const setHopLimit = this.#wire.setHopLimit;
       const beforeWrite = (): void => {
-        if (opened.hopLimit !== hopLimit) {
-          socket.setOption(this.#raw.SocketLevel.IPPROTO_IPV6, this.#raw.SocketOption.IPV6_UNICAST_HOPS, hopLimit);
+        if (setHopLimit && opened.hopLimit !== hopLimit) {
+          setHopLimit(socket, this.#raw, hopLimit);
           opened.hopLimit = hopLimit;
         }
         pending.sentAt = performance.now();
@@ -175,7 +189,7 @@ export class Icmpv6Sessions {
   }
 
   #answer(open: OpenSocket, buffer: Buffer, source: string): void {
-    const a = parseIcmpv6Answer(buffer);
+    const a = this.#wire.parse(buffer);
     if (a === undefined || a.identifier !== open.identifier || open !== this.#open) return;
     const pending = this.#pending.get(a.sequence);
     if (pending === undefined) return;
@@ -189,7 +203,7 @@ export class Icmpv6Sessions {
       case 'unreachable':
         return this.#settle(a.sequence, { kind: 'unreachable', from: source, rttMs });
       default:
-        return this.#settle(a.sequence, { kind: 'error', message: `ICMPv6 type ${a.type} code ${a.code} from ${source}` });
+        return this.#settle(a.sequence, { kind: 'error', message: `ICMP${this.#wire.family === 6 ? 'v6' : ''} type ${a.type} code ${a.code} from ${source}` });
     }
   }
 

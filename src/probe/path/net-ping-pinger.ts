@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { afterIterations, backstopMs, drainIterations } from './echo-deadline.js';
+import { sourceBoundWire } from './echo-wire.js';
 import { loadRawIcmp, type NetPingModule, type NetPingSession } from './icmp-backend.js';
 import { Icmpv6Sessions } from './icmpv6-pinger.js';
 import { ICMP_PERMISSION_FIX, sharedPinger, type EchoOutcome, type EchoRequest, type PingerOpenResult } from './pinger.js';
@@ -49,11 +50,30 @@ export class NetPingSessions {
   #users = 0;
   #netPing: NetPingModule | undefined;
   #v6: Icmpv6Sessions | undefined;
+  /** Sessions whose echoes leave from one source address, by family and address. */
+  readonly #bound = new Map<string, Icmpv6Sessions>();
 
-  /** open returns a pinger on the shared sessions; its `close` releases this user's share. */
-  open(family: 4 | 6): PingerOpenResult {
+  /**
+   * open returns a pinger on the shared sessions; its `close` releases this user's share.
+   * With `source`, every echo of the pinger leaves from that address (raw sockets writing
+   * their own IP header, echo-wire.ts) — or there is no pinger, with `sourceUnsupported` and
+   * the reason: an echo never silently leaves from another address. The caller has checked
+   * that `source` is an address of this host (source-address.ts).
+   */
+  open(family: 4 | 6, source?: string): PingerOpenResult {
     const modules = loadRawIcmp();
     if (!modules.ok) return { ok: false, notPermitted: false, notInstalled: true, message: modules.message };
+    if (source !== undefined) {
+      const key = `${family}/${source}`;
+      let bound = this.#bound.get(key);
+      if (bound === undefined) {
+        const wire = sourceBoundWire(family, source);
+        if ('unsupported' in wire) return { ok: false, notPermitted: false, sourceUnsupported: true, message: wire.unsupported };
+        bound = new Icmpv6Sessions(modules.raw, wire);
+        this.#bound.set(key, bound);
+      }
+      return bound.open();
+    }
     if (family === 6) {
       this.#v6 ??= new Icmpv6Sessions(modules.raw);
       return this.#v6.open();
@@ -70,7 +90,9 @@ export class NetPingSessions {
 
   /** Raw sockets open now, IPv4 sessions and the IPv6 socket (for tests and the soak benchmark). */
   get openSessions(): number {
-    return this.#sessions.size + (this.#v6?.openSockets ?? 0);
+    let bound = 0;
+    for (const b of this.#bound.values()) bound += b.openSockets;
+    return this.#sessions.size + (this.#v6?.openSockets ?? 0) + bound;
   }
 
   #session(family: 4, ttl: number): SharedSession | { message: string; notPermitted: boolean } {
@@ -169,10 +191,10 @@ export class NetPingSessions {
 
 /**
  * openNetPingPinger opens a pinger with sessions of its own (one `check`): net-ping for IPv4,
- * our ICMPv6 echo for IPv6. Raw sockets need
+ * our ICMPv6 echo for IPv6, our header-writing echo of either family from a `source` address. Raw sockets need
  * CAP_NET_RAW; without it the result says so, with the fix. A fleet run shares one
  * NetPingSessions across its probes instead.
  */
-export function openNetPingPinger(family: 4 | 6): PingerOpenResult {
-  return new NetPingSessions().open(family);
+export function openNetPingPinger(family: 4 | 6, source?: string): PingerOpenResult {
+  return new NetPingSessions().open(family, source);
 }
