@@ -27,6 +27,7 @@ const ABSENT4 = '10.213.0.9';
 describe.skipIf(missing !== undefined && !inCi)('ICMP and the path analysis leave from --source-address', () => {
   let chain: Chain;
   let cli: string;
+  let runner: string;
   let cleanupBuild: () => void = () => undefined;
 
   beforeAll(() => {
@@ -34,6 +35,7 @@ describe.skipIf(missing !== undefined && !inCi)('ICMP and the path analysis leav
     const built = buildRunner();
     cleanupBuild = built.cleanup;
     cli = built.cli;
+    runner = built.runner;
     if (!existsSync(cli)) throw new Error(`the CLI did not compile to ${cli}`);
     chain = buildChain(1, 'src');
     chain.exec(chain.client, ['ip', 'addr', 'add', `${SECOND4}/24`, 'dev', 'right']);
@@ -98,6 +100,20 @@ describe.skipIf(missing !== undefined && !inCi)('ICMP and the path analysis leav
       expect(r.transcript.map((l) => l.text)).toContain(`icmp: echo requests to ${dest()} from ${second}`);
     });
   }
+
+  it('smtprobe path --source-address: every hop measured from the asked address (IPv6); an absent address is one line, exit 3', () => {
+    const path6 = (...extra: string[]) => spawnSync('ip', ['netns', 'exec', chain.client, process.execPath, runner, 'path', chain.serverAddress6, '-n', '--count', '5', '--json', ...extra], { encoding: 'utf8', timeout: 60_000 });
+    const r = path6('--source-address', SECOND6);
+    const report = JSON.parse(r.stdout) as Report;
+    expect(report.hops?.map((h) => h.address)).toEqual([chain.routerAddress6(1), chain.serverAddress6]);
+    expect(report.hops?.at(-1)?.received).toBe(5);
+    expect(r.status).toBe(0);
+    expect(arrivedFrom('fd00:213::1')).toBe(0);
+    const bad = path6('--source-address', 'fd00:213::9');
+    expect(bad.status).toBe(3);
+    expect(bad.stdout).toBe('');
+    expect(bad.stderr).toBe('smtprobe: error: --source-address: cannot send from source address fd00:213::9 (EADDRNOTAVAIL: not an address of this host)\n');
+  });
 
   it('an address this host does not have: ICMP, path and TCP each say so, and no echo leaves from it', () => {
     const r = check(chain.serverAddress, '--source-address', ABSENT4);
