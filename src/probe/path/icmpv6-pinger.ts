@@ -10,23 +10,31 @@ const DEFAULT_HOP_LIMIT = 64;
 const SEQUENCE_SPACE = 65536;
 
 /**
- * Echo identifiers held by this process's open ICMPv6 sockets. Every raw ICMPv6 socket
- * receives every ICMPv6 message of the host, so two sockets of ours (a `check`'s ICMP and path
- * steps each open one) with the same identifier would take each other's answers; picking
- * among the identifiers not held rules that out within the process.
+ * Echo identifiers held by this process's open raw ICMP sockets. Every raw ICMPv6 socket
+ * receives every ICMPv6 message of the host (and every raw ICMP socket every ICMP message), so
+ * two sockets of ours (a `check`'s ICMP and path steps each open one; net-ping's IPv4 sessions
+ * beside a source-bound IPv4 socket) with the same identifier would take each other's
+ * answers; picking among the identifiers not held rules that out within the process.
  */
 const identifiersInUse = new Set<number>();
-// (A source-bound IPv4 socket, echo-wire.ts, takes its identifier from the same set: it sees
-// every ICMP message of the host as net-ping's sockets do, but its sequence space is its own.)
 
-function takeIdentifier(): number {
+/**
+ * takeEchoIdentifier: an echo identifier from 1 to `below - 1` that no open raw ICMP socket of
+ * this process holds; give it back with releaseEchoIdentifier when the socket closes.
+ */
+export function takeEchoIdentifier(below = 65536): number {
   for (;;) {
-    const id = randomInt(1, 65536);
+    const id = randomInt(1, below);
     if (!identifiersInUse.has(id)) {
       identifiersInUse.add(id);
       return id;
     }
   }
+}
+
+/** releaseEchoIdentifier: the socket holding `id` has closed. */
+export function releaseEchoIdentifier(id: number): void {
+  identifiersInUse.delete(id);
 }
 
 /** One echo request waiting for its answer. */
@@ -113,7 +121,7 @@ export class Icmpv6Sessions {
       const notPermitted = /not permitted|EPERM|EACCES|permission/i.test(message);
       return { notPermitted, message: notPermitted ? `raw ICMP socket not permitted (${message}); ${ICMP_PERMISSION_FIX}` : `raw ICMP socket failed: ${message}` };
     }
-    const open: OpenSocket = { socket, identifier: takeIdentifier(), hopLimit: undefined, recvPaused: false };
+    const open: OpenSocket = { socket, identifier: takeEchoIdentifier(), hopLimit: undefined, recvPaused: false };
     // raw-socket closes the socket after an error and then emits 'close'; a failed read alone is
     // only reported. Either way nothing may crash: the requests end through 'close' or their timers.
     socket.on('error', () => undefined);
@@ -226,7 +234,7 @@ export class Icmpv6Sessions {
 
   /** The socket closed under us (an error): its requests end now; the next echo opens a fresh one. */
   #closed(open: OpenSocket): void {
-    identifiersInUse.delete(open.identifier);
+    releaseEchoIdentifier(open.identifier);
     if (this.#open !== open) return;
     this.#open = undefined;
     for (const sequence of [...this.#pending.keys()]) this.#settle(sequence, { kind: 'error', message: 'raw ICMPv6 socket closed' });
@@ -237,7 +245,7 @@ export class Icmpv6Sessions {
     const open = this.#open;
     if (this.#users > 0 || this.#pending.size > 0 || open === undefined) return;
     this.#open = undefined;
-    identifiersInUse.delete(open.identifier);
+    releaseEchoIdentifier(open.identifier);
     open.socket.close();
   }
 }

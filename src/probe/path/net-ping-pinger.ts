@@ -1,9 +1,8 @@
-import { randomInt } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { afterIterations, backstopMs, drainIterations } from './echo-deadline.js';
 import { sourceBoundWire } from './echo-wire.js';
 import { loadRawIcmp, type NetPingModule, type NetPingSession } from './icmp-backend.js';
-import { Icmpv6Sessions } from './icmpv6-pinger.js';
+import { Icmpv6Sessions, releaseEchoIdentifier, takeEchoIdentifier } from './icmpv6-pinger.js';
 import { ICMP_PERMISSION_FIX, sharedPinger, type EchoOutcome, type EchoRequest, type PingerOpenResult } from './pinger.js';
 
 /** The default TTL for untargeted echoes: Linux's net.ipv4.ip_default_ttl. */
@@ -23,6 +22,16 @@ interface SharedSession {
   session: NetPingSession;
   /** Requests net-ping has not called back yet (including those we already counted lost). */
   owed: number;
+  /** The echo identifier (net-ping's session id), held until the session closes. */
+  identifier: number;
+  released: boolean;
+}
+
+/** Gives a closed session's identifier back, once. */
+function releaseIdentifier(s: SharedSession): void {
+  if (s.released) return;
+  s.released = true;
+  releaseEchoIdentifier(s.identifier);
 }
 
 /**
@@ -101,25 +110,29 @@ export class NetPingSessions {
     if (existing) return existing;
     const netPing = this.#netPing as NetPingModule;
     let session: NetPingSession;
+    // net-ping keeps its session id modulo 65535: drawn below that, it is the identifier on the wire.
+    const identifier = takeEchoIdentifier(65535);
     try {
       session = netPing.createSession({
         networkProtocol: netPing.NetworkProtocol.IPv4,
         retries: 0,
         timeout: NET_PING_TIMEOUT_MS,
-        sessionId: randomInt(1, 65535),
+        sessionId: identifier,
         packetSize: 16,
         ttl,
       });
     } catch (err) {
+      releaseEchoIdentifier(identifier);
       const message = (err as Error).message;
       const notPermitted = /not permitted|EPERM|EACCES|permission/i.test(message);
       return { notPermitted, message: notPermitted ? `raw ICMP socket not permitted (${message}); ${ICMP_PERMISSION_FIX}` : `raw ICMP socket failed: ${message}` };
     }
     // A socket error fails outstanding requests through their callbacks; keep it from crashing.
     session.on('error', () => undefined);
-    const shared: SharedSession = { session, owed: 0 };
+    const shared: SharedSession = { session, owed: 0, identifier, released: false };
     // A socket that closed under us (an error) is dropped, so the next echo opens a fresh one.
     session.on('close', () => {
+      releaseIdentifier(shared);
       if (this.#sessions.get(key) === shared) this.#sessions.delete(key);
     });
     this.#sessions.set(key, shared);
@@ -185,6 +198,7 @@ export class NetPingSessions {
       if (s.owed > 0) continue;
       this.#sessions.delete(key);
       s.session.close();
+      releaseIdentifier(s);
     }
   }
 }
