@@ -19,6 +19,10 @@ const missing = netnsCapability();
 const inCi = Boolean(process.env.CI);
 if (missing !== undefined && !inCi) console.warn(`test/netns/source-address.test.ts skipped: ${missing}`);
 
+/** The system-ping case runs smtprobe as nobody with setpriv (util-linux): node may not open a raw socket, the system ping (setcap or setuid) may. */
+const noSetpriv = spawnSync('setpriv', ['--version']).status !== 0;
+if (noSetpriv && missing === undefined && !inCi) console.warn('test/netns/source-address.test.ts: the system-ping case skipped: setpriv (util-linux) is not installed');
+
 const SECOND4 = '10.213.0.3';
 const SECOND6 = 'fd00:213::3';
 /** An address on the client's subnet that no namespace has. */
@@ -66,8 +70,13 @@ describe.skipIf(missing !== undefined && !inCi)('ICMP and the path analysis leav
   }
 
   function check(host: string, ...extra: string[]): Report {
-    const args = ['check', host, '--port', '2525', '--tls', 'none', '--icmp-count', '3', '--path', '--path-count', '5', '--phase-timeout', '3', '--timeout', '30', '--json', ...extra];
-    const r = spawnSync('ip', ['netns', 'exec', chain.client, process.execPath, cli, ...args], { encoding: 'utf8', timeout: 60_000 });
+    return checkAs([], host, '--path', '--path-count', '5', ...extra);
+  }
+
+  /** `check` in the client namespace, behind `prefix` (e.g. setpriv dropping CAP_NET_RAW). */
+  function checkAs(prefix: string[], host: string, ...extra: string[]): Report {
+    const args = ['check', host, '--port', '2525', '--tls', 'none', '--icmp-count', '3', '--phase-timeout', '3', '--timeout', '30', '--json', ...extra];
+    const r = spawnSync('ip', ['netns', 'exec', chain.client, ...prefix, process.execPath, cli, ...args], { encoding: 'utf8', timeout: 60_000 });
     if (!r.stdout) throw new Error(`check printed nothing (exit ${r.status}): ${r.stderr}`);
     return JSON.parse(r.stdout) as Report;
   }
@@ -113,6 +122,19 @@ describe.skipIf(missing !== undefined && !inCi)('ICMP and the path analysis leav
     expect(bad.status).toBe(3);
     expect(bad.stdout).toBe('');
     expect(bad.stderr).toBe('smtprobe: error: --source-address: cannot send from source address fd00:213::9 (EADDRNOTAVAIL: not an address of this host)\n');
+  });
+
+  it.skipIf(noSetpriv && !inCi)('without raw-socket privilege the system ping sends the echoes, from the asked address too (ping -I)', () => {
+    const unprivileged = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', 'env', 'HOME=/tmp'];
+    for (const [second, dest] of [[SECOND4, chain.serverAddress], [SECOND6, chain.serverAddress6]] as const) {
+      const r = checkAs(unprivileged, dest, '--source-address', second);
+      const ping = icmp(r)?.data as IcmpData | undefined;
+      expect(ping?.backend, JSON.stringify(icmp(r))).toBe('system-ping');
+      expect(ping?.received).toBe(3);
+      expect(arrivedFrom(second)).toBe(3);
+      const without = checkAs(unprivileged, dest);
+      expect((icmp(without)?.data as IcmpData | undefined)?.received, 'the first address is filtered').toBe(0);
+    }
   });
 
   it('an address this host does not have: ICMP, path and TCP each say so, and no echo leaves from it', () => {
