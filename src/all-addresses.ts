@@ -33,7 +33,8 @@ export function probeTarget(target: Target, opts: AllAddressesOptions = {}): Pro
  *
  * - `steps`, `transcript` and `summary` are those of the first address (the one a plain check
  *   connects to), behind the one DNS step; `summary.goalReached` only when every address reached it;
- * - `addresses[]`: each address's verdict, steps, summary and finding codes;
+ * - `addresses[]`: each address's verdict, steps, summary, finding codes and its own transcript
+ *   (so every address's dialogue is in the Report, each under its address);
  * - `findings`: the first address's, each other address's that are not already there (its
  *   evidence prefixed with the address), and ADDRESS_INCONSISTENT naming the odd one out;
  * - `verdict`: the worst of the addresses' and of the odd-one-out finding.
@@ -108,6 +109,7 @@ function addressResult(r: Report, a: DnsData['addresses'][number]): AddressResul
     steps: r.steps.filter((s) => s.step !== 'dns').map((s) => ({ step: s.step, status: s.status, durationMs: s.durationMs, ...(s.error ? { code: s.error.code } : {}) })),
     summary: r.summary,
     findings: r.findings.map((f) => f.code),
+    transcript: r.transcript,
   };
   const fingerprint = tls?.chain[0]?.fingerprint256;
   if (fingerprint) out.certFingerprint256 = fingerprint;

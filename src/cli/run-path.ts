@@ -11,6 +11,7 @@ export interface PathFlags {
   interval: string;
   timeout: string;
   dnsServer?: string;
+  sourceAddress?: string;
   /** false with -n/--numeric (commander's negatable --no-names form is not used here). */
   numeric?: boolean;
   json?: boolean;
@@ -39,10 +40,20 @@ export async function runPath(host: string, flags: PathFlags): Promise<number> {
       totalMs: positiveInt('--timeout', flags.timeout, 86_400) * 1000,
       names: flags.numeric !== true,
       ...(flags.dnsServer !== undefined ? { dnsServer: flags.dnsServer } : {}),
+      ...(flags.sourceAddress !== undefined ? { sourceAddress: flags.sourceAddress } : {}),
     });
   } catch (err) {
     process.stderr.write(`smtprobe: error: ${(err as Error).message}\n`);
     return 3;
+  }
+  const source = target.connectivity.sourceAddress;
+  if (source !== undefined) {
+    const { sourceAddressProblem } = await import('../probe/path/source-address.js');
+    const problem = await sourceAddressProblem(source);
+    if (problem !== undefined) {
+      process.stderr.write(`smtprobe: error: --source-address: ${problem}\n`);
+      return 3;
+    }
   }
   // Without the optional raw-socket module there is nothing to measure hops with (the
   // system ping cannot send TTL-limited echoes and read the routers' answers): say so once.

@@ -166,5 +166,6 @@ export const reportSchema = z.object({
     capabilities: opt(z.array(z.string())),
     findings: z.array(z.string()),
     odd: opt(z.boolean()),
+    transcript: opt(z.array(transcriptLineSchema)),
   }))),
 });

@@ -105,7 +105,7 @@ export interface ReportSummary {
 
 /**
  * AddressResult: the probe of one address of the relay (--all-addresses) — its own verdict,
- * steps (without data or transcript) and summary, and the codes of its findings.
+ * steps (without data) and summary, the codes of its findings, and its own dialogue.
  */
 export interface AddressResult {
   address: string;
@@ -122,6 +122,12 @@ export interface AddressResult {
   findings: string[];
   /** Its failure and findings are unlike the other addresses' (see ADDRESS_INCONSISTENT). */
   odd?: boolean;
+  /**
+   * This address's own session, as the Report's `transcript` is for a single probe (secrets
+   * redacted at capture); `t` counts from the start of this address's probe. The Report's
+   * top-level `transcript` is the first address's, like its `steps`.
+   */
+  transcript?: TranscriptLine[];
 }
 
 export interface Report {

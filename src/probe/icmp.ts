@@ -6,6 +6,7 @@ import { measureSeries } from './path/measure.js';
 import { openNetPingPinger } from './path/net-ping-pinger.js';
 import { pingerFor, type OpenPinger } from './path/pinger.js';
 import { lossPct, rttStats } from './path/statistics.js';
+import { sourceAddressProblem } from './path/source-address.js';
 import { runSystemPing, type SystemPingOptions, type SystemPingResult } from './path/system-ping.js';
 import { targetAddress } from './path/target-address.js';
 import { skipped, StepTimer, type SessionContext, type Step } from './step.js';
@@ -26,6 +27,12 @@ export type SystemPing = (address: string, family: 4 | 6, opts: SystemPingOption
  * with the fix and the check goes on with TCP timings; no reply at all is ICMP_NO_REPLY, a
  * warning here — many relays filter ICMP, so diagnosis decides with the TCP result whether
  * it matters. `data.backend` says which backend sent the echoes.
+ *
+ * With `connectivity.sourceAddress` every echo leaves from that address, as the SMTP
+ * connection does: the raw backend writes it into the IP header, the system ping gets its
+ * source option. An address this host does not have fails the step (HOST_UNREACHABLE, the
+ * words TCP uses); a backend that cannot send from it hands over to the system ping, and
+ * when that cannot either, the step says so — never an echo from another address.
  */
 export function createIcmpStep(openPinger: OpenPinger = openNetPingPinger, systemPing?: SystemPing): Step<'icmp', Record<string, unknown>, HostTarget> {
   return async (target: HostTarget, ctx: SessionContext, deadline: Deadline): Promise<StepResultOf<'icmp'>> => {
@@ -34,15 +41,21 @@ export function createIcmpStep(openPinger: OpenPinger = openNetPingPinger, syste
     if (address === undefined) return skipped('icmp', ctx.clock, 'no address to ping (DNS did not resolve the host)');
     const timer = new StepTimer('icmp', ctx.clock);
     const family = ipFamily(address) === 6 ? 6 : 4;
-    const opened = pingerFor(ctx.state, openPinger)(family);
+    const source = target.connectivity.sourceAddress;
+    if (source !== undefined) {
+      const problem = await sourceAddressProblem(source);
+      if (problem !== undefined) return timer.done('fail', undefined, { code: 'HOST_UNREACHABLE', message: problem });
+      ctx.transcript.event(`icmp: echo requests to ${address} from ${source}`);
+    }
+    const opened = pingerFor(ctx.state, openPinger)(family, source);
     if (!opened.ok) {
-      const unavailable = opened.notPermitted || opened.notInstalled === true;
+      const unavailable = opened.notPermitted || opened.notInstalled === true || opened.sourceUnsupported === true;
       if (!unavailable || systemPing === undefined) {
         return timer.done('warn', undefined, { code: unavailable ? 'ICMP_NOT_PERMITTED' : 'PROBE_INTERNAL_ERROR', message: opened.message });
       }
       const count = Math.max(1, target.connectivity.icmpCount);
       const timeoutMs = Math.max(1, Math.min(ICMP_DEFAULTS.timeoutMs, deadline.remainingMs()));
-      const r = await systemPing(address, family, { count, timeoutMs, signal: AbortSignal.any([ctx.signal, deadline.signal]) });
+      const r = await systemPing(address, family, { count, timeoutMs, signal: AbortSignal.any([ctx.signal, deadline.signal]), ...(source !== undefined ? { source } : {}) });
       if (!r.ok) return timer.done('warn', undefined, { code: 'ICMP_NOT_PERMITTED', message: `${opened.message}; ${r.message}` });
       ctx.transcript.event(`icmp: raw-socket backend unavailable, used the system ping (${opened.message})`);
       return verdict(timer, address, { address, family, sent: r.sent, received: r.received, lossPct: lossPct(r.sent, r.received), rttMs: rttStats(r.rttsMs), backend: 'system-ping', fallbackReason: opened.message }, undefined);

@@ -7,9 +7,9 @@ import type { Scenario } from '../mock/scenario-schema.js';
 import { exchangeLogToScenario } from './exchange-log-to-scenario.js';
 import { readSendLog } from './exchange-log.js';
 import { renderScenarioYaml } from './scenario-writer.js';
-import { recordedDialogue, reportToScenario, type RecordOptions, type ScenarioDocument } from './transcript-to-scenario.js';
+import { otherAddressDialogues, recordedAddress, recordedDialogue, reportToScenario, type RecordOptions, type ScenarioDocument } from './transcript-to-scenario.js';
 
-export { reportToScenario, recordedDialogue, DEFAULT_MIN_DELAY_MS, RecordError } from './transcript-to-scenario.js';
+export { reportToScenario, recordedDialogue, otherAddressDialogues, DEFAULT_MIN_DELAY_MS, RecordError } from './transcript-to-scenario.js';
 export type { RecordOptions, ScenarioDocument } from './transcript-to-scenario.js';
 export { renderScenarioYaml, scenarioNameFor } from './scenario-writer.js';
 export { readSendLog, ExchangeLogError, isFailing, notedFailures } from './exchange-log.js';
@@ -24,14 +24,21 @@ export interface Recording {
   scenario: Scenario;
 }
 
-/** recordReport: a Report as a scenario file, with the redacted dialogue as its comment. */
+/**
+ * recordReport: a Report as a scenario file, with the redacted dialogue as its comment. With
+ * --all-addresses it replays the first address's session and shows every other address's
+ * dialogue below it, each under its address.
+ */
 export function recordReport(report: Report, opts: RecordOptions & { output?: string | undefined }): Recording {
   const doc = reportToScenario(report, opts);
   const t = report.target;
+  const first = recordedAddress(report);
   return renderScenarioYaml(doc, {
     source: `smtprobe check ${t.host}:${t.port}${t.name !== `${t.host}:${t.port}` ? ` (${t.name})` : ''} at ${report.startedAt}`,
-    notesTitle: 'Recorded dialogue (ms, direction, line; redacted):',
-    notes: recordedDialogue(report, opts),
+    notesTitle: first
+      ? `Recorded dialogue of ${first.address}, the address replayed (address 1 of ${report.addresses?.length ?? 0}; ms, direction, line; redacted):`
+      : 'Recorded dialogue (ms, direction, line; redacted):',
+    notes: [...recordedDialogue(report, opts), ...otherAddressDialogues(report, opts)],
     output: opts.output,
   });
 }

@@ -3,7 +3,7 @@ import type * as z from 'zod';
 import { SCRIPTABLE_VERBS, type replyStepSchema, type ScriptableVerb, type scenarioObjectSchema } from '../mock/scenario-schema.js';
 import { verdictOf } from '../diagnose/verdict.js';
 import { CONNECTIVITY_CODES, type FindingCode } from '../model/finding-codes.js';
-import type { Report, StepName } from '../model/report.js';
+import type { AddressResult, Report, StepName } from '../model/report.js';
 import type { AuthData, BannerData, Capabilities, EhloData, TlsData, TlsScanData } from '../model/step-data.js';
 import { parseDialogue, type RecordedExchange } from './dialogue.js';
 import { keywordLines, literalExtensions, mockMechanisms, startsWithKeyword } from './ehlo-extensions.js';
@@ -220,11 +220,16 @@ export function reportToScenario(report: Report, opts: RecordOptions): ScenarioD
   // A token smtprobe fetched itself is fetched again in the replay, from the mock's token endpoint.
   const oauth = oauthRecording(report, user);
   if (oauth) Object.assign(probe, oauth.probe);
-  const replayed = report.findings.filter((f) => !NOT_REPLAYED.has(f.code));
+  // With --all-addresses the dialogue and steps are the first address's, while the findings
+  // are every address's: only the first's own are what a replay of its session reproduces.
+  const first = recordedAddress(report);
+  const own = first ? report.findings.filter((f) => first.findings.includes(f.code)) : report.findings;
+  const replayed = own.filter((f) => !NOT_REPLAYED.has(f.code));
   const codes = [...new Set(replayed.map((f) => f.code))].sort();
   const verdict = replayed.length === report.findings.length ? report.verdict : verdictOf(replayed, report.steps);
   const address = `${target.host}:${target.port}`;
-  const where = target.name === address ? address : `${target.name} (${address})`;
+  const named = target.name === address ? address : `${target.name} (${address})`;
+  const where = first ? `${named}, address ${first.address} (the first of ${report.addresses?.length ?? 0} probed with --all-addresses)` : named;
   const doc: ScenarioDocument = {
     name: opts.name,
     description: `Recorded from ${where} at ${report.startedAt}: ${verdict}${codes.length ? ` — ${codes.join(', ')}` : ''}.`,
@@ -300,13 +305,39 @@ function probeFor(report: Report, ctx: { user: string | undefined; probedName: s
 }
 
 /**
+ * recordedAddress: with --all-addresses (two or more addresses in the Report), the address
+ * whose session a recording replays — the first, whose steps and transcript the Report's are.
+ */
+export function recordedAddress(report: Report): AddressResult | undefined {
+  return report.addresses && report.addresses.length > 1 ? report.addresses[0] : undefined;
+}
+
+/**
  * recordedDialogue: the transcript as comment lines for the recording ("<" server, ">" client,
  * "*" local), SASL challenges replaced by a placeholder and every line redacted, so a reader
  * sees what happened on the wire without any credential.
  */
 export function recordedDialogue(report: Report, opts: Pick<RecordOptions, 'keepUsernames' | 'secrets'> = {}): string[] {
+  return dialogueLines(report, report.transcript, opts);
+}
+
+/**
+ * otherAddressDialogues: with --all-addresses, the sessions of the addresses after the first
+ * as comment lines, each headed by its address: the recording replays only the first, but a
+ * reader sees what every node said (redacted as recordedDialogue is).
+ */
+export function otherAddressDialogues(report: Report, opts: Pick<RecordOptions, 'keepUsernames' | 'secrets'> = {}): string[] {
+  const list = recordedAddress(report) ? (report.addresses ?? []) : [];
+  return list.slice(1).flatMap((a, i) => [
+    '',
+    `Not replayed: the dialogue of ${a.address} (address ${i + 2} of ${list.length}${a.odd ? ', the odd one out' : ''}; ${a.verdict}${a.findings.length ? ` — ${a.findings.join(', ')}` : ''}):`,
+    ...(a.transcript ? dialogueLines(report, a.transcript, opts) : ['  (not in this report)']),
+  ]);
+}
+
+function dialogueLines(report: Report, transcript: Report['transcript'], opts: Pick<RecordOptions, 'keepUsernames' | 'secrets'>): string[] {
   const redactor = new Redactor({ username: report.target.user, keepUsernames: opts.keepUsernames === true, secrets: opts.secrets ?? [] });
-  return report.transcript.map((l) => {
+  return transcript.map((l) => {
     let text = l.text;
     // 334 is only ever a SASL challenge (RFC 4954 §4).
     const m = l.dir === '<' ? /^334([ -])(.*)$/.exec(text) : null;

@@ -148,10 +148,7 @@ export function renderHuman(report: Report, opts: HumanOptions): string {
     for (const f of report.findings) out.push(...findingBlock(f, paint), '');
     out.pop();
   }
-  if (opts.transcript) {
-    out.push('', paint('bold', 'Transcript (secrets redacted)'));
-    for (const l of report.transcript) out.push(`  ${String(l.t).padStart(6)} ms ${l.dir} ${l.text}`);
-  }
+  if (opts.transcript) out.push(...transcriptSections(report, paint));
   const worst = report.findings.filter((f) => f.severity !== 'info').map((f) => f.code);
   const counts = ['critical', 'warning'].map((sev) => `${report.findings.filter((f) => f.severity === sev).length} ${sev}`).join(', ');
   out.push('', `${paint(VERDICT_STYLE[report.verdict], report.verdict.toUpperCase())}: ${worst.length ? worst.join(', ') : 'all checks passed'} (${counts}) in ${Math.round(report.durationMs)} ms`);
@@ -162,4 +159,20 @@ export function renderHuman(report: Report, opts: HumanOptions): string {
   const wrapped = out.flatMap((line) => columns.has(line) ? [line]
     : wrapLine(line, opts.width, stepLines.has(line) ? STEP_DETAIL_COLUMN : Math.min((/^ */.exec(line)?.[0].length ?? 0) + 2, 12)));
   return `${wrapped.join('\n')}\n`;
+}
+
+/**
+ * transcriptSections: the Report's transcript, or with --all-addresses one section per
+ * address, each headed by the address (and whether it is the odd one out), so no address's
+ * dialogue is hidden behind the first's. Times count from the start of that address's probe.
+ */
+function transcriptSections(report: Report, paint: Paint): string[] {
+  const lines = (list: Report['transcript']): string[] => list.map((l) => `  ${String(l.t).padStart(6)} ms ${l.dir} ${l.text}`);
+  const each = report.addresses?.filter((a) => a.transcript !== undefined) ?? [];
+  if (each.length < 2) return ['', paint('bold', 'Transcript (secrets redacted)'), ...lines(report.transcript)];
+  return each.flatMap((a, i) => [
+    '',
+    paint('bold', `Transcript of ${a.address} (address ${i + 1} of ${each.length}${a.odd ? ', the odd one out' : ''}; secrets redacted)`),
+    ...lines(a.transcript ?? []),
+  ]);
 }

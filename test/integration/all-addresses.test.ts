@@ -23,6 +23,9 @@ import type { TcpData } from '../../src/model/step-data.js';
 import type { Target } from '../../src/model/target.js';
 import { renderHuman } from '../../src/report/human.js';
 import { renderPrometheus } from '../../src/report/prometheus.js';
+import { recordReport } from '../../src/record/index.js';
+import { probeDebugText } from '../../src/run/probe-debug.js';
+import { replayScenario } from '../../src/run/replay.js';
 import { SMTPROBE_BIN } from '../support/bin.js';
 import { startDnsResponder } from '../unit/connectivity/dns-responder.js';
 
@@ -120,6 +123,52 @@ describe('--all-addresses', () => {
     expect(prom).toContain('probe_smtp_address_success{target="relay.test:' + port + '",address="127.0.0.2"} 0');
     expect(prom).toContain('probe_smtp_address_success{target="relay.test:' + port + '",address="::1"} 1');
     expect(prom).toContain('probe_smtp_address_odd{target="relay.test:' + port + '",address="127.0.0.2"} 1');
+  });
+
+  it("every address's dialogue is in the Report, under its own address", () => {
+    for (const a of report.addresses ?? []) {
+      const texts = a.transcript?.map((l) => l.text) ?? [];
+      expect(texts, a.address).toContain(`connecting to ${a.address} port ${port}`);
+      // No other address's connection in this address's transcript.
+      expect(texts.filter((t) => t.startsWith('connecting to ')), a.address).toHaveLength(1);
+    }
+    const odd = report.addresses?.find((a) => a.address === '127.0.0.2');
+    expect(odd?.transcript?.some((l) => l.dir === '*' && /expired/i.test(l.text))).toBe(true);
+    // The top-level transcript stays the first address's, like the top-level steps.
+    expect(report.transcript).toEqual(report.addresses?.[0]?.transcript);
+  });
+
+  it('the human transcript (check --transcript, /probe?debug=true) shows each address\'s dialogue, labelled, and no secret', () => {
+    const sections = (text: string): string[] => [...text.matchAll(/^Transcript of (\S+) \(address (\d) of 3(, the odd one out)?; secrets redacted\)$/gm)].map((m) => `${m[1]}${m[3] ? ' odd' : ''}`);
+    const human = renderHuman(report, { color: false, transcript: true });
+    expect(sections(human).sort()).toEqual(['127.0.0.1', '127.0.0.2 odd', '::1']);
+    // Each section holds its own address's connection line.
+    for (const block of human.split(/^(?=Transcript of )/m).slice(1)) {
+      const address = /^Transcript of (\S+)/.exec(block)?.[1];
+      expect(block).toContain(`connecting to ${address} port ${port}`);
+    }
+    expect(human).not.toContain('mock-pass-1');
+    expect(human).not.toMatch(/^Transcript \(secrets redacted\)$/m);
+    const debug = probeDebugText(report, '');
+    expect(sections(debug)).toHaveLength(3);
+    expect(debug).not.toContain('mock-pass-1');
+  });
+
+  it('a recording replays the first address and shows the others\' dialogues; its expect is what that replay finds', async () => {
+    const first = report.addresses?.[0];
+    const rec = recordReport(report, { name: 'relay-first' });
+    expect(rec.text).toContain(`# Recorded dialogue of ${first?.address}, the address replayed (address 1 of 3;`);
+    for (const a of report.addresses?.slice(1) ?? []) {
+      expect(rec.text).toContain(`Not replayed: the dialogue of ${a.address} (address`);
+      expect(rec.text).toContain(`connecting to ${a.address} port ${port}`);
+    }
+    expect(rec.text).not.toContain('mock-pass-1');
+    // Not the other addresses' codes, nor ADDRESS_INCONSISTENT: one mock cannot reproduce them.
+    expect(rec.scenario.expect.codes).not.toContain('ADDRESS_INCONSISTENT');
+    expect(rec.scenario.expect.codes.every((c) => first?.findings.includes(c))).toBe(true);
+    const again = await replayScenario(rec.scenario, { pki });
+    expect([...new Set(again.findings.map((f) => f.code))].sort()).toEqual([...rec.scenario.expect.codes].sort());
+    expect(again.verdict).toBe(rec.scenario.expect.verdict);
   });
 
   it('healthy addresses only: no finding, verdict ok', async () => {

@@ -16,6 +16,7 @@ export function registerPathCommand(program: Command): void {
     .option('--interval <ms>', 'spacing of samples to one hop, ms', '25')
     .option('--timeout <seconds>', 'hard deadline for the whole run', '60')
     .option('--dns-server <ip>', 'resolve (and reverse-resolve hops) with this DNS server')
+    .option('--source-address <ip>', 'send every probe from this local address (the one the SMTP connection uses)')
     .option('-n, --numeric', 'do not look up hop names')
     .option('--json', 'print the Report (same shape as check) with hops[] as JSON')
     .action(async (host: string, flags: PathFlags) => {

@@ -37,13 +37,13 @@ export interface RawSocket {
   on(event: 'error', fn: (error: Error) => void): unknown;
   on(event: 'close', fn: () => void): unknown;
 }
-/** raw-socket's module: `createSocket` and the constants the IPv6 pinger needs. */
+/** raw-socket's module: `createSocket` and the constants the raw pingers (IPv6, and either family from a source address) need. */
 export interface RawSocketModule {
   createSocket(options: { protocol: number; addressFamily: number }): RawSocket;
-  Protocol: { ICMPv6: number };
-  AddressFamily: { IPv6: number };
-  SocketLevel: { IPPROTO_IPV6: number };
-  SocketOption: { IPV6_UNICAST_HOPS: number };
+  Protocol: { ICMP: number; ICMPv6: number };
+  AddressFamily: { IPv4: number; IPv6: number };
+  SocketLevel: { IPPROTO_IP: number; IPPROTO_IPV6: number };
+  SocketOption: { IP_HDRINCL: number; IPV6_UNICAST_HOPS: number };
 }
 
 /** RawIcmpModules: the loaded backend, or why it is not there. */

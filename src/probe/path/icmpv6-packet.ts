@@ -7,7 +7,11 @@
  * addresses, which only the kernel knows for sure, and for ICMPv6 raw sockets the kernel
  * computes it (RFC 3542 §3.1; Linux always does, whatever is in the field): a request
  * leaves with zero there.
+ *
+ * With a source address asked for, the whole packet is ours instead (echoRequestV6WithHeader).
  */
+import { isIPv6 } from 'node:net';
+import { internetChecksum } from './icmpv4-packet.js';
 
 /** ICMPv6 header: type, code, checksum, 4 bytes of type-specific data (RFC 4443 §2.1). */
 const ICMPV6_HEADER_LEN = 8;
@@ -95,4 +99,46 @@ function errorKind(type: number): Icmpv6Answer['kind'] | undefined {
     default:
       return undefined;
   }
+}
+
+/** ipv6Bytes: the 16 bytes of an IPv6 address (`::` and a dotted IPv4 tail allowed, no zone); throws on anything else (a bug: addresses are validated at input). */
+export function ipv6Bytes(address: string): Buffer {
+  if (!isIPv6(address) || address.includes('%')) throw new Error(`${address} is not an IPv6 address without a zone`);
+  let text = address;
+  const tail = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  if (tail) {
+    const [a, b, c, d] = tail.slice(1).map(Number) as [number, number, number, number];
+    text = `${text.slice(0, tail.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head, rest] = text.split('::') as [string, string | undefined];
+  const left = head ? head.split(':') : [];
+  const right = rest ? rest.split(':') : [];
+  const groups = rest === undefined ? left : [...left, ...new Array<string>(8 - left.length - right.length).fill('0'), ...right];
+  const out = Buffer.alloc(16);
+  groups.forEach((g, i) => out.writeUInt16BE(parseInt(g, 16), i * 2));
+  return out;
+}
+
+/**
+ * echoRequestV6WithHeader frames a whole IPv6 packet (RFC 8200 §3) from `source` to
+ * `destination` with the given hop limit, carrying an ICMPv6 echo request, for a raw socket
+ * with IPV6_HDRINCL: the request leaves from the source written in the header. With the
+ * header ours, so is the ICMPv6 checksum, over the pseudo-header (RFC 8200 §8.1).
+ */
+export function echoRequestV6WithHeader(source: string, destination: string, hopLimit: number, identifier: number, sequence: number): Buffer {
+  const icmp = echoRequestV6(identifier, sequence);
+  const src = ipv6Bytes(source);
+  const dst = ipv6Bytes(destination);
+  const pseudo = Buffer.alloc(8);
+  pseudo.writeUInt32BE(icmp.length, 0);
+  pseudo.writeUInt8(NEXT_HEADER_ICMPV6, 7);
+  icmp.writeUInt16BE(internetChecksum(src, dst, pseudo, icmp), 2);
+  const ip = Buffer.alloc(IPV6_HEADER_LEN);
+  ip.writeUInt32BE(0x60000000, 0); // version 6, traffic class 0, flow label 0
+  ip.writeUInt16BE(icmp.length, 4);
+  ip.writeUInt8(NEXT_HEADER_ICMPV6, 6);
+  ip.writeUInt8(hopLimit, 7);
+  src.copy(ip, 8);
+  dst.copy(ip, 24);
+  return Buffer.concat([ip, icmp]);
 }

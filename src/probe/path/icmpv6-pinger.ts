@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { afterIterations, backstopMs, drainIterations } from './echo-deadline.js';
+import { kernelIcmpv6Wire, type EchoWire } from './echo-wire.js';
 import type { RawSocket, RawSocketModule } from './icmp-backend.js';
-import { echoRequestV6, parseIcmpv6Answer } from './icmpv6-packet.js';
 import { ICMP_PERMISSION_FIX, sharedPinger, type EchoOutcome, type EchoRequest, type PingerOpenResult } from './pinger.js';
 
 /** The hop limit of untargeted echoes, as for IPv4 (Linux's default for both). */
@@ -10,21 +10,31 @@ const DEFAULT_HOP_LIMIT = 64;
 const SEQUENCE_SPACE = 65536;
 
 /**
- * Echo identifiers held by this process's open ICMPv6 sockets. Every raw ICMPv6 socket
- * receives every ICMPv6 message of the host, so two sockets of ours (a `check`'s ICMP and path
- * steps each open one) with the same identifier would take each other's answers; picking
- * among the identifiers not held rules that out within the process.
+ * Echo identifiers held by this process's open raw ICMP sockets. Every raw ICMPv6 socket
+ * receives every ICMPv6 message of the host (and every raw ICMP socket every ICMP message), so
+ * two sockets of ours (a `check`'s ICMP and path steps each open one; net-ping's IPv4 sessions
+ * beside a source-bound IPv4 socket) with the same identifier would take each other's
+ * answers; picking among the identifiers not held rules that out within the process.
  */
 const identifiersInUse = new Set<number>();
 
-function takeIdentifier(): number {
+/**
+ * takeEchoIdentifier: an echo identifier from 1 to `below - 1` that no open raw ICMP socket of
+ * this process holds; give it back with releaseEchoIdentifier when the socket closes.
+ */
+export function takeEchoIdentifier(below = 65536): number {
   for (;;) {
-    const id = randomInt(1, 65536);
+    const id = randomInt(1, below);
     if (!identifiersInUse.has(id)) {
       identifiersInUse.add(id);
       return id;
     }
   }
+}
+
+/** releaseEchoIdentifier: the socket holding `id` has closed. */
+export function releaseEchoIdentifier(id: number): void {
+  identifiersInUse.delete(id);
 }
 
 /** One echo request waiting for its answer. */
@@ -61,16 +71,22 @@ interface OpenSocket {
  * requests queued), reads only while a request is outstanding (so an idle socket neither
  * wakes the process for the host's other ICMPv6 traffic nor keeps it alive), and is closed
  * once no pinger is open and no request outstanding.
+ *
+ * How requests are framed is the `wire`'s (echo-wire.ts): by default the kernel writes the
+ * IPv6 header; a source-bound wire writes the IP header itself, of either family, so that
+ * every request of these sessions leaves from one asked-for source address.
  */
 export class Icmpv6Sessions {
   readonly #raw: RawSocketModule;
+  readonly #wire: EchoWire;
   readonly #pending = new Map<number, Pending>();
   #open: OpenSocket | undefined;
   #users = 0;
   #nextSequence = randomInt(0, SEQUENCE_SPACE);
 
-  constructor(raw: RawSocketModule) {
+  constructor(raw: RawSocketModule, wire: EchoWire = kernelIcmpv6Wire) {
     this.#raw = raw;
+    this.#wire = wire;
   }
 
   /** open returns a pinger on the shared socket (opening it, which needs CAP_NET_RAW); its `close` releases this user's share. */
@@ -78,7 +94,7 @@ export class Icmpv6Sessions {
     const opened = this.#socket();
     if ('message' in opened) return { ok: false, notPermitted: opened.notPermitted, message: opened.message };
     this.#users += 1;
-    return { ok: true, pinger: sharedPinger(6, (req) => this.#echo(req), () => {
+    return { ok: true, pinger: sharedPinger(this.#wire.family, (req) => this.#echo(req), () => {
       this.#users -= 1;
       this.#release();
     }) };
@@ -99,13 +115,13 @@ export class Icmpv6Sessions {
     const raw = this.#raw;
     let socket: RawSocket;
     try {
-      socket = raw.createSocket({ protocol: raw.Protocol.ICMPv6, addressFamily: raw.AddressFamily.IPv6 });
+      socket = this.#wire.open(raw);
     } catch (err) {
       const message = (err as Error).message;
       const notPermitted = /not permitted|EPERM|EACCES|permission/i.test(message);
       return { notPermitted, message: notPermitted ? `raw ICMP socket not permitted (${message}); ${ICMP_PERMISSION_FIX}` : `raw ICMP socket failed: ${message}` };
     }
-    const open: OpenSocket = { socket, identifier: takeIdentifier(), hopLimit: undefined, recvPaused: false };
+    const open: OpenSocket = { socket, identifier: takeEchoIdentifier(), hopLimit: undefined, recvPaused: false };
     // raw-socket closes the socket after an error and then emits 'close'; a failed read alone is
     // only reported. Either way nothing may crash: the requests end through 'close' or their timers.
     socket.on('error', () => undefined);
@@ -139,10 +155,16 @@ export class Icmpv6Sessions {
         socket.resumeRecv();
         opened.recvPaused = false;
       }
-      const packet = echoRequestV6(opened.identifier, sequence);
+      let packet: Buffer;
+      try {
+        packet = this.#wire.request(req.address, hopLimit, opened.identifier, sequence);
+      } catch (err) {
+        return this.#settle(sequence, { kind: 'error', message: (err as Error).message });
+      }
+      const setHopLimit = this.#wire.setHopLimit;
       const beforeWrite = (): void => {
-        if (opened.hopLimit !== hopLimit) {
-          socket.setOption(this.#raw.SocketLevel.IPPROTO_IPV6, this.#raw.SocketOption.IPV6_UNICAST_HOPS, hopLimit);
+        if (setHopLimit && opened.hopLimit !== hopLimit) {
+          setHopLimit(socket, this.#raw, hopLimit);
           opened.hopLimit = hopLimit;
         }
         pending.sentAt = performance.now();
@@ -175,7 +197,7 @@ export class Icmpv6Sessions {
   }
 
   #answer(open: OpenSocket, buffer: Buffer, source: string): void {
-    const a = parseIcmpv6Answer(buffer);
+    const a = this.#wire.parse(buffer);
     if (a === undefined || a.identifier !== open.identifier || open !== this.#open) return;
     const pending = this.#pending.get(a.sequence);
     if (pending === undefined) return;
@@ -189,7 +211,7 @@ export class Icmpv6Sessions {
       case 'unreachable':
         return this.#settle(a.sequence, { kind: 'unreachable', from: source, rttMs });
       default:
-        return this.#settle(a.sequence, { kind: 'error', message: `ICMPv6 type ${a.type} code ${a.code} from ${source}` });
+        return this.#settle(a.sequence, { kind: 'error', message: `ICMP${this.#wire.family === 6 ? 'v6' : ''} type ${a.type} code ${a.code} from ${source}` });
     }
   }
 
@@ -212,7 +234,7 @@ export class Icmpv6Sessions {
 
   /** The socket closed under us (an error): its requests end now; the next echo opens a fresh one. */
   #closed(open: OpenSocket): void {
-    identifiersInUse.delete(open.identifier);
+    releaseEchoIdentifier(open.identifier);
     if (this.#open !== open) return;
     this.#open = undefined;
     for (const sequence of [...this.#pending.keys()]) this.#settle(sequence, { kind: 'error', message: 'raw ICMPv6 socket closed' });
@@ -223,7 +245,7 @@ export class Icmpv6Sessions {
     const open = this.#open;
     if (this.#users > 0 || this.#pending.size > 0 || open === undefined) return;
     this.#open = undefined;
-    identifiersInUse.delete(open.identifier);
+    releaseEchoIdentifier(open.identifier);
     open.socket.close();
   }
 }

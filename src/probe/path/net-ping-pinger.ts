@@ -1,8 +1,8 @@
-import { randomInt } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { afterIterations, backstopMs, drainIterations } from './echo-deadline.js';
+import { sourceBoundWire } from './echo-wire.js';
 import { loadRawIcmp, type NetPingModule, type NetPingSession } from './icmp-backend.js';
-import { Icmpv6Sessions } from './icmpv6-pinger.js';
+import { Icmpv6Sessions, releaseEchoIdentifier, takeEchoIdentifier } from './icmpv6-pinger.js';
 import { ICMP_PERMISSION_FIX, sharedPinger, type EchoOutcome, type EchoRequest, type PingerOpenResult } from './pinger.js';
 
 /** The default TTL for untargeted echoes: Linux's net.ipv4.ip_default_ttl. */
@@ -22,6 +22,16 @@ interface SharedSession {
   session: NetPingSession;
   /** Requests net-ping has not called back yet (including those we already counted lost). */
   owed: number;
+  /** The echo identifier (net-ping's session id), held until the session closes. */
+  identifier: number;
+  released: boolean;
+}
+
+/** Gives a closed session's identifier back, once. */
+function releaseIdentifier(s: SharedSession): void {
+  if (s.released) return;
+  s.released = true;
+  releaseEchoIdentifier(s.identifier);
 }
 
 /**
@@ -49,11 +59,30 @@ export class NetPingSessions {
   #users = 0;
   #netPing: NetPingModule | undefined;
   #v6: Icmpv6Sessions | undefined;
+  /** Sessions whose echoes leave from one source address, by family and address. */
+  readonly #bound = new Map<string, Icmpv6Sessions>();
 
-  /** open returns a pinger on the shared sessions; its `close` releases this user's share. */
-  open(family: 4 | 6): PingerOpenResult {
+  /**
+   * open returns a pinger on the shared sessions; its `close` releases this user's share.
+   * With `source`, every echo of the pinger leaves from that address (raw sockets writing
+   * their own IP header, echo-wire.ts) — or there is no pinger, with `sourceUnsupported` and
+   * the reason: an echo never silently leaves from another address. The caller has checked
+   * that `source` is an address of this host (source-address.ts).
+   */
+  open(family: 4 | 6, source?: string): PingerOpenResult {
     const modules = loadRawIcmp();
     if (!modules.ok) return { ok: false, notPermitted: false, notInstalled: true, message: modules.message };
+    if (source !== undefined) {
+      const key = `${family}/${source}`;
+      let bound = this.#bound.get(key);
+      if (bound === undefined) {
+        const wire = sourceBoundWire(family, source);
+        if ('unsupported' in wire) return { ok: false, notPermitted: false, sourceUnsupported: true, message: wire.unsupported };
+        bound = new Icmpv6Sessions(modules.raw, wire);
+        this.#bound.set(key, bound);
+      }
+      return bound.open();
+    }
     if (family === 6) {
       this.#v6 ??= new Icmpv6Sessions(modules.raw);
       return this.#v6.open();
@@ -70,7 +99,9 @@ export class NetPingSessions {
 
   /** Raw sockets open now, IPv4 sessions and the IPv6 socket (for tests and the soak benchmark). */
   get openSessions(): number {
-    return this.#sessions.size + (this.#v6?.openSockets ?? 0);
+    let bound = 0;
+    for (const b of this.#bound.values()) bound += b.openSockets;
+    return this.#sessions.size + (this.#v6?.openSockets ?? 0) + bound;
   }
 
   #session(family: 4, ttl: number): SharedSession | { message: string; notPermitted: boolean } {
@@ -79,25 +110,29 @@ export class NetPingSessions {
     if (existing) return existing;
     const netPing = this.#netPing as NetPingModule;
     let session: NetPingSession;
+    // net-ping keeps its session id modulo 65535: drawn below that, it is the identifier on the wire.
+    const identifier = takeEchoIdentifier(65535);
     try {
       session = netPing.createSession({
         networkProtocol: netPing.NetworkProtocol.IPv4,
         retries: 0,
         timeout: NET_PING_TIMEOUT_MS,
-        sessionId: randomInt(1, 65535),
+        sessionId: identifier,
         packetSize: 16,
         ttl,
       });
     } catch (err) {
+      releaseEchoIdentifier(identifier);
       const message = (err as Error).message;
       const notPermitted = /not permitted|EPERM|EACCES|permission/i.test(message);
       return { notPermitted, message: notPermitted ? `raw ICMP socket not permitted (${message}); ${ICMP_PERMISSION_FIX}` : `raw ICMP socket failed: ${message}` };
     }
     // A socket error fails outstanding requests through their callbacks; keep it from crashing.
     session.on('error', () => undefined);
-    const shared: SharedSession = { session, owed: 0 };
+    const shared: SharedSession = { session, owed: 0, identifier, released: false };
     // A socket that closed under us (an error) is dropped, so the next echo opens a fresh one.
     session.on('close', () => {
+      releaseIdentifier(shared);
       if (this.#sessions.get(key) === shared) this.#sessions.delete(key);
     });
     this.#sessions.set(key, shared);
@@ -163,16 +198,17 @@ export class NetPingSessions {
       if (s.owed > 0) continue;
       this.#sessions.delete(key);
       s.session.close();
+      releaseIdentifier(s);
     }
   }
 }
 
 /**
  * openNetPingPinger opens a pinger with sessions of its own (one `check`): net-ping for IPv4,
- * our ICMPv6 echo for IPv6. Raw sockets need
+ * our ICMPv6 echo for IPv6, our header-writing echo of either family from a `source` address. Raw sockets need
  * CAP_NET_RAW; without it the result says so, with the fix. A fleet run shares one
  * NetPingSessions across its probes instead.
  */
-export function openNetPingPinger(family: 4 | 6): PingerOpenResult {
-  return new NetPingSessions().open(family);
+export function openNetPingPinger(family: 4 | 6, source?: string): PingerOpenResult {
+  return new NetPingSessions().open(family, source);
 }

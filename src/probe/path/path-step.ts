@@ -9,6 +9,7 @@ import { measureSeries, type SeriesResult, type SeriesSpec } from './measure.js'
 import { openNetPingPinger } from './net-ping-pinger.js';
 import { pingerFor, type OpenPinger } from './pinger.js';
 import { reverseNames } from './reverse-names.js';
+import { sourceAddressProblem } from './source-address.js';
 import { targetAddress } from './target-address.js';
 import { ipFamily } from '../ip-family.js';
 
@@ -38,6 +39,11 @@ export function sampleTimeoutMs(discoveryRttMs: number | undefined, maxMs: numbe
  * so sampling a router's own address is not throttled the way time-exceeded answers are; a
  * router that does police ICMP to itself shows up as loss at the node (HOP_RATE_LIMITED), and
  * only loss that carries on to later hops counts as path loss.
+ *
+ * With `connectivity.sourceAddress` every probe leaves from that address, so the path is the
+ * one the SMTP connection takes. An address this host does not have, or a platform where the
+ * raw backend cannot send from a chosen address, fails the step with that reason: the path
+ * from another address is not measured in its place.
  */
 export function createPathStep(openPinger: OpenPinger = openNetPingPinger): Step<'path', Record<string, unknown>, HostTarget> {
   return async (target: HostTarget, ctx: SessionContext, deadline: Deadline): Promise<StepResultOf<'path'>> => {
@@ -45,8 +51,16 @@ export function createPathStep(openPinger: OpenPinger = openNetPingPinger): Step
     const address = targetAddress(target, ctx);
     if (address === undefined) return skipped('path', ctx.clock, 'no address to probe (DNS did not resolve the host)');
     const family = ipFamily(address) === 6 ? 6 : 4;
-    const opened = pingerFor(ctx.state, openPinger)(family);
+    const source = target.connectivity.sourceAddress;
+    if (source !== undefined) {
+      const problem = await sourceAddressProblem(source);
+      if (problem !== undefined) return timer.done('fail', undefined, { code: 'HOST_UNREACHABLE', message: problem });
+    }
+    const opened = pingerFor(ctx.state, openPinger)(family, source);
     if (!opened.ok) {
+      if (opened.sourceUnsupported === true) {
+        return timer.done('warn', undefined, { code: 'ICMP_NOT_PERMITTED', message: `path analysis not run: it must leave from the source address ${source ?? ''}, and ${opened.message}` });
+      }
       return timer.done('warn', undefined, { code: opened.notPermitted || opened.notInstalled === true ? 'ICMP_NOT_PERMITTED' : 'PROBE_INTERNAL_ERROR', message: opened.message });
     }
     const pinger = opened.pinger;
@@ -68,7 +82,7 @@ export function createPathStep(openPinger: OpenPinger = openNetPingPinger): Step
       if (route.sendError !== undefined) {
         return timer.done('fail', undefined, { code: 'HOST_UNREACHABLE', message: `cannot send to ${address} from this host: ${route.sendError}` });
       }
-      ctx.transcript.event(`path: ${route.hops.map((h) => h.address ?? '*').join(' > ')} (${discoveryMs} ms)`);
+      ctx.transcript.event(`path${source !== undefined ? ` from ${source}` : ''}: ${route.hops.map((h) => h.address ?? '*').join(' > ')} (${discoveryMs} ms)`);
 
       const hopAddresses = [...new Set(route.hops.flatMap((h) => (h.address !== null && h.address !== address ? [h.address] : [])))];
       const rttOf = (a: string): number | undefined => route.hops.find((h) => h.address === a)?.rttMs;

@@ -52,14 +52,19 @@ export function sharedPinger(family: 4 | 6, echo: (req: EchoRequest) => Promise<
 
 /**
  * PingerOpenResult: a pinger, or why none could be opened: no raw-socket privilege
- * (`notPermitted`), or the optional raw-socket backend is not installed (`notInstalled`).
+ * (`notPermitted`), the optional raw-socket backend is not installed (`notInstalled`), or it
+ * cannot send from the asked source address on this platform (`sourceUnsupported`).
  */
 export type PingerOpenResult =
   | { ok: true; pinger: Pinger }
-  | { ok: false; notPermitted: boolean; notInstalled?: boolean; message: string };
+  | { ok: false; notPermitted: boolean; notInstalled?: boolean; sourceUnsupported?: boolean; message: string };
 
-/** OpenPinger: the factory steps take, so tests can inject a fake network. */
-export type OpenPinger = (family: 4 | 6) => PingerOpenResult;
+/**
+ * OpenPinger: the factory steps take, so tests can inject a fake network. With `source`, every
+ * echo of the pinger must leave from that local address; a factory that cannot do that fails
+ * the open instead of sending from another one.
+ */
+export type OpenPinger = (family: 4 | 6, source?: string) => PingerOpenResult;
 
 export { ICMP_PERMISSION_FIX } from '../../model/icmp-permission.js';
 
@@ -74,5 +79,5 @@ export interface PingerSource {
 /** pingerFor: the run's shared pinger source when the context has one, else `fallback` (one probe alone). */
 export function pingerFor(state: Record<string, unknown>, fallback: OpenPinger): OpenPinger {
   const source = state.pingers as PingerSource | undefined;
-  return source ? (family) => source.open(family) : fallback;
+  return source ? (family, from) => source.open(family, from) : fallback;
 }

@@ -28,18 +28,22 @@ const LINUX_INTERVAL_S = 0.2;
  * to `timeoutMs` for its reply. Windows: `ping -n COUNT -w MS`; Linux: `ping -n -c COUNT -i
  * 0.2 -W SECONDS` (iputils and busybox read IPv6 literals themselves); macOS: `ping`, or
  * `ping6` for IPv6, with `-W` in milliseconds.
+ *
+ * With `source`, the echoes leave from that local address: `-I ADDR` on Linux (iputils and
+ * busybox take an address there, not only an interface), `-S ADDR` on macOS and Windows.
  */
-export function systemPingCommand(platform: NodeJS.Platform, family: 4 | 6, address: string, count: number, timeoutMs: number): SystemPingCommand {
+export function systemPingCommand(platform: NodeJS.Platform, family: 4 | 6, address: string, count: number, timeoutMs: number, source?: string): SystemPingCommand {
   const n = String(Math.max(1, Math.floor(count)));
   if (platform === 'win32') {
     // No -4/-6: the target is an address literal, which fixes the family, and Wine's ping
     // (the Windows test run) knows only -n, -w and -l.
-    return { file: 'ping', args: ['-n', n, '-w', String(Math.max(1, Math.ceil(timeoutMs))), address], env: {} };
+    return { file: 'ping', args: ['-n', n, '-w', String(Math.max(1, Math.ceil(timeoutMs))), ...(source !== undefined ? ['-S', source] : []), address], env: {} };
   }
   if (platform === 'darwin') {
-    return { file: family === 6 ? 'ping6' : 'ping', args: family === 6 ? ['-n', '-c', n, address] : ['-n', '-c', n, '-W', String(Math.max(1, Math.ceil(timeoutMs))), address], env: { LC_ALL: 'C' } };
+    const from = source !== undefined ? ['-S', source] : [];
+    return { file: family === 6 ? 'ping6' : 'ping', args: family === 6 ? ['-n', '-c', n, ...from, address] : ['-n', '-c', n, '-W', String(Math.max(1, Math.ceil(timeoutMs))), ...from, address], env: { LC_ALL: 'C' } };
   }
-  return { file: 'ping', args: ['-n', '-c', n, '-i', String(LINUX_INTERVAL_S), '-W', String(Math.max(1, Math.ceil(timeoutMs / 1000))), address], env: { LC_ALL: 'C' } };
+  return { file: 'ping', args: ['-n', '-c', n, '-i', String(LINUX_INTERVAL_S), '-W', String(Math.max(1, Math.ceil(timeoutMs / 1000))), ...(source !== undefined ? ['-I', source] : []), address], env: { LC_ALL: 'C' } };
 }
 
 /** ParsedPing: what a ping run's output says; totals undefined when it printed no summary. */
@@ -78,11 +82,13 @@ export function parsePingOutput(text: string): ParsedPing {
 /** SystemPingResult: echoes sent and the round trips of those answered, or why ping could not run. */
 export type SystemPingResult = { ok: true; sent: number; received: number; rttsMs: number[] } | { ok: false; message: string };
 
-/** SystemPingOptions: the run's count, per-echo timeout and cancellation. */
+/** SystemPingOptions: the run's count, per-echo timeout and cancellation, and the local address to send from. */
 export interface SystemPingOptions {
   count: number;
   timeoutMs: number;
   signal: AbortSignal;
+  /** Local address every echo leaves from (--source-address); omitted = the system's choice. */
+  source?: string;
   platform?: NodeJS.Platform;
 }
 
@@ -91,7 +97,7 @@ export interface SystemPingOptions {
  * when ping does, or when `signal` aborts (ping is killed; what it printed so far counts).
  */
 export function runSystemPing(address: string, family: 4 | 6, opts: SystemPingOptions): Promise<SystemPingResult> {
-  const cmd = systemPingCommand(opts.platform ?? process.platform, family, address, opts.count, opts.timeoutMs);
+  const cmd = systemPingCommand(opts.platform ?? process.platform, family, address, opts.count, opts.timeoutMs, opts.source);
   return new Promise((resolve) => {
     let child;
     try {

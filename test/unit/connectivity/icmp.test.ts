@@ -88,6 +88,41 @@ describe('icmpStep', () => {
       expect((r.data as IcmpData).backend).toBe('system-ping');
     });
 
+    it('a source address: the raw backend is asked for it, and where it cannot send from it the system ping gets it', async () => {
+      const asked: (string | undefined)[] = [];
+      const unsupported: OpenPinger = (_family, source) => {
+        asked.push(source);
+        return { ok: false, notPermitted: false, sourceUnsupported: true, message: 'sending raw ICMP from a chosen source address is implemented for Linux only (this is darwin)' };
+      };
+      const sources: (string | undefined)[] = [];
+      const t = target(2);
+      t.connectivity.sourceAddress = '127.0.0.2';
+      const r = await createIcmpStep(unsupported, async (_a, _f, opts) => {
+        sources.push(opts.source);
+        return { ok: true, sent: 2, received: 2, rttsMs: [1, 1] };
+      })(t, ctx(), Deadline.after(10_000, 'icmp'));
+      expect(asked).toEqual(['127.0.0.2']);
+      expect(sources).toEqual(['127.0.0.2']);
+      expect((r.data as IcmpData).backend).toBe('system-ping');
+    });
+
+    it('a source address this host does not have: the step fails with the words TCP uses, and no backend is opened', async () => {
+      let opened = 0;
+      const t = target(2);
+      t.connectivity.sourceAddress = '192.0.2.7';
+      const r = await createIcmpStep(() => {
+        opened++;
+        return { ok: false, notPermitted: true, message: 'x' };
+      }, async () => {
+        opened++;
+        return { ok: false, message: 'x' };
+      })(t, ctx(), Deadline.after(10_000, 'icmp'));
+      expect(opened).toBe(0);
+      expect(r.status).toBe('fail');
+      expect(r.error?.code).toBe('HOST_UNREACHABLE');
+      expect(r.error?.message).toMatch(/^cannot send from source address 192\.0\.2\.7 \(EADDRNOTAVAIL: not an address of this host\)$/);
+    });
+
     it('neither backend can send: warn ICMP_NOT_PERMITTED naming both reasons', async () => {
       const r = await createIcmpStep(notInstalled, async () => ({ ok: false, message: 'system ping could not run (ping): spawn ping ENOENT' }))(target(3), ctx(), Deadline.after(10_000, 'icmp'));
       expect(r.status).toBe('warn');

@@ -86,10 +86,10 @@ function fakeRaw(opts: { createError?: string } = {}): { raw: RawSocketModule; s
       sockets.push(s);
       return s as unknown as RawSocket;
     },
-    Protocol: { ICMPv6: 58 },
-    AddressFamily: { IPv6: 2 },
-    SocketLevel: { IPPROTO_IPV6 },
-    SocketOption: { IPV6_UNICAST_HOPS },
+    Protocol: { ICMP: 1, ICMPv6: 58 },
+    AddressFamily: { IPv4: 1, IPv6: 2 },
+    SocketLevel: { IPPROTO_IP: 0, IPPROTO_IPV6 },
+    SocketOption: { IP_HDRINCL: 3, IPV6_UNICAST_HOPS },
   };
   return { raw, sockets };
 }

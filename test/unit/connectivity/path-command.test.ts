@@ -25,6 +25,9 @@ describe('smtprobe path flags', () => {
     [['relay.test', '--max-hops', '300'], '--max-hops must be a whole number from 1 to 255, got "300"'],
     [['relay.test', '--interval', '2.5'], '--interval must be a whole number from 1 to 10000, got "2.5"'],
     [['relay.test', '--timeout', 'soon'], '--timeout must be a whole number from 1 to 86400, got "soon"'],
+    [['relay.test', '--source-address', 'eth0'], '--source-address must be an IPv4 or IPv6 address of this host, got "eth0"'],
+    [['127.0.0.1', '--source-address', '::1'], '--source-address ::1 is an IPv6 address, but the host 127.0.0.1 is IPv4'],
+    [['127.0.0.1', '--source-address', '192.0.2.7'], '--source-address: cannot send from source address 192.0.2.7 (EADDRNOTAVAIL: not an address of this host)'],
   ])('rejects %j before sending anything, exit 3', async (args, message) => {
     const err = await run(...args);
     expect(err).toBe(`smtprobe: error: ${message}\n`);
@@ -35,6 +38,6 @@ describe('smtprobe path flags', () => {
     const program = new Command();
     registerPathCommand(program);
     const help = program.commands.find((c) => c.name() === 'path')?.helpInformation() ?? '';
-    for (const flag of ['--count', '--max-hops', '--interval', '--timeout', '--dns-server', '--numeric', '--json']) expect(help).toContain(flag);
+    for (const flag of ['--count', '--max-hops', '--interval', '--timeout', '--dns-server', '--source-address', '--numeric', '--json']) expect(help).toContain(flag);
   });
 });

@@ -116,3 +116,41 @@ describe('sampleTimeoutMs', () => {
     expect(sampleTimeoutMs(undefined, 1000)).toBe(1000);
   });
 });
+
+describe('path step with a source address', () => {
+  const target = (source: string) => {
+    const t = pathTarget(DEST, { pathCount: 2, pathMaxHops: 4, pathIntervalMs: 1, totalMs: 20_000, names: false });
+    t.connectivity.sourceAddress = source;
+    return t;
+  };
+
+  it('asks the backend for a pinger bound to the source, and the transcript says where the path was measured from', async () => {
+    const net = fakeNetwork({ hops: ROUTERS.map((address) => ({ address })), destination: DEST });
+    const asked: (string | undefined)[] = [];
+    const c = ctx();
+    const r = await createPathStep((family, source) => {
+      asked.push(source);
+      return net.open(family);
+    })(target('127.0.0.2'), c, Deadline.after(20_000, 'path'));
+    expect(r.status).toBe('pass');
+    expect(asked).toEqual(['127.0.0.2']);
+    expect(c.transcript.lines.some((l) => l.text.startsWith('path from 127.0.0.2: 10.0.0.1 > '))).toBe(true);
+  });
+
+  it('a backend that cannot send from it: no path from another address, a warning saying why', async () => {
+    const r = await createPathStep(() => ({ ok: false, notPermitted: false, sourceUnsupported: true, message: 'sending raw ICMP from a chosen source address is implemented for Linux only (this is darwin)' }))(target('127.0.0.2'), ctx(), Deadline.after(20_000, 'path'));
+    expect(r.status).toBe('warn');
+    expect(r.data).toBeUndefined();
+    expect(r.error?.message).toBe('path analysis not run: it must leave from the source address 127.0.0.2, and sending raw ICMP from a chosen source address is implemented for Linux only (this is darwin)');
+  });
+
+  it('an address this host does not have: HOST_UNREACHABLE in the words TCP uses, no pinger opened', async () => {
+    let opened = 0;
+    const r = await createPathStep(() => {
+      opened++;
+      return { ok: false, notPermitted: true, message: 'x' };
+    })(target('192.0.2.7'), ctx(), Deadline.after(20_000, 'path'));
+    expect(opened).toBe(0);
+    expect(r.error).toEqual({ code: 'HOST_UNREACHABLE', message: 'cannot send from source address 192.0.2.7 (EADDRNOTAVAIL: not an address of this host)' });
+  });
+});

@@ -159,6 +159,13 @@ describe('systemPingCommand', () => {
   it('Linux: ping -c in the C locale, the timeout in whole seconds', () => {
     expect(systemPingCommand('linux', 4, '127.0.0.1', 3, 1000)).toEqual({ file: 'ping', args: ['-n', '-c', '3', '-i', '0.2', '-W', '1', '127.0.0.1'], env: { LC_ALL: 'C' } });
   });
+  it('a source address: -I ADDR on Linux, -S ADDR on macOS and Windows, before the target', () => {
+    expect(systemPingCommand('linux', 4, '10.0.1.2', 3, 1000, '10.0.0.3').args).toEqual(['-n', '-c', '3', '-i', '0.2', '-W', '1', '-I', '10.0.0.3', '10.0.1.2']);
+    expect(systemPingCommand('linux', 6, 'fd00::2', 1, 1000, 'fd00::3').args.slice(-3)).toEqual(['-I', 'fd00::3', 'fd00::2']);
+    expect(systemPingCommand('darwin', 6, 'fd00::2', 1, 1000, 'fd00::3').args.slice(-3)).toEqual(['-S', 'fd00::3', 'fd00::2']);
+    expect(systemPingCommand('darwin', 4, '10.0.1.2', 1, 1000, '10.0.0.3').args.slice(-3)).toEqual(['-S', '10.0.0.3', '10.0.1.2']);
+    expect(systemPingCommand('win32', 4, '10.0.1.2', 1, 1000, '10.0.0.3').args.slice(-3)).toEqual(['-S', '10.0.0.3', '10.0.1.2']);
+  });
   it('macOS: ping6 for IPv6', () => {
     expect(systemPingCommand('darwin', 6, '::1', 3, 1000).file).toBe('ping6');
     expect(systemPingCommand('darwin', 4, '127.0.0.1', 3, 1000).env).toEqual({ LC_ALL: 'C' });
@@ -167,6 +174,12 @@ describe('systemPingCommand', () => {
 
 describe('runSystemPing (this machine\'s ping, loopback)', () => {
   const linux = process.platform === 'linux';
+  it.skipIf(!linux)('from source 127.0.0.2 to 127.0.0.1 (both this host\'s): answered; from 192.0.2.7 (not this host\'s): ping refuses, nothing sent', async () => {
+    const ok = await runSystemPing('127.0.0.1', 4, { count: 1, timeoutMs: 1000, signal: new AbortController().signal, source: '127.0.0.2' });
+    expect(ok).toMatchObject({ ok: true, sent: 1, received: 1 });
+    const bad = await runSystemPing('127.0.0.1', 4, { count: 1, timeoutMs: 1000, signal: new AbortController().signal, source: '192.0.2.7' });
+    expect(bad.ok && bad.received).toBeFalsy();
+  });
   it.skipIf(!linux)('three echoes to 127.0.0.1: all answered, one round trip each', async () => {
     const r = await runSystemPing('127.0.0.1', 4, { count: 3, timeoutMs: 1000, signal: new AbortController().signal });
     expect(r).toMatchObject({ ok: true, sent: 3, received: 3 });
