@@ -23,7 +23,7 @@ export interface RecordedOAuthProbe {
 export interface OAuthRecording {
   oauth: OAuthDocument;
   probe: RecordedOAuthProbe;
-  /** The SMTP side is the bearer-checking server (`oauth.smtp`): `server:` keeps only its host name. */
+  /** The SMTP side is the bearer-checking server (`oauth.smtp`), presenting the recorded `server:` without its reply scripts and faults. */
   bearerServer: boolean;
 }
 
@@ -120,7 +120,8 @@ export function oauthRecording(report: Report, user: string | undefined): OAuthR
   const oauth: OAuthDocument = { tokenEndpoint };
   const bearer = auth?.attempted === true && (auth.mechanism === 'XOAUTH2' || auth.mechanism === 'OAUTHBEARER');
   if (bearer && auth) {
-    const smtp: NonNullable<OAuthDocument['smtp']> = { profile: profileOf(report, pub), mechanisms: [auth.mechanism as 'XOAUTH2' | 'OAUTHBEARER'] };
+    // The recorded greeting, EHLO lines and certificate are presented (`server:`); the profile only judges the token.
+    const smtp: NonNullable<OAuthDocument['smtp']> = { profile: profileOf(report, pub), presents: 'server', mechanisms: [auth.mechanism as 'XOAUTH2' | 'OAUTHBEARER'] };
     const r = auth.reply;
     if (r && r.code >= 400) {
       const lines = r.lines.length > 0 ? r.lines : [''];

@@ -228,13 +228,23 @@ export function reportToScenario(report: Report, opts: RecordOptions): ScenarioD
   const doc: ScenarioDocument = {
     name: opts.name,
     description: `Recorded from ${where} at ${report.startedAt}: ${verdict}${codes.length ? ` — ${codes.join(', ')}` : ''}.`,
-    // With a bearer exchange the bearer-checking server answers SMTP; the rest of `server:` would not be used.
-    server: oauth?.bearerServer ? { hostname } : server,
+    server: oauth?.bearerServer ? bearerFace(server) : server,
     probe,
     ...(oauth ? { oauth: oauth.oauth } : {}),
     expect: { codes, verdict },
   };
   return redactor.deep(doc);
+}
+
+/**
+ * bearerFace: the `server:` a bearer exchange is replayed with. The bearer-checking server
+ * answers AUTH (and so decides the code), but greets, lists extensions and presents the
+ * certificate as recorded (`oauth.smtp.presents: server`); reply scripts and faults are not
+ * its to play, so they are left out.
+ */
+function bearerFace(server: ServerDocument): ServerDocument {
+  const { replies: _replies, fault: _fault, ...face } = server;
+  return face;
 }
 
 /**
