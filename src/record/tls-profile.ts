@@ -38,11 +38,26 @@ function dnsNames(san: readonly string[]): string[] {
   return san.map((s) => s.replace(/^DNS:/i, '').trim()).filter((s) => s.length > 0 && !/^(IP|email|URI)/i.test(s));
 }
 
+const DAY_MS = 86_400_000;
+
+/**
+ * daysToIssue: the lifetime to issue an `expires-soon` leaf with so that the replay shows the
+ * recorded days left. A report's days left are whole days rounded down; the replay's leaf is
+ * judged a moment after it is issued, so it must be issued for the part-day too (8.4 days left
+ * seen as 8 → issued for 9 → seen as 8 again). Without the exact expiry, the days as shown.
+ */
+function daysToIssue(leaf: TlsData['chain'][number] | undefined, probedAt: number | undefined): number {
+  const validTo = leaf ? Date.parse(leaf.validTo) : NaN;
+  if (probedAt !== undefined && Number.isFinite(validTo)) return Math.max(0, Math.ceil((validTo - probedAt) / DAY_MS));
+  return Math.max(0, leaf?.daysLeft ?? 5);
+}
+
 /**
  * certificateFor maps a recorded TLS handshake to the certificate the mock presents.
- * `probedName` is the name the replay's probe checks (its tlsDomain).
+ * `probedName` is the name the replay's probe checks (its tlsDomain); `probedAt` (epoch ms)
+ * when the handshake was judged, so an expiring leaf is replayed with the days left it showed.
  */
-export function certificateFor(tls: TlsData | undefined, probedName: string): RecordedCertificate {
+export function certificateFor(tls: TlsData | undefined, probedName: string, probedAt?: number): RecordedCertificate {
   const codes = new Set((tls?.problems ?? []).map((p) => p.code));
   const profile = PROFILE_BY_PROBLEM.find(([code]) => codes.has(code))?.[1] ?? 'valid';
   const out: RecordedCertificate = { certificate: profile, untrustedRoot: codes.has('CERT_UNTRUSTED_ROOT') };
@@ -57,7 +72,7 @@ export function certificateFor(tls: TlsData | undefined, probedName: string): Re
   } else {
     out.certificateHostnames = [probedName];
   }
-  if (profile === 'expires-soon') out.expiresInDays = Math.max(0, leaf?.daysLeft ?? 5);
+  if (profile === 'expires-soon') out.expiresInDays = daysToIssue(leaf, probedAt);
   return out;
 }
 

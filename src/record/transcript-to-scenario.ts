@@ -170,7 +170,7 @@ export function reportToScenario(report: Report, opts: RecordOptions): ScenarioD
   }
 
   // Certificate and TLS versions.
-  const cert = certificateFor(tlsData, probedName);
+  const cert = certificateFor(tlsData, probedName, report.steps.find((s) => s.step === 'tls')?.startedAt);
   if (server.tls !== 'none') {
     if (cert.certificate !== 'valid') server.certificate = cert.certificate;
     if (cert.certificateHostnames) server.certificateHostnames = cert.certificateHostnames;
