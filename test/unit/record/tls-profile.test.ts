@@ -27,6 +27,17 @@ describe('certificateFor: observed certificate problems → the profile that rep
     expect(certificateFor(tls(['CERT_EXPIRES_SOON'], ['DNS:*.relay.test'], 12), 'mx.relay.test')).toEqual({ certificate: 'expires-soon', expiresInDays: 12, certificateHostnames: ['*.relay.test'], untrustedRoot: false });
   });
 
+  it('issues an expiring leaf for the part-day too, so the replay shows the days left the report showed', () => {
+    const probedAt = Date.parse('2026-12-05T10:00:00Z');
+    const leaf = (validTo: string, daysLeft: number): TlsData => ({ ...tls(['CERT_EXPIRES_SOON'], undefined, daysLeft), chain: [{ ...tls([]).chain[0]!, validTo, daysLeft }] });
+    // 8.4 days left, shown as 8: issued for 9 days, judged a moment later as 8.
+    expect(certificateFor(leaf('Dec 13 19:36:00 2026 GMT', 8), 'relay.test', probedAt).expiresInDays).toBe(9);
+    expect(certificateFor(leaf('Dec 14 09:59:00 2026 GMT', 8), 'relay.test', probedAt).expiresInDays).toBe(9);
+    // Without the moment of the probe, or an unreadable expiry, the days as shown.
+    expect(certificateFor(leaf('Dec 13 19:36:00 2026 GMT', 8), 'relay.test').expiresInDays).toBe(8);
+    expect(certificateFor(leaf('', 8), 'relay.test', probedAt).expiresInDays).toBe(8);
+  });
+
   it('a name mismatch keeps the names the certificate had (never the probed one), combined with another profile', () => {
     const c = certificateFor(tls(['CERT_EXPIRED', 'CERT_HOSTNAME_MISMATCH'], ['DNS:other.test', 'DNS:relay.test']), 'relay.test');
     expect(c).toMatchObject({ certificate: 'expired', certificateHostnames: ['other.test'] });
