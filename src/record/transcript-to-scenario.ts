@@ -136,7 +136,6 @@ export function reportToScenario(report: Report, opts: RecordOptions): ScenarioD
   }
 
   // TLS mode: implicit as probed; STARTTLS when the server offered or answered it; else none.
-  const ehloReplies = dialogue.exchanges.filter((e) => e.verb === 'EHLO' && e.reply && e.reply.code < 400);
   const starttlsSeen = dialogue.exchanges.some((e) => e.verb === 'STARTTLS' && e.reply) || capsBefore?.starttls === true;
   const implicit = target.tls === 'implicit';
   const noEhloSeen = !dialogue.exchanges.some((e) => (e.verb === 'EHLO' || e.verb === 'HELO') && e.reply);
@@ -150,9 +149,12 @@ export function reportToScenario(report: Report, opts: RecordOptions): ScenarioD
 
   // EHLO lines, literal, per TLS state (the mock picks them by state, so a side connection sees the same).
   // Before and after a STARTTLS the server accepted (RFC 3207 §4.2: the client must EHLO again).
-  const tlsAt = implicit ? -Infinity : (dialogue.exchanges.find((e) => e.verb === 'STARTTLS' && e.reply?.code === 220)?.at ?? Infinity);
-  const beforeLines = keywordLines(ehloReplies.find((e) => e.at < tlsAt)?.reply);
-  const afterLines = keywordLines(ehloReplies.find((e) => e.at > tlsAt)?.reply);
+  // By the exchanges' order, not their times: on a fast link EHLO, STARTTLS and the next EHLO share a millisecond.
+  const started = implicit ? -1 : dialogue.exchanges.findIndex((e) => e.verb === 'STARTTLS' && e.reply?.code === 220);
+  const tlsAt = implicit ? -Infinity : started >= 0 ? started : Infinity;
+  const ehloReplies = dialogue.exchanges.flatMap((e, i) => (e.verb === 'EHLO' && e.reply && e.reply.code < 400 ? [{ reply: e.reply, i }] : []));
+  const beforeLines = keywordLines(ehloReplies.find((e) => e.i < tlsAt)?.reply);
+  const afterLines = keywordLines(ehloReplies.find((e) => e.i > tlsAt)?.reply);
   const offeredAfter = auth?.offeredAfterTls ?? capsAfter?.auth ?? [];
   if (beforeLines || afterLines) {
     const extensions: NonNullable<ServerDocument['extensions']> = {};

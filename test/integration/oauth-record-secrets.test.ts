@@ -130,10 +130,10 @@ describe('OAuth: record → replay gives the same codes, and no secret in any ou
 /**
  * The server a field probe met, as a scenario: a distinctive greeting (two lines), EHLO lines
  * before and after STARTTLS (or on an implicit-TLS port), and a certificate with its own names,
- * days left and TLS version cap. `smtp` present: the bearer-checking server refuses the token
+ * days left and TLS version cap. `smtp` present: the bearer-checking server judges the token
  * while presenting this face; absent: the token endpoint's error, and the ordinary engine serves SMTP.
  */
-function fieldServer(c: { name: string; implicit?: boolean; smtp?: string; endpointError?: boolean; clientSecret: string }): string {
+function fieldServer(c: { name: string; implicit?: boolean; smtp?: string; endpointError?: boolean; clientSecret: string; aud?: string }): string {
   const tlsLines = ['SIZE 52428800', '8BITMIME', 'X-FABRIKAM-TRACE 42 relay', 'AUTH XOAUTH2 OAUTHBEARER'];
   return `name: ${c.name}
 description: A relay with its own greeting, extensions and certificate, recorded in the field.
@@ -154,7 +154,7 @@ oauth:
   tokenEndpoint:
     tenants: [fabrikam.onmicrosoft.com]
     clients:
-      - { clientId: f0f0f0f0-1111-2222-3333-444444444444, secret: ${c.clientSecret}, token: { aud: https://graph.microsoft.com } }
+      - { clientId: f0f0f0f0-1111-2222-3333-444444444444, secret: ${c.clientSecret}, token: { aud: ${c.aud ?? 'https://graph.microsoft.com'} } }
 ${c.endpointError ? `    error: { status: 401, error: invalid_client, description: "AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value." }\n` : ''}${c.smtp ? `  smtp: ${c.smtp}\n` : ''}probe:
   tls: ${c.implicit ? 'implicit' : 'starttls'}
   tlsDomain: relay.fabrikam.test
@@ -197,15 +197,17 @@ describe('OAuth: a recording replays the recorded greeting, EHLO lines and certi
     { case: 'token refused (Microsoft 365 judge), STARTTLS', code: 'AUTH_TOKEN_REJECTED', smtp: '{ profile: m365, presents: server }' },
     { case: 'token refused (Gmail judge), implicit TLS', code: 'AUTH_TOKEN_REJECTED', smtp: '{ profile: gmail, presents: server }', implicit: true },
     { case: 'token endpoint error, STARTTLS', code: 'OAUTH_TOKEN_REQUEST_FAILED', endpointError: true },
+    // A relay that wants its own audience accepted the token: the replay must accept it too.
+    { case: 'token accepted by a relay with its own audience', code: undefined, smtp: '{ profile: m365, presents: server, audience: api://fabrikam-relay }', aud: 'api://fabrikam-relay' },
   ] as const) {
     it(c.case, async () => {
-      const name = `field-${c.code.toLowerCase().replace(/_/g, '-')}${'implicit' in c ? '-implicit' : ''}`;
-      const scenario = parseScenario(fieldServer({ name, clientSecret: CLIENT_SECRET, ...('smtp' in c ? { smtp: c.smtp } : {}), ...('implicit' in c ? { implicit: true } : {}), ...('endpointError' in c ? { endpointError: true } : {}) }), `${name}.yaml`);
+      const name = `field-${(c.code ?? 'accepted').toLowerCase().replace(/_/g, '-')}${'implicit' in c ? '-implicit' : ''}`;
+      const scenario = parseScenario(fieldServer({ name, clientSecret: CLIENT_SECRET, ...('smtp' in c ? { smtp: c.smtp } : {}), ...('implicit' in c ? { implicit: true } : {}), ...('endpointError' in c ? { endpointError: true } : {}), ...('aud' in c ? { aud: c.aud } : {}) }), `${name}.yaml`);
       const first = await probeScenario(scenario);
       const facts = serverFacts(first.report);
       const ctxFirst = `${c.case}: ${first.report.verdict} [${codesOf(first.report).join(', ')}]\n${JSON.stringify(facts, null, 2)}`;
       // The field run saw the distinctive server, not a provider's face: the test is about keeping it.
-      expect(codesOf(first.report), ctxFirst).toEqual([c.code, 'CERT_EXPIRES_SOON'].sort());
+      expect(codesOf(first.report), ctxFirst).toEqual(c.code ? [c.code, 'CERT_EXPIRES_SOON'].sort() : ['CERT_EXPIRES_SOON']);
       expect(facts.banner, ctxFirst).toEqual({ code: 220, lines: ['relay.fabrikam.test ESMTP Fabrikam OAuth gateway 7.4', 'relay.fabrikam.test policy: modern auth only'] });
       const tlsCaps = facts.ehloTls ?? facts.ehlo;
       expect(tlsCaps, ctxFirst).toMatchObject({ domain: 'relay.fabrikam.test', keywords: { 'X-FABRIKAM-TRACE': ['42', 'relay'] }, auth: ['XOAUTH2', 'OAUTHBEARER'] });
@@ -217,7 +219,7 @@ describe('OAuth: a recording replays the recorded greeting, EHLO lines and certi
       const recording = recordReport(first.report, { name: `recorded-${name}` });
       assertClean([...(await everyFormat(first.report)), recording.text], [...first.secrets, CLIENT_SECRET], first.pem, 'relay@fabrikam.test', c.case);
       const replayed = parseScenario(recording.text, `recorded-${name}.yaml`);
-      if (c.code === 'AUTH_TOKEN_REJECTED') expect(replayed.oauth?.smtp?.presents, recording.text).toBe('server');
+      if ('smtp' in c) expect(replayed.oauth?.smtp?.presents, recording.text).toBe('server');
       else expect(replayed.oauth?.smtp, recording.text).toBeUndefined();
 
       const second = await probeScenario(replayed);
@@ -230,8 +232,8 @@ describe('OAuth: a recording replays the recorded greeting, EHLO lines and certi
       expect(serverFacts(second.report), ctx).toEqual(facts);
       const fp = (r: Report): string | undefined => (r.steps.find((s) => s.step === 'tls')?.data as { chain: { fingerprint256: string }[] } | undefined)?.chain[0]?.fingerprint256;
       expect(fp(second.report)).toMatch(/^[0-9A-F:]+$/);
-      if (c.code === 'AUTH_TOKEN_REJECTED') {
-        // The refusal is the recorded one, word for word.
+      if ('smtp' in c) {
+        // The answer to AUTH is the recorded one, word for word.
         const authReply = (r: Report): unknown => (r.steps.find((s) => s.step === 'auth')?.data as { reply?: unknown } | undefined)?.reply;
         expect(authReply(second.report), ctx).toEqual(authReply(first.report));
       }
