@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import type { CertProfile } from '../mock/certs/cert-profile.js';
 import type { CertProblem, TlsData, TlsScanData } from '../model/step-data.js';
 import { TLS_VERSIONS, type TlsVersion } from '../model/target.js';
@@ -33,9 +34,26 @@ const PROFILE_BY_PROBLEM: readonly [CertProblem['code'], CertProfile][] = [
   ['CERT_EXPIRES_SOON', 'expires-soon'],
 ];
 
-/** dnsNames: the DNS entries of a SAN list as @peculiar/x509 / Node print them ("DNS:host"). */
-function dnsNames(san: readonly string[]): string[] {
-  return san.map((s) => s.replace(/^DNS:/i, '').trim()).filter((s) => s.length > 0 && !/^(IP|email|URI)/i.test(s));
+/**
+ * sanNames: the DNS and IP entries of a SAN list as @peculiar/x509 / Node print them
+ * ("DNS:host", "IP:192.0.2.1", "IP Address:192.0.2.1"), in their order; e-mail and URI entries
+ * name no server and are left out.
+ */
+function sanNames(san: readonly string[]): { names: string[]; dns: number } {
+  const names: string[] = [];
+  let dns = 0;
+  for (const entry of san) {
+    const ip = /^IP(?: Address)?:\s*(.+)$/i.exec(entry.trim());
+    if (ip?.[1] && isIP(ip[1].trim())) names.push(ip[1].trim());
+    else if (!/^(IP|email|URI)/i.test(entry.trim())) {
+      const name = entry.replace(/^DNS:/i, '').trim();
+      if (name.length > 0) {
+        names.push(name);
+        dns++;
+      }
+    }
+  }
+  return { names, dns };
 }
 
 const DAY_MS = 86_400_000;
@@ -62,13 +80,16 @@ export function certificateFor(tls: TlsData | undefined, probedName: string, pro
   const profile = PROFILE_BY_PROBLEM.find(([code]) => codes.has(code))?.[1] ?? 'valid';
   const out: RecordedCertificate = { certificate: profile, untrustedRoot: codes.has('CERT_UNTRUSTED_ROOT') };
   const leaf = tls?.chain[0];
-  const names = leaf ? dnsNames(leaf.san) : [];
+  const { names, dns } = leaf ? sanNames(leaf.san) : { names: [], dns: 0 };
   if (codes.has('CERT_HOSTNAME_MISMATCH')) {
     // Keep the names the certificate really had; a leaf without SANs gets a name that cannot match.
     const other = names.filter((n) => n.toLowerCase() !== probedName.toLowerCase());
     out.certificateHostnames = other.length > 0 ? other : ['wrong.invalid'];
-  } else if (names.length > 0) {
+  } else if (dns > 0) {
     out.certificateHostnames = names;
+  } else if (names.length > 0) {
+    // Only addresses, and the name matched: it was the probed address; the replay probes a name.
+    out.certificateHostnames = [probedName, ...names.filter((n) => n !== probedName)];
   } else {
     out.certificateHostnames = [probedName];
   }

@@ -121,6 +121,8 @@ describe('OAuth: record → replay gives the same codes, and no secret in any ou
       const ctx = `${c.scenario}\nfirst:  ${first.report.verdict} [${codesOf(first.report).join(', ')}]\nreplay: ${second.report.verdict} [${codesOf(second.report).join(', ')}]\n${recording.text}`;
       expect(codesOf(second.report), ctx).toEqual(codesOf(first.report));
       expect(second.report.verdict, ctx).toBe(first.report.verdict);
+      // The replay greets, lists its extensions and presents a certificate as the recorded server did.
+      expect(serverFacts(second.report), ctx).toEqual(serverFacts(first.report));
       // The replay's own secrets do not leak either.
       assertClean([...(await everyFormat(second.report))], second.secrets, second.pem, user, `${c.scenario} replay`);
     });
@@ -260,9 +262,11 @@ describe('OAuth through the CLI: check --json → record --from-report → mock 
     { scenario: 'oauth-m365-invalid-client-secret', code: 'OAUTH_TOKEN_REQUEST_FAILED' },
     { scenario: 'oauth-gmail-wrong-scope', code: 'AUTH_TOKEN_REJECTED' },
     { scenario: 'oauth-m365-no-service-principal', code: 'AUTH_TOKEN_REJECTED' },
+    // A relay with its own greeting, extensions and expiring certificate, refusing the token.
+    { scenario: 'field-relay-token-refused', code: 'AUTH_TOKEN_REJECTED', text: fieldServer({ name: 'field-relay-token-refused', clientSecret: 'fabrikam-cli-client-secret-Yp42w', smtp: '{ profile: m365, presents: server }' }) },
   ]) {
     it(c.scenario, async () => {
-      const scenario = await findScenario(c.scenario);
+      const scenario = c.text ? parseScenario(c.text, `${c.scenario}.yaml`) : await findScenario(c.scenario);
       const server = await startMockServer(scenario, { pki });
       const user = scenario.probe.user ?? '';
       const base = ['check', '127.0.0.1', '--port', String(server.port), '--tls', 'starttls', '--tls-domain', scenario.probe.tlsDomain ?? '127.0.0.1', '--ca', server.caFile, '--user', user, '--no-icmp', ...oauthCheckArgs(server).flatMap((a) => a.split(' '))];
@@ -310,6 +314,10 @@ describe('OAuth through the CLI: check --json → record --from-report → mock 
         expect(again.code).toBe(2);
         const codes = (JSON.parse(again.stdout) as { findings: { code: string }[] }).findings.map((f) => f.code);
         expect([...new Set(codes)].sort()).toEqual([...new Set(JSON.parse(json.stdout).findings.map((f: { code: string }) => f.code))].sort());
+        // The replay greets, lists its extensions and presents a certificate as the recorded server did.
+        const facts = serverFacts(JSON.parse(json.stdout) as Report);
+        expect(serverFacts(JSON.parse(again.stdout) as Report), recorded).toEqual(facts);
+        if (c.text) expect(JSON.stringify(facts)).toContain('Fabrikam OAuth gateway');
       } finally {
         const exited = new Promise((resolve) => child.once('exit', resolve));
         child.kill('SIGTERM');

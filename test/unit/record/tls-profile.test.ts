@@ -38,6 +38,11 @@ describe('certificateFor: observed certificate problems → the profile that rep
     expect(certificateFor(leaf('', 8), 'relay.test', probedAt).expiresInDays).toBe(8);
   });
 
+  it('keeps IP addresses of the SAN list beside the DNS names, in order; addresses alone stand beside the probed name', () => {
+    expect(certificateFor(tls([], ['DNS:smtp.gmail.com', 'IP:127.0.0.1', 'IP Address:::1', 'email:a@b.test', 'DNS:localhost']), 'smtp.gmail.com').certificateHostnames).toEqual(['smtp.gmail.com', '127.0.0.1', '::1', 'localhost']);
+    expect(certificateFor(tls([], ['IP:192.0.2.7']), 'relay.test').certificateHostnames).toEqual(['relay.test', '192.0.2.7']);
+  });
+
   it('a name mismatch keeps the names the certificate had (never the probed one), combined with another profile', () => {
     const c = certificateFor(tls(['CERT_EXPIRED', 'CERT_HOSTNAME_MISMATCH'], ['DNS:other.test', 'DNS:relay.test']), 'relay.test');
     expect(c).toMatchObject({ certificate: 'expired', certificateHostnames: ['other.test'] });
