@@ -74,6 +74,8 @@ const REQUIRED_ROLE = 'SMTP.SendAsApp';
  * Gmail do — signature, audience, role or scope, expiry, then (M365) the Exchange service
  * principal, mailbox permission and mailbox SMTP AUTH setting — and fails the way they fail:
  * a 334 base64 JSON error status, then 535 5.7.3 (M365) or 535-5.7.8 (Gmail). Never accepts DATA.
+ * With a `face` it greets, lists its extensions and serves TLS as a recorded server did, so the
+ * findings about those come out as in the field while AUTH is answered as the profile answers.
  */
 export async function startOAuthSmtpServer(opts: OAuthSmtpOptions): Promise<OAuthSmtpServer> {
   const m365 = opts.profile === 'm365';
