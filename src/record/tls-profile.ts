@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import type { CertProfile } from '../mock/certs/cert-profile.js';
+import { SUBJECT_PATTERN, type CertProfile } from '../mock/certs/cert-profile.js';
 import type { CertProblem, TlsData, TlsScanData } from '../model/step-data.js';
 import { TLS_VERSIONS, type TlsVersion } from '../model/target.js';
 
@@ -14,6 +14,8 @@ export interface RecordedCertificate {
   certificateHostnames?: string[];
   /** For `expires-soon`: the recorded leaf's days left. */
   expiresInDays?: number;
+  /** The recorded leaf's subject, when it is not the mock's default (`CN=<first name>`) and can be issued as it is. */
+  certificateSubject?: string;
   /** The chain did not lead to a trusted root: the replay must not trust the mock's CA either. */
   untrustedRoot: boolean;
 }
@@ -56,6 +58,16 @@ function sanNames(san: readonly string[]): { names: string[]; dns: number } {
   return { names, dns };
 }
 
+/**
+ * issuableSubject: the subject a replayed leaf can carry: the recorded one when the mock can
+ * issue it exactly, else its common name alone (a name with escapes or multi-valued parts).
+ */
+function issuableSubject(subject: string): string | undefined {
+  if (SUBJECT_PATTERN.test(subject)) return subject;
+  const cn = /(?:^|, )CN=([^,+=\\]+)(?:, |$)/.exec(subject)?.[1];
+  return cn !== undefined && SUBJECT_PATTERN.test(`CN=${cn}`) ? `CN=${cn}` : undefined;
+}
+
 const DAY_MS = 86_400_000;
 
 /**
@@ -94,6 +106,8 @@ export function certificateFor(tls: TlsData | undefined, probedName: string, pro
     out.certificateHostnames = [probedName];
   }
   if (profile === 'expires-soon') out.expiresInDays = daysToIssue(leaf, probedAt);
+  const subject = leaf ? issuableSubject(leaf.subject) : undefined;
+  if (subject !== undefined && subject !== `CN=${out.certificateHostnames[0] ?? ''}`) out.certificateSubject = subject;
   return out;
 }
 

@@ -177,6 +177,7 @@ export function reportToScenario(report: Report, opts: RecordOptions): ScenarioD
     if (cert.certificate !== 'valid') server.certificate = cert.certificate;
     if (cert.certificateHostnames) server.certificateHostnames = cert.certificateHostnames;
     if (cert.expiresInDays !== undefined) server.expiresInDays = cert.expiresInDays;
+    if (cert.certificateSubject !== undefined) server.certificateSubject = cert.certificateSubject;
     const versions = tlsVersionsFor({ tls: tlsData, scan, mismatch: has('TLS_VERSION_MISMATCH'), clientMin: target.tlsMin, clientMax: target.tlsMax });
     if (versions.min !== SERVER_DEFAULT_VERSIONS.min || versions.max !== SERVER_DEFAULT_VERSIONS.max) server.tlsVersions = versions;
     if (has('CLIENT_CERT_REQUIRED') || has('CLIENT_CERT_REJECTED')) server.clientCert = 'require';

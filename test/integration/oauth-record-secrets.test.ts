@@ -131,8 +131,8 @@ describe('OAuth: record → replay gives the same codes, and no secret in any ou
 
 /**
  * The server a field probe met, as a scenario: a distinctive greeting (two lines), EHLO lines
- * before and after STARTTLS (or on an implicit-TLS port), and a certificate with its own names,
- * days left and TLS version cap. `smtp` present: the bearer-checking server judges the token
+ * before and after STARTTLS (or on an implicit-TLS port), and a certificate with its own subject,
+ * names, days left and TLS version cap. `smtp` present: the bearer-checking server judges the token
  * while presenting this face; absent: the token endpoint's error, and the ordinary engine serves SMTP.
  */
 function fieldServer(c: { name: string; implicit?: boolean; smtp?: string; endpointError?: boolean; clientSecret: string; aud?: string }): string {
@@ -147,6 +147,7 @@ server:
   certificate: expires-soon
   expiresInDays: 9
   certificateHostnames: [relay.fabrikam.test, smtp-out.fabrikam.test]
+  certificateSubject: "C=US, O=Fabrikam Ltd, CN=gateway.fabrikam.test"
   tlsVersions: { min: TLSv1.2, max: TLSv1.2 }
   extensions:
     plain: [SIZE 52428800, 8BITMIME, X-FABRIKAM-TRACE 42, STARTTLS, "!AUTH"]
@@ -213,7 +214,7 @@ describe('OAuth: a recording replays the recorded greeting, EHLO lines and certi
       expect(facts.banner, ctxFirst).toEqual({ code: 220, lines: ['relay.fabrikam.test ESMTP Fabrikam OAuth gateway 7.4', 'relay.fabrikam.test policy: modern auth only'] });
       const tlsCaps = facts.ehloTls ?? facts.ehlo;
       expect(tlsCaps, ctxFirst).toMatchObject({ domain: 'relay.fabrikam.test', keywords: { 'X-FABRIKAM-TRACE': ['42', 'relay'] }, auth: ['XOAUTH2', 'OAUTHBEARER'] });
-      expect(facts.tls, ctxFirst).toMatchObject({ protocol: 'TLSv1.2', problems: ['CERT_EXPIRES_SOON'], leaf: { subject: 'CN=relay.fabrikam.test', daysLeft: 8 } });
+      expect(facts.tls, ctxFirst).toMatchObject({ protocol: 'TLSv1.2', problems: ['CERT_EXPIRES_SOON'], leaf: { subject: 'C=US, O=Fabrikam Ltd, CN=gateway.fabrikam.test', daysLeft: 8 } });
       expect(JSON.stringify((facts.tls as { leaf: { san: string[] } }).leaf.san)).toContain('smtp-out.fabrikam.test');
       if ('implicit' in c) expect(facts.ehlo, 'an implicit-TLS port has no EHLO before TLS').toMatchObject({ starttls: false });
       else expect(facts.ehlo, ctxFirst).toMatchObject({ starttls: true, auth: [], keywords: { 'X-FABRIKAM-TRACE': ['42'] } });

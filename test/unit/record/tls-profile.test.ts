@@ -24,7 +24,15 @@ describe('certificateFor: observed certificate problems → the profile that rep
   });
 
   it('keeps days left for expires-soon, and the SAN names', () => {
-    expect(certificateFor(tls(['CERT_EXPIRES_SOON'], ['DNS:*.relay.test'], 12), 'mx.relay.test')).toEqual({ certificate: 'expires-soon', expiresInDays: 12, certificateHostnames: ['*.relay.test'], untrustedRoot: false });
+    expect(certificateFor(tls(['CERT_EXPIRES_SOON'], ['DNS:*.relay.test'], 12), 'mx.relay.test')).toEqual({ certificate: 'expires-soon', expiresInDays: 12, certificateHostnames: ['*.relay.test'], certificateSubject: 'CN=relay.test', untrustedRoot: false });
+  });
+
+  it('keeps the leaf\'s subject when it is not the mock\'s default; a name it cannot issue exactly keeps its common name', () => {
+    const withSubject = (subject: string, san = ['DNS:mail.contoso.test', 'DNS:outlook.contoso.test']): TlsData => ({ ...tls([], san), chain: [{ ...tls([], san).chain[0]!, subject }] });
+    expect(certificateFor(withSubject('C=US, ST=Washington, O=Contoso Ltd, CN=outlook.contoso.test'), 'mail.contoso.test').certificateSubject).toBe('C=US, ST=Washington, O=Contoso Ltd, CN=outlook.contoso.test');
+    expect(certificateFor(withSubject('CN=mail.contoso.test'), 'mail.contoso.test').certificateSubject).toBeUndefined();
+    expect(certificateFor(withSubject('O=Contoso\\, Inc., CN=mail.contoso.test', ['DNS:x.contoso.test']), 'x.contoso.test').certificateSubject).toBe('CN=mail.contoso.test');
+    expect(certificateFor(withSubject('CN=a + OU=b'), 'mail.contoso.test').certificateSubject).toBeUndefined();
   });
 
   it('issues an expiring leaf for the part-day too, so the replay shows the days left the report showed', () => {
