@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestPki } from './certs/index.js';
 import type { OAuthProbe } from './oauth-scenario-schema.js';
+import { serverFace } from './oauth-server-face.js';
 import { startOAuthSmtpServer, type OAuthSmtpServer } from './oauth-smtp-server.js';
 import type { Scenario } from './scenario-schema.js';
 import type { MockOptions, MockServer } from './mock-server.js';
@@ -88,7 +89,8 @@ export async function startScenarioOAuth(scenario: Scenario, pki: TestPki, dir: 
 /**
  * startScenarioOAuthSmtp serves the scenario's SMTP side with the bearer-checking server
  * (`oauth.smtp`): it verifies the tokens the scenario's endpoint issued, as Microsoft 365 or
- * Gmail does, or refuses every token as a recording says.
+ * Gmail does, or refuses every token as a recording says. With `presents: server` it greets,
+ * lists its extensions and presents its certificate as the scenario's `server:` says.
  */
 export async function startScenarioOAuthSmtp(scenario: Scenario, oauth: ScenarioOAuth, pki: TestPki, log: (line: string) => void, at: { host: string; port: number }): Promise<OAuthSmtpServer | undefined> {
   const smtp = scenario.oauth?.smtp;
@@ -107,6 +109,7 @@ export async function startScenarioOAuthSmtp(scenario: Scenario, oauth: Scenario
     ...(smtp.exchange ? { exchange: smtp.exchange } : {}),
     ...(smtp.passwords ? { passwords: smtp.passwords } : {}),
     ...(smtp.reject ? { reject: smtp.reject } : {}),
+    ...(smtp.presents === 'server' ? { face: await serverFace(scenario.server, pki) } : {}),
   });
 }
 

@@ -87,6 +87,13 @@ const oauthSmtpSchema = z
   .object({
     /** Answer as smtp.office365.com (`m365`: 535 5.7.3, 535 5.7.139) or smtp.gmail.com (`gmail`: 535-5.7.8). */
     profile: z.enum(['m365', 'gmail']),
+    /**
+     * What the server shows before AUTH — greeting, EHLO lines, TLS mode and certificate:
+     * `profile` (default) the provider's own; `server` the scenario's `server:` section (what a
+     * recording writes, so a replay greets, lists its extensions and presents its certificate as
+     * the recorded server did). Bearer tokens are judged by `profile` either way.
+     */
+    presents: z.enum(['profile', 'server']).optional(),
     /** Mechanisms advertised after STARTTLS (default m365: LOGIN XOAUTH2; gmail: LOGIN PLAIN XOAUTH2 OAUTHBEARER). */
     mechanisms: z.array(z.enum(['LOGIN', 'PLAIN', 'XOAUTH2', 'OAUTHBEARER'])).min(1).optional(),
     /** Audience the server requires (default https://outlook.office365.com). */
@@ -119,7 +126,10 @@ const oauthSmtpSchema = z
 export const oauthScenarioSchema = z
   .object({
     tokenEndpoint: tokenEndpointSchema.default({ clients: [], serviceAccounts: [] }),
-    /** Present: the SMTP side is the bearer-checking server below, and `server:` is not used. Absent: `server:` serves SMTP. */
+    /**
+     * Present: the SMTP side is the bearer-checking server below, and `server:` is used only for
+     * what it presents (`smtp.presents: server`). Absent: `server:` serves SMTP.
+     */
     smtp: oauthSmtpSchema.optional(),
   })
   .strict();
@@ -143,6 +153,7 @@ export interface OAuthScenario {
   smtp?:
     | {
         profile: 'm365' | 'gmail';
+        presents?: 'profile' | 'server' | undefined;
         mechanisms?: ('LOGIN' | 'PLAIN' | 'XOAUTH2' | 'OAUTHBEARER')[] | undefined;
         audience?: string | undefined;
         clockOffsetS?: number | undefined;

@@ -2,6 +2,8 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import { TLSSocket, createSecureContext } from 'node:tls';
 import type { TestPki } from './certs/index.js';
 import { verifyHs256 } from './mock-jwt.js';
+import type { OAuthServerFace } from './oauth-server-face.js';
+import { formatReply } from './reply-script.js';
 import type { IssuedGoogleToken } from './token-endpoint.js';
 
 /**
@@ -41,6 +43,11 @@ export interface OAuthSmtpOptions {
    * `reply` (one reply, its lines) — a refusal recorded from a real server, replayed.
    */
   reject?: { challenge?: Record<string, string | undefined> | undefined; reply: string[] };
+  /**
+   * Greet, list extensions and present a certificate as this face says instead of as the
+   * provider does (a recorded server's); tokens are still judged as `profile` judges them.
+   */
+  face?: OAuthServerFace;
   /** Receives one line per session event; tokens and passwords never appear. */
   onLog?: (line: string) => void;
   /** Default 127.0.0.1 and an ephemeral port. */
@@ -67,14 +74,18 @@ const REQUIRED_ROLE = 'SMTP.SendAsApp';
  * Gmail do — signature, audience, role or scope, expiry, then (M365) the Exchange service
  * principal, mailbox permission and mailbox SMTP AUTH setting — and fails the way they fail:
  * a 334 base64 JSON error status, then 535 5.7.3 (M365) or 535-5.7.8 (Gmail). Never accepts DATA.
+ * With a `face` it greets, lists its extensions and serves TLS as a recorded server did, so the
+ * findings about those come out as in the field while AUTH is answered as the profile answers.
  */
 export async function startOAuthSmtpServer(opts: OAuthSmtpOptions): Promise<OAuthSmtpServer> {
   const m365 = opts.profile === 'm365';
-  const leaf = await opts.pki.issue('valid', { hostnames: [...(m365 ? [M365_HOST, 'smtp.office365.com'] : ['smtp.gmail.com']), '127.0.0.1', 'localhost'] });
-  const context = createSecureContext({ key: leaf.keyPem, cert: leaf.chainPem, minVersion: 'TLSv1.2' });
+  const face = opts.face;
+  const tlsServer = face ? face.tlsServer : await profileTls(opts.pki, m365);
+  const tlsMode = face?.tls ?? 'starttls';
   const mechanisms = opts.mechanisms ?? (m365 ? ['LOGIN', 'XOAUTH2'] : ['LOGIN', 'PLAIN', 'XOAUTH2', 'OAUTHBEARER']);
   const decisions: OAuthSmtpServer['decisions'] = [];
   const sockets = new Set<Socket>();
+  const timers = new Set<NodeJS.Timeout>();
   const log = opts.onLog ?? ((): void => undefined);
   let sessions = 0;
 
@@ -95,17 +106,46 @@ export async function startOAuthSmtpServer(opts: OAuthSmtpOptions): Promise<OAut
     let secure = false;
     let buffer = '';
     let pending: { mechanism: string; step: 'login-user' | 'login-pass' | 'error-ack' | 'initial'; user?: string; reply?: string } | undefined;
+    /** Commands wait for the greeting; after a refusing greeting only QUIT is served (RFC 5321 §3.1). */
+    let state: 'before-greeting' | 'open' | 'refused' = 'before-greeting';
     const write = (line: string): void => {
       sock.write(`${line}\r\n`);
     };
-    const greet = m365 ? `220 ${M365_HOST} Microsoft ESMTP MAIL Service ready at ${new Date().toUTCString()}` : '220 smtp.gmail.com ESMTP a1-20020a170902000000b001mock - gsmtp';
-    write(greet);
+    /** upgrade: TLS on this connection, with the face's certificate or the provider's. */
+    const upgrade = (): void => {
+      raw.removeListener('data', onData);
+      const tls = new TLSSocket(raw, { isServer: true, secureContext: tlsServer?.secureContext, requestCert: tlsServer?.requestCert ?? false, rejectUnauthorized: tlsServer?.rejectUnauthorized ?? false });
+      tls.on('error', () => raw.destroy());
+      tls.on('data', onData);
+      sock = tls;
+      secure = true;
+      buffer = '';
+    };
+    const greet = (): void => {
+      if (raw.destroyed) return;
+      if (!face) {
+        write(m365 ? `220 ${M365_HOST} Microsoft ESMTP MAIL Service ready at ${new Date().toUTCString()}` : '220 smtp.gmail.com ESMTP a1-20020a170902000000b001mock - gsmtp');
+        state = 'open';
+      } else {
+        sock.write(formatReply(face.greeting.code, face.greeting.lines));
+        state = face.greeting.code === 220 ? 'open' : 'refused';
+        if (face.greeting.code === 421) {
+          // RFC 5321 §3.1: a server that cannot serve may say 421 and close.
+          raw.removeListener('data', onData);
+          sock.end();
+          return;
+        }
+      }
+      // Lines a client sent before the greeting are answered now, in order.
+      onData(Buffer.alloc(0));
+    };
     const onData = (chunk: Buffer): void => {
       buffer += chunk.toString('latin1');
       if (buffer.length > 64 * 1024) {
         sock.destroy();
         return;
       }
+      if (state === 'before-greeting') return;
       let i: number;
       while ((i = buffer.indexOf('\r\n')) >= 0) {
         const line = buffer.slice(0, i);
@@ -114,6 +154,15 @@ export async function startOAuthSmtpServer(opts: OAuthSmtpOptions): Promise<OAut
       }
     };
     raw.on('data', onData);
+    if (tlsMode === 'implicit') upgrade();
+    const delayMs = face?.greeting.delayMs ?? 0;
+    if (delayMs > 0) {
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        greet();
+      }, delayMs);
+      timers.add(timer);
+    } else greet();
 
     function handle(line: string): 'starttls' | undefined {
       if (pending) {
@@ -121,12 +170,16 @@ export async function startOAuthSmtpServer(opts: OAuthSmtpOptions): Promise<OAut
         return undefined;
       }
       const verb = (line.split(' ')[0] ?? '').toUpperCase();
+      if (state === 'refused' && verb !== 'QUIT') {
+        write('503 5.5.1 No service here');
+        return undefined;
+      }
       switch (verb) {
         case 'EHLO': {
           const name = m365 ? M365_HOST : 'smtp.gmail.com';
           const ext = m365 ? ['SIZE 157286400', 'PIPELINING', 'DSN', 'ENHANCEDSTATUSCODES'] : ['SIZE 35882577', '8BITMIME', 'ENHANCEDSTATUSCODES', 'PIPELINING', 'CHUNKING', 'SMTPUTF8'];
-          const lines = [m365 ? `${name} Hello [127.0.0.1]` : `${name} at your service, [127.0.0.1]`, ...ext, secure ? `AUTH ${mechanisms.join(' ')}` : 'STARTTLS'];
-          lines.forEach((l, n) => write(`250${n === lines.length - 1 ? ' ' : '-'}${l}`));
+          const lines = face ? face.ehloLines(secure) : [m365 ? `${name} Hello [127.0.0.1]` : `${name} at your service, [127.0.0.1]`, ...ext, secure ? `AUTH ${mechanisms.join(' ')}` : 'STARTTLS'];
+          sock.write(formatReply(250, lines));
           return undefined;
         }
         case 'STARTTLS': {
@@ -134,18 +187,16 @@ export async function startOAuthSmtpServer(opts: OAuthSmtpOptions): Promise<OAut
             write('503 5.5.1 TLS already active');
             return undefined;
           }
+          if (tlsMode !== 'starttls' || !tlsServer) {
+            write('454 4.7.0 TLS not available');
+            return undefined;
+          }
           write('220 2.0.0 SMTP server ready');
-          raw.removeListener('data', onData);
-          const tls = new TLSSocket(raw, { isServer: true, secureContext: context });
-          tls.on('error', () => raw.destroy());
-          tls.on('data', onData);
-          sock = tls;
-          secure = true;
-          buffer = '';
+          upgrade();
           return 'starttls';
         }
         case 'AUTH': {
-          if (!secure) {
+          if (!secure && face?.authInClear !== true) {
             write(m365 ? '504 5.7.4 Unrecognized authentication type' : '530 5.7.0 Must issue a STARTTLS command first.');
             return undefined;
           }
@@ -298,10 +349,18 @@ export async function startOAuthSmtpServer(opts: OAuthSmtpOptions): Promise<OAut
     openConnections: () => sockets.size,
     close: () =>
       new Promise<void>((resolve) => {
+        for (const t of timers) clearTimeout(t);
+        timers.clear();
         for (const s of sockets) s.destroy();
         server.close(() => resolve());
       }),
   };
+}
+
+/** profileTls: the provider's own certificate, for smtp.office365.com or smtp.gmail.com and loopback. */
+async function profileTls(pki: TestPki, m365: boolean): Promise<NonNullable<OAuthServerFace['tlsServer']>> {
+  const leaf = await pki.issue('valid', { hostnames: [...(m365 ? [M365_HOST, 'smtp.office365.com'] : ['smtp.gmail.com']), '127.0.0.1', 'localhost'] });
+  return { secureContext: createSecureContext({ key: leaf.keyPem, cert: leaf.chainPem, minVersion: 'TLSv1.2' }), requestCert: false, rejectUnauthorized: false };
 }
 
 function b64d(s: string): string {

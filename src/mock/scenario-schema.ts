@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { CERT_PROFILES, type CertProfile } from './certs/cert-profile.js';
+import { CERT_PROFILES, SUBJECT_PATTERN, type CertProfile } from './certs/cert-profile.js';
 import { FINDING_CODES, type FindingCode } from '../model/finding-codes.js';
 import { ATTEMPTABLE_MECHANISMS, TLS_VERSIONS, type MechanismName, type TlsModeOption, type TlsVerify, type TlsVersion } from '../model/target.js';
 import type { Verdict } from '../model/report.js';
@@ -163,6 +163,8 @@ const serverSchema = z
     certificateHostnames: z.array(serverText.min(1)).min(1).optional(),
     /** For `expires-soon`: days left (default 5). */
     expiresInDays: z.number().int().min(0).max(3650).optional(),
+    /** The leaf's subject, e.g. "O=Contoso, CN=mail.contoso.com"; default `CN=<first certificate name>`. */
+    certificateSubject: z.string().regex(SUBJECT_PATTERN, 'KEY=value pairs joined by ", " (CN, O, OU, C, ST, L, DC), without escapes or multi-valued parts').optional(),
     tlsVersions: z.object({ min: tlsVersion.default('TLSv1.2'), max: tlsVersion.default('TLSv1.3') }).strict().default({ min: 'TLSv1.2', max: 'TLSv1.3' }),
     /** Client certificate: `request` asks but accepts none or any; `require` rejects a missing or untrusted one. */
     clientCert: z.enum(['none', 'request', 'require']).default('none'),
@@ -295,6 +297,7 @@ export interface Scenario {
     certificate: CertProfile;
     certificateHostnames?: string[] | undefined;
     expiresInDays?: number | undefined;
+    certificateSubject?: string | undefined;
     tlsVersions: { min: TlsVersion; max: TlsVersion };
     clientCert: 'none' | 'request' | 'require';
     extensions: { plain?: string[] | undefined; tls?: string[] | undefined };

@@ -33,7 +33,11 @@ export interface ServerTls {
  */
 export async function buildServerTls(server: Scenario['server'], pki: TestPki): Promise<ServerTls> {
   const hostnames = server.certificateHostnames ?? [server.hostname];
-  const issued = await pki.issue(server.certificate, server.expiresInDays === undefined ? { hostnames } : { hostnames, days: server.expiresInDays });
+  const issued = await pki.issue(server.certificate, {
+    hostnames,
+    ...(server.expiresInDays === undefined ? {} : { days: server.expiresInDays }),
+    ...(server.certificateSubject === undefined ? {} : { subject: server.certificateSubject }),
+  });
   const legacy = PROFILES_NEEDING_SECLEVEL_0.includes(server.certificate) || LEGACY_VERSIONS.includes(server.tlsVersions.min);
   const options: ServerTls['options'] = {
     key: issued.keyPem,

@@ -23,7 +23,7 @@ export interface RecordedOAuthProbe {
 export interface OAuthRecording {
   oauth: OAuthDocument;
   probe: RecordedOAuthProbe;
-  /** The SMTP side is the bearer-checking server (`oauth.smtp`): `server:` keeps only its host name. */
+  /** The SMTP side is the bearer-checking server (`oauth.smtp`), presenting the recorded `server:` without its reply scripts and faults. */
   bearerServer: boolean;
 }
 
@@ -35,6 +35,8 @@ function wireSafe(text: string): string {
   return text.replace(/[\r\n\u0000]/g, '\ufffd');
 }
 
+/** The audience the bearer-checking server wants by default (Exchange Online's). */
+const EXCHANGE_AUDIENCE = 'https://outlook.office365.com';
 /** The client id a recording registers when the probe used none (a generic endpoint's public client). */
 const RECORDED_CLIENT_ID = 'recorded-client';
 /** Below this many seconds a token's nbf/iat ahead of this machine is issuing latency, not a clock problem. */
@@ -111,6 +113,7 @@ export function oauthRecording(report: Report, user: string | undefined): OAuthR
     if (shape) client.token = shape;
     tokenEndpoint.clients = [client];
   }
+  const client = tokenEndpoint.clients?.[0];
   const e = data?.endpointError;
   if (e) {
     tokenEndpoint.error = { status: e.status !== undefined && e.status >= 400 && e.status <= 599 ? e.status : 400, error: wireSafe(e.error) || 'request_failed' };
@@ -120,8 +123,12 @@ export function oauthRecording(report: Report, user: string | undefined): OAuthR
   const oauth: OAuthDocument = { tokenEndpoint };
   const bearer = auth?.attempted === true && (auth.mechanism === 'XOAUTH2' || auth.mechanism === 'OAUTHBEARER');
   if (bearer && auth) {
-    const smtp: NonNullable<OAuthDocument['smtp']> = { profile: profileOf(report, pub), mechanisms: [auth.mechanism as 'XOAUTH2' | 'OAUTHBEARER'] };
+    // The recorded greeting, EHLO lines and certificate are presented (`server:`); the profile only judges the token.
+    const smtp: NonNullable<OAuthDocument['smtp']> = { profile: profileOf(report, pub), presents: 'server', mechanisms: [auth.mechanism as 'XOAUTH2' | 'OAUTHBEARER'] };
     const r = auth.reply;
+    // A token the server accepted must pass the replay's audience check too: a relay of its own may want another audience than Exchange Online's.
+    const aud = client?.token?.aud?.replace(/\/$/, '');
+    if (r && r.code < 400 && smtp.profile === 'm365' && aud !== undefined && aud !== EXCHANGE_AUDIENCE) smtp.audience = aud;
     if (r && r.code >= 400) {
       const lines = r.lines.length > 0 ? r.lines : [''];
       smtp.reject = { reply: lines.map((l) => wireSafe(`${r.code} ${r.enhanced ? `${r.enhanced} ` : ''}${l}`.trimEnd())) };

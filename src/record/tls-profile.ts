@@ -1,4 +1,5 @@
-import type { CertProfile } from '../mock/certs/cert-profile.js';
+import { isIP } from 'node:net';
+import { SUBJECT_PATTERN, type CertProfile } from '../mock/certs/cert-profile.js';
 import type { CertProblem, TlsData, TlsScanData } from '../model/step-data.js';
 import { TLS_VERSIONS, type TlsVersion } from '../model/target.js';
 
@@ -13,6 +14,8 @@ export interface RecordedCertificate {
   certificateHostnames?: string[];
   /** For `expires-soon`: the recorded leaf's days left. */
   expiresInDays?: number;
+  /** The recorded leaf's subject, when it is not the mock's default (`CN=<first name>`) and can be issued as it is. */
+  certificateSubject?: string;
   /** The chain did not lead to a trusted root: the replay must not trust the mock's CA either. */
   untrustedRoot: boolean;
 }
@@ -33,31 +36,78 @@ const PROFILE_BY_PROBLEM: readonly [CertProblem['code'], CertProfile][] = [
   ['CERT_EXPIRES_SOON', 'expires-soon'],
 ];
 
-/** dnsNames: the DNS entries of a SAN list as @peculiar/x509 / Node print them ("DNS:host"). */
-function dnsNames(san: readonly string[]): string[] {
-  return san.map((s) => s.replace(/^DNS:/i, '').trim()).filter((s) => s.length > 0 && !/^(IP|email|URI)/i.test(s));
+/**
+ * sanNames: the DNS and IP entries of a SAN list as @peculiar/x509 / Node print them
+ * ("DNS:host", "IP:192.0.2.1", "IP Address:192.0.2.1"), in their order; e-mail and URI entries
+ * name no server and are left out.
+ */
+function sanNames(san: readonly string[]): { names: string[]; dns: number } {
+  const names: string[] = [];
+  let dns = 0;
+  for (const entry of san) {
+    const ip = /^IP(?: Address)?:\s*(.+)$/i.exec(entry.trim());
+    if (ip?.[1] && isIP(ip[1].trim())) names.push(ip[1].trim());
+    else if (!/^(IP|email|URI)/i.test(entry.trim())) {
+      const name = entry.replace(/^DNS:/i, '').trim();
+      if (name.length > 0) {
+        names.push(name);
+        dns++;
+      }
+    }
+  }
+  return { names, dns };
+}
+
+/**
+ * issuableSubject: the subject a replayed leaf can carry: the recorded one when the mock can
+ * issue it exactly, else its common name alone (a name with escapes or multi-valued parts).
+ */
+function issuableSubject(subject: string): string | undefined {
+  if (SUBJECT_PATTERN.test(subject)) return subject;
+  const cn = /(?:^|, )CN=([^,+=\\]+)(?:, |$)/.exec(subject)?.[1];
+  return cn !== undefined && SUBJECT_PATTERN.test(`CN=${cn}`) ? `CN=${cn}` : undefined;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * daysToIssue: the lifetime to issue an `expires-soon` leaf with so that the replay shows the
+ * recorded days left. A report's days left are whole days rounded down; the replay's leaf is
+ * judged a moment after it is issued, so it must be issued for the part-day too (8.4 days left
+ * seen as 8 → issued for 9 → seen as 8 again). Without the exact expiry, the days as shown.
+ */
+function daysToIssue(leaf: TlsData['chain'][number] | undefined, probedAt: number | undefined): number {
+  const validTo = leaf ? Date.parse(leaf.validTo) : NaN;
+  if (probedAt !== undefined && Number.isFinite(validTo)) return Math.max(0, Math.ceil((validTo - probedAt) / DAY_MS));
+  return Math.max(0, leaf?.daysLeft ?? 5);
 }
 
 /**
  * certificateFor maps a recorded TLS handshake to the certificate the mock presents.
- * `probedName` is the name the replay's probe checks (its tlsDomain).
+ * `probedName` is the name the replay's probe checks (its tlsDomain); `probedAt` (epoch ms)
+ * when the handshake was judged, so an expiring leaf is replayed with the days left it showed.
  */
-export function certificateFor(tls: TlsData | undefined, probedName: string): RecordedCertificate {
+export function certificateFor(tls: TlsData | undefined, probedName: string, probedAt?: number): RecordedCertificate {
   const codes = new Set((tls?.problems ?? []).map((p) => p.code));
   const profile = PROFILE_BY_PROBLEM.find(([code]) => codes.has(code))?.[1] ?? 'valid';
   const out: RecordedCertificate = { certificate: profile, untrustedRoot: codes.has('CERT_UNTRUSTED_ROOT') };
   const leaf = tls?.chain[0];
-  const names = leaf ? dnsNames(leaf.san) : [];
+  const { names, dns } = leaf ? sanNames(leaf.san) : { names: [], dns: 0 };
   if (codes.has('CERT_HOSTNAME_MISMATCH')) {
     // Keep the names the certificate really had; a leaf without SANs gets a name that cannot match.
     const other = names.filter((n) => n.toLowerCase() !== probedName.toLowerCase());
     out.certificateHostnames = other.length > 0 ? other : ['wrong.invalid'];
-  } else if (names.length > 0) {
+  } else if (dns > 0) {
     out.certificateHostnames = names;
+  } else if (names.length > 0) {
+    // Only addresses, and the name matched: it was the probed address; the replay probes a name.
+    out.certificateHostnames = [probedName, ...names.filter((n) => n !== probedName)];
   } else {
     out.certificateHostnames = [probedName];
   }
-  if (profile === 'expires-soon') out.expiresInDays = Math.max(0, leaf?.daysLeft ?? 5);
+  if (profile === 'expires-soon') out.expiresInDays = daysToIssue(leaf, probedAt);
+  const subject = leaf ? issuableSubject(leaf.subject) : undefined;
+  if (subject !== undefined && subject !== `CN=${out.certificateHostnames[0] ?? ''}`) out.certificateSubject = subject;
   return out;
 }
 

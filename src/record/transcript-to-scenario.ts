@@ -136,7 +136,6 @@ export function reportToScenario(report: Report, opts: RecordOptions): ScenarioD
   }
 
   // TLS mode: implicit as probed; STARTTLS when the server offered or answered it; else none.
-  const ehloReplies = dialogue.exchanges.filter((e) => e.verb === 'EHLO' && e.reply && e.reply.code < 400);
   const starttlsSeen = dialogue.exchanges.some((e) => e.verb === 'STARTTLS' && e.reply) || capsBefore?.starttls === true;
   const implicit = target.tls === 'implicit';
   const noEhloSeen = !dialogue.exchanges.some((e) => (e.verb === 'EHLO' || e.verb === 'HELO') && e.reply);
@@ -150,9 +149,12 @@ export function reportToScenario(report: Report, opts: RecordOptions): ScenarioD
 
   // EHLO lines, literal, per TLS state (the mock picks them by state, so a side connection sees the same).
   // Before and after a STARTTLS the server accepted (RFC 3207 §4.2: the client must EHLO again).
-  const tlsAt = implicit ? -Infinity : (dialogue.exchanges.find((e) => e.verb === 'STARTTLS' && e.reply?.code === 220)?.at ?? Infinity);
-  const beforeLines = keywordLines(ehloReplies.find((e) => e.at < tlsAt)?.reply);
-  const afterLines = keywordLines(ehloReplies.find((e) => e.at > tlsAt)?.reply);
+  // By the exchanges' order, not their times: on a fast link EHLO, STARTTLS and the next EHLO share a millisecond.
+  const started = implicit ? -1 : dialogue.exchanges.findIndex((e) => e.verb === 'STARTTLS' && e.reply?.code === 220);
+  const tlsAt = implicit ? -Infinity : started >= 0 ? started : Infinity;
+  const ehloReplies = dialogue.exchanges.flatMap((e, i) => (e.verb === 'EHLO' && e.reply && e.reply.code < 400 ? [{ reply: e.reply, i }] : []));
+  const beforeLines = keywordLines(ehloReplies.find((e) => e.i < tlsAt)?.reply);
+  const afterLines = keywordLines(ehloReplies.find((e) => e.i > tlsAt)?.reply);
   const offeredAfter = auth?.offeredAfterTls ?? capsAfter?.auth ?? [];
   if (beforeLines || afterLines) {
     const extensions: NonNullable<ServerDocument['extensions']> = {};
@@ -170,11 +172,12 @@ export function reportToScenario(report: Report, opts: RecordOptions): ScenarioD
   }
 
   // Certificate and TLS versions.
-  const cert = certificateFor(tlsData, probedName);
+  const cert = certificateFor(tlsData, probedName, report.steps.find((s) => s.step === 'tls')?.startedAt);
   if (server.tls !== 'none') {
     if (cert.certificate !== 'valid') server.certificate = cert.certificate;
     if (cert.certificateHostnames) server.certificateHostnames = cert.certificateHostnames;
     if (cert.expiresInDays !== undefined) server.expiresInDays = cert.expiresInDays;
+    if (cert.certificateSubject !== undefined) server.certificateSubject = cert.certificateSubject;
     const versions = tlsVersionsFor({ tls: tlsData, scan, mismatch: has('TLS_VERSION_MISMATCH'), clientMin: target.tlsMin, clientMax: target.tlsMax });
     if (versions.min !== SERVER_DEFAULT_VERSIONS.min || versions.max !== SERVER_DEFAULT_VERSIONS.max) server.tlsVersions = versions;
     if (has('CLIENT_CERT_REQUIRED') || has('CLIENT_CERT_REJECTED')) server.clientCert = 'require';
@@ -233,13 +236,23 @@ export function reportToScenario(report: Report, opts: RecordOptions): ScenarioD
   const doc: ScenarioDocument = {
     name: opts.name,
     description: `Recorded from ${where} at ${report.startedAt}: ${verdict}${codes.length ? ` — ${codes.join(', ')}` : ''}.`,
-    // With a bearer exchange the bearer-checking server answers SMTP; the rest of `server:` would not be used.
-    server: oauth?.bearerServer ? { hostname } : server,
+    server: oauth?.bearerServer ? bearerFace(server) : server,
     probe,
     ...(oauth ? { oauth: oauth.oauth } : {}),
     expect: { codes, verdict },
   };
   return redactor.deep(doc);
+}
+
+/**
+ * bearerFace: the `server:` a bearer exchange is replayed with. The bearer-checking server
+ * answers AUTH (and so decides the code), but greets, lists extensions and presents the
+ * certificate as recorded (`oauth.smtp.presents: server`); reply scripts and faults are not
+ * its to play, so they are left out.
+ */
+function bearerFace(server: ServerDocument): ServerDocument {
+  const { replies: _replies, fault: _fault, ...face } = server;
+  return face;
 }
 
 /**

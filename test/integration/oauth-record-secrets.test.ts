@@ -121,8 +121,126 @@ describe('OAuth: record → replay gives the same codes, and no secret in any ou
       const ctx = `${c.scenario}\nfirst:  ${first.report.verdict} [${codesOf(first.report).join(', ')}]\nreplay: ${second.report.verdict} [${codesOf(second.report).join(', ')}]\n${recording.text}`;
       expect(codesOf(second.report), ctx).toEqual(codesOf(first.report));
       expect(second.report.verdict, ctx).toBe(first.report.verdict);
+      // The replay greets, lists its extensions and presents a certificate as the recorded server did.
+      expect(serverFacts(second.report), ctx).toEqual(serverFacts(first.report));
       // The replay's own secrets do not leak either.
       assertClean([...(await everyFormat(second.report))], second.secrets, second.pem, user, `${c.scenario} replay`);
+    });
+  }
+});
+
+/**
+ * The server a field probe met, as a scenario: a distinctive greeting (two lines), EHLO lines
+ * before and after STARTTLS (or on an implicit-TLS port), and a certificate with its own subject,
+ * names, days left and TLS version cap. `smtp` present: the bearer-checking server judges the token
+ * while presenting this face; absent: the token endpoint's error, and the ordinary engine serves SMTP.
+ */
+function fieldServer(c: { name: string; implicit?: boolean; smtp?: string; endpointError?: boolean; clientSecret: string; aud?: string }): string {
+  const tlsLines = ['SIZE 52428800', '8BITMIME', 'X-FABRIKAM-TRACE 42 relay', 'AUTH XOAUTH2 OAUTHBEARER'];
+  return `name: ${c.name}
+description: A relay with its own greeting, extensions and certificate, recorded in the field.
+server:
+  hostname: relay.fabrikam.test
+  greeting:
+    text: ["relay.fabrikam.test ESMTP Fabrikam OAuth gateway 7.4", "relay.fabrikam.test policy: modern auth only"]
+  tls: ${c.implicit ? 'implicit' : 'starttls'}
+  certificate: expires-soon
+  expiresInDays: 9
+  certificateHostnames: [relay.fabrikam.test, smtp-out.fabrikam.test]
+  certificateSubject: "C=US, O=Fabrikam Ltd, CN=gateway.fabrikam.test"
+  tlsVersions: { min: TLSv1.2, max: TLSv1.2 }
+  extensions:
+    plain: [SIZE 52428800, 8BITMIME, X-FABRIKAM-TRACE 42, STARTTLS, "!AUTH"]
+    tls: [${tlsLines.map((l) => JSON.stringify(l)).join(', ')}]
+  auth: { mechanisms: [XOAUTH2], advertise: after-starttls }
+oauth:
+  tokenEndpoint:
+    tenants: [fabrikam.onmicrosoft.com]
+    clients:
+      - { clientId: f0f0f0f0-1111-2222-3333-444444444444, secret: ${c.clientSecret}, token: { aud: ${c.aud ?? 'https://graph.microsoft.com'} } }
+${c.endpointError ? `    error: { status: 401, error: invalid_client, description: "AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value." }\n` : ''}${c.smtp ? `  smtp: ${c.smtp}\n` : ''}probe:
+  tls: ${c.implicit ? 'implicit' : 'starttls'}
+  tlsDomain: relay.fabrikam.test
+  tlsVerify: domain
+  certWarnDays: 21
+  user: relay@fabrikam.test
+  oauthClientId: f0f0f0f0-1111-2222-3333-444444444444
+  oauthClientSecret: ${c.clientSecret}
+  oauthTenant: fabrikam.onmicrosoft.com
+expect:
+  codes: []
+  verdict: critical
+`;
+}
+
+/** The facts a developer compares between the field and the replay: greeting, EHLO, certificate. */
+function serverFacts(r: Report): Record<string, unknown> {
+  const data = (step: string): Record<string, unknown> | undefined => r.steps.find((s) => s.step === step)?.data as Record<string, unknown> | undefined;
+  const banner = data('banner') as { reply?: { code: number; lines: string[] } } | undefined;
+  const caps = (step: string): unknown => (data(step) as { capabilities?: unknown } | undefined)?.capabilities;
+  const tls = data('tls') as { mode: string; protocol?: string; problems: { code: string }[]; chain: { subject: string; issuer: string; san: string[]; keyType?: string; keyBits?: number; signatureAlgorithm?: string; daysLeft?: number; selfSigned: boolean }[] } | undefined;
+  const leaf = tls?.chain[0];
+  return {
+    banner: banner?.reply ? { code: banner.reply.code, lines: banner.reply.lines } : undefined,
+    ehlo: caps('ehlo'),
+    ehloTls: caps('ehlo-tls'),
+    tls: tls && {
+      mode: tls.mode,
+      protocol: tls.protocol,
+      problems: tls.problems.map((p) => p.code).sort(),
+      chainLength: tls.chain.length,
+      leaf: leaf && { subject: leaf.subject, issuer: leaf.issuer, san: leaf.san, keyType: leaf.keyType, keyBits: leaf.keyBits, signatureAlgorithm: leaf.signatureAlgorithm, daysLeft: leaf.daysLeft, selfSigned: leaf.selfSigned },
+    },
+  };
+}
+
+describe('OAuth: a recording replays the recorded greeting, EHLO lines and certificate beside the OAuth outcome', () => {
+  const CLIENT_SECRET = 'fabrikam-field-client-secret-Zq81x';
+  for (const c of [
+    { case: 'token refused (Microsoft 365 judge), STARTTLS', code: 'AUTH_TOKEN_REJECTED', smtp: '{ profile: m365, presents: server }' },
+    { case: 'token refused (Gmail judge), implicit TLS', code: 'AUTH_TOKEN_REJECTED', smtp: '{ profile: gmail, presents: server }', implicit: true },
+    { case: 'token endpoint error, STARTTLS', code: 'OAUTH_TOKEN_REQUEST_FAILED', endpointError: true },
+    // A relay that wants its own audience accepted the token: the replay must accept it too.
+    { case: 'token accepted by a relay with its own audience', code: undefined, smtp: '{ profile: m365, presents: server, audience: api://fabrikam-relay }', aud: 'api://fabrikam-relay' },
+  ] as const) {
+    it(c.case, async () => {
+      const name = `field-${(c.code ?? 'accepted').toLowerCase().replace(/_/g, '-')}${'implicit' in c ? '-implicit' : ''}`;
+      const scenario = parseScenario(fieldServer({ name, clientSecret: CLIENT_SECRET, ...('smtp' in c ? { smtp: c.smtp } : {}), ...('implicit' in c ? { implicit: true } : {}), ...('endpointError' in c ? { endpointError: true } : {}), ...('aud' in c ? { aud: c.aud } : {}) }), `${name}.yaml`);
+      const first = await probeScenario(scenario);
+      const facts = serverFacts(first.report);
+      const ctxFirst = `${c.case}: ${first.report.verdict} [${codesOf(first.report).join(', ')}]\n${JSON.stringify(facts, null, 2)}`;
+      // The field run saw the distinctive server, not a provider's face: the test is about keeping it.
+      expect(codesOf(first.report), ctxFirst).toEqual(c.code ? [c.code, 'CERT_EXPIRES_SOON'].sort() : ['CERT_EXPIRES_SOON']);
+      expect(facts.banner, ctxFirst).toEqual({ code: 220, lines: ['relay.fabrikam.test ESMTP Fabrikam OAuth gateway 7.4', 'relay.fabrikam.test policy: modern auth only'] });
+      const tlsCaps = facts.ehloTls ?? facts.ehlo;
+      expect(tlsCaps, ctxFirst).toMatchObject({ domain: 'relay.fabrikam.test', keywords: { 'X-FABRIKAM-TRACE': ['42', 'relay'] }, auth: ['XOAUTH2', 'OAUTHBEARER'] });
+      expect(facts.tls, ctxFirst).toMatchObject({ protocol: 'TLSv1.2', problems: ['CERT_EXPIRES_SOON'], leaf: { subject: 'C=US, O=Fabrikam Ltd, CN=gateway.fabrikam.test', daysLeft: 8 } });
+      expect(JSON.stringify((facts.tls as { leaf: { san: string[] } }).leaf.san)).toContain('smtp-out.fabrikam.test');
+      if ('implicit' in c) expect(facts.ehlo, 'an implicit-TLS port has no EHLO before TLS').toMatchObject({ starttls: false });
+      else expect(facts.ehlo, ctxFirst).toMatchObject({ starttls: true, auth: [], keywords: { 'X-FABRIKAM-TRACE': ['42'] } });
+
+      const recording = recordReport(first.report, { name: `recorded-${name}` });
+      assertClean([...(await everyFormat(first.report)), recording.text], [...first.secrets, CLIENT_SECRET], first.pem, 'relay@fabrikam.test', c.case);
+      const replayed = parseScenario(recording.text, `recorded-${name}.yaml`);
+      if ('smtp' in c) expect(replayed.oauth?.smtp?.presents, recording.text).toBe('server');
+      else expect(replayed.oauth?.smtp, recording.text).toBeUndefined();
+
+      const second = await probeScenario(replayed);
+      const ctx = `${c.case}\nfirst:  ${first.report.verdict} [${codesOf(first.report).join(', ')}]\nreplay: ${second.report.verdict} [${codesOf(second.report).join(', ')}]\n${recording.text}`;
+      expect(codesOf(second.report), ctx).toEqual(codesOf(first.report));
+      expect(second.report.verdict, ctx).toBe(first.report.verdict);
+      // Same greeting, same EHLO capabilities before and after TLS, and a certificate with the same
+      // subject, issuer, names, key, signature, days left and TLS version (the mock mints its own,
+      // so the fingerprint itself differs).
+      expect(serverFacts(second.report), ctx).toEqual(facts);
+      const fp = (r: Report): string | undefined => (r.steps.find((s) => s.step === 'tls')?.data as { chain: { fingerprint256: string }[] } | undefined)?.chain[0]?.fingerprint256;
+      expect(fp(second.report)).toMatch(/^[0-9A-F:]+$/);
+      if ('smtp' in c) {
+        // The answer to AUTH is the recorded one, word for word.
+        const authReply = (r: Report): unknown => (r.steps.find((s) => s.step === 'auth')?.data as { reply?: unknown } | undefined)?.reply;
+        expect(authReply(second.report), ctx).toEqual(authReply(first.report));
+      }
+      assertClean([...(await everyFormat(second.report))], [...second.secrets, CLIENT_SECRET], second.pem, 'relay@fabrikam.test', `${c.case} replay`);
     });
   }
 });
@@ -145,9 +263,11 @@ describe('OAuth through the CLI: check --json → record --from-report → mock 
     { scenario: 'oauth-m365-invalid-client-secret', code: 'OAUTH_TOKEN_REQUEST_FAILED' },
     { scenario: 'oauth-gmail-wrong-scope', code: 'AUTH_TOKEN_REJECTED' },
     { scenario: 'oauth-m365-no-service-principal', code: 'AUTH_TOKEN_REJECTED' },
+    // A relay with its own greeting, extensions and expiring certificate, refusing the token.
+    { scenario: 'field-relay-token-refused', code: 'AUTH_TOKEN_REJECTED', text: fieldServer({ name: 'field-relay-token-refused', clientSecret: 'fabrikam-cli-client-secret-Yp42w', smtp: '{ profile: m365, presents: server }' }) },
   ]) {
     it(c.scenario, async () => {
-      const scenario = await findScenario(c.scenario);
+      const scenario = c.text ? parseScenario(c.text, `${c.scenario}.yaml`) : await findScenario(c.scenario);
       const server = await startMockServer(scenario, { pki });
       const user = scenario.probe.user ?? '';
       const base = ['check', '127.0.0.1', '--port', String(server.port), '--tls', 'starttls', '--tls-domain', scenario.probe.tlsDomain ?? '127.0.0.1', '--ca', server.caFile, '--user', user, '--no-icmp', ...oauthCheckArgs(server).flatMap((a) => a.split(' '))];
@@ -195,6 +315,10 @@ describe('OAuth through the CLI: check --json → record --from-report → mock 
         expect(again.code).toBe(2);
         const codes = (JSON.parse(again.stdout) as { findings: { code: string }[] }).findings.map((f) => f.code);
         expect([...new Set(codes)].sort()).toEqual([...new Set(JSON.parse(json.stdout).findings.map((f: { code: string }) => f.code))].sort());
+        // The replay greets, lists its extensions and presents a certificate as the recorded server did.
+        const facts = serverFacts(JSON.parse(json.stdout) as Report);
+        expect(serverFacts(JSON.parse(again.stdout) as Report), recorded).toEqual(facts);
+        if (c.text) expect(JSON.stringify(facts)).toContain('Fabrikam OAuth gateway');
       } finally {
         const exited = new Promise((resolve) => child.once('exit', resolve));
         child.kill('SIGTERM');

@@ -23,6 +23,14 @@ export const CERT_PROFILES: readonly CertProfile[] = [
   'missing-intermediate', 'weak-key', 'sha1-signature', 'expires-soon',
 ];
 
+/**
+ * SUBJECT_PATTERN: the distinguished names a leaf may be issued with (`certificateSubject`):
+ * `KEY=value` pairs joined by ", " as a report prints them ("C=US, O=Contoso, CN=mail.contoso.com"),
+ * with the common attribute types only and no escaped or multi-valued parts, so a name read
+ * from a report is issued exactly and prints back the same.
+ */
+export const SUBJECT_PATTERN = /^(?:CN|O|OU|C|ST|L|DC)=[^,+=\\\r\n\u0000"<>;#]+(?:, (?:CN|O|OU|C|ST|L|DC)=[^,+=\\\r\n\u0000"<>;#]+)*$/;
+
 /** isCertProfile narrows a string (e.g. from a scenario file) to a CertProfile. */
 export function isCertProfile(s: string): s is CertProfile {
   return (CERT_PROFILES as readonly string[]).includes(s);

@@ -28,6 +28,8 @@ export interface IssueOptions {
   hostnames: string[];
   /** For `expires-soon`: days left before notAfter, default 5. */
   days?: number;
+  /** The leaf's subject (SUBJECT_PATTERN); default `CN=<first host name>`. */
+  subject?: string;
 }
 
 /**
@@ -138,10 +140,11 @@ export async function createTestPki(opts: { now?: Date } = {}): Promise<TestPki>
       const keys = await generate(crypto, profile === 'weak-key' ? RSA_1024 : EC_P256);
       const selfSigned = profile === 'self-signed';
       const issuerKeys = selfSigned ? keys : interKeys;
+      const subject = issueOpts.subject ?? `CN=${spec.names[0]}`;
       const cert = await x509.X509CertificateGenerator.create({
         serialNumber: serial(),
-        subject: `CN=${spec.names[0]}`,
-        issuer: selfSigned ? `CN=${spec.names[0]}` : inter.cert.subject,
+        subject,
+        issuer: selfSigned ? subject : inter.cert.subject,
         notBefore: spec.notBefore,
         notAfter: spec.notAfter,
         publicKey: keys.publicKey,

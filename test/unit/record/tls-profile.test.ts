@@ -24,7 +24,31 @@ describe('certificateFor: observed certificate problems → the profile that rep
   });
 
   it('keeps days left for expires-soon, and the SAN names', () => {
-    expect(certificateFor(tls(['CERT_EXPIRES_SOON'], ['DNS:*.relay.test'], 12), 'mx.relay.test')).toEqual({ certificate: 'expires-soon', expiresInDays: 12, certificateHostnames: ['*.relay.test'], untrustedRoot: false });
+    expect(certificateFor(tls(['CERT_EXPIRES_SOON'], ['DNS:*.relay.test'], 12), 'mx.relay.test')).toEqual({ certificate: 'expires-soon', expiresInDays: 12, certificateHostnames: ['*.relay.test'], certificateSubject: 'CN=relay.test', untrustedRoot: false });
+  });
+
+  it('keeps the leaf\'s subject when it is not the mock\'s default; a name it cannot issue exactly keeps its common name', () => {
+    const withSubject = (subject: string, san = ['DNS:mail.contoso.test', 'DNS:outlook.contoso.test']): TlsData => ({ ...tls([], san), chain: [{ ...tls([], san).chain[0]!, subject }] });
+    expect(certificateFor(withSubject('C=US, ST=Washington, O=Contoso Ltd, CN=outlook.contoso.test'), 'mail.contoso.test').certificateSubject).toBe('C=US, ST=Washington, O=Contoso Ltd, CN=outlook.contoso.test');
+    expect(certificateFor(withSubject('CN=mail.contoso.test'), 'mail.contoso.test').certificateSubject).toBeUndefined();
+    expect(certificateFor(withSubject('O=Contoso\\, Inc., CN=mail.contoso.test', ['DNS:x.contoso.test']), 'x.contoso.test').certificateSubject).toBe('CN=mail.contoso.test');
+    expect(certificateFor(withSubject('CN=a + OU=b'), 'mail.contoso.test').certificateSubject).toBeUndefined();
+  });
+
+  it('issues an expiring leaf for the part-day too, so the replay shows the days left the report showed', () => {
+    const probedAt = Date.parse('2026-12-05T10:00:00Z');
+    const leaf = (validTo: string, daysLeft: number): TlsData => ({ ...tls(['CERT_EXPIRES_SOON'], undefined, daysLeft), chain: [{ ...tls([]).chain[0]!, validTo, daysLeft }] });
+    // 8.4 days left, shown as 8: issued for 9 days, judged a moment later as 8.
+    expect(certificateFor(leaf('Dec 13 19:36:00 2026 GMT', 8), 'relay.test', probedAt).expiresInDays).toBe(9);
+    expect(certificateFor(leaf('Dec 14 09:59:00 2026 GMT', 8), 'relay.test', probedAt).expiresInDays).toBe(9);
+    // Without the moment of the probe, or an unreadable expiry, the days as shown.
+    expect(certificateFor(leaf('Dec 13 19:36:00 2026 GMT', 8), 'relay.test').expiresInDays).toBe(8);
+    expect(certificateFor(leaf('', 8), 'relay.test', probedAt).expiresInDays).toBe(8);
+  });
+
+  it('keeps IP addresses of the SAN list beside the DNS names, in order; addresses alone stand beside the probed name', () => {
+    expect(certificateFor(tls([], ['DNS:smtp.gmail.com', 'IP:127.0.0.1', 'IP Address:::1', 'email:a@b.test', 'DNS:localhost']), 'smtp.gmail.com').certificateHostnames).toEqual(['smtp.gmail.com', '127.0.0.1', '::1', 'localhost']);
+    expect(certificateFor(tls([], ['IP:192.0.2.7']), 'relay.test').certificateHostnames).toEqual(['relay.test', '192.0.2.7']);
   });
 
   it('a name mismatch keeps the names the certificate had (never the probed one), combined with another profile', () => {

@@ -23,6 +23,14 @@ describe('reportToScenario', () => {
     expect(doc.expect).toEqual({ codes: [], verdict: 'ok' });
   });
 
+  it('tells EHLO lines before and after STARTTLS apart by order, even when the whole dialogue shares one millisecond', () => {
+    const r = fixture();
+    r.transcript = r.transcript.map((l) => ({ ...l, t: 3 }));
+    const doc = reportToScenario(r, { name: 'x' });
+    expect(doc.server?.extensions?.plain).toEqual(['PIPELINING', '8BITMIME', 'SMTPUTF8', 'STARTTLS', 'SIZE 10240000', '!AUTH']);
+    expect(doc.server?.extensions?.tls).toEqual(['PIPELINING', '8BITMIME', 'SMTPUTF8', 'AUTH PLAIN LOGIN', 'SIZE 10240000', '!STARTTLS']);
+  });
+
   it('scales timings; delays under the noise floor are dropped; none exceeds half the phase deadline', () => {
     const half = reportToScenario(fixture(), { name: 'x', timeScale: 0.5 });
     expect(half.server?.greeting?.delayMs).toBe(1000);
