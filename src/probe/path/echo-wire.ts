@@ -50,33 +50,26 @@ export function sourceBoundWire(family: 4 | 6, source: string, platform: NodeJS.
   if (family === 4) {
     return {
       family: 4,
-      open: (raw) => {
-        const socket = raw.createSocket({ protocol: raw.Protocol.ICMP, addressFamily: raw.AddressFamily.IPv4 });
-        try {
-          socket.setOption(raw.SocketLevel.IPPROTO_IP, raw.SocketOption.IP_HDRINCL, 1);
-        } catch (err) {
-          socket.close();
-          throw err;
-        }
-        return socket;
-      },
+      open: (raw) => withHeaderIncluded(raw.createSocket({ protocol: raw.Protocol.ICMP, addressFamily: raw.AddressFamily.IPv4 }), raw.SocketLevel.IPPROTO_IP, raw.SocketOption.IP_HDRINCL),
       request: (address, hopLimit, identifier, sequence) => echoRequestV4WithHeader(source, address, hopLimit, identifier, sequence),
       parse: parseIcmpv4Answer,
     };
   }
   return {
     family: 6,
-    open: (raw) => {
-      const socket = raw.createSocket({ protocol: raw.Protocol.ICMPv6, addressFamily: raw.AddressFamily.IPv6 });
-      try {
-        socket.setOption(raw.SocketLevel.IPPROTO_IPV6, LINUX_IPV6_HDRINCL, 1);
-      } catch (err) {
-        socket.close();
-        throw err;
-      }
-      return socket;
-    },
+    open: (raw) => withHeaderIncluded(raw.createSocket({ protocol: raw.Protocol.ICMPv6, addressFamily: raw.AddressFamily.IPv6 }), raw.SocketLevel.IPPROTO_IPV6, LINUX_IPV6_HDRINCL),
     request: (address, hopLimit, identifier, sequence) => echoRequestV6WithHeader(source, address, hopLimit, identifier, sequence),
     parse: parseIcmpv6Answer,
   };
+}
+
+/** withHeaderIncluded: the socket, told that the packets written to it carry their IP header; closed if it refuses. */
+function withHeaderIncluded(socket: RawSocket, level: number, option: number): RawSocket {
+  try {
+    socket.setOption(level, option, 1);
+  } catch (err) {
+    socket.close();
+    throw err;
+  }
+  return socket;
 }
