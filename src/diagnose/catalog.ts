@@ -94,8 +94,11 @@ export const CATALOG: { readonly [C in FindingCode]: CatalogEntry } = {
   HOST_UNREACHABLE: {
     severity: 'critical',
     title: 'Host unreachable',
-    cause: 'There is no route to the host (ICMP unreachable or no local route).',
-    fix: ['Check routing, VPN/tunnel state and the default gateway; check that the address is the right one.'],
+    cause: 'There is no route to the host (ICMP unreachable or no local route) — or, with --source-address, that address is not one of this host\'s, so nothing can leave from it.',
+    fix: [
+      'Check routing, VPN/tunnel state and the default gateway; check that the address is the right one.',
+      'With --source-address (probes.yaml sourceAddress): use an address this host has (`ip -br addr`), of the relay\'s address family.',
+    ],
   },
   // ── SMTP ──────────────────────────────────────────────────────────────────────
   BANNER_TIMEOUT: {

@@ -225,6 +225,9 @@ describe('--source-address', () => {
     const tcp = r.steps.find((s) => s.step === 'tcp');
     expect(tcp?.status).toBe('fail');
     expect(tcp?.error?.message).toMatch(/cannot connect from source address 192\.0\.2\.1 \(EADDRNOTAVAIL/);
+    // the finding's advice covers the source address, not only routing
+    const finding = r.findings.find((f) => f.code === 'HOST_UNREACHABLE');
+    expect(finding?.fix.some((line) => line.includes('--source-address'))).toBe(true);
   });
 });
 
