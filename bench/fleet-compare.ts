@@ -194,6 +194,8 @@ function onLines(stream: NodeJS.ReadableStream, each: (line: string, t: number) 
 
 interface ConnCounts {
   samples: number;
+  /** Connections open at both ends in one dump: the ones the client still held. */
+  maxHeld: number;
   maxEstablished: number;
   maxOpen: number;
   establishedHistogram: Record<string, number>;
@@ -531,7 +533,7 @@ export async function compareSection(s: CompareSetup): Promise<{ json: Record<st
   }
   for (const ph of (json.perHost as Record<string, unknown>[] | undefined) ?? []) {
     const conns = ph.serverSide as ConnCounts;
-    md.push('', `Per-host ${ph.role === 'control' ? 'control' : 'limit'} (${ph.tool}, c=${ph.c}, against a Postfix service allowing ${ph.postfixLimit} connections from one client): most connections Postfix held at once **${conns.maxOpen}** (ESTABLISHED ${conns.maxEstablished}; ${conns.samples} samples, 2 ms apart), Postfix refusals **${ph.postfixRefusals}**, the client's own most at once (from the Reports' timestamps) ${ph.clientMaxOpen}, Reports ${JSON.stringify(ph.verdicts)} of ${ph.n}.`);
+    md.push('', `Per-host ${ph.role === 'control' ? 'control' : 'limit'} (${ph.tool}, c=${ph.c}, against a Postfix service allowing ${ph.postfixLimit} connections from one client): most connections open at both ends at once **${conns.maxHeld}** (on Postfix's side alone: open ${conns.maxOpen}, ESTABLISHED ${conns.maxEstablished}; ${conns.samples} samples, 2 ms apart), Postfix refusals **${ph.postfixRefusals}**, the client's own most at once (from the Reports' timestamps) ${ph.clientMaxOpen}, Reports ${JSON.stringify(ph.verdicts)} of ${ph.n}.`);
   }
   md.push('', `Load average before ${(json.loadBefore as number[]).map(r2).join(' ')}, after ${(json.loadAfter as number[]).map(r2).join(' ')}.`);
   return { json, markdown: md.join('\n') };
