@@ -169,46 +169,41 @@ export function buildChain(routers: number, tag: string): Chain {
   return chain;
 }
 
-/** Faults a router can be given, each with iptables alone (this kernel has no netem). */
-export const faults = {
-  /** Drop `probability` of the traffic it forwards from the client side (one direction, so the truth is exactly that). */
-  forwardLoss: (chain: Chain, k: number, probability: number): void => {
-    chain.exec(chain.routers[k - 1] as string, ['iptables', '-A', 'FORWARD', '-i', 'left', '-m', 'statistic', '--mode', 'random', '--probability', String(probability), '-j', 'DROP']);
-  },
-  /** Rate-limit the ICMP the router itself sends (echo replies, time-exceeded); forwarding untouched. */
-  rateLimitOwnIcmp: (chain: Chain, k: number, limit = '2/second', burst = 3): void => {
-    const ns = chain.routers[k - 1] as string;
-    for (const type of ['echo-reply', 'time-exceeded']) {
-      chain.exec(ns, ['iptables', '-A', 'OUTPUT', '-p', 'icmp', '--icmp-type', type, '-m', 'limit', '--limit', limit, '--limit-burst', String(burst), '-j', 'ACCEPT']);
-      chain.exec(ns, ['iptables', '-A', 'OUTPUT', '-p', 'icmp', '--icmp-type', type, '-j', 'DROP']);
-    }
-  },
-  /** Reject what it would forward onwards with ICMP host unreachable. */
-  rejectUnreachable: (chain: Chain, k: number): void => {
-    chain.exec(chain.routers[k - 1] as string, ['iptables', '-A', 'FORWARD', '-i', 'left', '-j', 'REJECT', '--reject-with', 'icmp-host-unreachable']);
-  },
-  /** Silently drop what it would forward onwards. */
-  blackhole: (chain: Chain, k: number): void => {
-    chain.exec(chain.routers[k - 1] as string, ['iptables', '-A', 'FORWARD', '-i', 'left', '-j', 'DROP']);
-  },
-};
+/** How one address family's firewall names what the faults need. */
+interface FirewallWords {
+  tool: 'iptables' | 'ip6tables';
+  icmp: string;
+  icmpType: string;
+  unreachable: string;
+}
 
-/** The same faults for IPv6 traffic, with ip6tables (ICMPv6 type names for the router's own answers). */
-export const faults6 = {
-  forwardLoss: (chain: Chain, k: number, probability: number): void => {
-    chain.exec(chain.routers[k - 1] as string, ['ip6tables', '-A', 'FORWARD', '-i', 'left', '-m', 'statistic', '--mode', 'random', '--probability', String(probability), '-j', 'DROP']);
-  },
-  rateLimitOwnIcmp: (chain: Chain, k: number, limit = '2/second', burst = 3): void => {
-    const ns = chain.routers[k - 1] as string;
-    for (const type of ['echo-reply', 'time-exceeded']) {
-      chain.exec(ns, ['ip6tables', '-A', 'OUTPUT', '-p', 'ipv6-icmp', '--icmpv6-type', type, '-m', 'limit', '--limit', limit, '--limit-burst', String(burst), '-j', 'ACCEPT']);
-      chain.exec(ns, ['ip6tables', '-A', 'OUTPUT', '-p', 'ipv6-icmp', '--icmpv6-type', type, '-j', 'DROP']);
-    }
-  },
-  rejectUnreachable: (chain: Chain, k: number): void => {
-    chain.exec(chain.routers[k - 1] as string, ['ip6tables', '-A', 'FORWARD', '-i', 'left', '-j', 'REJECT', '--reject-with', 'icmp6-addr-unreachable']);
-  },
-  blackhole: (chain: Chain, k: number): void => {
-    chain.exec(chain.routers[k - 1] as string, ['ip6tables', '-A', 'FORWARD', '-i', 'left', '-j', 'DROP']);
-  },
-};
+/** Faults a router can be given, each with iptables (or ip6tables) alone: this kernel has no netem. */
+function faultsWith(w: FirewallWords) {
+  return {
+    /** Drop `probability` of the traffic it forwards from the client side (one direction, so the truth is exactly that). */
+    forwardLoss: (chain: Chain, k: number, probability: number): void => {
+      chain.exec(chain.routers[k - 1] as string, [w.tool, '-A', 'FORWARD', '-i', 'left', '-m', 'statistic', '--mode', 'random', '--probability', String(probability), '-j', 'DROP']);
+    },
+    /** Rate-limit the ICMP the router itself sends (echo replies, time-exceeded); forwarding untouched. */
+    rateLimitOwnIcmp: (chain: Chain, k: number, limit = '2/second', burst = 3): void => {
+      const ns = chain.routers[k - 1] as string;
+      for (const type of ['echo-reply', 'time-exceeded']) {
+        chain.exec(ns, [w.tool, '-A', 'OUTPUT', '-p', w.icmp, w.icmpType, type, '-m', 'limit', '--limit', limit, '--limit-burst', String(burst), '-j', 'ACCEPT']);
+        chain.exec(ns, [w.tool, '-A', 'OUTPUT', '-p', w.icmp, w.icmpType, type, '-j', 'DROP']);
+      }
+    },
+    /** Reject what it would forward onwards with ICMP unreachable. */
+    rejectUnreachable: (chain: Chain, k: number): void => {
+      chain.exec(chain.routers[k - 1] as string, [w.tool, '-A', 'FORWARD', '-i', 'left', '-j', 'REJECT', '--reject-with', w.unreachable]);
+    },
+    /** Silently drop what it would forward onwards. */
+    blackhole: (chain: Chain, k: number): void => {
+      chain.exec(chain.routers[k - 1] as string, [w.tool, '-A', 'FORWARD', '-i', 'left', '-j', 'DROP']);
+    },
+  };
+}
+
+/** The faults for IPv4 traffic. */
+export const faults = faultsWith({ tool: 'iptables', icmp: 'icmp', icmpType: '--icmp-type', unreachable: 'icmp-host-unreachable' });
+/** The same faults for IPv6 traffic (ICMPv6 type names for the router's own answers). */
+export const faults6 = faultsWith({ tool: 'ip6tables', icmp: 'ipv6-icmp', icmpType: '--icmpv6-type', unreachable: 'icmp6-addr-unreachable' });
