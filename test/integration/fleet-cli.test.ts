@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestPki } from '../../src/mock/certs/index.js';
 import { findScenario, startMockServer, type MockServer } from '../../src/mock/index.js';
 import { SMTPROBE_BIN } from '../support/bin.js';
+import { mockFleetYaml } from '../support/mock-pool.js';
 import { freePort } from '../support/wait-port.js';
 
 const bin = SMTPROBE_BIN;
@@ -37,18 +38,10 @@ beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'smtprobe-fleet-cli-'));
   writeFileSync(path.join(dir, 'ca.pem'), pki.rootPem);
   config = path.join(dir, 'probes.yaml');
-  writeFileSync(config, [
-    'defaults:',
-    '  tls: starttls',
-    '  ca: ./ca.pem',
-    '  tlsDomain: smarthost.test',
-    '  user: probe@smarthost.test',
-    '  icmp: false',
-    'targets:',
+  writeFileSync(config, mockFleetYaml([
     `  - { name: good, host: 127.0.0.1, port: ${good.port}, password: env:GOOD_PASS }`,
     `  - { name: bad, host: 127.0.0.1, port: ${bad.port}, password: env:BAD_PASS }`,
-    '',
-  ].join('\n'));
+  ]));
 });
 
 afterAll(async () => {

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VERDICT_EXIT_CODE, type Report } from '../../src/model/report.js';
 import { worstVerdict } from '../../src/model/worst-verdict.js';
 import { SMTPROBE_BIN } from '../support/bin.js';
-import { mockPool } from '../support/mock-pool.js';
+import { mockFleetYaml, mockPool } from '../support/mock-pool.js';
 import { freePort } from '../support/wait-port.js';
 
 const PASSWORD = 'mock-pass-1';
@@ -195,18 +195,10 @@ describe('with mock smart hosts', () => {
     const bad = await mocks.start('bad-credentials');
     writeFileSync(path.join(dir, 'ca.pem'), mocks.pki.rootPem);
     config = path.join(dir, 'probes.yaml');
-    writeFileSync(config, [
-      'defaults:',
-      '  tls: starttls',
-      '  ca: ./ca.pem',
-      '  tlsDomain: smarthost.test',
-      '  user: probe@smarthost.test',
-      '  icmp: false',
-      'targets:',
+    writeFileSync(config, mockFleetYaml([
       ...Array.from({ length: 6 }, (_, i) => `  - { name: good-${i}, host: 127.0.0.1, port: ${good.port}, password: env:GOOD_PASS }`),
       `  - { name: bad, host: 127.0.0.1, port: ${bad.port}, password: env:BAD_PASS }`,
-      '',
-    ].join('\n'));
+    ]));
   });
 
   /** Every form a password could take in output (raw, base64 of itself and of an AUTH PLAIN line). */

@@ -34,3 +34,12 @@ export function mockPool(): MockPool {
     },
   };
 }
+
+/**
+ * mockFleetYaml: a probes.yaml for mock smart hosts of a test PKI — STARTTLS, the PKI's root as
+ * `./ca.pem` beside the file (the caller writes it), the mocks' name and user, no ICMP — with
+ * one `targets:` line per entry of `targets`.
+ */
+export function mockFleetYaml(targets: readonly string[]): string {
+  return ['defaults:', '  tls: starttls', '  ca: ./ca.pem', '  tlsDomain: smarthost.test', '  user: probe@smarthost.test', '  icmp: false', 'targets:', ...targets, ''].join('\n');
+}
