@@ -101,54 +101,12 @@ export function certFacts(cert: X509Certificate): CertFacts {
     duplicateExtensions: [],
     explicitCurve: false,
   };
-  let tbs: DerElement[];
   const der = cert.raw;
+  let extensions: DerElement[];
   try {
-    tbs = tbsElements(der);
+    extensions = readTbs(der, facts);
   } catch (err) {
     facts.parseError = `cannot decode the certificate: ${(err as Error).message}`;
-    return facts;
-  }
-  // TBSCertificate (RFC 5280 §4.1): [0] version (optional), serial, signature, issuer, validity,
-  // subject, subjectPublicKeyInfo, then optional [1] [2] unique ids and [3] extensions. Only the
-  // fields read below go through asn1js; names are compared as bytes, the key is left to OpenSSL.
-  let i = 0;
-  const first = tbs[0];
-  try {
-    if (first && first.tag === TAG.VERSION) {
-      const v = parseValue(valueOf(der, first));
-      facts.version = v instanceof asn1js.Integer ? v.valueBlock.valueDec + 1 : 3;
-      i = 1;
-    } else {
-      facts.version = 1;
-    }
-    const [serial, , issuer, validity, subject, spki] = tbs.slice(i, i + 6);
-    if (serial?.tag !== TAG.INTEGER || !issuer || !validity || !subject || !spki) {
-      facts.parseError = 'cannot decode the certificate: the TBSCertificate is incomplete';
-      return facts;
-    }
-    facts.serial = new Uint8Array(valueOf(der, serial));
-    facts.subjectEmpty = !(subject.tag & TAG.CONSTRUCTED) || subject.valueAt === subject.end;
-    facts.selfIssued = Buffer.compare(encodingOf(der, subject), encodingOf(der, issuer)) === 0;
-    const [notBefore, notAfter] = children(parseValue(encodingOf(der, validity)));
-    if (notBefore instanceof asn1js.UTCTime && notAfter instanceof asn1js.UTCTime) {
-      facts.notBefore = notBefore.toDate().getTime();
-      facts.notAfter = notAfter.toDate().getTime();
-    }
-    const algorithm = (elementsOf(der, spki) ?? [])[0];
-    const [algOid, algParams] = algorithm ? children(parseValue(encodingOf(der, algorithm))) : [];
-    facts.explicitCurve = algOid instanceof asn1js.ObjectIdentifier && algOid.valueBlock.toString() === EC_PUBLIC_KEY
-      && algParams instanceof asn1js.Sequence; // ECParameters, not a named-curve OID
-  } catch (err) {
-    facts.parseError = `cannot decode the certificate: ${(err as Error).message}`;
-    return facts;
-  }
-
-  const extensionsBlock = tbs.slice(i + 6).find((b) => (b.tag | TAG.CONSTRUCTED) === TAG.EXTENSIONS);
-  const list = extensionsBlock && extensionsBlock.tag & TAG.CONSTRUCTED ? elementsOf(der, extensionsBlock)?.[0] : undefined;
-  const extensions = list && list.tag & TAG.CONSTRUCTED ? elementsOf(der, list) : [];
-  if (!extensions) {
-    facts.parseError = 'cannot decode the certificate: malformed extensions';
     return facts;
   }
   const seen = new Set<string>();
@@ -179,15 +137,48 @@ export function certFacts(cert: X509Certificate): CertFacts {
   return facts;
 }
 
-/** tbsElements: the elements of the TBSCertificate of a DER certificate; throws on malformed DER. */
-function tbsElements(der: Uint8Array): DerElement[] {
+/**
+ * readTbs fills `facts` from the TBSCertificate (RFC 5280 §4.1: [0] version (optional), serial,
+ * signature, issuer, validity, subject, subjectPublicKeyInfo, then optional [1] [2] unique ids
+ * and [3] extensions) and returns its extensions; throws on malformed DER. Only the fields read
+ * here go through asn1js: names are compared as bytes, the key is left to OpenSSL.
+ */
+function readTbs(der: Uint8Array, facts: CertFacts): DerElement[] {
   const outer = der[0] === TAG.SEQUENCE ? readTlv(der, 0) : undefined;
   if (!outer) throw new Error('not a DER SEQUENCE');
-  const tbs = elementsOf(der, outer)?.[0];
-  if (tbs?.tag !== TAG.SEQUENCE) throw new Error('no TBSCertificate');
-  const parts = elementsOf(der, tbs);
-  if (!parts) throw new Error('malformed TBSCertificate');
-  return parts;
+  const tbsCert = elementsOf(der, outer)?.[0];
+  if (tbsCert?.tag !== TAG.SEQUENCE) throw new Error('no TBSCertificate');
+  const tbs = elementsOf(der, tbsCert);
+  if (!tbs) throw new Error('malformed TBSCertificate');
+  let i = 0;
+  const first = tbs[0];
+  if (first && first.tag === TAG.VERSION) {
+    const v = parseValue(valueOf(der, first));
+    facts.version = v instanceof asn1js.Integer ? v.valueBlock.valueDec + 1 : 3;
+    i = 1;
+  } else {
+    facts.version = 1;
+  }
+  const [serial, , issuer, validity, subject, spki] = tbs.slice(i, i + 6);
+  if (serial?.tag !== TAG.INTEGER || !issuer || !validity || !subject || !spki) throw new Error('the TBSCertificate is incomplete');
+  facts.serial = new Uint8Array(valueOf(der, serial));
+  facts.subjectEmpty = !(subject.tag & TAG.CONSTRUCTED) || subject.valueAt === subject.end;
+  facts.selfIssued = Buffer.compare(encodingOf(der, subject), encodingOf(der, issuer)) === 0;
+  const [notBefore, notAfter] = children(parseValue(encodingOf(der, validity)));
+  if (notBefore instanceof asn1js.UTCTime && notAfter instanceof asn1js.UTCTime) {
+    facts.notBefore = notBefore.toDate().getTime();
+    facts.notAfter = notAfter.toDate().getTime();
+  }
+  const algorithm = (elementsOf(der, spki) ?? [])[0];
+  const [algOid, algParams] = algorithm ? children(parseValue(encodingOf(der, algorithm))) : [];
+  facts.explicitCurve = algOid instanceof asn1js.ObjectIdentifier && algOid.valueBlock.toString() === EC_PUBLIC_KEY
+    && algParams instanceof asn1js.Sequence; // ECParameters, not a named-curve OID
+
+  const block = tbs.slice(i + 6).find((b) => (b.tag | TAG.CONSTRUCTED) === TAG.EXTENSIONS);
+  const list = block && block.tag & TAG.CONSTRUCTED ? elementsOf(der, block)?.[0] : undefined;
+  const extensions = list && list.tag & TAG.CONSTRUCTED ? elementsOf(der, list) : [];
+  if (!extensions) throw new Error('malformed extensions');
+  return extensions;
 }
 
 /** children: the elements of a constructed ASN.1 value (an empty list for a primitive one). */
@@ -196,7 +187,7 @@ function children(block: asn1js.AsnType): asn1js.AsnType[] {
   return Array.isArray(v.value) ? (v.value as asn1js.AsnType[]) : [];
 }
 
-/** parseValue: one DER value that must fill `bytes` exactly. */
+/** parseValue: the DER value at the start of `bytes`; throws when asn1js cannot decode it. */
 function parseValue(bytes: Uint8Array): asn1js.AsnType {
   const decoded = asn1js.fromBER(bytes);
   if (decoded.offset === -1) throw new Error(decoded.result.error || 'malformed DER');
