@@ -5,7 +5,9 @@
  * src/cli/main.ts) through compile-cache.ts, so that a command compiles nothing it compiled the last
  * time it ran. CommonJS on purpose: an ES module entry costs the ESM loader's start (~5 ms).
  *
- * On Node ≥ 22.1 Node's own compile cache is used instead (node-compile-cache.ts).
+ * On every Node: Node ≥ 22.1's own compile cache (`module.enableCompileCache`) is made when the
+ * bundle is compiled, so it holds only what V8 compiles eagerly; ours is made after the command
+ * ran (compile-cache.ts says why that matters, bench/README.md measures it).
  *
  * The cache lives in the user's cache directory (~/.cache/smtprobe/v8 on Linux, per env-paths);
  * SMTPROBE_COMPILE_CACHE names another directory, or turns it off with `0`/`off`.
@@ -14,7 +16,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { reportFatal } from '../cli/exit.js';
 import { cacheDirFrom, cacheKey, runBundle } from './compile-cache.js';
-import { nodeCompileCache, runWithNodeCache } from './node-compile-cache.js';
 
 /** The bundle's content id, defined by scripts/bundle.mjs; absent when run from tsc's output. */
 declare const __SMTPROBE_BUNDLE_ID__: string | undefined;
@@ -23,12 +24,6 @@ async function main(): Promise<void> {
   const here = path.dirname(fileURLToPath(import.meta.url));
   const file = path.join(here, 'smtprobe-main.cjs');
   const dir = cacheDirFrom(process.env, await userCacheDir());
-  // Node ≥ 22.1 has a compile cache of its own (node-compile-cache.ts); Node 20 uses ours.
-  const enable = nodeCompileCache();
-  if (enable) {
-    runWithNodeCache(file, dir, enable);
-    return;
-  }
   runBundle({ file, id: typeof __SMTPROBE_BUNDLE_ID__ === 'string' ? __SMTPROBE_BUNDLE_ID__ : undefined, key: cacheKey(process.argv[2]), dir });
 }
 

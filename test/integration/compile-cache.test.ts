@@ -11,7 +11,6 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cacheDirFrom, cacheFileName, cacheKey, REFRESH_MS } from '../../src/launcher/compile-cache.js';
-import { nodeCompileCache, runWithNodeCache } from '../../src/launcher/node-compile-cache.js';
 import { SMTPROBE_BIN } from '../support/bin.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -200,48 +199,9 @@ process.stdout.write(JSON.stringify({
   });
 });
 
-describe('runWithNodeCache (Node ≥ 22.1), with a stand-in for module.enableCompileCache', () => {
-  const program = (): string => {
-    const f = path.join(work, `program-${Math.random().toString(36).slice(2)}.cjs`);
-    writeFileSync(f, 'globalThis.__ranProgram = (globalThis.__ranProgram ?? 0) + 1;\n');
-    return f;
-  };
-  const ran = (): number => (globalThis as { __ranProgram?: number }).__ranProgram ?? 0;
-
-  it('makes <dir>/node private and enables the cache there, then runs the program', () => {
-    const dir = path.join(work, 'stand-in');
-    const calls: string[] = [];
-    const before = ran();
-    expect(runWithNodeCache(program(), dir, (d) => (calls.push(d), { status: 1 }))).toBe(true);
-    expect(calls).toEqual([path.join(dir, 'node')]);
-    expect(statSync(path.join(dir, 'node')).mode & 0o077).toBe(0);
-    expect(ran()).toBe(before + 1);
-  });
-
-  it('a directory others can write is not used; no directory, no cache; the program runs either way', () => {
-    const dir = path.join(work, 'stand-in-open');
-    mkdirSync(path.join(dir, 'node'), { recursive: true });
-    chmodSync(path.join(dir, 'node'), 0o777);
-    const calls: string[] = [];
-    const before = ran();
-    expect(runWithNodeCache(program(), dir, (d) => (calls.push(d), { status: 1 }))).toBe(false);
-    expect(runWithNodeCache(program(), undefined, (d) => (calls.push(d), { status: 1 }))).toBe(false);
-    expect(calls).toEqual([]);
-    expect(ran()).toBe(before + 2);
-  });
-
-  it('a missing program fails with ENOENT naming it, as on Node 20', () => {
-    expect(() => runWithNodeCache(path.join(work, 'absent.cjs'), undefined, () => ({ status: 1 }))).toThrow(/ENOENT.*absent\.cjs/);
-  });
-});
-
 describe('the smtprobe executable', () => {
-  // Node ≥ 22.1: Node's own compile cache, in <dir>/node (node-compile-cache.ts); Node 20: ours.
-  it('keeps one cache per command, uses it on the next run, and SMTPROBE_COMPILE_CACHE=off keeps none (Node ≥ 22.1: Node\'s own, in <dir>/node)', async () => {
-    if (nodeCompileCache() !== undefined) {
-      await nodeOwnCache();
-      return;
-    }
+  // On every Node, Node ≥ 22.1 included: Node's own compile cache holds fewer functions (see compile-cache.ts).
+  it('keeps one cache per command, uses it on the next run, and SMTPROBE_COMPILE_CACHE=off keeps none', async () => {
     const dir = path.join(work, 'bin-cache');
     const env = { SMTPROBE_COMPILE_CACHE: dir };
     const first = await node([SMTPROBE_BIN, 'explain', '--help'], env);
@@ -295,21 +255,3 @@ describe('the smtprobe executable', () => {
     expect(r).toEqual({ code: 0, stdout: '0.1.0\n', stderr: '' });
   });
 });
-
-/** The executable on Node ≥ 22.1: Node's own compile cache in <dir>/node, private, used on the next run. */
-async function nodeOwnCache(): Promise<void> {
-  const dir = path.join(work, 'node-cache');
-  const env = { SMTPROBE_COMPILE_CACHE: dir };
-  const first = await node([SMTPROBE_BIN, 'explain', '--help'], env);
-  expect(first.code).toBe(0);
-  expect(readdirSync(dir)).toEqual(['node']);
-  expect(statSync(path.join(dir, 'node')).mode & 0o077).toBe(0);
-  const entries = (): string[] => readdirSync(path.join(dir, 'node'), { recursive: true }) as string[];
-  expect(entries().length).toBeGreaterThan(0);
-  const second = await node([SMTPROBE_BIN, 'explain', '--help'], env);
-  expect(second.stdout).toBe(first.stdout);
-  const offDir = path.join(work, 'never-node');
-  const off = await node([SMTPROBE_BIN, '--version'], { SMTPROBE_COMPILE_CACHE: 'off', HOME: offDir, XDG_CACHE_HOME: offDir });
-  expect(off.stdout.trim()).toBe('0.1.0');
-  expect(existsSync(offDir)).toBe(false);
-}
