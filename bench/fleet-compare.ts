@@ -10,6 +10,8 @@
  *   driven by wrk with c keep-alive connections; bench/wrk-blackbox.lua counts a response as ok
  *   only when its body says `probe_success 1`; latency = the exporter's probe_duration_seconds.
  * - check_smtp and swaks as pools of c processes at once; latency = each process's wall time.
+ * - node-floor (bench/node-floor.ts): the same dialogue in a bare Node client, c at once in one
+ *   process — no product around it: the floor under smtprobe's CPU per probe on this Node.
  *
  * CPU: the client under test, Postfix and the load generator each run in their own cgroup
  * (bench/cpu-groups.ts), so every process and thread is charged, forked children included.
@@ -24,6 +26,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { processesUnder } from '../test/support/processes-under.js';
 import { openCpuGroups, type CpuGroup, type CpuGroups } from './cpu-groups.js';
 
@@ -402,6 +405,23 @@ export async function compareSection(s: CompareSetup): Promise<{ json: Record<st
     if (tools.includes('check_smtp')) poolRss.check_smtp = oneRssMb(checkSmtp, s.checkSmtpArgs);
     if (tools.includes('swaks')) poolRss.swaks = oneRssMb('swaks', s.swaks.args);
 
+    /** One run of the bare Node client (node-floor.ts), on the Node that runs smtprobe. */
+    const floorRun = async (c: number, n: number): Promise<{ done: Completion[]; samples: Sample[]; exit: number | null; sample: string }> => {
+      const done: Completion[] = [];
+      let sample = '';
+      const stop = sampler(g);
+      const child = spawnIn(g.client, smtprobeNode, [path.join(path.dirname(fileURLToPath(import.meta.url)), 'node-floor.js'), s.server.host, String(s.server.port), s.tlsDomain, s.caFile, s.user, String(c), String(n)],
+        { ...process.env, BENCH_PASS: s.pass });
+      onLines(child.stdout!, (line, t) => {
+        const [ok, dur] = line.split(' ');
+        done.push({ t, ok: ok === '1', durMs: Number(dur) });
+        if (ok !== '1' && !sample) sample = line;
+      });
+      child.stderr!.on('data', (b: Buffer) => (sample = (sample + b.toString()).slice(-600)));
+      const exit = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      return { done, samples: stop(), exit, sample };
+    };
+
     const labelOf = (v: string[]): string => `smtprobe run${[...extraArgs, ...v].length ? ` ${[...extraArgs, ...v].join(' ')}` : ''}`;
     const smtprobeLabel = labelOf(variants[variants.length - 1] ?? []);
     const labels: Record<string, string> = {
@@ -409,6 +429,7 @@ export async function compareSection(s: CompareSetup): Promise<{ json: Record<st
       blackbox: 'blackbox_exporter + wrk',
       check_smtp: 'check_smtp (pool; STARTTLS + AUTH LOGIN, cert not checked)',
       swaks: `swaks (pool; ${s.swaks.label})`,
+      'node-floor': `bare Node client (node-floor, Node ${spawnSync(smtprobeNode, ['--version'], { encoding: 'utf8' }).stdout.trim()})`,
     };
 
     /** One measured `smtprobe run` of a variant at concurrency c (per-host = c), as a row. */
@@ -462,8 +483,14 @@ export async function compareSection(s: CompareSetup): Promise<{ json: Record<st
               : await pool(c, 'swaks', s.swaks.args, (code, out) => code === 0 && /235 /.test(out));
             const w = windowOf(p.done, p.samples, c);
             m = { tool: labels[tool]!, c, repeat: rep, ...w, peakRssMb: poolRss[tool] ?? NaN, okAll: p.done.filter((d) => d.ok).length, nAll: p.done.length, loadBefore, ...(p.sample ? { sample: p.sample } : {}) };
+          } else if (tool === 'node-floor') {
+            const n = 3 * c + steadyProbes;
+            const f = await floorRun(c, n);
+            const w = windowOf(f.done, f.samples, c);
+            m = { tool: labels[tool]!, c, repeat: rep, ...w, peakRssMb: Math.round((w.peakRssKb ?? NaN) / 1024), okAll: f.done.filter((d) => d.ok).length, nAll: n, loadBefore,
+              exit: f.exit, ...(f.sample ? { sample: f.sample } : {}) };
           } else {
-            throw new Error(`compare: unknown tool ${tool} in BENCH_COMPARE_TOOLS (smtprobe, blackbox, check_smtp, swaks)`);
+            throw new Error(`compare: unknown tool ${tool} in BENCH_COMPARE_TOOLS (smtprobe, blackbox, check_smtp, swaks, node-floor)`);
           }
           measured.push(m);
           process.stderr.write(`compare ${rep}/${repeats} c=${c} ${tool}: ${m.probesPerSec}/s client ${m.clientCpuMsPerProbe} server ${m.serverCpuMsPerProbe} loader ${m.loaderCpuMsPerProbe} other ${m.otherCpuMsPerProbe} ms/probe, p50 ${m.p50Ms} p99 ${m.p99Ms}, ok ${m.okAll}/${m.nAll} (load ${loadBefore[0]})\n`);
@@ -529,7 +556,7 @@ export async function compareSection(s: CompareSetup): Promise<{ json: Record<st
     ...rows.map((r) => `| ${r.tool} | ${r.c} | ${Math.round(r.probes as number)} | **${r.probesPerSec}** (${(r.runs as number[]).join(', ')}) | ${r.clientCpuMsPerProbe} | ${r.serverCpuMsPerProbe} | ${r.loaderCpuMsPerProbe} | ${r.p50Ms} | ${r.p99Ms} | ${r.peakRssMb} | ${r.ok}/${r.n} |`)];
   for (const c of cs) {
     const bb = rows.find((r) => r.c === c && r.tool === 'blackbox_exporter + wrk');
-    for (const sp of rows.filter((r) => r.c === c && String(r.tool).startsWith('smtprobe'))) if (bb) md.push('', `c=${c}: ${String(sp.tool)} / blackbox_exporter probes/s **${r2((sp.probesPerSec as number) / (bb.probesPerSec as number))}x**; client CPU per probe ${sp.clientCpuMsPerProbe} vs ${bb.clientCpuMsPerProbe} ms (**${r2((sp.clientCpuMsPerProbe as number) / (bb.clientCpuMsPerProbe as number))}x**).`);
+    for (const sp of rows.filter((r) => r.c === c && (String(r.tool).startsWith('smtprobe') || String(r.tool).startsWith('bare Node')))) if (bb) md.push('', `c=${c}: ${String(sp.tool)} / blackbox_exporter probes/s **${r2((sp.probesPerSec as number) / (bb.probesPerSec as number))}x**; client CPU per probe ${sp.clientCpuMsPerProbe} vs ${bb.clientCpuMsPerProbe} ms (**${r2((sp.clientCpuMsPerProbe as number) / (bb.clientCpuMsPerProbe as number))}x**).`);
   }
   for (const ph of (json.perHost as Record<string, unknown>[] | undefined) ?? []) {
     const conns = ph.serverSide as ConnCounts;
