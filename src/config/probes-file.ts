@@ -5,7 +5,7 @@ import { ConfigError } from './config-error.js';
 import { probesFileSchema, type ProbeTargetSettings, type SharedSettings } from './probes-schema.js';
 import { resolveTarget } from './resolve-target.js';
 import type { TargetInput } from './target-schema.js';
-import { readTextFile } from './text-file.js';
+import { readTextFile, TextFiles } from './text-file.js';
 
 /** ProbeEntry: one target of probes.yaml as written, with where it is in the file. */
 export interface ProbeEntry {
@@ -118,6 +118,8 @@ export function targetInputFor(config: ProbesConfig, entry: ProbeEntry, moduleOv
 export interface ResolveProbeOptions {
   env: NodeJS.ProcessEnv;
   module?: string;
+  /** The load's files, each read once for all its targets. */
+  files?: TextFiles;
 }
 
 /**
@@ -130,7 +132,7 @@ export async function resolveProbeTarget(config: ProbesConfig, entry: ProbeEntry
   const moduleName = opts.module ?? entry.module;
   if (moduleName !== undefined) input.labels = { module: moduleName, ...input.labels };
   try {
-    return await resolveTarget(input, { env: opts.env, baseDir: config.baseDir, where: `${config.file}:${entry.line}` });
+    return await resolveTarget(input, { env: opts.env, baseDir: config.baseDir, where: `${config.file}:${entry.line}`, ...(opts.files ? { files: opts.files } : {}) });
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     const field = err.field.replace(/(Env|File)$/, '');
@@ -147,7 +149,8 @@ export async function resolveProbeTarget(config: ProbesConfig, entry: ProbeEntry
 /** resolveAllTargets resolves every entry, in file order; the first bad one throws. */
 export async function resolveAllTargets(config: ProbesConfig, env: NodeJS.ProcessEnv): Promise<Target[]> {
   const out: Target[] = [];
-  for (const entry of config.targets) out.push(await resolveProbeTarget(config, entry, { env }));
+  const files = new TextFiles();
+  for (const entry of config.targets) out.push(await resolveProbeTarget(config, entry, { env, files }));
   return out;
 }
 

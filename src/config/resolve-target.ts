@@ -216,7 +216,7 @@ async function secret(ref: string | undefined, env: string | undefined, file: st
 async function readText(file: string, field: string, opts: ResolveOptions): Promise<string> {
   const full = path.resolve(opts.baseDir, file);
   try {
-    return await readTextFile(full);
+    return await (opts.files ? opts.files.read(full) : readTextFile(full));
   } catch (err) {
     throw new ConfigError(field, `cannot read ${full}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, opts.where);
   }

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { Secret } from '../model/secret.js';
 import { ConfigError } from './config-error.js';
-import { readTextFile } from './text-file.js';
+import { readTextFile, type TextFiles } from './text-file.js';
 
 /**
  * SecretSource: where a secret comes from. Values never travel on the command line
@@ -13,6 +13,8 @@ export interface SecretEnv {
   /** Literal values are allowed only in scenario files (test passwords of the mock). */
   allowLiteral?: boolean;
   prompt?: (question: string) => Promise<string>;
+  /** Files already read in this load (a password file named by many targets is read once). */
+  files?: TextFiles;
 }
 
 /** resolveSecretRef reads `env:VAR` or `file:PATH` (a literal only where allowed). */
@@ -33,7 +35,7 @@ export async function fromFile(file: string, field: string, ctx: SecretEnv): Pro
   const full = path.resolve(ctx.baseDir, file);
   try {
     // One trailing newline is an artefact of `echo > file`, not part of the secret.
-    return new Secret((await readTextFile(full)).replace(/\r?\n$/, ''));
+    return new Secret((await (ctx.files ? ctx.files.read(full) : readTextFile(full))).replace(/\r?\n$/, ''));
   } catch (err) {
     throw new ConfigError(field, `cannot read ${full}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
   }

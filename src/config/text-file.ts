@@ -25,6 +25,26 @@ export async function readTextFile(file: string): Promise<string> {
   return decodeText(await readFile(file));
 }
 
+/**
+ * TextFiles: the files of one load of a configuration, each read once however many targets
+ * name it — a probes.yaml of thousands of relays names one CA bundle (or password file) for
+ * every one of them, and each read is a trip through libuv's thread pool. A new load (the next
+ * run, a reload) makes a new one, so a renewed file is read again then.
+ */
+export class TextFiles {
+  readonly #texts = new Map<string, Promise<string>>();
+
+  /** read: {@link readTextFile} of `file` (an absolute path), once for this load. */
+  read(file: string): Promise<string> {
+    let text = this.#texts.get(file);
+    if (text === undefined) {
+      text = readTextFile(file);
+      this.#texts.set(file, text);
+    }
+    return text;
+  }
+}
+
 /** readTextFileSync: {@link readTextFile} for the few callers that cannot wait. */
 export function readTextFileSync(file: string): string {
   return decodeText(readFileSync(file));

@@ -1,5 +1,6 @@
 import { ConfigError } from '../config/config-error.js';
 import { resolveProbeTarget, type ProbeEntry, type ProbesConfig } from '../config/probes-file.js';
+import { TextFiles } from '../config/text-file.js';
 import type { Target } from '../model/target.js';
 
 /**
@@ -19,8 +20,9 @@ export class ExporterTargets {
   /** load resolves every target of `config` with its own module; the first bad one throws (file:line, field). */
   static async load(config: ProbesConfig, env: NodeJS.ProcessEnv): Promise<ExporterTargets> {
     const t = new ExporterTargets(config, env);
+    const files = new TextFiles();
     for (const entry of config.targets) {
-      const target = await resolveProbeTarget(config, entry, { env });
+      const target = await resolveProbeTarget(config, entry, { env, files });
       t.#resolved.set(cacheKey(entry.name, undefined), Promise.resolve(target));
     }
     return t;

@@ -36,6 +36,26 @@ describe('probes.yaml', () => {
     expect(t?.password?.reveal()).toBe('secret-value');
   });
 
+  // A FIFO can be read once (one writer, one reader): were the CA or the password file read per
+  // target, the second read would wait for a writer that never comes.
+  it.skipIf(process.platform === 'win32')('one load reads a file that many targets name once: the CA bundle and the password file of 50 relays', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { writeFile } = await import('node:fs/promises');
+    const dir = mkdtempSync(path.join(tmp, 'fifo-'));
+    const ca = path.join(dir, 'ca.pem');
+    const pass = path.join(dir, 'pass');
+    execFileSync('mkfifo', [ca, pass]);
+    const lines = ['defaults:', '  port: 2525', '  ca: ca.pem', '  user: probe@relay.test', '  passwordFile: pass', 'targets:'];
+    for (let i = 0; i < 50; i++) lines.push(`  - { name: relay-${i}, host: 127.0.0.${i + 1} }`);
+    const config = parseProbesText(`${lines.join('\n')}\n`, 'probes.yaml', dir);
+    const writers = Promise.all([writeFile(ca, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n'), writeFile(pass, 'fifo-secret\n')]);
+    const targets = await resolveAllTargets(config, {});
+    await writers;
+    expect(targets).toHaveLength(50);
+    expect(new Set(targets.map((t) => t.ca[0]))).toEqual(new Set(['-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n']));
+    expect(targets.every((t) => t.password?.reveal() === 'fifo-secret')).toBe(true);
+  }, 10_000);
+
   it('a missing secret names file:line of the field and never the value', async () => {
     const config = parseProbesText(await (await import('node:fs/promises')).readFile(path.join(fixtures, 'minimal.yaml'), 'utf8'), 'probes.yaml', tmp);
     writeFileSync(path.join(tmp, 'ca.pem'), 'x');
