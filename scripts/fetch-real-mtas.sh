@@ -7,6 +7,10 @@
 # (/usr/bin/doveconf, /usr/lib/dovecot) are provided by the test harness in a private mount
 # namespace (test/support/dovecot.ts); nothing is written outside the prefix except the
 # system users both daemons drop to.
+# Haraka 3 is an npm package (a whole server, not a dependency of smtprobe, so not in
+# package.json): the pinned release is installed into <prefix>/haraka with npm, without its
+# install scripts (the only one builds modern-syslog for the syslog plugin, which the tests do
+# not load). test/support/haraka.ts runs it with the Node that runs the tests.
 # Usage: scripts/fetch-real-mtas.sh [prefix]   (default: $SMTPROBE_MTA_PREFIX or /tmp/smtprobe-mtas)
 set -euo pipefail
 prefix="${1:-${SMTPROBE_MTA_PREFIX:-/tmp/smtprobe-mtas}}"
@@ -25,3 +29,9 @@ for u in Debian-exim dovecot dovenull; do
   id "$u" >/dev/null 2>&1 || useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$u"
 done
 echo "Exim and Dovecot unpacked in $prefix"
+
+# Keep equal to HARAKA_VERSION in test/support/haraka.ts.
+haraka_version=3.3.4
+npm install --no-save --no-package-lock --ignore-scripts --no-audit --no-fund \
+  --prefix "$prefix/haraka" "Haraka@$haraka_version" >/dev/null
+echo "Haraka $haraka_version installed in $prefix/haraka"
