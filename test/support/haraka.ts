@@ -91,9 +91,8 @@ function harnessPlugin(asInternet: number[]): string {
 
 const ini = (lines: string[]): string => `${lines.join('\n')}\n`;
 
-/** startHaraka makes the configuration directory, starts Haraka and waits for every port. */
-export async function startHaraka(o: HarakaOptions): Promise<HarakaInstance> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'smtprobe-haraka-'));
+/** writeConfig makes Haraka's configuration directory: `haraka -i`, then the files below. */
+function writeConfig(dir: string, o: HarakaOptions): void {
   const init = spawnSync(process.execPath, [HARAKA, '-i', dir], { encoding: 'utf8' });
   if (init.status !== 0) throw new Error(`haraka -i ${dir} failed: ${init.stderr}`);
   const conf = (name: string, text: string, mode = 0o644): void => writeFileSync(path.join(dir, 'config', name), text, { mode });
@@ -103,16 +102,21 @@ export async function startHaraka(o: HarakaOptions): Promise<HarakaInstance> {
   conf('host_list', `${o.hostname}\n`);
   conf('smtp.ini', ini([
     `listen=${Object.values(p).map((port) => `127.0.0.1:${port}`).join(',')}`,
-    // One process (no cluster), not daemonized: stopping the child stops Haraka.
+    // One process (no cluster), not daemonized: SIGTERM to the child (Haraka leaves it to
+    // Node's default unless it runs as pid 1) ends Haraka at once.
     'nodes=0',
     'public_ip=127.0.0.1',
-    'force_shutdown_timeout=2',
   ]));
   conf('log.ini', ini(['[main]', 'level=protocol', 'timestamps=true']));
   conf('plugins', ini(['smtprobe_harness', 'tls', 'auth/flat_file', 'rcpt_to.in_host_list']));
   conf('tls.ini', ini(['[main]', `no_starttls_ports[]=${p.noTls}`, `requireAuthorized[]=${p.clientCert}`]));
   conf('tls_cert.pem', o.certChainPem);
   conf('tls_key.pem', o.keyPem, 0o600);
+  // Without a dhparams.pem the tls plugin has openssl generate 2048-bit parameters at start-up,
+  // seconds of CPU; RFC 7919's ffdhe2048 group is the standard choice and costs nothing.
+  const dh = spawnSync('openssl', ['genpkey', '-genparam', '-algorithm', 'DH', '-pkeyopt', 'group:ffdhe2048'], { encoding: 'utf8' });
+  if (dh.status !== 0 || !dh.stdout.includes('BEGIN DH PARAMETERS')) throw new Error(`openssl genpkey (ffdhe2048) failed: ${dh.stderr}`);
+  conf('dhparams.pem', dh.stdout);
   if (o.sniCerts) {
     mkdirSync(path.join(dir, 'config/tls'));
     for (const [name, c] of Object.entries(o.sniCerts)) conf(`tls/${name}.pem`, `${c.keyPem}\n${c.certChainPem}`, 0o600);
@@ -121,7 +125,17 @@ export async function startHaraka(o: HarakaOptions): Promise<HarakaInstance> {
   // Nothing goes out: the outbound queue is off, and no queue plugin is listed.
   conf('outbound.ini', ini(['disabled=true']));
   writeFileSync(path.join(dir, 'plugins/smtprobe_harness.js'), harnessPlugin([p.submission, p.clientCert]));
+}
 
+/** startHaraka makes the configuration directory, starts Haraka and waits for every port. */
+export async function startHaraka(o: HarakaOptions): Promise<HarakaInstance> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'smtprobe-haraka-'));
+  try {
+    writeConfig(dir, o);
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
   const out = openSync(path.join(dir, 'haraka.log'), 'w');
   const child: ChildProcess = spawn(process.execPath, [HARAKA, '-c', dir], { cwd: dir, stdio: ['ignore', out, out] });
   closeSync(out);
@@ -145,7 +159,7 @@ export async function startHaraka(o: HarakaOptions): Promise<HarakaInstance> {
     },
   };
   try {
-    for (const port of Object.values(p)) await waitForPort('127.0.0.1', port);
+    for (const port of Object.values(o.ports)) await waitForPort('127.0.0.1', port);
   } catch (err) {
     const why = `${(err as Error).message}: ${log().slice(-3000)}`;
     await instance.stop();
