@@ -1,9 +1,10 @@
 /**
  * Against a real Haraka 3 (the npm package, installed by scripts/fetch-real-mtas.sh into its
- * own prefix and run by the Node that runs the tests): good and bad credentials, AUTH offered
- * before STARTTLS (flat_file's exemption for local clients), no STARTTLS on a port, an
- * untrusted and an expired certificate (no AUTH may reach Haraka: its own log is read), relay
- * denied without AUTH — and the fixes must be Haraka's, never Postfix's. CI runs it.
+ * own prefix and run by the Node that runs the tests): good, bad and empty credentials, AUTH
+ * offered before STARTTLS (flat_file's exemption for local clients), no STARTTLS on a port, an
+ * untrusted and an expired certificate and a client certificate demanded in the handshake (no
+ * AUTH may reach Haraka: its own log is read), relay denied without AUTH — and the fixes must
+ * be Haraka's, never Postfix's. Needs no root; CI runs it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseTargetInput, resolveTarget } from '../../src/config/resolve-target.js';
@@ -90,6 +91,16 @@ describe.runIf(ready)(`real Haraka ${HARAKA_VERSION} on loopback`, () => {
     expect(allFixes(r)).not.toMatch(POSTFIX);
   });
 
+  it.each(['PLAIN', 'LOGIN'])('empty password, AUTH %s: Haraka\'s "504 Invalid AUTH string" is AUTH_CREDENTIALS_REJECTED (an empty credential), not a mechanism problem', async (mech) => {
+    const r = await check(ports.submission, { auth: mech }, '');
+    expect(codes(r)).toEqual(['AUTH_CREDENTIALS_REJECTED']);
+    expect(r.summary.failedStep?.code).toBe('AUTH_CREDENTIALS_REJECTED');
+    const f = r.findings[0];
+    expect(f?.evidence.join(' ')).toMatch(/504 Invalid AUTH string.*reply signature: Haraka \(haraka-invalid-auth-string\)/);
+    expect(f?.title).toBe('Haraka: empty user name or password');
+    expect(allFixes(r)).not.toMatch(POSTFIX);
+  });
+
   it('AUTH offered before STARTTLS (flat_file\'s exemption for local clients): AUTH_PLAINTEXT_ADVERTISED with Haraka\'s fix', async () => {
     const r = await check(ports.localClient);
     expect(codes(r)).toEqual(['AUTH_PLAINTEXT_ADVERTISED']);
@@ -135,7 +146,7 @@ describe.runIf(ready)(`real Haraka ${HARAKA_VERSION} on loopback`, () => {
     const denied = await check(ports.submission, { auth: 'none', mailFrom: USER, rcpt: 'someone@elsewhere.example' });
     expect(codes(denied)).toEqual(['RELAY_DENIED']);
     const f = denied.findings.find((x) => x.code === 'RELAY_DENIED');
-    expect(f?.evidence.join(' ')).toMatch(/550 I cannot deliver mail for <someone@elsewhere\.example>/);
+    expect(f?.evidence.join(' ')).toMatch(/550 I cannot deliver mail for <someone@elsewhere\.example>.*reply signature: Haraka \(haraka-cannot-deliver\)/);
     expect(f?.fix[0]).toMatch(/^Haraka: .*config\/relay_acl_allow.*config\/host_list/);
     expect(allFixes(denied)).not.toMatch(POSTFIX);
     const ok = await check(ports.submission, { mailFrom: USER, rcpt: 'someone@elsewhere.example' });
