@@ -34,7 +34,7 @@ beforeAll(async () => {
   if (!ready) return;
   const pki = await createTestPki();
   caFile = writeCaFile(pki.rootPem);
-  for (const k of ['submission', 'localClient', 'noTls', 'clientCert'] as const) ports[k] = await freePort();
+  for (const k of ['submission', 'localClient', 'noTls', 'clientCert', 'smtps'] as const) ports[k] = await freePort();
   const [valid, selfSigned, expired] = await Promise.all([
     pki.issue('valid', { hostnames: [HOST] }),
     pki.issue('self-signed', { hostnames: [UNTRUSTED] }),
@@ -139,6 +139,17 @@ describe.runIf(ready)(`real Haraka ${HARAKA_VERSION} on loopback`, () => {
     expect(r.summary.failedStep?.code).toBe('CLIENT_CERT_REQUIRED');
     expect(r.findings[0]?.fix[0]).toMatch(/^Haraka: tls\.ini requireAuthorized/);
     expect(received.some((l) => /^AUTH/i.test(l))).toBe(false);
+    expect(allFixes(r)).not.toMatch(POSTFIX);
+  });
+
+  it('implicit TLS (smtp.ini smtps_port): ok with --tls implicit; probed expecting STARTTLS, TLS_ON_CONNECT_EXPECTED', async () => {
+    const ok = await check(ports.smtps, { tls: 'implicit', auth: 'LOGIN' });
+    expect(codes(ok)).toEqual([]);
+    const { report: r, received } = await harakaSaw(() => check(ports.smtps));
+    expect(codes(r)).toEqual(['TLS_ON_CONNECT_EXPECTED']);
+    // Nothing was said in clear, so nothing names the server: the fix is the client's.
+    expect(r.findings[0]?.fix[0]).toMatch(/--tls implicit/);
+    expect(received).toEqual([]);
     expect(allFixes(r)).not.toMatch(POSTFIX);
   });
 

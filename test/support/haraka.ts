@@ -41,6 +41,8 @@ export interface HarakaPorts {
   noTls: number;
   /** STARTTLS whose handshake demands a client certificate (tls.ini requireAuthorized). */
   clientCert: number;
+  /** TLS from the first byte (smtp.ini smtps_port); AUTH inside it. */
+  smtps: number;
 }
 
 export interface HarakaOptions {
@@ -106,6 +108,7 @@ function writeConfig(dir: string, o: HarakaOptions): void {
     // Node's default unless it runs as pid 1) ends Haraka at once.
     'nodes=0',
     'public_ip=127.0.0.1',
+    `smtps_port=${p.smtps}`,
   ]));
   conf('log.ini', ini(['[main]', 'level=protocol', 'timestamps=true']));
   conf('plugins', ini(['smtprobe_harness', 'tls', 'auth/flat_file', 'rcpt_to.in_host_list']));
