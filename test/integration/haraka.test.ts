@@ -110,6 +110,13 @@ describe.runIf(ready)(`real Haraka ${HARAKA_VERSION} on loopback`, () => {
     expect(allFixes(r)).not.toMatch(POSTFIX);
   });
 
+  it('AUTH not offered before TLS, probed with --tls none: AUTH_ONLY_AFTER_STARTTLS, nothing to fix on Haraka', async () => {
+    const r = await check(ports.submission, { tls: 'none' });
+    expect(codes(r)).toEqual(['AUTH_ONLY_AFTER_STARTTLS']);
+    expect(r.findings[0]?.fix.join(' ')).toMatch(/Use STARTTLS before AUTH/);
+    expect(allFixes(r)).not.toMatch(POSTFIX);
+  });
+
   it('no STARTTLS on the port (tls.ini no_starttls_ports): STARTTLS_NOT_OFFERED and AUTH_PLAINTEXT_REFUSED with Haraka\'s settings', async () => {
     const { report: r, received } = await harakaSaw(() => check(ports.noTls));
     expect(codes(r)).toEqual(expect.arrayContaining(['STARTTLS_NOT_OFFERED', 'AUTH_PLAINTEXT_REFUSED']));
