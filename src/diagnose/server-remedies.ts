@@ -33,11 +33,11 @@ const REMEDIES: Partial<Record<FindingCode, Remedies>> = {
     dovecot: ['check ssl_cert/ssl_key (doveconf -n; the log names the file it could not read).'],
   },
   TLS_HANDSHAKE_FAILED: {
-    haraka: ['Haraka logs the TLS error of this connection ("client connection error: ..."); check the key and certificate in config/tls_key.pem / tls_cert.pem (or tls.ini key=, cert=) and tls.ini minVersion and ciphers.'],
     opensmtpd: ['check the pki cert/key pair and permissions (smtpd -n validates the configuration; an internal_error alert usually means smtpd could not use its key).'],
     postfix: ['the mail log names the TLS library error for this connection (smtpd_tls_loglevel = 1).'],
     exim: ['the main log names the TLS library error for this connection.'],
     dovecot: ['doveadm log errors names the TLS library error (ssl_cert/ssl_key).'],
+    haraka: ['Haraka logs the TLS error of this connection ("client connection error: ..."); check the key and certificate in config/tls_key.pem / tls_cert.pem (or tls.ini key=, cert=) and tls.ini minVersion and ciphers.'],
   },
   TLS_LEGACY_PROTOCOL: {
     postfix: ['smtpd_tls_protocols = >=TLSv1.2 and smtpd_tls_mandatory_protocols = >=TLSv1.2.'],
