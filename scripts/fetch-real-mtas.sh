@@ -7,6 +7,10 @@
 # (/usr/bin/doveconf, /usr/lib/dovecot) are provided by the test harness in a private mount
 # namespace (test/support/dovecot.ts); nothing is written outside the prefix except the
 # system users both daemons drop to.
+# Haraka 3 is an npm package (a whole server, not a dependency of smtprobe, so not in
+# package.json): the pinned release is installed into <prefix>/haraka with npm, without its
+# install scripts (the only one builds modern-syslog for the syslog plugin, which the tests do
+# not load). test/support/haraka.ts runs it with the Node that runs the tests.
 # Usage: scripts/fetch-real-mtas.sh [prefix]   (default: $SMTPROBE_MTA_PREFIX or /tmp/smtprobe-mtas)
 set -euo pipefail
 prefix="${1:-${SMTPROBE_MTA_PREFIX:-/tmp/smtprobe-mtas}}"
@@ -25,3 +29,11 @@ for u in Debian-exim dovecot dovenull; do
   id "$u" >/dev/null 2>&1 || useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$u"
 done
 echo "Exim and Dovecot unpacked in $prefix"
+
+# Keep equal to HARAKA_VERSION in test/support/haraka.ts. Some of its dependencies declare
+# Node >= 22 (npm warns EBADENGINE on 20); what the suite runs works on 20, and the suite is
+# the check, so those warnings are left out of the log.
+haraka_version=3.3.4
+npm install --no-save --no-package-lock --ignore-scripts --no-audit --no-fund --loglevel=error \
+  --prefix "$prefix/haraka" "Haraka@$haraka_version" >/dev/null
+echo "Haraka $haraka_version installed in $prefix/haraka"

@@ -120,7 +120,7 @@ const plaintextOnlyRule: Rule = {
       step: 'auth',
       evidence: [...(quoted.length > 0 ? quoted : [`before TLS: ${authLine(caps?.auth)}`]), `${tlsWhy}: AUTH is available only without encryption`],
       title: 'AUTH not tested: the server offers it only without TLS',
-      cause: `The server offers AUTH (${mechs.join(' ')}) only on the unencrypted session, and ${tlsWhy.replace(/^S/, 's')}. smtprobe does not send a password in clear, so the credentials were never tested: a wrong password would look the same as a right one here.`,
+      cause: `The server offers AUTH (${mechs.join(' ')}) only on the unencrypted session, and ${tlsWhy}. smtprobe does not send a password in clear, so the credentials were never tested: a wrong password would look the same as a right one here.`,
       fix: [
         'Make the server offer STARTTLS on this port (or use its implicit-TLS port) so credentials travel encrypted.',
         'To test the credentials anyway, on a trusted network only: --tls starttls-optional --allow-plaintext-auth (or --tls none --allow-plaintext-auth).',

@@ -394,6 +394,21 @@ export const SIGNATURES: readonly ProviderSignature[] = [
     cause: 'Postmark SMTP takes a Server API token as both user name and password; an Account token or another server\'s token is refused.',
     fix: ['Use the Server API token of the sending server as both user name and password.'],
   }),
+  // ── Haraka ────────────────────────────────────────────────────────────────────
+  sig({
+    id: 'haraka-invalid-auth-string', provider: 'Haraka', code: 'AUTH_CREDENTIALS_REJECTED',
+    when: { code: 504, text: /\bInvalid AUTH string\b/i },
+    title: 'Haraka: empty user name or password',
+    cause: 'Haraka\'s auth plugins answer 504 "Invalid AUTH string" when the user name or the password in the AUTH data is empty (or does not decode), before checking either: the credential sent had an empty part. It is not a mechanism problem.',
+    fix: ['Give the client a non-empty user name and password (an empty password file or variable is sent as it is).'],
+  }),
+  sig({
+    id: 'haraka-cannot-deliver', provider: 'Haraka', code: 'RELAY_DENIED',
+    when: { code: 550, text: /\bI cannot deliver mail for </i },
+    title: 'Haraka: no plugin accepted the recipient',
+    cause: 'Haraka refuses a recipient that none of its rcpt plugins accepted: the domain is not one it receives for, and this session may not relay (it did not authenticate, and its address is not in the relay plugin\'s ACL).',
+    fix: ['Authenticate before MAIL FROM (--user with --password-env/--password-file), or have the relay allow this address.'],
+  }),
   // ── Postfix, Exim ─────────────────────────────────────────────────────────────
   sig({
     id: 'postfix-invalid-mechanism', provider: 'Postfix (Cyrus/Dovecot SASL)', code: 'AUTH_NO_COMMON_MECHANISM',

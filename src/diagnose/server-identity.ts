@@ -72,7 +72,16 @@ const REPLIES: readonly [ServerSoftware, RegExp][] = [
   ['exim', /Incorrect authentication data|relay not permitted|Administrative prohibition/i],
   ['opensmtpd', /Invalid recipient: |Recipient rejected/],
   ['dovecot', /\bDovecot\b/],
+  ['haraka', /^I cannot deliver mail for </],
   ['exchange', /Client was not authenticated|SmtpClientAuthentication|\b5\.7\.57\b/],
+];
+
+/**
+ * Texts of accepting replies only one server software writes: Haraka's EHLO line ends its
+ * greeting with connection.ini's helo message, "Haraka is at your service." unless changed.
+ */
+const ACCEPTING: readonly [ServerSoftware, RegExp][] = [
+  ['haraka', /\bHaraka is at your service\b/],
 ];
 
 /** EHLO keywords only one software sends. */
@@ -109,6 +118,11 @@ export function identifyServer(i: IdentityInput): ServerIdentity | undefined {
     const hit = REPLIES.find(([, re]) => re.test(text));
     if (hit) return made(hit[0], `reply ${quote(r)}`);
   }
+  for (const r of i.replies ?? []) {
+    if (!r || r.code >= 400) continue;
+    const hit = ACCEPTING.find(([, re]) => re.test(r.lines[0] ?? ''));
+    if (hit) return made(hit[0], `reply "${`${r.code} ${r.lines[0] ?? ''}`.slice(0, 120)}"`);
+  }
   return undefined;
 }
 
@@ -130,6 +144,7 @@ export function serverOf(ctx: RuleContext): ServerIdentity | undefined {
 export function signatureSoftware(provider: string): ServerSoftware | undefined {
   if (/^Postfix/i.test(provider)) return 'postfix';
   if (/^Exim/i.test(provider)) return 'exim';
+  if (/^Haraka/i.test(provider)) return 'haraka';
   if (/^Microsoft 365/i.test(provider)) return 'm365';
   if (/^Microsoft Exchange|^Exchange/i.test(provider)) return 'exchange';
   if (/^(?:Gmail|Google)/i.test(provider)) return 'gmail';

@@ -14,8 +14,13 @@ const STARTTLS_ON: Remedies = {
   opensmtpd: ['pki mail.example.net cert "/etc/ssl/fullchain.pem" and key "/etc/ssl/private/key.pem", then listen on <interface> port 587 tls pki mail.example.net auth.'],
   sendmail: ['define(`confSERVER_CERT\', `/etc/mail/tls/cert.pem\') and define(`confSERVER_KEY\', `/etc/mail/tls/key.pem\') in sendmail.mc, rebuild sendmail.cf, restart.'],
   dovecot: ['ssl = yes with ssl_cert = </etc/dovecot/fullchain.pem and ssl_key = </etc/dovecot/key.pem (the "<" reads the file).'],
-  haraka: ['enable the tls plugin (config/plugins: tls) with key and cert in config/tls.ini (or config/tls_key.pem / tls_cert.pem).'],
+  haraka: ['list tls in config/plugins with a key and certificate it can read (config/tls_key.pem and config/tls_cert.pem, or key= and cert= in config/tls.ini; it logs "no valid TLS config" otherwise); it also withholds STARTTLS on the ports in tls.ini no_starttls_ports and from the clients in its [no_tls_hosts] section.'],
   exchange: ['Enable-ExchangeCertificate -Thumbprint <thumbprint> -Services SMTP for a certificate covering the receive connector\'s FQDN.'],
+};
+
+/** Where the server's certificate comes from, for every finding about the certificate itself. */
+const SERVER_CERT: Remedies = {
+  haraka: ['the tls plugin serves config/tls_cert.pem (leaf, then intermediates) with config/tls_key.pem (or tls.ini cert= and key=), and per name the bundles in config/tls/ (key, certificate and intermediates in one .pem, picked by the name the client asks for): put a certificate there from a CA the clients trust, valid now and for the name they connect to, and restart Haraka.'],
 };
 
 const REMEDIES: Partial<Record<FindingCode, Remedies>> = {
@@ -32,6 +37,7 @@ const REMEDIES: Partial<Record<FindingCode, Remedies>> = {
     postfix: ['the mail log names the TLS library error for this connection (smtpd_tls_loglevel = 1).'],
     exim: ['the main log names the TLS library error for this connection.'],
     dovecot: ['doveadm log errors names the TLS library error (ssl_cert/ssl_key).'],
+    haraka: ['Haraka logs the TLS error of this connection ("client connection error: ..."); check the key and certificate in config/tls_key.pem / tls_cert.pem (or tls.ini key=, cert=) and tls.ini minVersion and ciphers.'],
   },
   TLS_LEGACY_PROTOCOL: {
     postfix: ['smtpd_tls_protocols = >=TLSv1.2 and smtpd_tls_mandatory_protocols = >=TLSv1.2.'],
@@ -50,15 +56,24 @@ const REMEDIES: Partial<Record<FindingCode, Remedies>> = {
     haraka: ['config/tls.ini cert= must point at the full chain.'],
     sendmail: ['put the intermediates after the leaf in the confSERVER_CERT file.'],
   },
+  CERT_EXPIRED: SERVER_CERT,
+  CERT_NOT_YET_VALID: SERVER_CERT,
+  CERT_EXPIRES_SOON: SERVER_CERT,
+  CERT_HOSTNAME_MISMATCH: SERVER_CERT,
+  CERT_SELF_SIGNED: SERVER_CERT,
+  CERT_UNTRUSTED_ROOT: SERVER_CERT,
+  CERT_WEAK_KEY: SERVER_CERT,
+  CERT_WEAK_SIGNATURE: SERVER_CERT,
   AUTH_NOT_OFFERED: {
     postfix: ['smtpd_sasl_auth_enable = yes (with smtpd_sasl_type = dovecot or cyrus) for this service in master.cf.'],
     exim: ['define an authenticator (driver = plaintext or dovecot) in the authenticators section and check auth_advertise_hosts.'],
     opensmtpd: ['add auth to the listener: listen on <interface> port 587 tls pki <name> auth.'],
     sendmail: ['define(`confAUTH_MECHANISMS\', `PLAIN LOGIN\') and TRUST_AUTH_MECH(`PLAIN LOGIN\') in sendmail.mc, with saslauthd running.'],
-    haraka: ['enable an auth plugin (auth/flat_file, auth/auth_proxy or auth/auth_ldap) in config/plugins.'],
+    haraka: ['list an auth plugin in config/plugins (auth/flat_file with its users in config/auth_flat_file.ini, auth/auth_proxy, auth/auth_vpopmaild); they offer AUTH only after STARTTLS, so the tls plugin must be listed and working too (auth/flat_file also offers it in clear, to local and RFC 1918 clients only).'],
     dovecot: ['the submission service always offers AUTH once the client may use it: with ssl = required or disable_plaintext_auth = yes it appears only after STARTTLS.'],
   },
   AUTH_PLAINTEXT_ADVERTISED: {
+    haraka: ['auth/flat_file offers AUTH without TLS to clients on local and private (RFC 1918) addresses by design, and only after STARTTLS to every other client; it has no setting against it: such clients must insist on STARTTLS themselves, or use an auth plugin that always waits for TLS (auth/auth_proxy, auth/auth_vpopmaild).'],
     postfix: ['smtpd_tls_auth_only = yes.'],
     exim: ['auth_advertise_hosts = ${if eq{$tls_in_cipher}{}{}{*}} (or server_advertise_condition = ${if def:tls_in_cipher} on each authenticator).'],
     opensmtpd: ['use listen on ... tls (not tls-optional without auth-optional) so AUTH needs STARTTLS first.'],
@@ -71,18 +86,21 @@ const REMEDIES: Partial<Record<FindingCode, Remedies>> = {
     exim: ['add a LOGIN authenticator (driver = plaintext, public_name = LOGIN) next to the PLAIN one.'],
     dovecot: ['auth_mechanisms = plain login.'],
     sendmail: ['define(`confAUTH_MECHANISMS\', `PLAIN LOGIN\').'],
-    haraka: ['the auth plugins offer PLAIN LOGIN (and CRAM-MD5 with flat_file); enable one that offers LOGIN.'],
+    haraka: ['auth/flat_file offers the mechanisms listed in methods= of the [core] section of config/auth_flat_file.ini (as shipped: CRAM-MD5 only): methods=PLAIN,LOGIN; auth/auth_proxy and auth/auth_vpopmaild offer PLAIN LOGIN.'],
   },
   CLIENT_CERT_REQUIRED: {
+    haraka: ['tls.ini requireAuthorized[]=<port> (or rejectUnauthorized=true) makes the handshake demand a client certificate chained to tls.ini ca=: present one, or take this port out of requireAuthorized.'],
     postfix: ['smtpd_tls_req_ccert = yes demands a client certificate chained to smtpd_tls_CAfile: present one, or set it to no (keep smtpd_tls_ask_ccert) for this listener.'],
     exim: ['the ACL\'s verify = certificate (with tls_verify_hosts / tls_try_verify_hosts and tls_verify_certificates) demands a client certificate: present one, or exempt this client.'],
     dovecot: ['auth_ssl_require_client_cert = yes (with ssl_verify_client_cert = yes) refuses AUTH without a client certificate chained to ssl_ca: present one, or turn it off.'],
   },
   AUTH_CREDENTIALS_REJECTED: {
+    haraka: ['auth/flat_file accepts only a user=password line of the [users] section of config/auth_flat_file.ini, the user exactly as sent (user@example.com is not user); other auth plugins ask their backend. Haraka\'s log names the plugin that refused ("[auth/flat_file] delaying for ...").'],
     dovecot: ['doveadm auth test <user> checks the passdb; auth_verbose = yes logs why a login failed; check auth_username_format (user or user@domain).'],
     opensmtpd: ['the listener\'s credentials table (auth <table>) has no matching user and password (hashed with smtpctl encrypt).'],
   },
   AUTH_TEMPFAIL: {
+    haraka: ['check the backend of the auth plugin listed in config/plugins (auth/auth_proxy\'s servers, vpopmaild for auth/auth_vpopmaild): Haraka\'s log says why.'],
     postfix: ['check the SASL backend smtpd_sasl_type names (Dovecot auth socket, saslauthd): the text after the colon of the 454 and the mail log say why.'],
     exim: ['check the authenticator\'s server_condition and what it calls (saslauthd, the dovecot auth socket): the main log says why.'],
     dovecot: ['check the auth process and its passdb (doveadm log errors; auth_verbose = yes).'],
@@ -93,7 +111,7 @@ const REMEDIES: Partial<Record<FindingCode, Remedies>> = {
     exim: ['accept authenticated = * (or hosts = +relay_from_hosts) before the "relay not permitted" deny in acl_check_rcpt.'],
     opensmtpd: ['match from any auth for any action "relay" (or match from src <table> for any action "relay").'],
     sendmail: ['access db: Connect:<client IP> RELAY, or authenticate (TRUST_AUTH_MECH).'],
-    haraka: ['enable relay (config/relay.ini, relay_acl_allow) for this client, or authenticate.'],
+    haraka: ['"I cannot deliver mail for" means no rcpt plugin accepted the recipient: authenticate (an auth plugin lets the session relay), or let this client relay by address with the relay plugin (config/plugins: relay; relay.ini [relay] acl=true; its network in config/relay_acl_allow). Local domains belong in config/host_list (rcpt_to.in_host_list). On ports 587 and 465 Haraka refuses MAIL itself without AUTH ("550 Authentication required").'],
     dovecot: ['the submission service relays only for authenticated users (to submission_relay_host): authenticate.'],
     exchange: ['a receive connector for this client\'s IP with ms-Exch-SMTP-Accept-Any-Recipient, or authenticate.'],
   },

@@ -5,6 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { diagnose, identifyServer } from '../../../src/diagnose/index.js';
+import { remediesFor } from '../../../src/diagnose/server-remedies.js';
+import { FINDING_CODES } from '../../../src/model/finding-codes.js';
 import type { Finding } from '../../../src/model/report.js';
 import { authData, authFail, caps, ehloData, input, reply, step, tlsData } from './builders.js';
 
@@ -39,6 +41,16 @@ describe('identifyServer', () => {
     expect(identifyServer({ host: 'x', replies: [reply(535, '5.7.8', 'Error: authentication failed: authentication failure')] })?.software).toBe('postfix');
     expect(identifyServer({ host: 'x', greeting: reply(220, undefined, 'mx.example.net ESMTP') })).toBeUndefined();
   });
+
+  it('Haraka with its greeting changed: its EHLO line or its recipient refusal still names it', () => {
+    const ehlo = { code: 250, lines: ['relay.test Hello localhost [127.0.0.1], Haraka is at your service.', 'PIPELINING', 'STARTTLS'] };
+    const fromEhlo = identifyServer({ host: 'x', greeting: reply(220, undefined, 'relay.test ESMTP mail service'), replies: [ehlo] });
+    expect(fromEhlo?.software).toBe('haraka');
+    expect(fromEhlo?.evidence).toBe('reply "250 relay.test Hello localhost [127.0.0.1], Haraka is at your service."');
+    expect(identifyServer({ host: 'x', replies: [reply(550, undefined, 'I cannot deliver mail for <b@elsewhere.example>')] })?.software).toBe('haraka');
+    // Haraka's 535 is the generic wording, which names nobody.
+    expect(identifyServer({ host: 'x', replies: [reply(535, '5.7.8', 'Authentication failed')] })).toBeUndefined();
+  });
 });
 
 describe('server-specific remedies', () => {
@@ -60,6 +72,22 @@ describe('server-specific remedies', () => {
     expect(fixes(fs, 'AUTH_PLAINTEXT_REFUSED')).toMatch(/Dovecot submission: ssl = yes/);
     expect(fixes(fs, 'AUTH_PLAINTEXT_ADVERTISED')).toMatch(/disable_plaintext_auth|auth_allow_cleartext/);
     for (const f of fs) expect(f.fix.join(' '), f.code).not.toMatch(POSTFIX_WORDS);
+  });
+
+  it('Haraka without STARTTLS: the tls plugin and no_starttls_ports; AUTH in clear explained by flat_file\'s exemption', () => {
+    const fs = noStarttls('relay.test ESMTP Haraka/3.3.4 ready');
+    expect(fixes(fs, 'STARTTLS_NOT_OFFERED')).toMatch(/^Haraka: list tls in config\/plugins .*no_starttls_ports/);
+    expect(fixes(fs, 'AUTH_PLAINTEXT_ADVERTISED')).toMatch(/^Haraka: auth\/flat_file offers AUTH without TLS to clients on local and private/);
+    for (const f of fs) expect(f.fix.join(' '), f.code).not.toMatch(POSTFIX_WORDS);
+  });
+
+  it('every Haraka remedy names Haraka\'s own files or plugins, never another server\'s settings', () => {
+    const lines = FINDING_CODES.flatMap((code) => remediesFor(code, 'haraka').map((l) => [code, l] as const));
+    expect(lines.length).toBeGreaterThan(15);
+    for (const [code, l] of lines) {
+      expect(l, code).toMatch(/config\/|tls\.ini|auth\/|Haraka/);
+      expect(l, code).not.toMatch(/smtpd_|Postfix|Cyrus|mech_list|Exim|Dovecot|OpenSMTPD|doveadm|master\.cf/);
+    }
   });
 
   it('OpenSMTPD: listen on ... tls pki ... auth', () => {

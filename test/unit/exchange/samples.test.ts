@@ -174,16 +174,17 @@ describe('provider-replies.txt (as event 2003 %3 or a queue error)', () => {
     [/basic authentication is disabled|5\.7\.30/i, 'PROVIDER_BASIC_AUTH_DISABLED'],
     [/did not meet the criteria|security defaults|account is locked|Application-specific|log in (with|via) your web browser/, 'ACCOUNT_BLOCKED'],
     [/^5\.7\.60|SendAsDenied|not verified|verified Sender Identity/, 'SENDER_NOT_ALLOWED'],
-    [/5\.7\.57|Authentication Required|Authentication required|relay|Unauthenticated senders/, 'AUTH_NOT_CONFIGURED'],
+    [/5\.7\.57|Authentication Required|Authentication required|relay|Unauthenticated senders|I cannot deliver mail for/, 'AUTH_NOT_CONFIGURED'],
     [/4\.7\.66/, 'TLS_VERSION_MISMATCH'],
     [/Must issue a STARTTLS|mechanism is too weak|Encryption required/, 'AUTH_ONLY_AFTER_TLS_NOT_USED'],
-    [/^535|^534/, 'CREDENTIALS_REJECTED'],
+    [/^535|^534|^504 Invalid AUTH string/, 'CREDENTIALS_REJECTED'],
     [/Too many login attempts|temporary system problem|failure: <reason>|password transition/, 'REMOTE_AUTH_TEMPFAIL'],
     [/^454 4\.7\.0 Temporary authentication failure$/, 'KERBEROS_NEGOTIATE_FAILED'],
     [/Authentication aborted|line is too long/, 'NEGOTIATION_ABORTED'],
     [/authentication not enabled|unrecognized mechanism/, 'RELAY_NO_AUTH_LOGIN'],
     [/TLS not available|no parameters allowed/, 'REMOTE_TLS_UNAVAILABLE'],
     [/^235|^220/, null],
+    [/^500 Unrecognized command/, 'REMOTE_REJECTED'],
   ];
   for (const reply of replies) {
     it(reply.split('\n')[0]!.slice(0, 80), () => {
