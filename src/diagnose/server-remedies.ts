@@ -28,7 +28,10 @@ const REMEDIES: Partial<Record<FindingCode, Remedies>> = {
     dovecot: ['check ssl_cert/ssl_key (doveconf -n; the log names the file it could not read).'],
   },
   TLS_HANDSHAKE_FAILED: {
-    opensmtpd: ['check the pki cert/key pair and permissions (smtpd -n validates the configuration; an internal_error alert usually means smtpd could not use its key).'],
+    opensmtpd: [
+      'check the pki cert/key pair and permissions (smtpd -n validates the configuration; an internal_error alert usually means smtpd could not use its key).',
+      'if smtpd logs "io-error: ... EVP lib" (or "missing private key") for every TLS session, the build cannot sign with its key under OpenSSL 3 — OpenSMTPD 6.8 and older, e.g. Debian 12\'s 6.8.0p2, fail so with any key: upgrade to OpenSMTPD 7.3 or newer; no smtpd.conf setting works around it.',
+    ],
     postfix: ['the mail log names the TLS library error for this connection (smtpd_tls_loglevel = 1).'],
     exim: ['the main log names the TLS library error for this connection.'],
     dovecot: ['doveadm log errors names the TLS library error (ssl_cert/ssl_key).'],
@@ -53,10 +56,13 @@ const REMEDIES: Partial<Record<FindingCode, Remedies>> = {
   AUTH_NOT_OFFERED: {
     postfix: ['smtpd_sasl_auth_enable = yes (with smtpd_sasl_type = dovecot or cyrus) for this service in master.cf.'],
     exim: ['define an authenticator (driver = plaintext or dovecot) in the authenticators section and check auth_advertise_hosts.'],
-    opensmtpd: ['add auth to the listener: listen on <interface> port 587 tls pki <name> auth.'],
+    opensmtpd: ['AUTH is offered only after STARTTLS (or on smtps), never in clear: probe with TLS. If it is missing there too, add it to the listener: listen on <interface> port 587 tls pki <name> auth <table>.'],
     sendmail: ['define(`confAUTH_MECHANISMS\', `PLAIN LOGIN\') and TRUST_AUTH_MECH(`PLAIN LOGIN\') in sendmail.mc, with saslauthd running.'],
     haraka: ['enable an auth plugin (auth/flat_file, auth/auth_proxy or auth/auth_ldap) in config/plugins.'],
     dovecot: ['the submission service always offers AUTH once the client may use it: with ssl = required or disable_plaintext_auth = yes it appears only after STARTTLS.'],
+  },
+  AUTH_MUST_STARTTLS: {
+    opensmtpd: ['a listener with tls-require answers nothing but STARTTLS before TLS, and one with auth refuses MAIL before AUTH, which it offers only after STARTTLS ("Must issue an AUTH command first"): keep listen on ... tls-require / auth <table> and have the client use STARTTLS, then AUTH.'],
   },
   AUTH_PLAINTEXT_ADVERTISED: {
     postfix: ['smtpd_tls_auth_only = yes.'],
@@ -91,7 +97,7 @@ const REMEDIES: Partial<Record<FindingCode, Remedies>> = {
   RELAY_DENIED: {
     postfix: ['smtpd_relay_restrictions = permit_sasl_authenticated, permit_mynetworks, reject_unauth_destination (authenticate, or add this client to mynetworks).'],
     exim: ['accept authenticated = * (or hosts = +relay_from_hosts) before the "relay not permitted" deny in acl_check_rcpt.'],
-    opensmtpd: ['match from any auth for any action "relay" (or match from src <table> for any action "relay").'],
+    opensmtpd: ['match auth from any for any action "relay" (or match from src <table> for any action "relay"); smtpd answers "550 Invalid recipient" when no match rule accepts the envelope.'],
     sendmail: ['access db: Connect:<client IP> RELAY, or authenticate (TRUST_AUTH_MECH).'],
     haraka: ['enable relay (config/relay.ini, relay_acl_allow) for this client, or authenticate.'],
     dovecot: ['the submission service relays only for authenticated users (to submission_relay_host): authenticate.'],

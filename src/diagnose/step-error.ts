@@ -72,7 +72,7 @@ export function refineByReply(
   const sig = found && !(mine && server && !sameFamily(mine, server.software)) ? found : undefined;
   if (!sig || !SIGNATURE_SCOPE[step]?.has(sig.code)) return { code: fallback, step, evidence: quoted };
   const draft: FindingDraft = {
-    code: sig.code,
+    code: sig.keepsStepCode?.includes(fallback) ? fallback : sig.code,
     step,
     evidence: [...quoted, `reply signature: ${sig.provider} (${sig.id})`],
     title: sig.title,
