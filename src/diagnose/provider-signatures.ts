@@ -405,7 +405,7 @@ export const SIGNATURES: readonly ProviderSignature[] = [
     id: 'opensmtpd-auth-first', provider: 'OpenSMTPD', code: 'RELAY_DENIED',
     when: { code: 530, text: /Must issue an AUTH command first/i },
     keepsStepCode: ['AUTH_MUST_STARTTLS'],
-    title: 'OpenSMTPD: authentication required before MAIL',
+    title: 'OpenSMTPD: AUTH (after STARTTLS) required before MAIL',
     cause: 'The listener has auth (listen on ... auth <table>): OpenSMTPD refuses MAIL until the session has authenticated ("530 5.5.1 Invalid command: Must issue an AUTH command first"), and it offers AUTH only once the session is encrypted (STARTTLS, or smtps).',
     fix: ['Use STARTTLS, then AUTH (--user with --password-env/--password-file) before MAIL FROM.'],
   }),

@@ -62,7 +62,7 @@ const REMEDIES: Partial<Record<FindingCode, Remedies>> = {
     dovecot: ['the submission service always offers AUTH once the client may use it: with ssl = required or disable_plaintext_auth = yes it appears only after STARTTLS.'],
   },
   AUTH_MUST_STARTTLS: {
-    opensmtpd: ['a listener with tls-require answers nothing but STARTTLS before TLS, and one with auth refuses MAIL before AUTH, which it offers only after STARTTLS ("Must issue an AUTH command first"): keep listen on ... tls-require / auth <table> and have the client use STARTTLS, then AUTH.'],
+    opensmtpd: ['tls-require and auth <table> on the listen on line are sound (STARTTLS first, then AUTH, then MAIL): keep them and have the client use STARTTLS, then AUTH.'],
   },
   AUTH_PLAINTEXT_ADVERTISED: {
     postfix: ['smtpd_tls_auth_only = yes.'],
@@ -97,7 +97,7 @@ const REMEDIES: Partial<Record<FindingCode, Remedies>> = {
   RELAY_DENIED: {
     postfix: ['smtpd_relay_restrictions = permit_sasl_authenticated, permit_mynetworks, reject_unauth_destination (authenticate, or add this client to mynetworks).'],
     exim: ['accept authenticated = * (or hosts = +relay_from_hosts) before the "relay not permitted" deny in acl_check_rcpt.'],
-    opensmtpd: ['match auth from any for any action "relay" (or match from src <table> for any action "relay"); smtpd answers "550 Invalid recipient" when no match rule accepts the envelope.'],
+    opensmtpd: ['match auth from any for any action "relay" (or match from src <table> for any action "relay") before any match ... reject.'],
     sendmail: ['access db: Connect:<client IP> RELAY, or authenticate (TRUST_AUTH_MECH).'],
     haraka: ['enable relay (config/relay.ini, relay_acl_allow) for this client, or authenticate.'],
     dovecot: ['the submission service relays only for authenticated users (to submission_relay_host): authenticate.'],
