@@ -110,13 +110,14 @@ describe.runIf(ready)('real OpenSMTPD 6.8 on loopback', () => {
   it('`tls ... auth` listener, MAIL without TLS: OpenSMTPD\'s "Must issue an AUTH command first" read as STARTTLS-then-AUTH, in its own words', async () => {
     const r = await check(ports.submission, { tls: 'none', auth: 'none', mailFrom: USER });
     expect(codes(r)).toEqual(['AUTH_MUST_STARTTLS']);
+    expect(r.summary.failedStep).toEqual({ step: 'mail', code: 'AUTH_MUST_STARTTLS' });
     const f = finding(r, 'AUTH_MUST_STARTTLS');
     expect(f?.evidence).toContain('< 530 5.5.1 Invalid command: Must issue an AUTH command first');
     expect(f?.evidence.join(' ')).toMatch(/reply signature: OpenSMTPD/);
     // Not the RFC 3207 text the server never sent.
     expect(f?.cause).not.toMatch(/Must issue a STARTTLS command first/);
     expect(f?.cause).toMatch(/Must issue an AUTH command first/);
-    expect(f?.fix.join(' ')).toMatch(/OpenSMTPD: .*listen on .* auth/);
+    expect(f?.fix[0]).toMatch(/^OpenSMTPD: .*auth <table>.*listen on/);
     expect(allFixes(r)).not.toMatch(POSTFIX);
     expect(sentData(r)).toBe(false);
   });
@@ -133,13 +134,14 @@ describe.runIf(ready)('real OpenSMTPD 6.8 on loopback', () => {
     expect(codes(r)).toEqual(['AUTH_MUST_STARTTLS']);
     const f = finding(r, 'AUTH_MUST_STARTTLS');
     expect(f?.evidence).toContain('< 530 5.5.1 Invalid command: Must issue a STARTTLS command first');
-    expect(f?.fix.join(' ')).toMatch(/OpenSMTPD: .*tls-require/);
+    expect(f?.fix[0]).toMatch(/^OpenSMTPD: .*tls-require/);
     expect(allFixes(r)).not.toMatch(POSTFIX);
   });
 
   it('auth-optional listener, relay without AUTH: RELAY_DENIED from "550 Invalid recipient", with OpenSMTPD\'s match rule; never DATA', async () => {
     const r = await check(ports.authOptional, { tls: 'none', auth: 'none', mailFrom: USER, rcpt: 'someone@elsewhere.example' });
     expect(codes(r)).toEqual(['RELAY_DENIED']);
+    expect(r.summary.failedStep).toEqual({ step: 'rcpt', code: 'RELAY_DENIED' });
     const f = finding(r, 'RELAY_DENIED');
     expect(f?.evidence).toContain('< 550 Invalid recipient: <someone@elsewhere.example>');
     expect(f?.cause).toMatch(/no match rule/);
