@@ -4,13 +4,15 @@
 # so the .debs are downloaded and unpacked (dpkg -x) into a private prefix, and the tests run
 # them from there under their own configuration and spool on loopback ports. Also unpacks the
 # shared libraries they need that may not be installed (libidn12 for Exim; libsodium23,
-# libunwind8 for Dovecot; OpenSMTPD needs only libraries a Debian system has: libevent, libdb,
-# libssl, libpam). Compiled-in paths (Dovecot's /usr/bin/doveconf and /usr/lib/dovecot;
+# libunwind8 for Dovecot; libevent-2.1-7 for OpenSMTPD, whose other libraries every Debian
+# system has). Compiled-in paths (Dovecot's /usr/bin/doveconf and /usr/lib/dovecot;
 # OpenSMTPD's /var/spool/smtpd, /var/lib/opensmtpd/empty and /run/smtpd.sock) are provided by
 # the test harnesses in private mount namespaces (test/support/dovecot.ts, opensmtpd.ts);
-# nothing is written outside the prefix except the system users the daemons drop to.
+# nothing is written outside the prefix except the system users the daemons drop to. Needs a C
+# compiler and libssl-dev for the one OpenSMTPD shim it builds (see below).
 # Usage: scripts/fetch-real-mtas.sh [prefix]   (default: $SMTPROBE_MTA_PREFIX or /tmp/smtprobe-mtas)
 set -euo pipefail
+here="$(cd "$(dirname "$0")/.." && pwd)"
 prefix="${1:-${SMTPROBE_MTA_PREFIX:-/tmp/smtprobe-mtas}}"
 debs="$(mktemp -d)"
 trap 'rm -rf "$debs"' EXIT
@@ -32,4 +34,10 @@ done
 for u in opensmtpd opensmtpq; do
   id "$u" >/dev/null 2>&1 || useradd --system --user-group --no-create-home --home-dir /var/lib/opensmtpd/empty --shell /usr/sbin/nologin "$u"
 done
+# Debian 12's OpenSMTPD 6.8 cannot sign a TLS handshake under OpenSSL 3 (every STARTTLS ends in
+# alert internal_error). The suite runs it as it is, and also with the key fix of OpenSMTPD 7.3
+# preloaded (test/support/opensmtpd-openssl3-key.c) for the cases that need TLS to work.
+mkdir -p "$prefix/usr/lib/smtprobe"
+cc -shared -fPIC -O2 -Wno-deprecated-declarations -o "$prefix/usr/lib/smtprobe/opensmtpd-openssl3-key.so" \
+  "$here/test/support/opensmtpd-openssl3-key.c" -ldl -lcrypto
 echo "Exim, Dovecot and OpenSMTPD unpacked in $prefix"

@@ -82,6 +82,7 @@ const REMEDIES: Partial<Record<FindingCode, Remedies>> = {
   CLIENT_CERT_REQUIRED: {
     postfix: ['smtpd_tls_req_ccert = yes demands a client certificate chained to smtpd_tls_CAfile: present one, or set it to no (keep smtpd_tls_ask_ccert) for this listener.'],
     exim: ['the ACL\'s verify = certificate (with tls_verify_hosts / tls_try_verify_hosts and tls_verify_certificates) demands a client certificate: present one, or exempt this client.'],
+    opensmtpd: ['listen on ... tls-require verify (with ca <name>) closes the session when no client certificate chained to that ca came: present one, or drop verify for this listener.'],
     dovecot: ['auth_ssl_require_client_cert = yes (with ssl_verify_client_cert = yes) refuses AUTH without a client certificate chained to ssl_ca: present one, or turn it off.'],
   },
   AUTH_CREDENTIALS_REJECTED: {

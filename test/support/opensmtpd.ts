@@ -10,6 +10,12 @@
  * /var/spool and /run are the temporary directory's own and /var/lib is an empty tmpfs: the
  * host file system is never changed, and the mounts vanish with the daemon.
  *
+ * Debian 12's 6.8.0p2 cannot sign a TLS handshake under OpenSSL 3: every STARTTLS ends in an
+ * internal_error alert ("io-error: ... EVP lib" in its log). A daemon can be started as it is
+ * (`keyFix: false`, what Debian users run) or with OpenSMTPD 7.3's fix for it preloaded
+ * (opensmtpd-openssl3-key.c, built by fetch-real-mtas.sh), so that TLS, AUTH and the rules
+ * after them can be tested on the real code.
+ *
  * It never delivers: the only action is a relay to a loopback port where nothing listens, and
  * smtprobe never sends DATA, so no message is ever committed to the queue. Needs root (smtpd
  * starts as root and drops to opensmtpd / opensmtpq).
@@ -24,6 +30,7 @@ import { waitForPort } from './wait-port.js';
 const SMTPD = path.join(MTA_PREFIX, 'usr/sbin/smtpd');
 /** What `smtpctl encrypt` runs: crypt(3) SHA-512 of each line on stdin. */
 const ENCRYPT = path.join(MTA_PREFIX, 'usr/libexec/opensmtpd/encrypt');
+const KEY_FIX = path.join(MTA_PREFIX, 'usr/lib/smtprobe/opensmtpd-openssl3-key.so');
 
 /** opensmtpdVersion: what the unpacked smtpd says it is ("OpenSMTPD 6.8.0p2"), or undefined. */
 export function opensmtpdVersion(): string | undefined {
@@ -35,7 +42,7 @@ export function opensmtpdVersion(): string | undefined {
 
 /** opensmtpdAvailable: the unpacked smtpd runs, its users exist, and unshare is there. */
 export function opensmtpdAvailable(): boolean {
-  if (opensmtpdVersion() === undefined || !existsSync(ENCRYPT)) return false;
+  if (opensmtpdVersion() === undefined || !existsSync(ENCRYPT) || !existsSync(KEY_FIX)) return false;
   for (const u of ['opensmtpd', 'opensmtpq']) if (spawnSync('id', [u]).status !== 0) return false;
   return spawnSync('unshare', ['--version']).status === 0;
 }
@@ -52,6 +59,8 @@ export interface OpensmtpdPorts {
   authOptional: number;
   /** As submission, but its pki certificate has expired. */
   expiredCert: number;
+  /** listen on ... tls-require verify ... ca <client CA> auth <creds>: a client certificate required. */
+  clientCert: number;
 }
 
 export interface OpensmtpdOptions {
@@ -60,9 +69,14 @@ export interface OpensmtpdOptions {
   keyPem: string;
   expiredChainPem: string;
   expiredKeyPem: string;
+  /** CA that client certificates must chain to (for the clientCert listener). */
+  clientCaPem: string;
   user: string;
   password: string;
-  ports: OpensmtpdPorts;
+  /** The listeners to open; one daemon may open some of them. */
+  ports: Partial<OpensmtpdPorts>;
+  /** Preload OpenSMTPD 7.3's fix for signing under OpenSSL 3; false = Debian's build as it is. */
+  keyFix: boolean;
 }
 
 export interface OpensmtpdInstance {
@@ -99,24 +113,29 @@ export async function startOpensmtpd(o: OpensmtpdOptions): Promise<OpensmtpdInst
   writeFileSync(path.join(dir, 'key.pem'), o.keyPem, { mode: 0o600 });
   writeFileSync(path.join(dir, 'expired-cert.pem'), o.expiredChainPem);
   writeFileSync(path.join(dir, 'expired-key.pem'), o.expiredKeyPem, { mode: 0o600 });
+  writeFileSync(path.join(dir, 'client-ca.pem'), o.clientCaPem);
   // A listener's credentials table maps user names to crypt(3) hashes, as smtpctl encrypt makes them.
   const enc = spawnSync(ENCRYPT, [], { input: `${o.password}\n`, encoding: 'utf8' });
   const hash = enc.stdout.trim();
   if (enc.status !== 0 || !hash.startsWith('$')) throw new Error(`encrypt failed: ${enc.stderr}`);
   writeFileSync(path.join(dir, 'creds'), `${o.user} ${hash}\n`, { mode: 0o644 });
   const p = o.ports;
-  const on = (port: number, rest: string): string => `listen on 127.0.0.1 port ${port} ${rest} hostname ${o.hostname}`;
+  const listen: Record<keyof OpensmtpdPorts, string> = {
+    submission: `tls pki ${o.hostname} auth <creds>`,
+    noTls: '',
+    tlsRequired: `tls-require pki ${o.hostname} auth <creds>`,
+    authOptional: `tls pki ${o.hostname} auth-optional <creds>`,
+    expiredCert: `tls pki expired.${o.hostname} auth <creds>`,
+    clientCert: `tls-require verify pki ${o.hostname} ca clientca auth <creds>`,
+  };
   const conf = [
     `pki ${o.hostname} cert "${dir}/cert.pem"`,
     `pki ${o.hostname} key "${dir}/key.pem"`,
     `pki expired.${o.hostname} cert "${dir}/expired-cert.pem"`,
     `pki expired.${o.hostname} key "${dir}/expired-key.pem"`,
+    `ca clientca cert "${dir}/client-ca.pem"`,
     `table creds file:${dir}/creds`,
-    on(p.submission, `tls pki ${o.hostname} auth <creds>`),
-    on(p.noTls, ''),
-    on(p.tlsRequired, `tls-require pki ${o.hostname} auth <creds>`),
-    on(p.authOptional, `tls pki ${o.hostname} auth-optional <creds>`),
-    on(p.expiredCert, `tls pki expired.${o.hostname} auth <creds>`),
+    ...Object.entries(p).map(([k, port]) => `listen on 127.0.0.1 port ${port} ${listen[k as keyof OpensmtpdPorts]} hostname ${o.hostname}`),
     // Authenticated clients may relay — to a loopback port where nothing listens (port 9,
     // discard, is not served here); smtprobe never sends DATA, so nothing is ever queued.
     'action "outbound" relay host smtp://127.0.0.1:9',
@@ -131,7 +150,7 @@ export async function startOpensmtpd(o: OpensmtpdOptions): Promise<OpensmtpdInst
     `mount --bind '${dir}/run' /run`,
     'mount -t tmpfs -o mode=755 tmpfs /var/lib',
     'mkdir -p /var/lib/opensmtpd/empty',
-    `exec ${quoted([SMTPD, '-d', '-f', confFile])}`,
+    `exec ${o.keyFix ? `env LD_PRELOAD=${quoted([KEY_FIX])} ` : ''}${quoted([SMTPD, '-d', '-f', confFile])}`,
   ].join(' && ');
   const logFile = path.join(dir, 'smtpd.log');
   const out = openSync(logFile, 'w');

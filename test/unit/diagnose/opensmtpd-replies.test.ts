@@ -2,7 +2,8 @@
  * OpenSMTPD's own wording, as the real 6.8 answers (test/integration/opensmtpd.test.ts runs
  * it): identified by its replies alone, "Must issue an AUTH command first" read by the session
  * it came in (STARTTLS first on a plaintext session, AUTH first on an encrypted one), "550
- * Invalid recipient" read as a rule refusal, and the fixes in smtpd.conf terms.
+ * Invalid recipient" read as a rule refusal, the silent close of `tls-require verify`, and the
+ * fixes in smtpd.conf terms.
  */
 import { describe, expect, it } from 'vitest';
 import { diagnose, identifyServer } from '../../../src/diagnose/index.js';
@@ -48,6 +49,18 @@ describe('OpenSMTPD replies', () => {
     expect(f.cause).toMatch(/no match rule/);
     expect(f.fix[0]).toMatch(/^OpenSMTPD: match auth from any/);
     expect(f.fix.join(' ')).not.toMatch(POSTFIX_WORDS);
+  });
+
+  it('silent close right after a completed handshake without a client certificate: CLIENT_CERT_REQUIRED (tls-require verify), only for OpenSMTPD', () => {
+    const dropped = step('ehlo-tls', 'fail', undefined, { code: 'CONNECTION_DROPPED', message: 'server closed the connection' });
+    const tls = step('tls', 'pass', tlsData({ clientCertSent: false }));
+    const f = only(diagnose(input([banner, tls, dropped], { drop: ['auth'] })));
+    expect(f.code).toBe('CLIENT_CERT_REQUIRED');
+    expect(f.cause).toMatch(/no-client-cert/);
+    expect(f.fix[0]).toMatch(/^OpenSMTPD: listen on \.\.\. tls-require verify/);
+    // Another server closing there has not said why.
+    const other = step('banner', 'pass', { reply: reply(220, undefined, 'relay.test ESMTP Exim 4.96'), greetingHost: 'relay.test' });
+    expect(only(diagnose(input([other, tls, dropped], { drop: ['auth'] }))).code).toBe('CONNECTION_DROPPED');
   });
 
   it('internal_error from OpenSMTPD: the OpenSSL 3 failure of 6.8 and the upgrade are named', () => {

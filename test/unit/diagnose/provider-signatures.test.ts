@@ -88,6 +88,7 @@ const EXPECTED: [fragment: string, code: FindingCode | null][] = [
   ['Mailgun is not loving', 'AUTH_CREDENTIALS_REJECTED'],
   ['Must issue an AUTH command first', 'RELAY_DENIED'],
   ['OpenSMTPD530 5.5.1 Invalid command: Must issue a STARTTLS', 'AUTH_MUST_STARTTLS'],
+  ['OpenSMTPD535 Authentication failed', 'AUTH_CREDENTIALS_REJECTED'],
   ['550 Invalid recipient: <', 'RELAY_DENIED'],
   ['Postmark535 5.7.8 Error: authentication failed', 'AUTH_CREDENTIALS_REJECTED'],
   ['Postfix (Cyrus/Dovecot SASL)535 5.7.8 Error: authentication failed', 'AUTH_CREDENTIALS_REJECTED'],
