@@ -45,6 +45,9 @@ const REMEDIES: Partial<Record<FindingCode, Remedies>> = {
     haraka: ['minVersion=TLSv1.2 in config/tls.ini.'],
     exchange: ['disable TLS 1.0/1.1 server-side in SCHANNEL (HKLM\\SYSTEM\\CurrentControlSet\\Control\\SecurityProviders\\SCHANNEL\\Protocols\\TLS 1.0\\Server Enabled=0), reboot.'],
   },
+  CERT_EXPIRED: {
+    opensmtpd: ['renew the file the pki <name> cert line names and restart smtpd, which reads certificates only at start; with several pki, smtpd serves the one named like the host name the client asked for (SNI).'],
+  },
   CERT_CHAIN_INCOMPLETE: {
     postfix: ['smtpd_tls_chain_files = key.pem, fullchain.pem (leaf first, then the intermediates).'],
     exim: ['tls_certificate must name a file holding the leaf and then the intermediates (e.g. fullchain.pem).'],

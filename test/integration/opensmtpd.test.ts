@@ -210,6 +210,7 @@ describe.runIf(ready)('real OpenSMTPD 6.8 on loopback', () => {
       // smtpd picks the pki by the name the client asks for (SNI), whatever the listener names.
       const r = await check(ports.expiredCert, { tlsDomain: `expired.${HOST}` });
       expect(codes(r)).toContain('CERT_EXPIRED');
+      expect(finding(r, 'CERT_EXPIRED')?.fix[0]).toMatch(/^OpenSMTPD: renew the file the pki <name> cert line names/);
       expect(r.transcript.some((l) => l.dir === '>' && /^AUTH/i.test(l.text))).toBe(false);
       expect(allFixes(r)).not.toMatch(POSTFIX);
       expect(JSON.stringify(r)).not.toContain(PASS);
