@@ -32,7 +32,8 @@ done
 # OpenSMTPD's unprivileged processes run as opensmtpd, its queue as opensmtpq (the names
 # Debian's build has compiled in; its postinst creates them with their own groups).
 for u in opensmtpd opensmtpq; do
-  id "$u" >/dev/null 2>&1 || useradd --system --user-group --no-create-home --home-dir /var/lib/opensmtpd/empty --shell /usr/sbin/nologin "$u"
+  getent group "$u" >/dev/null || groupadd --system "$u"
+  id "$u" >/dev/null 2>&1 || useradd --system --gid "$u" --no-create-home --home-dir /var/lib/opensmtpd/empty --shell /usr/sbin/nologin "$u"
 done
 # Debian 12's OpenSMTPD 6.8 cannot sign a TLS handshake under OpenSSL 3 (every STARTTLS ends in
 # alert internal_error). The suite runs it as it is, and also with the key fix of OpenSMTPD 7.3
