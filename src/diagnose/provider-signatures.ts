@@ -27,6 +27,12 @@ export interface ProviderSignature {
    * e.g. Postmark and Postfix both say "535 5.7.8 Error: authentication failed").
    */
   host?: RegExp;
+  /**
+   * Step codes that stay when this signature matches: the step knew more than the reply says
+   * (a refusal on a plaintext session that wants STARTTLS before the AUTH the reply asks for).
+   * The signature's words still explain it.
+   */
+  keepsStepCode?: readonly FindingCode[];
   /** The admin-language fix, when the provider's own setting is the remedy. */
   exchange?: (target: PublicTarget) => ExchangeFix;
 }
@@ -408,6 +414,22 @@ export const SIGNATURES: readonly ProviderSignature[] = [
     title: 'Haraka: no plugin accepted the recipient',
     cause: 'Haraka refuses a recipient that none of its rcpt plugins accepted: the domain is not one it receives for, and this session may not relay (it did not authenticate, and its address is not in the relay plugin\'s ACL).',
     fix: ['Authenticate before MAIL FROM (--user with --password-env/--password-file), or have the relay allow this address.'],
+  }),
+  // ── OpenSMTPD ─────────────────────────────────────────────────────────────────
+  sig({
+    id: 'opensmtpd-auth-first', provider: 'OpenSMTPD', code: 'RELAY_DENIED',
+    when: { code: 530, text: /Must issue an AUTH command first/i },
+    keepsStepCode: ['AUTH_MUST_STARTTLS'],
+    title: 'OpenSMTPD: AUTH (after STARTTLS) required before MAIL',
+    cause: 'The listener has auth (listen on ... auth <table>): OpenSMTPD refuses MAIL until the session has authenticated ("530 5.5.1 Invalid command: Must issue an AUTH command first"), and it offers AUTH only once the session is encrypted (STARTTLS, or smtps).',
+    fix: ['Use STARTTLS, then AUTH (--user with --password-env/--password-file) before MAIL FROM.'],
+  }),
+  sig({
+    id: 'opensmtpd-invalid-recipient', provider: 'OpenSMTPD', code: 'RELAY_DENIED',
+    when: { code: 550, text: /Invalid recipient: </ },
+    title: 'OpenSMTPD: no rule accepts this recipient',
+    cause: 'OpenSMTPD answers "550 Invalid recipient" when no match rule in smtpd.conf accepts the envelope for this session (a match ... reject, or no rule for an unauthenticated client, this sender or this destination), and for a local user that does not exist. For relaying, the address is usually fine: the session is not one the rules let relay.',
+    fix: ['Authenticate (--user) if the listener offers AUTH, or have a match rule cover this client (smtpd -n prints the configuration it reads).'],
   }),
   // ── Postfix, Exim ─────────────────────────────────────────────────────────────
   sig({

@@ -70,7 +70,7 @@ const HOSTS: readonly [ServerSoftware, RegExp][] = [
 const REPLIES: readonly [ServerSoftware, RegExp][] = [
   ['postfix', /^(?:5\.\d\.\d+ )?Error: (?:authentication failed|No client certificate presented)|Relay access denied|Client host rejected|Sender address rejected/i],
   ['exim', /Incorrect authentication data|relay not permitted|Administrative prohibition/i],
-  ['opensmtpd', /Invalid recipient: |Recipient rejected/],
+  ['opensmtpd', /Invalid recipient: |Recipient rejected|Must issue an AUTH command first/],
   ['dovecot', /\bDovecot\b/],
   ['haraka', /^I cannot deliver mail for </],
   ['exchange', /Client was not authenticated|SmtpClientAuthentication|\b5\.7\.57\b/],
@@ -145,6 +145,7 @@ export function signatureSoftware(provider: string): ServerSoftware | undefined 
   if (/^Postfix/i.test(provider)) return 'postfix';
   if (/^Exim/i.test(provider)) return 'exim';
   if (/^Haraka/i.test(provider)) return 'haraka';
+  if (/^OpenSMTPD/i.test(provider)) return 'opensmtpd';
   if (/^Microsoft 365/i.test(provider)) return 'm365';
   if (/^Microsoft Exchange|^Exchange/i.test(provider)) return 'exchange';
   if (/^(?:Gmail|Google)/i.test(provider)) return 'gmail';

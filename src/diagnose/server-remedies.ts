@@ -33,7 +33,10 @@ const REMEDIES: Partial<Record<FindingCode, Remedies>> = {
     dovecot: ['check ssl_cert/ssl_key (doveconf -n; the log names the file it could not read).'],
   },
   TLS_HANDSHAKE_FAILED: {
-    opensmtpd: ['check the pki cert/key pair and permissions (smtpd -n validates the configuration; an internal_error alert usually means smtpd could not use its key).'],
+    opensmtpd: [
+      'check the pki cert/key pair and permissions (smtpd -n validates the configuration; an internal_error alert usually means smtpd could not use its key).',
+      'if smtpd logs "io-error: ... EVP lib" (or "missing private key") for every TLS session, the build cannot sign with its key under OpenSSL 3 — OpenSMTPD 6.8 and older, e.g. Debian 12\'s 6.8.0p2, fail so with any key: upgrade to OpenSMTPD 7.3 or newer; no smtpd.conf setting works around it.',
+    ],
     postfix: ['the mail log names the TLS library error for this connection (smtpd_tls_loglevel = 1).'],
     exim: ['the main log names the TLS library error for this connection.'],
     dovecot: ['doveadm log errors names the TLS library error (ssl_cert/ssl_key).'],
@@ -56,7 +59,10 @@ const REMEDIES: Partial<Record<FindingCode, Remedies>> = {
     haraka: ['config/tls.ini cert= must point at the full chain.'],
     sendmail: ['put the intermediates after the leaf in the confSERVER_CERT file.'],
   },
-  CERT_EXPIRED: SERVER_CERT,
+  CERT_EXPIRED: {
+    ...SERVER_CERT,
+    opensmtpd: ['renew the file the pki <name> cert line names and restart smtpd, which reads certificates only at start; with several pki, smtpd serves the one named like the host name the client asked for (SNI).'],
+  },
   CERT_NOT_YET_VALID: SERVER_CERT,
   CERT_EXPIRES_SOON: SERVER_CERT,
   CERT_HOSTNAME_MISMATCH: SERVER_CERT,
@@ -67,10 +73,13 @@ const REMEDIES: Partial<Record<FindingCode, Remedies>> = {
   AUTH_NOT_OFFERED: {
     postfix: ['smtpd_sasl_auth_enable = yes (with smtpd_sasl_type = dovecot or cyrus) for this service in master.cf.'],
     exim: ['define an authenticator (driver = plaintext or dovecot) in the authenticators section and check auth_advertise_hosts.'],
-    opensmtpd: ['add auth to the listener: listen on <interface> port 587 tls pki <name> auth.'],
+    opensmtpd: ['AUTH is offered only after STARTTLS (or on smtps), never in clear: probe with TLS. If it is missing there too, add it to the listener: listen on <interface> port 587 tls pki <name> auth <table>.'],
     sendmail: ['define(`confAUTH_MECHANISMS\', `PLAIN LOGIN\') and TRUST_AUTH_MECH(`PLAIN LOGIN\') in sendmail.mc, with saslauthd running.'],
     haraka: ['list an auth plugin in config/plugins (auth/flat_file with its users in config/auth_flat_file.ini, auth/auth_proxy, auth/auth_vpopmaild); they offer AUTH only after STARTTLS, so the tls plugin must be listed and working too (auth/flat_file also offers it in clear, to local and RFC 1918 clients only).'],
     dovecot: ['the submission service always offers AUTH once the client may use it: with ssl = required or disable_plaintext_auth = yes it appears only after STARTTLS.'],
+  },
+  AUTH_MUST_STARTTLS: {
+    opensmtpd: ['tls-require and auth <table> on the listen on line are sound (STARTTLS first, then AUTH, then MAIL): keep them and have the client use STARTTLS, then AUTH.'],
   },
   AUTH_PLAINTEXT_ADVERTISED: {
     haraka: ['auth/flat_file offers AUTH without TLS to clients on local and private (RFC 1918) addresses by design, and only after STARTTLS to every other client; it has no setting against it: such clients must insist on STARTTLS themselves, or use an auth plugin that always waits for TLS (auth/auth_proxy, auth/auth_vpopmaild).'],
@@ -92,6 +101,7 @@ const REMEDIES: Partial<Record<FindingCode, Remedies>> = {
     haraka: ['tls.ini requireAuthorized[]=<port> (or rejectUnauthorized=true) makes the handshake demand a client certificate chained to tls.ini ca=: present one, or take this port out of requireAuthorized.'],
     postfix: ['smtpd_tls_req_ccert = yes demands a client certificate chained to smtpd_tls_CAfile: present one, or set it to no (keep smtpd_tls_ask_ccert) for this listener.'],
     exim: ['the ACL\'s verify = certificate (with tls_verify_hosts / tls_try_verify_hosts and tls_verify_certificates) demands a client certificate: present one, or exempt this client.'],
+    opensmtpd: ['listen on ... tls-require verify (with ca <name>) closes the session when no client certificate chained to that ca came: present one, or drop verify for this listener.'],
     dovecot: ['auth_ssl_require_client_cert = yes (with ssl_verify_client_cert = yes) refuses AUTH without a client certificate chained to ssl_ca: present one, or turn it off.'],
   },
   AUTH_CREDENTIALS_REJECTED: {
@@ -109,7 +119,7 @@ const REMEDIES: Partial<Record<FindingCode, Remedies>> = {
   RELAY_DENIED: {
     postfix: ['smtpd_relay_restrictions = permit_sasl_authenticated, permit_mynetworks, reject_unauth_destination (authenticate, or add this client to mynetworks).'],
     exim: ['accept authenticated = * (or hosts = +relay_from_hosts) before the "relay not permitted" deny in acl_check_rcpt.'],
-    opensmtpd: ['match from any auth for any action "relay" (or match from src <table> for any action "relay").'],
+    opensmtpd: ['match auth from any for any action "relay" (or match from src <table> for any action "relay") before any match ... reject.'],
     sendmail: ['access db: Connect:<client IP> RELAY, or authenticate (TRUST_AUTH_MECH).'],
     haraka: ['"I cannot deliver mail for" means no rcpt plugin accepted the recipient: authenticate (an auth plugin lets the session relay), or let this client relay by address with the relay plugin (config/plugins: relay; relay.ini [relay] acl=true; its network in config/relay_acl_allow). Local domains belong in config/host_list (rcpt_to.in_host_list). On ports 587 and 465 Haraka refuses MAIL itself without AUTH ("550 Authentication required").'],
     dovecot: ['the submission service relays only for authenticated users (to submission_relay_host): authenticate.'],

@@ -72,7 +72,7 @@ export function refineByReply(
   const sig = found && !(mine && server && !sameFamily(mine, server.software)) ? found : undefined;
   if (!sig || !SIGNATURE_SCOPE[step]?.has(sig.code)) return { code: fallback, step, evidence: quoted };
   const draft: FindingDraft = {
-    code: sig.code,
+    code: sig.keepsStepCode?.includes(fallback) ? fallback : sig.code,
     step,
     evidence: [...quoted, `reply signature: ${sig.provider} (${sig.id})`],
     title: sig.title,
@@ -133,6 +133,25 @@ function clientCertDraft(ctx: RuleContext, step: StepName, reply: SmtpReply, evi
   };
 }
 
+/**
+ * opensmtpdNoClientCertDraft: OpenSMTPD's `listen on ... tls-require verify` completes the
+ * handshake without a client certificate, then closes the session without a reply to the first
+ * command (its log: "smtp disconnected reason=no-client-cert"). A TLS 1.3 CertificateRequest is
+ * encrypted, so the handshake cannot show it; the silent close after it, on a server identified
+ * as OpenSMTPD, is the evidence.
+ */
+function opensmtpdNoClientCertDraft(ctx: RuleContext, r: StepResult, evidence: string[]): FindingDraft | undefined {
+  if (r.step !== 'ehlo-tls' || r.error?.code !== 'CONNECTION_DROPPED') return undefined;
+  const tls = ctx.data('tls');
+  if (!tls?.protocol || tls.clientCertSent || ctx.target.hasClientCert || serverOf(ctx)?.software !== 'opensmtpd') return undefined;
+  return {
+    code: 'CLIENT_CERT_REQUIRED',
+    step: r.step,
+    evidence: [...evidence, `TLS handshake completed (${tls.protocol}); client certificate sent: no; then the server closed the connection without a reply`],
+    cause: 'OpenSMTPD completes the TLS handshake on a listener with tls-require verify even without a client certificate, then closes the session without a word when none came (its log says "reason=no-client-cert"). Nothing about the EHLO name or the password is wrong.',
+  };
+}
+
 /** Greylisting replies (Postfix postgrey/policyd, Exim greylist ACLs, rspamd, milter-greylist). */
 const GREYLIST = /gr[ae]y-?list|postgrey|try again (?:later|in \d+)|deferred (?:for|by) (?:\d+|policy)|please retry later|temporarily rejected\. try again/i;
 
@@ -151,7 +170,7 @@ export function stepErrorDraft(ctx: RuleContext, r: StepResult, evidence: string
   if (!r.error) return undefined;
   const base = [...stepErrorEvidence(r), ...evidence];
   const reply = stepReply(ctx, r.step);
-  const draft = (reply ? clientCertDraft(ctx, r.step, reply, base) ?? greylistDraft(ctx, r.step, reply, base) : undefined) ?? (reply && reply.code >= 400
+  const draft = opensmtpdNoClientCertDraft(ctx, r, base) ?? (reply ? clientCertDraft(ctx, r.step, reply, base) ?? greylistDraft(ctx, r.step, reply, base) : undefined) ?? (reply && reply.code >= 400
     ? refineByReply(ctx, r.step, reply, r.error.code, base)
     : { code: r.error.code, step: r.step, evidence: base });
   if (PHASE_CODES.has(r.error.code)) draft.causeNotes = [`It happened during the ${r.step} step.`];

@@ -174,6 +174,7 @@ describe('provider-replies.txt (as event 2003 %3 or a queue error)', () => {
     [/basic authentication is disabled|5\.7\.30/i, 'PROVIDER_BASIC_AUTH_DISABLED'],
     [/did not meet the criteria|security defaults|account is locked|Application-specific|log in (with|via) your web browser/, 'ACCOUNT_BLOCKED'],
     [/^5\.7\.60|SendAsDenied|not verified|verified Sender Identity/, 'SENDER_NOT_ALLOWED'],
+    [/Must issue an AUTH command first|^550 Invalid recipient/, 'AUTH_NOT_CONFIGURED'],
     [/5\.7\.57|Authentication Required|Authentication required|relay|Unauthenticated senders|I cannot deliver mail for/, 'AUTH_NOT_CONFIGURED'],
     [/4\.7\.66/, 'TLS_VERSION_MISMATCH'],
     [/Must issue a STARTTLS|mechanism is too weak|Encryption required/, 'AUTH_ONLY_AFTER_TLS_NOT_USED'],
