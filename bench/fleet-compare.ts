@@ -406,11 +406,11 @@ export async function compareSection(s: CompareSetup): Promise<{ json: Record<st
     if (tools.includes('swaks')) poolRss.swaks = oneRssMb('swaks', s.swaks.args);
 
     /** One run of the bare Node client (node-floor.ts), on the Node that runs smtprobe. */
-    const floorRun = async (c: number, n: number): Promise<{ done: Completion[]; samples: Sample[]; exit: number | null; sample: string }> => {
+    const floorRun = async (c: number, n: number, verify: 'verify' | 'none'): Promise<{ done: Completion[]; samples: Sample[]; exit: number | null; sample: string }> => {
       const done: Completion[] = [];
       let sample = '';
       const stop = sampler(g);
-      const child = spawnIn(g.client, smtprobeNode, [path.join(path.dirname(fileURLToPath(import.meta.url)), 'node-floor.js'), s.server.host, String(s.server.port), s.tlsDomain, s.caFile, s.user, String(c), String(n)],
+      const child = spawnIn(g.client, smtprobeNode, [path.join(path.dirname(fileURLToPath(import.meta.url)), 'node-floor.js'), s.server.host, String(s.server.port), s.tlsDomain, s.caFile, s.user, String(c), String(n), verify],
         { ...process.env, BENCH_PASS: s.pass });
       onLines(child.stdout!, (line, t) => {
         const [ok, dur] = line.split(' ');
@@ -430,6 +430,7 @@ export async function compareSection(s: CompareSetup): Promise<{ json: Record<st
       check_smtp: 'check_smtp (pool; STARTTLS + AUTH LOGIN, cert not checked)',
       swaks: `swaks (pool; ${s.swaks.label})`,
       'node-floor': `bare Node client (node-floor, Node ${spawnSync(smtprobeNode, ['--version'], { encoding: 'utf8' }).stdout.trim()})`,
+      'node-floor-noverify': `bare Node client, certificate not verified (node-floor none, Node ${spawnSync(smtprobeNode, ['--version'], { encoding: 'utf8' }).stdout.trim()})`,
     };
 
     /** One measured `smtprobe run` of a variant at concurrency c (per-host = c), as a row. */
@@ -483,14 +484,14 @@ export async function compareSection(s: CompareSetup): Promise<{ json: Record<st
               : await pool(c, 'swaks', s.swaks.args, (code, out) => code === 0 && /235 /.test(out));
             const w = windowOf(p.done, p.samples, c);
             m = { tool: labels[tool]!, c, repeat: rep, ...w, peakRssMb: poolRss[tool] ?? NaN, okAll: p.done.filter((d) => d.ok).length, nAll: p.done.length, loadBefore, ...(p.sample ? { sample: p.sample } : {}) };
-          } else if (tool === 'node-floor') {
+          } else if (tool === 'node-floor' || tool === 'node-floor-noverify') {
             const n = 3 * c + steadyProbes;
-            const f = await floorRun(c, n);
+            const f = await floorRun(c, n, tool === 'node-floor' ? 'verify' : 'none');
             const w = windowOf(f.done, f.samples, c);
             m = { tool: labels[tool]!, c, repeat: rep, ...w, peakRssMb: Math.round((w.peakRssKb ?? NaN) / 1024), okAll: f.done.filter((d) => d.ok).length, nAll: n, loadBefore,
               exit: f.exit, ...(f.sample ? { sample: f.sample } : {}) };
           } else {
-            throw new Error(`compare: unknown tool ${tool} in BENCH_COMPARE_TOOLS (smtprobe, blackbox, check_smtp, swaks, node-floor)`);
+            throw new Error(`compare: unknown tool ${tool} in BENCH_COMPARE_TOOLS (smtprobe, blackbox, check_smtp, swaks, node-floor, node-floor-noverify)`);
           }
           measured.push(m);
           process.stderr.write(`compare ${rep}/${repeats} c=${c} ${tool}: ${m.probesPerSec}/s client ${m.clientCpuMsPerProbe} server ${m.serverCpuMsPerProbe} loader ${m.loaderCpuMsPerProbe} other ${m.otherCpuMsPerProbe} ms/probe, p50 ${m.p50Ms} p99 ${m.p99Ms}, ok ${m.okAll}/${m.nAll} (load ${loadBefore[0]})\n`);

@@ -9,23 +9,30 @@
  * smtprobe spends above it is ours to cut; what the floor itself spends is Node's (and
  * OpenSSL's, and the loopback kernel path's), the same for any Node client.
  *
- * Usage: node node-floor.js HOST PORT TLS_DOMAIN CA_FILE USER C N   (password: BENCH_PASS)
+ * With VERIFY `none` the certificate is not verified at all (`ca: []`, no name check): less than
+ * any probe may do before sending a password, so below every real client — the absolute floor
+ * of the dialogue on this Node. (Verified, Node converts the whole chain to JavaScript objects
+ * on every handshake, `getPeerCertificate(true)`, before its name check; smtprobe avoids that
+ * for a chain OpenSSL accepted before, see VerdictMemory.)
+ *
+ * Usage: node node-floor.js HOST PORT TLS_DOMAIN CA_FILE USER C N [verify|none]   (password: BENCH_PASS)
  * Prints one line per finished probe, `1 <ms>` (235 seen, and QUIT answered) or `0 <ms> <why>`.
  */
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import tls from 'node:tls';
 
-const [host = '', portArg = '', domain = '', caFile = '', user = '', cArg = '', nArg = ''] = process.argv.slice(2);
+const [host = '', portArg = '', domain = '', caFile = '', user = '', cArg = '', nArg = '', verifyArg = 'verify'] = process.argv.slice(2);
 const port = Number(portArg);
 const c = Number(cArg);
 const n = Number(nArg);
 const pass = process.env.BENCH_PASS ?? '';
-if (!host || !port || !domain || !caFile || !user || !(c > 0) || !(n > 0) || !pass) {
-  process.stderr.write('usage: BENCH_PASS=... node node-floor.js HOST PORT TLS_DOMAIN CA_FILE USER C N\n');
+const verify = verifyArg === 'verify';
+if (!host || !port || !domain || !caFile || !user || !(c > 0) || !(n > 0) || !pass || !['verify', 'none'].includes(verifyArg)) {
+  process.stderr.write('usage: BENCH_PASS=... node node-floor.js HOST PORT TLS_DOMAIN CA_FILE USER C N [verify|none]\n');
   process.exit(2);
 }
-const context = tls.createSecureContext({ ca: readFileSync(caFile, 'utf8') });
+const context = tls.createSecureContext({ ca: verify ? readFileSync(caFile, 'utf8') : [] });
 const authLine = `AUTH PLAIN ${Buffer.from(`\0${user}\0${pass}`).toString('base64')}\r\n`;
 
 /** Replies of one connection: resolves each `reply()` with the final line's code. */
@@ -75,7 +82,7 @@ async function probeOnce(): Promise<void> {
     raw.write('STARTTLS\r\n');
     await Promise.race([expect(plain, 220, 'STARTTLS'), failed]);
     raw.removeAllListeners('data');
-    const secure = tls.connect({ socket: raw, servername: domain, secureContext: context, rejectUnauthorized: true });
+    const secure = tls.connect({ socket: raw, servername: domain, secureContext: context, rejectUnauthorized: verify });
     sock = secure;
     await Promise.race([new Promise<void>((resolve, reject) => {
       secure.once('secureConnect', resolve);
