@@ -409,9 +409,10 @@ export async function compareSection(s: CompareSetup): Promise<{ json: Record<st
     const floorRun = async (c: number, n: number, verify: 'verify' | 'none'): Promise<{ done: Completion[]; samples: Sample[]; exit: number | null; sample: string }> => {
       const done: Completion[] = [];
       let sample = '';
-      const stop = sampler(g);
       const child = spawnIn(g.client, smtprobeNode, [path.join(path.dirname(fileURLToPath(import.meta.url)), 'node-floor.js'), s.server.host, String(s.server.port), s.tlsDomain, s.caFile, s.user, String(c), String(n), verify],
         { ...process.env, BENCH_PASS: s.pass });
+      // Its RSS is sampled (the wrapper exec's into node, as for the exporter).
+      const stop = sampler(g, child.pid);
       onLines(child.stdout!, (line, t) => {
         const [ok, dur] = line.split(' ');
         done.push({ t, ok: ok === '1', durMs: Number(dur) });
