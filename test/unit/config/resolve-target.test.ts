@@ -101,3 +101,26 @@ describe('resolveTarget', () => {
     expect([t.tlsMin, t.tlsMax]).toEqual(['TLSv1', 'TLSv1']);
   });
 });
+
+describe('an empty password file', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'smtprobe-emptypw-'));
+  it.each([
+    ['an empty file', ''],
+    ['a lone newline (`echo > file`)', '\n'],
+    ['a lone CRLF', '\r\n'],
+  ])('%s is an input error naming the file, never an empty AUTH', async (_name, content) => {
+    const file = path.join(dir, `pw-${content.length}`);
+    writeFileSync(file, content);
+    for (const input of [{ host: 'h', user: 'u@h.test', passwordFile: file }, { host: 'h', user: 'u@h.test', password: `file:${file}` }]) {
+      const field = 'passwordFile' in input ? 'passwordFile' : 'password';
+      await expect(resolveTarget(parseTargetInput(input), base)).rejects.toMatchObject({ field, message: expect.stringContaining(`${file} is empty`) });
+    }
+  });
+
+  it('a one-character password is still a password', async () => {
+    const file = path.join(dir, 'pw-one');
+    writeFileSync(file, 'x\n');
+    const t = await resolveTarget(parseTargetInput({ host: 'h', user: 'u@h.test', passwordFile: file }), base);
+    expect(t.password?.reveal()).toBe('x');
+  });
+});
