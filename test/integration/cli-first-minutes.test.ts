@@ -271,12 +271,12 @@ describe('a recording replays under whatever file name it has', () => {
 describe('QUIT that no one answers', () => {
   it('is not a pass, and waits at most a second, not a whole phase timeout', async () => {
     const s = await mock('never-answer');
-    // A 5 s phase timeout: an unbounded QUIT would wait it out and call the step a pass.
-    const r = await smtprobe(['check', s.host, '--port', String(s.port), '--no-icmp', '--phase-timeout', '5', '--json']);
+    // A 3 s phase timeout: an unbounded QUIT would wait it out and call the step a pass.
+    const r = await smtprobe(['check', s.host, '--port', String(s.port), '--no-icmp', '--phase-timeout', '3', '--json']);
     const report = JSON.parse(r.stdout) as { steps: { step: string; status: string; reason?: string }[] };
     const quit = report.steps.find((x) => x.step === 'quit');
     expect(quit).toMatchObject({ status: 'warn', reason: 'no reply to QUIT within 1000 ms' });
-    const human = await smtprobe(['check', s.host, '--port', String(s.port), '--no-icmp', '--phase-timeout', '5']);
+    const human = await smtprobe(['check', s.host, '--port', String(s.port), '--no-icmp', '--phase-timeout', '3']);
     expect(human.stdout).toMatch(/^ {2}! quit .* no reply to QUIT within 1000 ms$/m);
     expect(human.stdout).not.toMatch(/✓ quit/);
   });
