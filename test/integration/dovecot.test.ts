@@ -7,15 +7,13 @@
  * refusal is the next hop's own. Needs root; CI runs it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseTargetInput, resolveTarget } from '../../src/config/resolve-target.js';
 import { createTestPki } from '../../src/mock/certs/index.js';
 import type { Report } from '../../src/model/report.js';
-import { Secret } from '../../src/model/secret.js';
-import { probe } from '../../src/check.js';
 import { dovecotAvailable, startDovecot, type DovecotInstance, type DovecotOptions } from '../support/dovecot.js';
 import { writeCaFile } from '../support/ca-file.js';
 import { startNextHop, type NextHop } from '../support/next-hop.js';
 import { realMtaReady } from '../support/real-mta.js';
+import { allFixes, codes, POSTFIX, probeRealMta } from '../support/real-mta-probe.js';
 import { freePort } from '../support/wait-port.js';
 
 const HOST = 'relay.test';
@@ -50,16 +48,10 @@ afterAll(async () => {
   await nextHop?.close();
 }, 15_000);
 
-async function check(l: { address: string; port: number }, flags: Record<string, unknown> = {}, password: string | null = PASS): Promise<Report> {
-  const input = parseTargetInput({ host: l.address, port: l.port, tlsDomain: HOST, ca: caFile, user: USER, icmp: false, timeout: 20, phaseTimeout: 10, ...flags });
-  const target = await resolveTarget(input, { env: {}, baseDir: process.cwd() });
-  if (password !== null) target.password = new Secret(password);
-  return probe(target);
+function check(l: { address: string; port: number }, flags: Record<string, unknown> = {}, password: string | null = PASS): Promise<Report> {
+  return probeRealMta({ address: l.address, port: l.port, tlsDomain: HOST, caFile, user: USER }, flags, password);
 }
 
-const codes = (r: Report): string[] => r.findings.map((f) => f.code);
-const allFixes = (r: Report): string => r.findings.flatMap((f) => f.fix).join(' | ');
-const POSTFIX = /smtpd_|Postfix|Cyrus|mech_list/;
 const noData = (r: Report): boolean => !r.transcript.some((l) => l.dir === '>' && /^(DATA|BDAT)/i.test(l.text));
 
 describe.runIf(ready)('real Dovecot submission on loopback', () => {

@@ -5,14 +5,12 @@
  * and the fixes must be Exim's, never Postfix's. Needs root; CI runs it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseTargetInput, resolveTarget } from '../../src/config/resolve-target.js';
 import { createTestPki } from '../../src/mock/certs/index.js';
 import type { Report } from '../../src/model/report.js';
-import { Secret } from '../../src/model/secret.js';
-import { probe } from '../../src/check.js';
 import { eximAvailable, startExim, type EximInstance, type EximPorts } from '../support/exim.js';
 import { writeCaFile } from '../support/ca-file.js';
 import { realMtaReady } from '../support/real-mta.js';
+import { allFixes, codes, POSTFIX, probeRealMta } from '../support/real-mta-probe.js';
 import { freePort } from '../support/wait-port.js';
 
 const HOST = 'relay.test';
@@ -38,16 +36,10 @@ afterAll(async () => {
   await exim?.stop();
 }, 15_000);
 
-async function check(port: number, flags: Record<string, unknown> = {}, password: string | null = PASS): Promise<Report> {
-  const input = parseTargetInput({ host: '127.0.0.1', port, tlsDomain: HOST, ca: caFile, user: USER, icmp: false, timeout: 20, phaseTimeout: 10, ...flags });
-  const target = await resolveTarget(input, { env: {}, baseDir: process.cwd() });
-  if (password !== null) target.password = new Secret(password);
-  return probe(target);
+function check(port: number, flags: Record<string, unknown> = {}, password: string | null = PASS): Promise<Report> {
+  return probeRealMta({ port, tlsDomain: HOST, caFile, user: USER }, flags, password);
 }
 
-const codes = (r: Report): string[] => r.findings.map((f) => f.code);
-const allFixes = (r: Report): string => r.findings.flatMap((f) => f.fix).join(' | ');
-const POSTFIX = /smtpd_|Postfix|Cyrus|mech_list/;
 
 describe.runIf(ready)('real Exim 4 on loopback', () => {
   it.each(['PLAIN', 'LOGIN'])('STARTTLS + AUTH %s with good credentials: ok, no findings', async (mech) => {

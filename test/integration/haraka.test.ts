@@ -7,15 +7,13 @@
  * be Haraka's, never Postfix's. Needs no root; CI runs it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseTargetInput, resolveTarget } from '../../src/config/resolve-target.js';
 import { createTestPki } from '../../src/mock/certs/index.js';
 import type { Report } from '../../src/model/report.js';
-import { Secret } from '../../src/model/secret.js';
-import { probe } from '../../src/check.js';
 import { HARAKA_VERSION, harakaAvailable, startHaraka, type HarakaInstance, type HarakaPorts } from '../support/haraka.js';
 import { writeCaFile } from '../support/ca-file.js';
 import { MTA_PREFIX } from '../support/exim.js';
 import { realMtaReady } from '../support/real-mta.js';
+import { allFixes, codes, POSTFIX, probeRealMta } from '../support/real-mta-probe.js';
 import { freePort } from '../support/wait-port.js';
 
 const HOST = 'relay.test';
@@ -51,11 +49,8 @@ afterAll(async () => {
   await haraka?.stop();
 }, 15_000);
 
-async function check(port: number, flags: Record<string, unknown> = {}, password: string | null = PASS): Promise<Report> {
-  const input = parseTargetInput({ host: '127.0.0.1', port, tlsDomain: HOST, ca: caFile, user: USER, icmp: false, timeout: 20, phaseTimeout: 10, ...flags });
-  const target = await resolveTarget(input, { env: {}, baseDir: process.cwd() });
-  if (password !== null) target.password = new Secret(password);
-  return probe(target);
+function check(port: number, flags: Record<string, unknown> = {}, password: string | null = PASS): Promise<Report> {
+  return probeRealMta({ port, tlsDomain: HOST, caFile, user: USER }, flags, password);
 }
 
 /** What Haraka logged while `run` probed: the command lines it received (log level protocol). */
@@ -68,9 +63,6 @@ async function harakaSaw(run: () => Promise<Report>): Promise<{ report: Report; 
   return { report, received };
 }
 
-const codes = (r: Report): string[] => r.findings.map((f) => f.code);
-const allFixes = (r: Report): string => r.findings.flatMap((f) => f.fix).join(' | ');
-const POSTFIX = /smtpd_|Postfix|Cyrus|mech_list/;
 const noData = (r: Report): boolean => !r.transcript.some((l) => l.dir === '>' && /^(DATA|BDAT)/i.test(l.text));
 
 describe.runIf(ready)(`real Haraka ${HARAKA_VERSION} on loopback`, () => {

@@ -16,14 +16,12 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseTargetInput, resolveTarget } from '../../src/config/resolve-target.js';
 import { createTestPki } from '../../src/mock/certs/index.js';
 import type { Report } from '../../src/model/report.js';
-import { Secret } from '../../src/model/secret.js';
-import { probe } from '../../src/check.js';
 import { writeCaFile } from '../support/ca-file.js';
 import { opensmtpdAvailable, opensmtpdVersion, startOpensmtpd, type OpensmtpdInstance, type OpensmtpdPorts } from '../support/opensmtpd.js';
 import { realMtaReady } from '../support/real-mta.js';
+import { allFixes, codes, POSTFIX, probeRealMta } from '../support/real-mta-probe.js';
 import { freePort } from '../support/wait-port.js';
 
 const HOST = 'relay.test';
@@ -69,17 +67,11 @@ afterAll(async () => {
   await Promise.all([stock?.stop(), smtpd?.stop()]);
 }, 15_000);
 
-async function check(port: number, flags: Record<string, unknown> = {}, password: string | null = PASS): Promise<Report> {
-  const input = parseTargetInput({ host: '127.0.0.1', port, tlsDomain: HOST, ca: caFile, user: USER, icmp: false, timeout: 20, phaseTimeout: 10, ...flags });
-  const target = await resolveTarget(input, { env: {}, baseDir: process.cwd() });
-  if (password !== null) target.password = new Secret(password);
-  return probe(target);
+function check(port: number, flags: Record<string, unknown> = {}, password: string | null = PASS): Promise<Report> {
+  return probeRealMta({ port, tlsDomain: HOST, caFile, user: USER }, flags, password);
 }
 
-const codes = (r: Report): string[] => r.findings.map((f) => f.code);
 const finding = (r: Report, code: string) => r.findings.find((f) => f.code === code);
-const allFixes = (r: Report): string => r.findings.flatMap((f) => f.fix).join(' | ');
-const POSTFIX = /smtpd_|Postfix|Cyrus|mech_list/;
 const sentData = (r: Report): boolean => r.transcript.some((l) => l.dir === '>' && /^DATA/i.test(l.text));
 /** Every AUTH a daemon logged ("smtp authentication user=... result=..."), whichever listener. */
 const authLines = (d: OpensmtpdInstance | undefined): string[] => (d?.log() ?? '').split('\n').filter((l) => /smtp authentication/.test(l));
