@@ -88,8 +88,6 @@ export async function resolveOAuthCredential(input: TargetInput, opts: SecretEnv
   if (input.oauthClientSecretFile !== undefined) c.clientSecret = await wrap(() => fromFile(input.oauthClientSecretFile as string, 'oauthClientSecretFile', opts));
   if (input.oauthRefreshTokenEnv !== undefined) c.refreshToken = await wrap(() => fromEnv(input.oauthRefreshTokenEnv as string, 'oauthRefreshTokenEnv', opts));
   if (input.oauthRefreshTokenFile !== undefined) c.refreshToken = await wrap(() => fromFile(input.oauthRefreshTokenFile as string, 'oauthRefreshTokenFile', opts));
-  if (c.clientSecret?.isEmpty) fail('oauthClientSecretFile', 'is empty');
-  if (c.refreshToken?.isEmpty) fail('oauthRefreshTokenFile', 'is empty');
   if (hasCert) {
     const certPem = await wrap(() => readText(input.oauthClientCert as string, 'oauthClientCert', opts));
     const keyPem = await wrap(() => fromFile(input.oauthClientKey as string, 'oauthClientKey', opts));

@@ -123,13 +123,6 @@ export async function resolveTarget(input: TargetInput, opts: ResolveOptions): P
   // A secret goes out base64-encoded inside SASL, so it cannot end an SMTP line; but NUL
   // separates the fields of PLAIN (RFC 4616 §2 excludes it from passwords) and U+0001 those
   // of XOAUTH2 and OAUTHBEARER (RFC 7628 §3.1), so either would rewrite what the server reads.
-  // An empty password file (or `file:` reference) would go out as an empty credential, which no
-  // server accepts and every server words differently: it is the file that is wrong. (An empty
-  // variable is refused as unset already.)
-  if (password?.isEmpty) {
-    const file = input.passwordFile ?? input.password?.replace(/^file:/, '');
-    fail(input.passwordFile !== undefined ? 'passwordFile' : 'password', `${file === undefined ? 'the password' : path.resolve(opts.baseDir, file)} is empty: there is no password to send`);
-  }
   if (password?.reveal().includes('\u0000')) fail('password', 'contains a NUL character (U+0000), which SASL PLAIN uses to separate the user name from the password');
   if (password) target.password = password;
   const source = credentialSource(input.password, input.passwordEnv, input.passwordFile, opts.baseDir);

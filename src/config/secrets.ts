@@ -31,12 +31,21 @@ export function fromEnv(name: string, field: string, ctx: SecretEnv): Secret {
   return new Secret(v);
 }
 
+/**
+ * fromFile: the secret in a file. An empty one (nothing but a newline) is bad input, as an empty
+ * variable is: it would go out as an empty credential, which no server accepts and every server
+ * words its own way.
+ */
 export async function fromFile(file: string, field: string, ctx: SecretEnv): Promise<Secret> {
   const full = path.resolve(ctx.baseDir, file);
+  let text: string;
   try {
-    // One trailing newline is an artefact of `echo > file`, not part of the secret.
-    return new Secret((await (ctx.files ? ctx.files.read(full) : readTextFile(full))).replace(/\r?\n$/, ''));
+    text = await (ctx.files ? ctx.files.read(full) : readTextFile(full));
   } catch (err) {
     throw new ConfigError(field, `cannot read ${full}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
   }
+  // One trailing newline is an artefact of `echo > file`, not part of the secret.
+  const secret = new Secret(text.replace(/\r?\n$/, ''));
+  if (secret.isEmpty) throw new ConfigError(field, `${full} is empty: there is no secret in it`);
+  return secret;
 }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parseTargetInput, resolveTarget, resolveTlsMode } from '../../../src/config/resolve-target.js';
+import { fromFile } from '../../../src/config/secrets.js';
 import { toPublicTarget } from '../../../src/model/target.js';
 import { configError } from '../../support/config-error.js';
 
@@ -115,6 +116,12 @@ describe('an empty password file', () => {
       const field = 'passwordFile' in input ? 'passwordFile' : 'password';
       await expect(resolveTarget(parseTargetInput(input), base)).rejects.toMatchObject({ field, message: expect.stringContaining(`${file} is empty`) });
     }
+  });
+
+  it('any secret file, not only the password (OAuth client secrets, refresh tokens, keys): empty is bad input naming its field', async () => {
+    const file = path.join(dir, 'secret-empty');
+    writeFileSync(file, '\n');
+    await expect(fromFile(file, 'oauthClientSecretFile', base)).rejects.toMatchObject({ field: 'oauthClientSecretFile', message: expect.stringContaining(`${file} is empty`) });
   });
 
   it('a one-character password is still a password', async () => {
