@@ -9,7 +9,7 @@ import { ConfigError } from './config-error.js';
 import { resolveOAuthCredential } from './oauth-credential.js';
 import { fromEnv, fromFile, resolveSecretRef, type SecretEnv } from './secrets.js';
 import { formatIssue, targetInputSchema, type TargetInput } from './target-schema.js';
-import { readTextFile } from './text-file.js';
+import { readTextFileOf } from './text-file.js';
 import { parsePingThreshold, parseStepThresholds } from './thresholds.js';
 
 
@@ -216,7 +216,7 @@ async function secret(ref: string | undefined, env: string | undefined, file: st
 async function readText(file: string, field: string, opts: ResolveOptions): Promise<string> {
   const full = path.resolve(opts.baseDir, file);
   try {
-    return await (opts.files ? opts.files.read(full) : readTextFile(full));
+    return await readTextFileOf(full, opts.files);
   } catch (err) {
     throw new ConfigError(field, `cannot read ${full}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, opts.where);
   }

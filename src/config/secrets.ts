@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { Secret } from '../model/secret.js';
 import { ConfigError } from './config-error.js';
-import { readTextFile, type TextFiles } from './text-file.js';
+import { readTextFileOf, type TextFiles } from './text-file.js';
 
 /**
  * SecretSource: where a secret comes from. Values never travel on the command line
@@ -40,7 +40,7 @@ export async function fromFile(file: string, field: string, ctx: SecretEnv): Pro
   const full = path.resolve(ctx.baseDir, file);
   let text: string;
   try {
-    text = await (ctx.files ? ctx.files.read(full) : readTextFile(full));
+    text = await readTextFileOf(full, ctx.files);
   } catch (err) {
     throw new ConfigError(field, `cannot read ${full}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
   }

@@ -45,6 +45,11 @@ export class TextFiles {
   }
 }
 
+/** readTextFileOf: {@link readTextFile}, through this load's `files` when there is one. */
+export function readTextFileOf(file: string, files: TextFiles | undefined): Promise<string> {
+  return files ? files.read(file) : readTextFile(file);
+}
+
 /** readTextFileSync: {@link readTextFile} for the few callers that cannot wait. */
 export function readTextFileSync(file: string): string {
   return decodeText(readFileSync(file));
