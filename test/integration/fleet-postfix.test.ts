@@ -81,6 +81,7 @@ describe.skipIf(!ready)('fleet against real Postfix', () => {
     const names = Array.from({ length: N }, (_, i) => `t${i}`).sort();
 
     const nd = await smtprobe(['run', file, '--concurrency', '64', '--per-host', '64', '--format', 'ndjson', '--no-progress'], env);
+    expect(nd.stdout, `run --format ndjson printed nothing (exit ${nd.code}): ${nd.stderr}`).not.toBe('');
     const reports = nd.stdout.trim().split('\n').map((l) => JSON.parse(l) as Report);
     expect(reports.map((r) => r.target.name).sort()).toEqual(names);
     // Every dialogue succeeded; ICMP really ran (root) and sent its three echoes in every probe.
@@ -92,6 +93,7 @@ describe.skipIf(!ready)('fleet against real Postfix', () => {
     expect(nd.code).toBe(VERDICT_EXIT_CODE[worstVerdict(reports.map((r) => r.verdict))]);
 
     const js = await smtprobe(['run', file, '--concurrency', '64', '--per-host', '64', '--format', 'json', '--no-progress'], env);
+    expect(js.stdout, `run --format json printed nothing (exit ${js.code}): ${js.stderr}`).not.toBe('');
     const doc = JSON.parse(js.stdout) as { reports: Report[]; notRun: string[] };
     expect(doc.reports.map((r) => r.target.name).sort()).toEqual(names);
     expect(doc.notRun).toEqual([]);
