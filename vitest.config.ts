@@ -1,5 +1,17 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Test files that must have the machine to themselves: real MTAs and network namespaces (their
+ * daemons, raw sockets and routes), timing under garbage collection or under a deadline of a
+ * second or so, and leak counts. Everything else runs two files at a time.
+ */
+const SERIAL = [
+  'test/netns/**/*.test.ts',
+  'test/fuzz/**/*.test.ts',
+  'test/integration/{postfix,fleet-postfix,never-data-postfix,exim,dovecot,opensmtpd,haraka}.test.ts',
+  'test/integration/{interrupt-cli,cli-first-minutes,silent-port,probe-leaks,mock-leaks,record-variations,fleet-run,cert-corpus,tls-verdict-memory,workers-cli}.test.ts',
+];
+
 export default defineConfig({
   test: {
     // The Windows run needs node.exe under Wine: scripts/test-windows.sh, vitest.windows.config.ts.
@@ -19,16 +31,28 @@ export default defineConfig({
           // re-importing the modules) cost more than the tests themselves — 69 s against 22 s
           // for the 89 files on a 2-core machine. They keep no state that outlives a file.
           isolate: false,
+          maxWorkers: 2,
+          sequence: { groupOrder: 0 },
         },
       },
       {
         extends: true,
         test: {
-          name: 'system',
-          include: ['test/**/*.test.ts'],
-          // Integration, network-namespace and fuzz tests keep a process per file: some watch
-          // timing under garbage collection, which a heap shared with earlier files would skew.
-          exclude: ['test/unit/**', 'test/windows/**', '**/node_modules/**'],
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          exclude: [...SERIAL, 'test/windows/**', '**/node_modules/**'],
+          // Mock servers and CLI processes on ports of their own: two files at a time.
+          maxWorkers: 2,
+          sequence: { groupOrder: 1 },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'serial',
+          include: SERIAL,
+          maxWorkers: 1,
+          sequence: { groupOrder: 2 },
         },
       },
     ],
