@@ -39,9 +39,10 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'integration',
-          include: ['test/integration/**/*.test.ts'],
-          exclude: [...SERIAL, 'test/windows/**', '**/node_modules/**'],
-          // Mock servers and CLI processes on ports of their own: two files at a time.
+          // Every other test file (a new folder included): mock servers and CLI processes on
+          // ports of their own, two files at a time.
+          include: ['test/**/*.test.ts'],
+          exclude: [...SERIAL, 'test/unit/**', 'test/windows/**', '**/node_modules/**'],
           maxWorkers: 2,
           sequence: { groupOrder: 1 },
         },
