@@ -1,12 +1,11 @@
 import { X509Certificate, createPrivateKey } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import type { OAuthCredential, OAuthServiceAccount } from '../model/oauth.js';
 import { Secret } from '../model/secret.js';
 import { GOOGLE_TOKEN_URL, microsoftTokenUrl } from '../oauth/endpoints.js';
 import { isLoopbackHost } from '../oauth/loopback.js';
 import { ConfigError } from './config-error.js';
 import { fromEnv, fromFile, type SecretEnv } from './secrets.js';
+import { readConfigText } from './text-file.js';
 import type { TargetInput } from './target-schema.js';
 
 /** Default scopes: what SMTP AUTH needs at each provider. */
@@ -89,7 +88,7 @@ export async function resolveOAuthCredential(input: TargetInput, opts: SecretEnv
   if (input.oauthRefreshTokenEnv !== undefined) c.refreshToken = await wrap(() => fromEnv(input.oauthRefreshTokenEnv as string, 'oauthRefreshTokenEnv', opts));
   if (input.oauthRefreshTokenFile !== undefined) c.refreshToken = await wrap(() => fromFile(input.oauthRefreshTokenFile as string, 'oauthRefreshTokenFile', opts));
   if (hasCert) {
-    const certPem = await wrap(() => readText(input.oauthClientCert as string, 'oauthClientCert', opts));
+    const certPem = await wrap(() => readConfigText(input.oauthClientCert as string, 'oauthClientCert', opts));
     const keyPem = await wrap(() => fromFile(input.oauthClientKey as string, 'oauthClientKey', opts));
     try {
       new X509Certificate(certPem);
@@ -118,15 +117,6 @@ function microsoftTenantOf(url: string): string | undefined {
   if (!MICROSOFT_LOGIN_HOSTS.has(u.hostname.toLowerCase())) return undefined;
   const m = /^\/([^/]+)\/oauth2\/v2\.0\/token$/.exec(u.pathname);
   return m?.[1] ? decodeURIComponent(m[1]) : undefined;
-}
-
-async function readText(file: string, field: string, opts: SecretEnv): Promise<string> {
-  const full = path.resolve(opts.baseDir, file);
-  try {
-    return await readFile(full, 'utf8');
-  } catch (err) {
-    throw new ConfigError(field, `cannot read ${full}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
-  }
 }
 
 /** readServiceAccount reads a Google service-account key file (JSON, type service_account). */

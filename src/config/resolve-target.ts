@@ -9,7 +9,7 @@ import { ConfigError } from './config-error.js';
 import { resolveOAuthCredential } from './oauth-credential.js';
 import { fromEnv, fromFile, resolveSecretRef, type SecretEnv } from './secrets.js';
 import { formatIssue, targetInputSchema, type TargetInput } from './target-schema.js';
-import { readTextFileOf } from './text-file.js';
+import { readConfigText } from './text-file.js';
 import { parsePingThreshold, parseStepThresholds } from './thresholds.js';
 
 
@@ -71,7 +71,7 @@ export async function resolveTarget(input: TargetInput, opts: ResolveOptions): P
   if ((input.clientCert === undefined) !== (input.clientKey === undefined)) fail(input.clientCert ? 'clientKey' : 'clientCert', 'client certificate and key go together');
 
   const caFiles = input.ca === undefined ? [] : Array.isArray(input.ca) ? input.ca : [input.ca];
-  const ca = await Promise.all(caFiles.map((f) => readText(f, 'ca', opts)));
+  const ca = await Promise.all(caFiles.map((f) => readConfigText(f, 'ca', opts)));
 
   const target: Target = {
     name: input.name ?? `${host}:${port}`,
@@ -116,8 +116,8 @@ export async function resolveTarget(input: TargetInput, opts: ResolveOptions): P
   if (input.connectorName) target.connectorName = input.connectorName;
   if (input.smartHostAuthMechanism) target.smartHostAuthMechanism = input.smartHostAuthMechanism;
   if (input.clientCert && input.clientKey) {
-    target.clientCert = await readText(input.clientCert, 'clientCert', opts);
-    target.clientKey = await readText(input.clientKey, 'clientKey', opts);
+    target.clientCert = await readConfigText(input.clientCert, 'clientCert', opts);
+    target.clientKey = await readConfigText(input.clientKey, 'clientKey', opts);
   }
   const password = await secret(input.password, input.passwordEnv, input.passwordFile, 'password', opts);
   // A secret goes out base64-encoded inside SASL, so it cannot end an SMTP line; but NUL
@@ -211,15 +211,6 @@ async function secret(ref: string | undefined, env: string | undefined, file: st
     throw err;
   }
   return undefined;
-}
-
-async function readText(file: string, field: string, opts: ResolveOptions): Promise<string> {
-  const full = path.resolve(opts.baseDir, file);
-  try {
-    return await readTextFileOf(full, opts.files);
-  } catch (err) {
-    throw new ConfigError(field, `cannot read ${full}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, opts.where);
-  }
 }
 
 /** The EHLO name: this machine's name, as an MTA would use (RFC 5321 §4.1.1.1 wants an FQDN). */

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { Secret } from '../model/secret.js';
 import { ConfigError } from './config-error.js';
-import { readTextFileOf, type TextFiles } from './text-file.js';
+import { readConfigText, type TextFiles } from './text-file.js';
 
 /**
  * SecretSource: where a secret comes from. Values never travel on the command line
@@ -37,15 +37,9 @@ export function fromEnv(name: string, field: string, ctx: SecretEnv): Secret {
  * words its own way.
  */
 export async function fromFile(file: string, field: string, ctx: SecretEnv): Promise<Secret> {
-  const full = path.resolve(ctx.baseDir, file);
-  let text: string;
-  try {
-    text = await readTextFileOf(full, ctx.files);
-  } catch (err) {
-    throw new ConfigError(field, `cannot read ${full}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
-  }
+  const text = await readConfigText(file, field, ctx);
   // One trailing newline is an artefact of `echo > file`, not part of the secret.
   const secret = new Secret(text.replace(/\r?\n$/, ''));
-  if (secret.isEmpty) throw new ConfigError(field, `${full} is empty: there is no secret in it`);
+  if (secret.isEmpty) throw new ConfigError(field, `${path.resolve(ctx.baseDir, file)} is empty: there is no secret in it`);
   return secret;
 }

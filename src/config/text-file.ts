@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { ConfigError } from './config-error.js';
 
 /**
  * decodeText: the text of a file as people really have it. UTF-8 with or without a byte order
@@ -45,9 +47,18 @@ export class TextFiles {
   }
 }
 
-/** readTextFileOf: {@link readTextFile}, through this load's `files` when there is one. */
-export function readTextFileOf(file: string, files: TextFiles | undefined): Promise<string> {
-  return files ? files.read(file) : readTextFile(file);
+/**
+ * readConfigText: a file a configuration names (a CA bundle, a client certificate or key, a
+ * secret), relative to `baseDir`, read with {@link readTextFile} — through this load's `files`
+ * when there is one. A file that cannot be read is a ConfigError naming the field and the path.
+ */
+export async function readConfigText(file: string, field: string, ctx: { baseDir: string; files?: TextFiles; where?: string }): Promise<string> {
+  const full = path.resolve(ctx.baseDir, file);
+  try {
+    return await (ctx.files ? ctx.files.read(full) : readTextFile(full));
+  } catch (err) {
+    throw new ConfigError(field, `cannot read ${full}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, ctx.where);
+  }
 }
 
 /** readTextFileSync: {@link readTextFile} for the few callers that cannot wait. */
