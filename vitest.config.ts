@@ -42,7 +42,7 @@ export default defineConfig({
           // Every other test file (a new folder included): mock servers and CLI processes on
           // ports of their own, two files at a time.
           include: ['test/**/*.test.ts'],
-          exclude: [...SERIAL, 'test/unit/**', 'test/windows/**', '**/node_modules/**'],
+          exclude: [...SERIAL, 'test/unit/**'],
           maxWorkers: 2,
           sequence: { groupOrder: 1 },
         },
